@@ -1,0 +1,824 @@
+//! Parsing and validation of a set of bank files. Every problem in every file is reported (not
+//! just the first), each with the line it is on, so an item writer can fix a file in one pass.
+
+use super::raw::{self, Cell, EntryFile, Probe, StandardFile};
+use super::{Diagnostic, FORMAT, SourceFile, line_of};
+use crate::model::{
+    Answer, DefenceTopic, Entry, ItemType, Level, OccupationCode, PracticalTask, Source, Standard,
+    Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
+};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use toml::Spanned;
+
+/// A value with the place it came from.
+#[derive(Clone, Debug)]
+pub struct Located<T> {
+    pub value: T,
+    pub file: String,
+    pub line: usize,
+    /// The `version` the file states (written by `qbank export`), if any.
+    pub declared_version: Option<u32>,
+}
+
+/// Everything a set of files holds, once valid.
+#[derive(Clone, Debug, Default)]
+pub struct ParsedBank {
+    pub standards: Vec<Located<Standard>>,
+    pub entries: Vec<Located<Entry>>,
+}
+
+enum Parsed {
+    Standard(Box<Located<Standard>>),
+    Entries(Box<EntryFile>),
+    Failed,
+}
+
+struct Sink<'a> {
+    file: &'a SourceFile,
+    out: Vec<Diagnostic>,
+}
+
+impl Sink<'_> {
+    fn at(&mut self, offset: usize, message: impl Into<String>) {
+        self.out.push(Diagnostic {
+            file: self.file.path.clone(),
+            line: line_of(&self.file.text, offset),
+            message: message.into(),
+        });
+    }
+    fn span<T>(&mut self, s: &Spanned<T>, message: impl Into<String>) {
+        self.at(s.span().start, message)
+    }
+}
+
+/// Parses and validates `files`. Items are checked against the standards among the files, or
+/// else against `known` (standards already in a store). Returns what parsed and every problem
+/// found; the bank is usable only when the problem list is empty.
+pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagnostic>) {
+    let parsed: Vec<(Parsed, Vec<Diagnostic>)> = files.par_iter().map(parse_file).collect();
+    let mut diags = Vec::new();
+    let mut bank = ParsedBank::default();
+    let mut entry_files = Vec::new();
+    let mut standards: BTreeMap<OccupationCode, (String, usize)> = BTreeMap::new();
+    for (i, (p, d)) in parsed.into_iter().enumerate() {
+        diags.extend(d);
+        match p {
+            Parsed::Standard(s) => {
+                let code = s.value.occupation.code.clone();
+                if let Some((f, l)) = standards.get(&code) {
+                    diags.push(Diagnostic {
+                        file: s.file.clone(),
+                        line: s.line,
+                        message: format!(
+                            "a second standard for occupation {code}; the first is at {f}:{l}"
+                        ),
+                    });
+                } else {
+                    standards.insert(code, (s.file.clone(), s.line));
+                    bank.standards.push(*s);
+                }
+            }
+            Parsed::Entries(e) => entry_files.push((i, e)),
+            Parsed::Failed => {}
+        }
+    }
+    let by_occupation: HashMap<&OccupationCode, &Standard> = known
+        .iter()
+        .map(|s| (&s.occupation.code, s))
+        .chain(
+            bank.standards
+                .iter()
+                .map(|s| (&s.value.occupation.code, &s.value)),
+        )
+        .collect();
+
+    let results: Vec<(Vec<Located<Entry>>, Vec<Diagnostic>)> = entry_files
+        .par_iter()
+        .map(|(i, ef)| entries_of(&files[*i], ef, &by_occupation))
+        .collect();
+    let mut seen: HashMap<String, (String, usize)> = HashMap::new();
+    for (entries, d) in results {
+        diags.extend(d);
+        for e in entries {
+            let id = e.value.id().to_string();
+            if let Some((f, l)) = seen.get(&id) {
+                diags.push(Diagnostic {
+                    file: e.file.clone(),
+                    line: e.line,
+                    message: format!("id {id} is already used at {f}:{l}"),
+                });
+                continue;
+            }
+            seen.insert(id, (e.file.clone(), e.line));
+            bank.entries.push(e);
+        }
+    }
+    diags.sort();
+    (bank, diags)
+}
+
+fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
+    let mut sink = Sink {
+        file,
+        out: Vec::new(),
+    };
+    let probe: Probe = match toml::from_str(&file.text) {
+        Ok(p) => p,
+        Err(e) => {
+            sink.at(
+                e.span().map_or(0, |s| s.start),
+                format!("not valid TOML: {}", e.message()),
+            );
+            return (Parsed::Failed, sink.out);
+        }
+    };
+    match &probe.format {
+        None => {
+            sink.at(
+                0,
+                format!("missing `format = {FORMAT}` at the top of the file"),
+            );
+            return (Parsed::Failed, sink.out);
+        }
+        Some(f) => {
+            match f.get_ref().as_integer() {
+                Some(n) if n == i64::from(FORMAT) => {}
+                Some(n) if n > i64::from(FORMAT) => {
+                    sink.span(f, format!("format {n} is newer than this qbank reads (format {FORMAT}); upgrade qbank"));
+                    return (Parsed::Failed, sink.out);
+                }
+                _ => {
+                    sink.span(f, format!("format must be {FORMAT}"));
+                    return (Parsed::Failed, sink.out);
+                }
+            }
+        }
+    }
+    let parsed = if probe.standard.is_some() {
+        match toml::from_str::<StandardFile>(&file.text) {
+            Ok(sf) => standard_of(&mut sink, sf),
+            Err(e) => {
+                sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+                Parsed::Failed
+            }
+        }
+    } else {
+        match toml::from_str::<EntryFile>(&file.text) {
+            Ok(ef) => Parsed::Entries(Box::new(ef)),
+            Err(e) => {
+                sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+                Parsed::Failed
+            }
+        }
+    };
+    (parsed, sink.out)
+}
+
+fn table_of(
+    sink: &mut Sink,
+    name: &str,
+    levels: &[Level],
+    rows: Vec<Spanned<raw::WeightRowIn>>,
+) -> WeightTable {
+    let mut out = WeightTable::default();
+    for r in rows {
+        let span = r.span();
+        let r = r.into_inner();
+        if r.values.len() != levels.len() {
+            sink.at(
+                span.start,
+                format!(
+                    "{name} weight row {} has {} values for {} levels",
+                    r.row,
+                    r.values.len(),
+                    levels.len()
+                ),
+            );
+        }
+        let values = r
+            .values
+            .iter()
+            .map(|c| match c {
+                Cell::Percent(n) if (0..=100).contains(n) => Some(*n as u8),
+                Cell::Percent(n) => {
+                    sink.at(
+                        span.start,
+                        format!("{name} weight row {}: {n} is not a percentage", r.row),
+                    );
+                    None
+                }
+                Cell::Dash(s) if matches!(s.as_str(), "—" | "-" | "－") => None,
+                Cell::Dash(s) => {
+                    sink.at(
+                        span.start,
+                        format!(
+                            "{name} weight row {}: `{s}` is neither a percentage nor \"—\"",
+                            r.row
+                        ),
+                    );
+                    None
+                }
+            })
+            .collect();
+        out.rows.push(WeightRow { row: r.row, values });
+    }
+    out
+}
+
+fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
+    let occ_line = sf.occupation.span().start;
+    let occupation = sf.occupation.into_inner();
+    let levels_span = sf.weights.levels.span().start;
+    let weight_levels = sf.weights.levels.into_inner();
+    let level_ok = |l: Option<Level>| l.is_none_or(|l| occupation.levels.contains(&l));
+    let mut functions = Vec::new();
+    for f in sf.function {
+        if functions
+            .iter()
+            .any(|g: &crate::model::Function| g.code == f.get_ref().code)
+        {
+            sink.span(
+                &f,
+                format!("function code {} defined twice", f.get_ref().code),
+            );
+        }
+        if f.get_ref().code.contains('.') || f.get_ref().code.is_empty() {
+            sink.span(
+                &f,
+                format!(
+                    "function code `{}` must be a single segment such as 2 or J",
+                    f.get_ref().code
+                ),
+            );
+        }
+        functions.push(f.into_inner());
+    }
+    let mut contents: Vec<crate::model::Content> = Vec::new();
+    for c in sf.content {
+        let v = c.get_ref();
+        let parent = crate::model::standard_function(&v.code);
+        if !functions.iter().any(|f| f.code == parent) || v.code.matches('.').count() != 1 {
+            sink.span(
+                &c,
+                format!(
+                    "content {} does not sit under a defined function (expected code F.n)",
+                    v.code
+                ),
+            );
+        }
+        if !level_ok(v.level) {
+            sink.span(
+                &c,
+                format!(
+                    "content {} is for a level the occupation does not use",
+                    v.code
+                ),
+            );
+        }
+        if (parent == "J") != v.level.is_none() {
+            sink.span(
+                &c,
+                format!(
+                    "content {}: 基本要求 (J) contents have no level, all others need one",
+                    v.code
+                ),
+            );
+        }
+        if contents
+            .iter()
+            .any(|d| d.code == v.code && d.level == v.level)
+        {
+            sink.span(
+                &c,
+                format!("content {} defined twice for the same level", v.code),
+            );
+        }
+        contents.push(c.into_inner());
+    }
+    let mut points: Vec<crate::model::Point> = Vec::new();
+    for p in sf.point {
+        let v = p.get_ref();
+        let parent = crate::model::standard_parent(&v.code).unwrap_or("");
+        if !contents
+            .iter()
+            .any(|c| c.code == parent && c.level == v.level)
+            || v.code.matches('.').count() != 2
+        {
+            sink.span(&p, format!("鉴定点 {} does not sit under a content of the same level (expected code F.n.m)", v.code));
+        }
+        if points
+            .iter()
+            .any(|q| q.code == v.code && q.level == v.level)
+        {
+            sink.span(
+                &p,
+                format!("鉴定点 {} defined twice for the same level", v.code),
+            );
+        }
+        points.push(p.into_inner());
+    }
+    for l in &weight_levels {
+        if !occupation.levels.contains(l) {
+            sink.at(
+                levels_span,
+                format!(
+                    "weight table column {} is a level the occupation does not use",
+                    l.grade_name()
+                ),
+            );
+        }
+    }
+    for l in &occupation.levels {
+        if !weight_levels.contains(l) {
+            sink.at(
+                levels_span,
+                format!("weight tables have no column for {}", l.grade_name()),
+            );
+        }
+    }
+    let theory_weights = table_of(sink, "theory", &weight_levels, sf.weights.theory);
+    let skill_weights = table_of(sink, "skill", &weight_levels, sf.weights.skill);
+    let std = Standard {
+        kind: sf.standard.kind,
+        id: sf.standard.id,
+        edition: sf.standard.edition,
+        title: sf.standard.title,
+        sample_data: sf.standard.sample_data,
+        occupation,
+        functions,
+        contents,
+        points,
+        weight_levels,
+        theory_weights,
+        skill_weights,
+    };
+    for (name, table) in [
+        ("theory", &std.theory_weights),
+        ("skill", &std.skill_weights),
+    ] {
+        for r in &table.rows {
+            let known = if name == "theory" && r.row.starts_with("J.") {
+                std.contents
+                    .iter()
+                    .any(|c| c.code == r.row && c.level.is_none())
+            } else {
+                r.row != "J" && std.function(&r.row).is_some()
+            };
+            if !known {
+                sink.at(levels_span, format!("{name} weight row `{}` is not a function (or, in the theory table, a J.n content)", r.row));
+            }
+        }
+        for (col, level) in std.weight_levels.iter().enumerate() {
+            let sum: u32 = table
+                .rows
+                .iter()
+                .filter_map(|r| r.values.get(col).copied().flatten())
+                .map(u32::from)
+                .sum();
+            if sum != 100 {
+                sink.at(
+                    levels_span,
+                    format!(
+                        "{name} weight column {} sums to {sum}, not 100",
+                        level.grade_name()
+                    ),
+                );
+            }
+            for r in &table.rows {
+                if r.values.get(col).copied().flatten().unwrap_or(0) == 0 {
+                    continue;
+                }
+                let prefix = format!("{}.", r.row);
+                if !std.points_at(*level).any(|p| p.code.starts_with(&prefix)) {
+                    sink.at(levels_span, format!("{name} weight row {} is weighted at {} but has no 鉴定点 at that level", r.row, level.grade_name()));
+                }
+            }
+        }
+    }
+    Parsed::Standard(Box::new(Located {
+        value: std,
+        file: sink.file.path.clone(),
+        line: line_of(&sink.file.text, occ_line),
+        declared_version: None,
+    }))
+}
+
+/// `（  ）` (full-width, any blank inside) or `(  )` marks where a choice answer goes.
+fn has_answer_brackets(stem: &str) -> bool {
+    let chars: Vec<char> = stem.chars().collect();
+    chars.iter().enumerate().any(|(i, c)| {
+        matches!(c, '（' | '(')
+            && chars[i + 1..]
+                .iter()
+                .find(|c| !matches!(c, ' ' | '\u{3000}'))
+                .is_some_and(|c| matches!(c, '）' | ')'))
+    })
+}
+
+fn entries_of(
+    file: &SourceFile,
+    ef: &EntryFile,
+    standards: &HashMap<&OccupationCode, &Standard>,
+) -> (Vec<Located<Entry>>, Vec<Diagnostic>) {
+    let mut sink = Sink {
+        file,
+        out: Vec::new(),
+    };
+    let occupation = ef.occupation.get_ref().clone();
+    let level = *ef.level.get_ref();
+    let Some(std) = standards.get(&occupation).copied() else {
+        sink.span(&ef.occupation, format!("no standard for occupation {occupation}: check or import its standard.toml together with this file"));
+        return (Vec::new(), sink.out);
+    };
+    if !std.occupation.levels.contains(&level) {
+        sink.span(
+            &ef.level,
+            format!(
+                "occupation {occupation} does not use level {}",
+                level.grade_name()
+            ),
+        );
+        return (Vec::new(), sink.out);
+    }
+    let mut out = Vec::new();
+    let mut push = |sink: &mut Sink,
+                    offset: usize,
+                    id: &Spanned<String>,
+                    version: Option<u32>,
+                    entry: Entry| {
+        if !is_valid_id(id.get_ref()) {
+            sink.span(
+                id,
+                format!(
+                    "id `{}` must be 1–64 letters, digits, '-', '_' or '.'",
+                    id.get_ref()
+                ),
+            );
+        }
+        if version == Some(0) {
+            sink.at(offset, format!("{}: version starts at 1", id.get_ref()));
+        }
+        out.push(Located {
+            value: entry,
+            file: file.path.clone(),
+            line: line_of(&file.text, offset),
+            declared_version: version,
+        });
+    };
+    for it in &ef.item {
+        let start = it.span().start;
+        let it = it.get_ref();
+        let id = it.id.get_ref().clone();
+        let before = sink.out.len();
+        check_item(&mut sink, std, level, it);
+        if sink.out.len() > before {
+            continue;
+        }
+        let item = TheoryItem {
+            id,
+            version: it.version.unwrap_or(1),
+            occupation: occupation.clone(),
+            level,
+            clause: it.clause.get_ref().clone(),
+            item_type: it.item_type,
+            stem: it.stem.get_ref().clone(),
+            options: it
+                .options
+                .as_ref()
+                .map(|o| o.get_ref().clone())
+                .unwrap_or_default(),
+            answer: it.answer.get_ref().clone(),
+            scheme: it
+                .scheme
+                .as_ref()
+                .map(|s| s.get_ref().clone())
+                .unwrap_or_default(),
+            difficulty: it.difficulty,
+            p: it.p.as_ref().map(|p| *p.get_ref()),
+            importance: it.importance,
+            explanation: it.explanation.clone(),
+            source: it.source.clone().unwrap_or(Source::Provincial),
+            status: it.status.unwrap_or(Status::Active),
+            enemy: it.enemy.clone(),
+            tags: it.tags.clone(),
+        };
+        push(&mut sink, start, &it.id, it.version, Entry::Item(item));
+    }
+    for t in &ef.task {
+        let start = t.span().start;
+        let t = t.get_ref();
+        let id = t.id.get_ref();
+        let before = sink.out.len();
+        if t.modules.get_ref().is_empty() {
+            sink.span(
+                &t.modules,
+                format!("{id}: a task assesses at least one module (职业功能)"),
+            );
+        }
+        for m in t.modules.get_ref() {
+            if std.weight(&std.skill_weights, m, level).is_none() {
+                sink.span(
+                    &t.modules,
+                    format!(
+                        "{id}: module {m} is not assessed in the skill weight table at {}",
+                        level.grade_name()
+                    ),
+                );
+            }
+        }
+        if *t.minutes.get_ref() == 0 {
+            sink.span(&t.minutes, format!("{id}: minutes must be positive"));
+        }
+        if t.text.get_ref().trim().is_empty() {
+            sink.span(&t.text, format!("{id}: the task text is empty"));
+        }
+        if t.rubric.get_ref().is_empty() {
+            sink.span(&t.rubric, format!("{id}: a task needs a rubric (评分要素)"));
+        }
+        if t.rubric
+            .get_ref()
+            .iter()
+            .any(|r| r.points <= 0.0 || r.element.trim().is_empty() || r.criteria.trim().is_empty())
+        {
+            sink.span(
+                &t.rubric,
+                format!("{id}: every rubric line needs an element, positive points and criteria"),
+            );
+        }
+        let sum: f64 = t.rubric.get_ref().iter().map(|r| r.points).sum();
+        if (sum - t.points.get_ref()).abs() > 1e-9 {
+            sink.span(
+                &t.rubric,
+                format!(
+                    "{id}: rubric points sum to {sum}, but the task is worth {}",
+                    t.points.get_ref()
+                ),
+            );
+        }
+        if t.site.get_ref().is_empty() {
+            sink.span(
+                &t.site,
+                format!("{id}: list the site equipment and materials (考场准备)"),
+            );
+        }
+        if sink.out.len() > before {
+            continue;
+        }
+        let task = PracticalTask {
+            id: id.clone(),
+            version: t.version.unwrap_or(1),
+            occupation: occupation.clone(),
+            level,
+            modules: t.modules.get_ref().clone(),
+            work_types: t.work_types.clone(),
+            title: t.title.clone(),
+            minutes: *t.minutes.get_ref(),
+            points: *t.points.get_ref(),
+            text: t.text.get_ref().clone(),
+            candidate: t.candidate.clone(),
+            site: t.site.get_ref().clone(),
+            rubric: t.rubric.get_ref().clone(),
+            source: t.source.clone().unwrap_or_default(),
+            status: t.status.unwrap_or(Status::Active),
+        };
+        push(&mut sink, start, &t.id, t.version, Entry::Task(task));
+    }
+    for d in &ef.defence {
+        let start = d.span().start;
+        let d = d.get_ref();
+        let id = d.id.get_ref();
+        let before = sink.out.len();
+        if !level.has_defence() {
+            sink.span(
+                &d.id,
+                format!("{id}: defence topics (答辩) are for 二级 and 一级 only"),
+            );
+        }
+        if std.function(d.module.get_ref()).is_none() || d.module.get_ref() == "J" {
+            sink.span(
+                &d.module,
+                format!(
+                    "{id}: module {} is not a function of the standard",
+                    d.module.get_ref()
+                ),
+            );
+        }
+        if d.topic.get_ref().trim().is_empty() {
+            sink.span(&d.topic, format!("{id}: the topic is empty"));
+        }
+        if sink.out.len() > before {
+            continue;
+        }
+        let topic = DefenceTopic {
+            id: id.clone(),
+            version: d.version.unwrap_or(1),
+            occupation: occupation.clone(),
+            level,
+            module: d.module.get_ref().clone(),
+            topic: d.topic.get_ref().clone(),
+            reference: d.reference.clone(),
+            source: d.source.clone().unwrap_or_default(),
+            status: d.status.unwrap_or(Status::Active),
+        };
+        push(&mut sink, start, &d.id, d.version, Entry::Defence(topic));
+    }
+    (out, sink.out)
+}
+
+fn check_item(sink: &mut Sink, std: &Standard, level: Level, it: &raw::ItemIn) {
+    let id = it.id.get_ref();
+    let clause = it.clause.get_ref();
+    if std.point(level, clause).is_none() {
+        let elsewhere: Vec<&str> = std
+            .points
+            .iter()
+            .filter(|p| &p.code == clause)
+            .filter_map(|p| p.level.map(Level::grade_name))
+            .collect();
+        let hint = if elsewhere.is_empty() {
+            String::new()
+        } else {
+            format!(" (it exists at {})", elsewhere.join(", "))
+        };
+        sink.span(
+            &it.clause,
+            format!(
+                "{id}: clause {clause} is not a 鉴定点 of {} in {}{hint}",
+                level.grade_name(),
+                std.id
+            ),
+        );
+    }
+    let stem = it.stem.get_ref().trim();
+    if stem.is_empty() {
+        sink.span(&it.stem, format!("{id}: the stem is empty"));
+    }
+    if let Some(p) = &it.p {
+        if !(*p.get_ref() > 0.0 && *p.get_ref() < 1.0) {
+            sink.span(p, format!("{id}: p must lie strictly between 0 and 1"));
+        }
+    }
+    let options: &[String] = it
+        .options
+        .as_ref()
+        .map(|o| o.get_ref().as_slice())
+        .unwrap_or(&[]);
+    let opt_at = it
+        .options
+        .as_ref()
+        .map_or(it.stem.span().start, |o| o.span().start);
+    let ty = it.item_type;
+    if ty.has_options() {
+        let (lo, hi) = if ty == ItemType::Single {
+            (3, 5)
+        } else {
+            (4, 6)
+        };
+        if !(lo..=hi).contains(&options.len()) {
+            sink.at(
+                opt_at,
+                format!(
+                    "{id}: a {ty} item needs {lo}–{hi} options, found {}",
+                    options.len()
+                ),
+            );
+        }
+        for (i, o) in options.iter().enumerate() {
+            if o.trim().is_empty() {
+                sink.at(opt_at, format!("{id}: option {} is empty", letter(i)));
+            }
+            if let Some(j) = options[..i].iter().position(|p| p.trim() == o.trim()) {
+                sink.at(
+                    opt_at,
+                    format!("{id}: options {} and {} are the same", letter(j), letter(i)),
+                );
+            }
+        }
+        if !has_answer_brackets(stem) {
+            sink.span(
+                &it.stem,
+                format!("{id}: a {ty} stem must mark the answer place with （  ）"),
+            );
+        }
+    } else if !options.is_empty() {
+        sink.at(opt_at, format!("{id}: a {ty} item has no options"));
+    }
+    let ans = it.answer.get_ref();
+    let bad = |sink: &mut Sink, why: String| sink.span(&it.answer, format!("{id}: {why}"));
+    match (ty, ans) {
+        (ItemType::Judge, Answer::Text(a)) => {
+            if a != "√" && a != "×" {
+                bad(sink, "a 判断 answer is \"√\" or \"×\"".into());
+            }
+            if !stem.ends_with('。') {
+                sink.span(
+                    &it.stem,
+                    format!("{id}: a 判断 stem is a complete statement ending in 。"),
+                );
+            }
+        }
+        (ItemType::Single, Answer::Text(a)) => {
+            let ok = a.chars().count() == 1
+                && a.chars()
+                    .next()
+                    .and_then(index_of)
+                    .is_some_and(|i| i < options.len());
+            if !ok {
+                bad(
+                    sink,
+                    format!(
+                        "a 单选 answer is one letter among A–{}",
+                        letter(options.len().max(1) - 1)
+                    ),
+                );
+            }
+        }
+        (ItemType::Multiple, Answer::Text(a)) => {
+            let idx: Vec<Option<usize>> = a.chars().map(index_of).collect();
+            let ok = idx.len() >= 2
+                && idx.iter().all(|i| i.is_some_and(|i| i < options.len()))
+                && idx.windows(2).all(|w| w[0] < w[1]);
+            if !ok {
+                bad(
+                    sink,
+                    format!(
+                        "a 多选 answer is two or more distinct letters among A–{} in order, e.g. \"ACD\"",
+                        letter(options.len().max(1) - 1)
+                    ),
+                );
+            }
+        }
+        (ItemType::Fill, Answer::Blanks(b)) => {
+            let blanks = stem.matches("____").count();
+            if blanks == 0 || blanks != b.len() || b.iter().any(|x| x.trim().is_empty()) {
+                bad(
+                    sink,
+                    format!(
+                        "the stem has {blanks} blank(s) (____) but the answer lists {} non-empty value(s)",
+                        b.len()
+                    ),
+                );
+            }
+        }
+        (t, Answer::Text(a)) if t.is_subjective() => {
+            if a.trim().is_empty() {
+                bad(sink, "the reference answer (参考答案) is empty".into());
+            }
+        }
+        (t, _) => bad(
+            sink,
+            format!("the answer has the wrong shape for a {t} item (see banks/README.md)"),
+        ),
+    }
+    let scheme = it
+        .scheme
+        .as_ref()
+        .map(|s| s.get_ref().as_slice())
+        .unwrap_or(&[]);
+    if ty.is_subjective() && scheme.is_empty() {
+        sink.span(
+            &it.answer,
+            format!("{id}: a {ty} item needs a marking scheme (scheme = [{{ step, marks }}])"),
+        );
+    }
+    if let Some(s) = &it.scheme {
+        if s.get_ref()
+            .iter()
+            .any(|st| st.marks <= 0.0 || !st.marks.is_finite() || st.step.trim().is_empty())
+        {
+            sink.span(
+                s,
+                format!("{id}: every scheme step needs a description and positive marks"),
+            );
+        }
+        if !(ty.is_subjective() || ty == ItemType::Fill) {
+            sink.span(
+                s,
+                format!("{id}: a {ty} item is marked by key and has no scheme"),
+            );
+        }
+    }
+}
+
+fn letter(i: usize) -> char {
+    (b'A' + i.min(25) as u8) as char
+}
+
+fn index_of(c: char) -> Option<usize> {
+    c.is_ascii_uppercase().then(|| (c as u8 - b'A') as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_answer_brackets;
+
+    #[test]
+    fn answer_brackets_accept_fullwidth_and_blank_fill() {
+        assert!(has_answer_brackets("电压的单位是（  ）。"));
+        assert!(has_answer_brackets("电压的单位是（　）。"));
+        assert!(has_answer_brackets("电压的单位是(  )。"));
+        assert!(!has_answer_brackets("电压的单位（伏特）是什么？"));
+        assert!(!has_answer_brackets("电压的单位是什么？"));
+    }
+}

@@ -1,0 +1,29 @@
+//! `qbank check PATH...`
+
+use crate::cli::Global;
+use qbank::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub fn exec(g: &Global, paths: &[PathBuf]) -> Result<ExitCode> {
+    let r = qbank::ops::check(paths)?;
+    if g.json {
+        crate::output::json(&r);
+    } else {
+        for d in &r.problems {
+            println!("{d}");
+        }
+        println!(
+            "{} file(s), {} standard(s), {} entr(ies) checked: {} problem(s)",
+            r.files,
+            r.standards,
+            r.entries,
+            r.problems.len()
+        );
+    }
+    Ok(if r.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

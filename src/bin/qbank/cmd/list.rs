@@ -1,0 +1,68 @@
+//! `qbank list [filters]`
+
+use crate::cli::{Global, ListArgs};
+use qbank::model::{EntryKind, ItemType, Level, OccupationCode, Status};
+use qbank::ops::ListFilter;
+use qbank::{Error, Result};
+use std::process::ExitCode;
+
+fn parsed<T>(v: &Option<String>, what: &str, f: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {
+    v.as_deref()
+        .map(|s| f(s).ok_or_else(|| Error::Usage(format!("`{s}` is not a valid {what}"))))
+        .transpose()
+}
+
+pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
+    let filter = ListFilter {
+        occupation: parsed(
+            &a.occupation,
+            "occupation code (e.g. 6-31-01-03)",
+            OccupationCode::parse,
+        )?,
+        level: parsed(&a.level, "level (5..1, 四级, 中级工)", Level::parse)?,
+        clause: a.clause.clone(),
+        item_type: parsed(
+            &a.item_type,
+            "type (判断 单选 多选 填空 简答 计算 论述)",
+            ItemType::parse,
+        )?,
+        kind: parsed(&a.kind, "kind (item, task, defence)", EntryKind::parse)?,
+        status: parsed(
+            &a.status,
+            "status (draft pilot active suspended retired)",
+            Status::parse,
+        )?,
+    };
+    let rows = qbank::ops::list(&g.store()?, &filter)?;
+    if g.json {
+        let v: Vec<_> = rows
+            .iter()
+            .map(|r| {
+                let mut j = serde_json::to_value(r).expect("index serialises");
+                j["difficulty"] = serde_json::to_value(r.meta.difficulty).expect("serialises");
+                j
+            })
+            .collect();
+        crate::output::json(&v);
+    } else {
+        println!(
+            "{:<14} {:>3} {:<11} {:<10} {:<8} {:<4} {:<9} {}",
+            "id", "ver", "occupation", "level", "clause", "type", "status", "difficulty"
+        );
+        for r in &rows {
+            println!(
+                "{:<14} {:>3} {:<11} {:<10} {:<8} {:<4} {:<9} {}",
+                r.id,
+                r.version,
+                r.occupation.to_string(),
+                r.level.to_string(),
+                r.clause,
+                r.type_label,
+                r.status.as_str(),
+                r.meta.difficulty.map_or("", |d| d.as_str())
+            );
+        }
+        println!("{} entr(ies)", rows.len());
+    }
+    Ok(ExitCode::SUCCESS)
+}

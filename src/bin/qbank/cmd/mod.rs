@@ -1,0 +1,37 @@
+//! One module per subcommand: each turns its arguments into a config, calls one workflow in
+//! `qbank::ops`, and prints the result.
+
+mod check;
+mod export;
+mod generate;
+mod import;
+mod init;
+mod key;
+mod list;
+mod show;
+mod status;
+
+use crate::cli::{Cli, Command};
+use qbank::Result;
+use std::process::ExitCode;
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Init => init::exec(g),
+        Command::Check { paths } => check::exec(g, &paths),
+        Command::Import { init, paths } => import::exec(g, init, &paths),
+        Command::Export { out } => export::exec(g, &out),
+        Command::List(args) => list::exec(g, &args),
+        Command::Show { id, version } => show::exec(g, &id, version),
+        Command::Status { min } => status::exec(g, min),
+        Command::Gen {
+            items,
+            seed,
+            occupations,
+            tasks_per_level,
+            out,
+        } => generate::exec(g, items, seed, occupations, tasks_per_level, &out),
+        Command::Key(k) => key::exec(g, k),
+    }
+}

@@ -1,0 +1,63 @@
+//! `qbank status [--min N]`
+
+use crate::cli::Global;
+use qbank::Result;
+use qbank::model::Level;
+use std::process::ExitCode;
+
+pub fn exec(g: &Global, min: usize) -> Result<ExitCode> {
+    let r = qbank::ops::status(&g.store()?, min)?;
+    if g.json {
+        crate::output::json(&r);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("bank digest {}", r.digest);
+    for s in &r.standards {
+        println!("standard {s}");
+    }
+    println!("{} current entr(ies)", r.entries);
+    for (occ, levels) in &r.levels {
+        for (code, ls) in levels.iter().rev() {
+            let level = Level::from_code(*code).map_or_else(|| code.to_string(), |l| l.to_string());
+            println!(
+                "\n{occ} {level}: {} items ({} active), {} tasks, {} defence topics; 鉴定点 covered {}/{}",
+                ls.items,
+                ls.active_items,
+                ls.tasks,
+                ls.defence_topics,
+                ls.points_covered,
+                ls.points_total
+            );
+            let fmt = |m: &std::collections::BTreeMap<String, usize>| {
+                m.iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if ls.items > 0 {
+                println!("  by function:   {}", fmt(&ls.by_function));
+                println!("  by type:       {}", fmt(&ls.by_type));
+                println!("  by difficulty: {}", fmt(&ls.by_difficulty));
+                println!("  by status:     {}", fmt(&ls.by_status));
+            }
+        }
+    }
+    if r.thin_points.is_empty() {
+        println!(
+            "\nevery 鉴定点 in use has at least {} active item(s)",
+            r.min_per_point
+        );
+    } else {
+        println!("\n鉴定点 with fewer than {} active items:", r.min_per_point);
+        for p in &r.thin_points {
+            println!(
+                "  {} L{} {:<7} {:>3}  {}",
+                p.occupation, p.level, p.clause, p.active_items, p.name
+            );
+        }
+    }
+    for (id, n) in &r.data_keys {
+        println!("data key {id}: {n} encryptions");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,35 @@
+//! The `qbank` binary: parses arguments, runs one command, maps errors to exit codes.
+#![forbid(unsafe_code)]
+
+mod cli;
+mod cmd;
+mod output;
+
+use clap::Parser;
+use qbank::Error;
+use std::process::ExitCode;
+
+/// Exit codes, in one place (documented in README.md).
+fn exit_code(e: &Error) -> u8 {
+    match e {
+        Error::Invalid(_) | Error::Usage(_) => 3,
+        Error::NoStore(_) | Error::StoreExists(_) | Error::NotFound { .. } => 4,
+        Error::NoKey
+        | Error::KeyFile { .. }
+        | Error::KeyKindMismatch { .. }
+        | Error::WrongKey(_) => 5,
+        Error::Tampered { .. } | Error::Corrupt { .. } | Error::StoreFormat { .. } => 6,
+        _ => 7,
+    }
+}
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cmd::run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! Rendering results: human text by default, JSON with --json; progress bars on a terminal only.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use qbank::ops::Progress;
+use serde::Serialize;
+use std::sync::Mutex;
+
+pub fn json<T: Serialize>(v: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(v).expect("output serialises")
+    );
+}
+
+/// An indicatif bar; hidden automatically when stderr is not a terminal.
+pub struct Bar(Mutex<Option<ProgressBar>>);
+
+impl Bar {
+    pub fn new() -> Bar {
+        Bar(Mutex::new(None))
+    }
+}
+
+impl Progress for Bar {
+    fn phase(&self, name: &str, total: u64) {
+        let mut g = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(b) = g.take() {
+            b.finish_and_clear();
+        }
+        let b = if total > 0 {
+            ProgressBar::new(total)
+        } else {
+            ProgressBar::new_spinner()
+        };
+        b.set_style(
+            ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        b.set_message(name.to_string());
+        *g = Some(b);
+    }
+    fn set(&self, done: u64) {
+        if let Some(b) = self.0.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            b.set_position(done);
+        }
+    }
+    fn finish(&self) {
+        if let Some(b) = self.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            b.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! The library's error type. Messages say what went wrong, where (file, line, record, item id or
+//! constraint) and what to do; they never contain question content or key material.
+
+use crate::bankfile::Diagnostic;
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Bank files with problems; nothing was changed.
+    #[error("{} problem(s) found; nothing was changed:\n{}", .0.len(), render(.0))]
+    Invalid(Vec<Diagnostic>),
+
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("no store at {}: create one with `qbank init` or point --store / QBANK_STORE at it", .0.display())]
+    NoStore(PathBuf),
+
+    #[error("a store already exists at {}; refusing to overwrite it", .0.display())]
+    StoreExists(PathBuf),
+
+    #[error("the store at {} is in use by another qbank process; wait for it to finish", .0.display())]
+    StoreLocked(PathBuf),
+
+    #[error("no key given: pass --key-file FILE (or QBANK_KEY_FILE), or set QBANK_PASSPHRASE")]
+    NoKey,
+
+    #[error("key file {}: {reason}", path.display())]
+    KeyFile { path: PathBuf, reason: String },
+
+    #[error("wrong key: this {given} does not open the store (it was created with a {expected})")]
+    KeyKindMismatch {
+        given: &'static str,
+        expected: &'static str,
+    },
+
+    #[error(
+        "wrong key: the {0} does not unlock this store's data keys; nothing was read or changed"
+    )]
+    WrongKey(&'static str),
+
+    /// Authentication failed for a record: altered, damaged, or moved from elsewhere.
+    #[error(
+        "record `{record}` failed authentication: the store was altered or damaged (or the record was copied from another place); restore it from a backup"
+    )]
+    Tampered { record: String },
+
+    #[error("record `{record}` is malformed: {reason}")]
+    Corrupt { record: String, reason: String },
+
+    #[error("store format {found} is newer than this qbank ({supported}); upgrade qbank")]
+    StoreFormat { found: u32, supported: u32 },
+
+    #[error("no {what} `{id}` in the store")]
+    NotFound { what: &'static str, id: String },
+
+    #[error("storage engine: {0}")]
+    Storage(String),
+
+    #[error("cryptography: {0}")]
+    Crypto(String),
+
+    #[error("{0}")]
+    Usage(String),
+}
+
+fn render(d: &[Diagnostic]) -> String {
+    d.iter()
+        .map(|d| format!("  {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Error {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}

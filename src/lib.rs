@@ -1,0 +1,25 @@
+//! qbank: the encrypted provincial question bank for vocational skill certification
+//! (职业技能等级认定) and the engine that works on it.
+//!
+//! Crate map, bottom-up (each layer uses only those above it in this list):
+//! - [`model`]: domain types (levels, occupations, standards, items, tasks, topics). Pure.
+//! - [`bankfile`]: the human-authored TOML bank format: parse, validate (`file:line` diagnostics),
+//!   write back. Pure: text in, values or diagnostics out.
+//! - [`synth`]: seeded synthetic banks for scale tests. Pure.
+//! - [`store`]: the only code that touches the database and keys: key–value trait and sled
+//!   backend, envelope encryption, record formats, the bank digest.
+//! - [`ops`]: one function per user operation (init, check, import, export, list, show, status,
+//!   gen, key rotation), reading files and calling the layers above.
+//! - `src/bin/qbank`: the thin CLI over [`ops`].
+//!
+//! Start reading at [`ops`] for what the tool does, [`store::Vault`] for how the bank is kept.
+#![forbid(unsafe_code)]
+
+pub mod bankfile;
+pub mod error;
+pub mod model;
+pub mod ops;
+pub mod store;
+pub mod synth;
+
+pub use error::{Error, Result};

@@ -1,0 +1,304 @@
+//! Bank entries: theory items (理论知识试题), practical tasks (操作技能考核试题) and defence topics
+//! (答辩题目), with their versions and the content hash the bank digest is built from.
+
+use super::{Level, OccupationCode};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+
+macro_rules! chinese_enum {
+    ($(#[$m:meta])* $name:ident { $($var:ident = $s:literal $(| $alias:literal)*),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+        pub enum $name { $( #[serde(rename = $s $(, alias = $alias)*)] $var ),* }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$var),*];
+            pub fn as_str(self) -> &'static str { match self { $($name::$var => $s),* } }
+            pub fn parse(s: &str) -> Option<$name> {
+                match s { $($s $(| $alias)* => Some($name::$var),)* _ => None }
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+    };
+}
+
+chinese_enum!(
+    /// Theory item types (题型).
+    ItemType {
+        Judge = "判断",
+        Single = "单选",
+        Multiple = "多选",
+        Fill = "填空",
+        Short = "简答",
+        Calc = "计算",
+        Essay = "论述",
+    }
+);
+
+impl ItemType {
+    /// Marked against a scheme by examiners rather than by key.
+    pub fn is_subjective(self) -> bool {
+        matches!(self, ItemType::Short | ItemType::Calc | ItemType::Essay)
+    }
+    pub fn has_options(self) -> bool {
+        matches!(self, ItemType::Single | ItemType::Multiple)
+    }
+}
+
+chinese_enum!(
+    /// A-priori difficulty given by the item writer.
+    Difficulty { Easy = "easy" | "易", Medium = "medium" | "中", Hard = "hard" | "难" }
+);
+
+chinese_enum!(
+    /// Importance code of a 鉴定点: X 核心要素, Y 一般要素, Z 辅助要素.
+    Importance { X = "X", Y = "Y", Z = "Z" }
+);
+
+chinese_enum!(
+    /// Life cycle of an entry. Only `Active` entries are drawn into papers.
+    Status {
+        Draft = "draft",
+        Pilot = "pilot",
+        Active = "active",
+        Suspended = "suspended",
+        Retired = "retired",
+    }
+);
+
+/// Who wrote an entry: the provincial bank itself, or a named organisation (补充试题).
+#[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
+#[serde(from = "String", into = "String")]
+pub enum Source {
+    #[default]
+    Provincial,
+    Organisation(String),
+}
+impl From<String> for Source {
+    fn from(s: String) -> Source {
+        if s == "provincial" || s.is_empty() {
+            Source::Provincial
+        } else {
+            Source::Organisation(s)
+        }
+    }
+}
+impl From<Source> for String {
+    fn from(s: Source) -> String {
+        match s {
+            Source::Provincial => "provincial".into(),
+            Source::Organisation(o) => o,
+        }
+    }
+}
+
+/// The key: letters/√×/reference text, or one answer per blank for 填空.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Text(String),
+    Blanks(Vec<String>),
+}
+
+/// One step of a marking scheme (评分标准); marks are relative and scaled to the item's points.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeStep {
+    pub step: String,
+    pub marks: f64,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct TheoryItem {
+    pub id: String,
+    pub version: u32,
+    pub occupation: OccupationCode,
+    pub level: Level,
+    /// The 鉴定点 code (e.g. `2.1.3`, or `J.2.1` for 基本要求).
+    pub clause: String,
+    pub item_type: ItemType,
+    pub stem: String,
+    pub options: Vec<String>,
+    pub answer: Answer,
+    pub scheme: Vec<SchemeStep>,
+    pub difficulty: Difficulty,
+    pub p: Option<f64>,
+    /// Overrides the 鉴定点's importance when set.
+    pub importance: Option<Importance>,
+    pub explanation: Option<String>,
+    pub source: Source,
+    pub status: Status,
+    pub enemy: Option<String>,
+    pub tags: Vec<String>,
+}
+
+/// 考场准备: one line of site equipment or material.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteEntry {
+    pub name: String,
+    #[serde(default)]
+    pub spec: String,
+    #[serde(default)]
+    pub qty: String,
+}
+
+/// 评分要素 with its points and deduction rules (评分标准).
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RubricLine {
+    pub element: String,
+    pub points: f64,
+    pub criteria: String,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct PracticalTask {
+    pub id: String,
+    pub version: u32,
+    pub occupation: OccupationCode,
+    pub level: Level,
+    /// 职业功能 codes (skill weight table rows) the task assesses.
+    pub modules: Vec<String>,
+    pub work_types: Vec<String>,
+    pub title: String,
+    pub minutes: u32,
+    pub points: f64,
+    pub text: String,
+    /// 考生准备
+    pub candidate: Vec<String>,
+    /// 考场准备
+    pub site: Vec<SiteEntry>,
+    pub rubric: Vec<RubricLine>,
+    pub source: Source,
+    pub status: Status,
+}
+
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+pub struct DefenceTopic {
+    pub id: String,
+    pub version: u32,
+    pub occupation: OccupationCode,
+    pub level: Level,
+    pub module: String,
+    pub topic: String,
+    /// 参考要点 for the examiners.
+    pub reference: Vec<String>,
+    pub source: Source,
+    pub status: Status,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EntryKind {
+    Item,
+    Task,
+    Defence,
+}
+impl EntryKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryKind::Item => "item",
+            EntryKind::Task => "task",
+            EntryKind::Defence => "defence",
+        }
+    }
+    pub fn parse(s: &str) -> Option<EntryKind> {
+        match s {
+            "item" | "theory" => Some(EntryKind::Item),
+            "task" | "practical" => Some(EntryKind::Task),
+            "defence" | "defense" => Some(EntryKind::Defence),
+            _ => None,
+        }
+    }
+}
+
+/// Any bank entry.
+#[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Entry {
+    Item(TheoryItem),
+    Task(PracticalTask),
+    Defence(DefenceTopic),
+}
+
+impl Entry {
+    pub fn kind(&self) -> EntryKind {
+        match self {
+            Entry::Item(_) => EntryKind::Item,
+            Entry::Task(_) => EntryKind::Task,
+            Entry::Defence(_) => EntryKind::Defence,
+        }
+    }
+    pub fn id(&self) -> &str {
+        match self {
+            Entry::Item(x) => &x.id,
+            Entry::Task(x) => &x.id,
+            Entry::Defence(x) => &x.id,
+        }
+    }
+    pub fn version(&self) -> u32 {
+        match self {
+            Entry::Item(x) => x.version,
+            Entry::Task(x) => x.version,
+            Entry::Defence(x) => x.version,
+        }
+    }
+    pub fn set_version(&mut self, v: u32) {
+        match self {
+            Entry::Item(x) => x.version = v,
+            Entry::Task(x) => x.version = v,
+            Entry::Defence(x) => x.version = v,
+        }
+    }
+    pub fn occupation(&self) -> &OccupationCode {
+        match self {
+            Entry::Item(x) => &x.occupation,
+            Entry::Task(x) => &x.occupation,
+            Entry::Defence(x) => &x.occupation,
+        }
+    }
+    pub fn level(&self) -> Level {
+        match self {
+            Entry::Item(x) => x.level,
+            Entry::Task(x) => x.level,
+            Entry::Defence(x) => x.level,
+        }
+    }
+    pub fn status(&self) -> Status {
+        match self {
+            Entry::Item(x) => x.status,
+            Entry::Task(x) => x.status,
+            Entry::Defence(x) => x.status,
+        }
+    }
+    /// The public clause code: the 鉴定点 of an item, the first module of a task, the module of a
+    /// defence topic. Published standards already contain these codes.
+    pub fn clause(&self) -> &str {
+        match self {
+            Entry::Item(x) => &x.clause,
+            Entry::Task(x) => x.modules.first().map(String::as_str).unwrap_or(""),
+            Entry::Defence(x) => &x.module,
+        }
+    }
+    /// The public type label: 判断/单选/… for items, 操作 for tasks, 答辩 for topics.
+    pub fn type_label(&self) -> &'static str {
+        match self {
+            Entry::Item(x) => x.item_type.as_str(),
+            Entry::Task(_) => "操作",
+            Entry::Defence(_) => "答辩",
+        }
+    }
+
+    /// SHA-256 over the canonical encoding of the entry's content, excluding its version: two
+    /// entries with the same hash are the same question. Canonical = serde_json of the domain
+    /// type (fixed field order, shortest round-trip floats).
+    pub fn content_hash(&self) -> [u8; 32] {
+        let mut unversioned = self.clone();
+        unversioned.set_version(0);
+        let bytes = serde_json::to_vec(&unversioned).expect("entries always serialise");
+        Sha256::digest(&bytes).into()
+    }
+}

@@ -1,0 +1,132 @@
+//! Skill levels (职业技能等级): 五级/初级工 (code 5) … 一级/高级技师 (code 1), and the enterprise
+//! extensions (sub-levels, 特级技师, 首席技师) that are positions, not exam levels.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// A national skill level; the code runs from 5 (lowest) to 1 (highest).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub struct Level(u8);
+
+const NAMES: [(&str, &str); 5] = [
+    ("一级", "高级技师"),
+    ("二级", "技师"),
+    ("三级", "高级工"),
+    ("四级", "中级工"),
+    ("五级", "初级工"),
+];
+
+impl Level {
+    /// All five levels, lowest first.
+    pub const ALL: [Level; 5] = [Level(5), Level(4), Level(3), Level(2), Level(1)];
+
+    pub fn from_code(code: u8) -> Option<Level> {
+        (1..=5).contains(&code).then_some(Level(code))
+    }
+    pub fn code(self) -> u8 {
+        self.0
+    }
+    /// 五级, 四级, …
+    pub fn grade_name(self) -> &'static str {
+        NAMES[usize::from(self.0 - 1)].0
+    }
+    /// 初级工, 中级工, …
+    pub fn title(self) -> &'static str {
+        NAMES[usize::from(self.0 - 1)].1
+    }
+    /// 技师 and 高级技师 also sit a comprehensive review with an oral defence (综合评审/答辩).
+    pub fn has_defence(self) -> bool {
+        self.0 <= 2
+    }
+    /// Parses `4`, `"4"`, `"四级"`, `"中级工"` or `"四级/中级工"`.
+    pub fn parse(s: &str) -> Option<Level> {
+        let s = s.trim();
+        if let Ok(n) = s.parse::<u8>() {
+            return Level::from_code(n);
+        }
+        if let Some((a, b)) = s.split_once('/') {
+            let (la, lb) = (Level::parse(a)?, Level::parse(b)?);
+            return (la == lb).then_some(la);
+        }
+        NAMES
+            .iter()
+            .position(|(g, t)| *g == s || *t == s)
+            .map(|i| Level(i as u8 + 1))
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.grade_name(), self.title())
+    }
+}
+
+impl Serialize for Level {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u8(self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Level {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Num(i64),
+            Text(String),
+        }
+        let bad = || {
+            serde::de::Error::custom(
+                "level must be 5..1 or a name such as 四级, 中级工 or 四级/中级工",
+            )
+        };
+        match Raw::deserialize(d)? {
+            Raw::Num(n) => u8::try_from(n)
+                .ok()
+                .and_then(Level::from_code)
+                .ok_or_else(bad),
+            Raw::Text(t) => Level::parse(&t).ok_or_else(bad),
+        }
+    }
+}
+
+/// Enterprise positions beyond or between the national levels （二十）. They are recorded on
+/// people, not used to select exam content, so they carry the national level they build on.
+#[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
+pub enum EnterpriseGrade {
+    /// A sub-level an enterprise sets inside a national level (e.g. 中级工 一档/二档).
+    SubLevel {
+        level: Level,
+        step: u8,
+        name: String,
+    },
+    /// 特级技师, above 一级.
+    SpecialTechnician,
+    /// 首席技师, above 特级技师.
+    ChiefTechnician,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_form_and_prints_both() {
+        for (input, code) in [
+            ("4", 4),
+            ("四级", 4),
+            ("中级工", 4),
+            ("四级/中级工", 4),
+            ("一级", 1),
+            ("高级技师", 1),
+            ("五级/初级工", 5),
+            ("技师", 2),
+        ] {
+            assert_eq!(Level::parse(input).map(Level::code), Some(code), "{input}");
+        }
+        for bad in ["0", "6", "六级", "四级/高级工", ""] {
+            assert_eq!(Level::parse(bad), None, "{bad}");
+        }
+        assert_eq!(Level::from_code(3).unwrap().to_string(), "三级/高级工");
+    }
+}

@@ -1,0 +1,27 @@
+//! Domain types of the bank: occupations, levels, standards with their clause trees and weight
+//! tables, and the three kinds of bank entry (theory items, practical tasks, defence topics).
+//! Plain data with validation helpers; no IO, no clock, no randomness.
+
+mod entry;
+mod level;
+mod standard;
+
+pub use entry::{
+    Answer, DefenceTopic, Difficulty, Entry, EntryKind, Importance, ItemType, PracticalTask,
+    RubricLine, SchemeStep, SiteEntry, Source, Status, TheoryItem,
+};
+pub use level::{EnterpriseGrade, Level};
+pub use standard::{
+    Clause, Content, Function, Occupation, OccupationCode, Point, Standard, StandardKind,
+    WeightRow, WeightTable, function_code as standard_function, parent_code as standard_parent,
+};
+
+/// Characters allowed in ids of entries (items, tasks, topics): they appear in store keys and
+/// file names, so they are restricted to a safe, unambiguous set.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}

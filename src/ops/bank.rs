@@ -1,0 +1,199 @@
+//! Bank workflows: init, check, import, export, list, show, gen and master-key rotation.
+
+use super::{Progress, StoreConfig, read_bank_files};
+use crate::bankfile::{self, Diagnostic};
+use crate::error::{Error, Result};
+use crate::model::{Entry, EntryKind, ItemType, Level, OccupationCode, Status};
+use crate::store::crypto::create_key_file;
+use crate::store::{BankDigest, ImportReport, IndexEntry, KeySource, Vault, VaultOptions};
+use crate::synth::{self, SynthConfig};
+use std::path::{Path, PathBuf};
+
+/// Creates a store; with a key file that does not exist yet, creates the key file first (0600).
+pub fn init(cfg: &StoreConfig) -> Result<()> {
+    if cfg.dir.join("db").exists() {
+        return Err(Error::StoreExists(cfg.dir.clone()));
+    }
+    let mut created_key = None;
+    if let KeySource::File(p) = &cfg.key {
+        if !p.exists() {
+            create_key_file(p)?;
+            created_key = Some(p.clone());
+        }
+    }
+    let r = Vault::create(&cfg.dir, &cfg.key, VaultOptions::default()).map(|_| ());
+    if r.is_err() {
+        if let Some(p) = created_key {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    r
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct CheckReport {
+    pub files: usize,
+    pub standards: usize,
+    pub entries: usize,
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Validates bank files without a store.
+pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
+    let files = read_bank_files(paths)?;
+    let (bank, problems) = bankfile::check(&files, &[]);
+    Ok(CheckReport {
+        files: files.len(),
+        standards: bank.standards.len(),
+        entries: bank.entries.len(),
+        problems,
+    })
+}
+
+#[derive(Debug, serde::Serialize)]
+pub struct ImportOutcome {
+    pub files: usize,
+    #[serde(flatten)]
+    pub report: ImportReport,
+    pub digest: String,
+}
+
+/// Imports bank files, all or nothing: any problem in any file imports nothing.
+pub fn import(
+    cfg: &StoreConfig,
+    paths: &[PathBuf],
+    progress: &dyn Progress,
+) -> Result<ImportOutcome> {
+    progress.phase("reading", 0);
+    let files = read_bank_files(paths)?;
+    let mut vault = cfg.open()?;
+    progress.phase("checking", files.len() as u64);
+    let known = vault.standards()?;
+    let (bank, problems) = bankfile::check(&files, &known);
+    if !problems.is_empty() {
+        progress.finish();
+        return Err(Error::Invalid(problems));
+    }
+    let standards: Vec<_> = bank.standards.into_iter().map(|s| s.value).collect();
+    let entries: Vec<(Entry, Option<u32>)> = bank
+        .entries
+        .into_iter()
+        .map(|e| (e.value, e.declared_version))
+        .collect();
+    progress.phase("encrypting", entries.len() as u64);
+    let master = vault.master_key(&cfg.key)?;
+    let report = vault.import(&standards, entries, Some(&master), &|n| progress.set(n))?;
+    progress.finish();
+    Ok(ImportOutcome {
+        files: files.len(),
+        report,
+        digest: vault.digest()?.to_string(),
+    })
+}
+
+/// Writes the current bank, decrypted, as bank files under `out` (which must be empty or new).
+/// Returns the number of files and the bank digest.
+pub fn export(
+    cfg: &StoreConfig,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<(usize, BankDigest)> {
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map_err(|e| Error::io("list", out, e))?
+            .next()
+            .is_some()
+    {
+        return Err(Error::Usage(format!(
+            "{} is not empty; export into a new or empty folder",
+            out.display()
+        )));
+    }
+    let vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let index = vault.index(None, None)?;
+    progress.phase("decrypting", index.len() as u64);
+    let entries = vault.entries(&index)?;
+    let files = bankfile::export_files(&standards, &entries);
+    for f in &files {
+        let path = out.join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        std::fs::write(&path, &f.text).map_err(|e| Error::io("write", &path, e))?;
+    }
+    progress.finish();
+    Ok((files.len(), vault.digest()?))
+}
+
+/// Filters for `qbank list`; None = any.
+#[derive(Clone, Debug, Default)]
+pub struct ListFilter {
+    pub occupation: Option<OccupationCode>,
+    pub level: Option<Level>,
+    /// A clause code or prefix: `2` (a function), `2.1` (a content), `2.1.3` (a 鉴定点).
+    pub clause: Option<String>,
+    pub item_type: Option<ItemType>,
+    pub kind: Option<EntryKind>,
+    pub status: Option<Status>,
+}
+
+impl ListFilter {
+    fn accepts(&self, e: &IndexEntry) -> bool {
+        let clause_ok = self
+            .clause
+            .as_ref()
+            .is_none_or(|c| e.clause == *c || e.clause.starts_with(&format!("{c}.")));
+        clause_ok
+            && self.item_type.is_none_or(|t| e.type_label == t.as_str())
+            && self.kind.is_none_or(|k| e.kind == k)
+            && self.status.is_none_or(|s| e.status == s)
+    }
+}
+
+pub fn list(cfg: &StoreConfig, filter: &ListFilter) -> Result<Vec<IndexEntry>> {
+    let vault = cfg.open()?;
+    let mut v = vault.index(filter.occupation.as_ref(), filter.level)?;
+    v.retain(|e| filter.accepts(e));
+    Ok(v)
+}
+
+/// One entry (a given version or the newest) with the list of its stored versions.
+pub fn show(cfg: &StoreConfig, id: &str, version: Option<u32>) -> Result<(Entry, Vec<u32>)> {
+    let vault = cfg.open()?;
+    let e = vault.entry(id, version)?;
+    Ok((e, vault.versions(id)?))
+}
+
+/// Writes a synthetic bank (for scale tests) as bank files under `out`.
+pub fn generate(out: &Path, cfg: &SynthConfig) -> Result<usize> {
+    let (standards, entries) = synth::bank(cfg);
+    let files = bankfile::export_files(&standards, &entries);
+    for f in &files {
+        let path = out.join(&f.path);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        std::fs::write(&path, &f.text).map_err(|e| Error::io("write", &path, e))?;
+    }
+    Ok(files.len())
+}
+
+/// Rewraps the store's data keys under `new`. A new key file is created if it does not exist.
+pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<()> {
+    let mut vault = cfg.open()?;
+    let mut created = None;
+    if let KeySource::File(p) = new {
+        if !p.exists() {
+            create_key_file(p)?;
+            created = Some(p.clone());
+        }
+    }
+    let r = vault.rotate_master(new);
+    if r.is_err() {
+        if let Some(p) = created {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    r
+}

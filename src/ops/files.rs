@@ -1,0 +1,51 @@
+//! Finding and reading bank files named on the command line (files or folders, recursively).
+
+use crate::bankfile::SourceFile;
+use crate::error::{Error, Result};
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    if meta.is_dir() {
+        let mut children: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| Error::io("list", path, e))?
+            .map(|d| d.map(|d| d.path()).map_err(|e| Error::io("list", path, e)))
+            .collect::<Result<_>>()?;
+        children.sort();
+        for c in children {
+            let is_dir = c.is_dir();
+            if is_dir || c.extension().is_some_and(|x| x == "toml") {
+                walk(&c, out)?;
+            }
+        }
+    } else {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Reads every `.toml` file under `paths` (a file named directly is read whatever its name),
+/// in a stable order.
+pub fn read_bank_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
+    let mut found = Vec::new();
+    for p in paths {
+        walk(p, &mut found)?;
+    }
+    found.dedup();
+    if found.is_empty() {
+        return Err(Error::Usage(
+            "no .toml bank files found under the given paths".into(),
+        ));
+    }
+    found
+        .par_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(p).map_err(|e| Error::io("read", p, e))?;
+            Ok(SourceFile {
+                path: p.display().to_string(),
+                text,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,44 @@
+//! User-level workflows, one function per operation: read what the user named, call the pure
+//! layers, write back through the vault atomically. The CLI is a thin shell over these.
+
+mod bank;
+mod files;
+mod status;
+
+pub use bank::{
+    CheckReport, ImportOutcome, ListFilter, check, export, generate, import, init, list,
+    rotate_key, show,
+};
+pub use files::read_bank_files;
+pub use status::{PointCount, StatusReport, status};
+
+use crate::error::Result;
+use crate::store::{KeySource, Vault, VaultOptions};
+use std::path::PathBuf;
+
+/// Which store, and how to unlock it.
+pub struct StoreConfig {
+    pub dir: PathBuf,
+    pub key: KeySource,
+}
+
+impl StoreConfig {
+    pub fn open(&self) -> Result<Vault> {
+        Vault::open(&self.dir, &self.key, VaultOptions::default())
+    }
+}
+
+/// Progress of a long operation, reported to whoever shows it (a bar on a terminal, or nothing).
+pub trait Progress: Sync {
+    fn phase(&self, name: &str, total: u64);
+    fn set(&self, done: u64);
+    fn finish(&self);
+}
+
+/// Shows nothing.
+pub struct Quiet;
+impl Progress for Quiet {
+    fn phase(&self, _: &str, _: u64) {}
+    fn set(&self, _: u64) {}
+    fn finish(&self) {}
+}

@@ -1,0 +1,141 @@
+//! `qbank status`: counts and coverage of the bank, and the 鉴定点 with too few items to draw from.
+
+use super::StoreConfig;
+use crate::error::Result;
+use crate::model::{EntryKind, Status};
+use crate::store::IndexEntry;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+pub struct PointCount {
+    pub occupation: String,
+    pub level: u8,
+    pub clause: String,
+    pub name: String,
+    pub active_items: usize,
+}
+
+#[derive(Debug, Serialize, Default)]
+pub struct LevelStatus {
+    pub items: usize,
+    pub active_items: usize,
+    pub tasks: usize,
+    pub defence_topics: usize,
+    /// Active items per 职业功能 code.
+    pub by_function: BTreeMap<String, usize>,
+    pub by_type: BTreeMap<String, usize>,
+    pub by_difficulty: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<String, usize>,
+    /// 鉴定点 at this level with at least one active item, of all 鉴定点 at this level.
+    pub points_covered: usize,
+    pub points_total: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusReport {
+    pub digest: String,
+    pub standards: Vec<String>,
+    pub entries: usize,
+    /// occupation → level code → counts
+    pub levels: BTreeMap<String, BTreeMap<u8, LevelStatus>>,
+    /// 鉴定点 with fewer than `min_per_point` active items.
+    pub thin_points: Vec<PointCount>,
+    pub min_per_point: usize,
+    /// (data key id, encryptions so far)
+    pub data_keys: Vec<(u32, u64)>,
+}
+
+pub fn status(cfg: &StoreConfig, min_per_point: usize) -> Result<StatusReport> {
+    let vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let index = vault.index(None, None)?;
+    Ok(summarise(
+        &standards,
+        &index,
+        min_per_point,
+        vault.digest()?.to_string(),
+        vault.key_usage(),
+    ))
+}
+
+fn summarise(
+    standards: &[crate::model::Standard],
+    index: &[IndexEntry],
+    min_per_point: usize,
+    digest: String,
+    data_keys: Vec<(u32, u64)>,
+) -> StatusReport {
+    let mut levels: BTreeMap<String, BTreeMap<u8, LevelStatus>> = BTreeMap::new();
+    let mut per_point: BTreeMap<(String, u8, String), usize> = BTreeMap::new();
+    for e in index {
+        let ls = levels
+            .entry(e.occupation.to_string())
+            .or_default()
+            .entry(e.level.code())
+            .or_default();
+        match e.kind {
+            EntryKind::Task => ls.tasks += 1,
+            EntryKind::Defence => ls.defence_topics += 1,
+            EntryKind::Item => {
+                ls.items += 1;
+                *ls.by_status.entry(e.status.as_str().into()).or_default() += 1;
+                if e.status == Status::Active {
+                    ls.active_items += 1;
+                    let f = crate::model::standard_function(&e.clause).to_string();
+                    *ls.by_function.entry(f).or_default() += 1;
+                    *ls.by_type.entry(e.type_label.clone()).or_default() += 1;
+                    if let Some(d) = e.meta.difficulty {
+                        *ls.by_difficulty.entry(d.as_str().into()).or_default() += 1;
+                    }
+                    *per_point
+                        .entry((e.occupation.to_string(), e.level.code(), e.clause.clone()))
+                        .or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut thin_points = Vec::new();
+    for s in standards {
+        let occ = s.occupation.code.to_string();
+        for &level in &s.occupation.levels {
+            let Some(ls) = levels.get_mut(&occ).and_then(|m| m.get_mut(&level.code())) else {
+                continue;
+            };
+            if ls.items == 0 {
+                continue;
+            }
+            for p in s.points_at(level) {
+                let n = per_point
+                    .get(&(occ.clone(), level.code(), p.code.clone()))
+                    .copied()
+                    .unwrap_or(0);
+                ls.points_total += 1;
+                if n > 0 {
+                    ls.points_covered += 1;
+                }
+                if n < min_per_point {
+                    thin_points.push(PointCount {
+                        occupation: occ.clone(),
+                        level: level.code(),
+                        clause: p.code.clone(),
+                        name: p.name.clone(),
+                        active_items: n,
+                    });
+                }
+            }
+        }
+    }
+    StatusReport {
+        digest,
+        standards: standards
+            .iter()
+            .map(|s| format!("{} {} ({})", s.occupation.code, s.occupation.name, s.id))
+            .collect(),
+        entries: index.len(),
+        levels,
+        thin_points,
+        min_per_point,
+        data_keys,
+    }
+}

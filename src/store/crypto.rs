@@ -1,0 +1,314 @@
+//! Envelope encryption at rest. A master key (a 32-byte key file, or a passphrase through
+//! Argon2id) wraps data keys; records are sealed under a data key with AES-256-GCM, a random
+//! 96-bit nonce, and associated data binding the ciphertext to its place (tree, record key,
+//! version, key id, format), so a ciphertext moved to another record does not open.
+
+use crate::error::{Error, Result};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Key, Nonce};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// Record envelope format: `[ENVELOPE_V][key id u32 BE][nonce 12][ciphertext‖tag]`.
+pub const ENVELOPE_V: u8 = 1;
+const NONCE: usize = 12;
+const HEAD: usize = 1 + 4 + NONCE;
+
+/// A 256-bit key, wiped on drop, never printed.
+#[derive(Clone)]
+pub struct SecretKey(Zeroizing<[u8; 32]>);
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey([redacted])")
+    }
+}
+
+impl SecretKey {
+    pub fn random() -> Result<SecretKey> {
+        let mut k = Zeroizing::new([0u8; 32]);
+        getrandom::fill(k.as_mut()).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+        Ok(SecretKey(k))
+    }
+    pub fn from_bytes(b: [u8; 32]) -> SecretKey {
+        SecretKey(Zeroizing::new(b))
+    }
+    pub(crate) fn bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+    fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new(&Key::<Aes256Gcm>::from(*self.0))
+    }
+}
+
+/// Where the master key comes from.
+pub enum KeySource {
+    /// A file holding exactly 32 random bytes.
+    File(PathBuf),
+    /// A passphrase, stretched with Argon2id and the store's salt.
+    Passphrase(Zeroizing<String>),
+}
+
+impl KeySource {
+    pub fn describe(&self) -> &'static str {
+        match self {
+            KeySource::File(_) => "key file",
+            KeySource::Passphrase(_) => "passphrase",
+        }
+    }
+}
+
+/// Creates a new key file with 32 random bytes, readable by its owner only (0600).
+pub fn create_key_file(path: &Path) -> Result<()> {
+    use std::io::Write;
+    let key = SecretKey::random()?;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .map_err(|e| Error::io("create key file", path, e))?;
+    f.write_all(key.bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io("write key file", path, e))
+}
+
+pub fn read_key_file(path: &Path) -> Result<SecretKey> {
+    let bytes =
+        Zeroizing::new(std::fs::read(path).map_err(|e| Error::io("read key file", path, e))?);
+    let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::KeyFile {
+        path: path.to_path_buf(),
+        reason: format!(
+            "expected exactly 32 bytes, found {}; is this a qbank key file?",
+            bytes.len()
+        ),
+    })?;
+    Ok(SecretKey::from_bytes(arr))
+}
+
+/// Argon2id parameters, stored in clear with the store so the same passphrase gives the same key.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Argon2Params {
+    pub salt: String,
+    pub m_kib: u32,
+    pub t: u32,
+    pub p: u32,
+}
+
+impl Argon2Params {
+    /// OWASP's minimum recommendation for Argon2id (19 MiB, 2 passes, 1 lane).
+    pub fn new_random() -> Result<Argon2Params> {
+        let mut salt = [0u8; 16];
+        getrandom::fill(&mut salt).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+        Ok(Argon2Params {
+            salt: hex::encode(salt),
+            m_kib: 19 * 1024,
+            t: 2,
+            p: 1,
+        })
+    }
+    pub fn derive(&self, passphrase: &str) -> Result<SecretKey> {
+        let salt = hex::decode(&self.salt).map_err(|_| Error::Corrupt {
+            record: "header".into(),
+            reason: "Argon2 salt is not hex".into(),
+        })?;
+        let params = argon2::Params::new(self.m_kib, self.t, self.p, Some(32))
+            .map_err(|e| Error::Crypto(format!("Argon2 parameters: {e}")))?;
+        let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let mut out = Zeroizing::new([0u8; 32]);
+        a.hash_password_into(passphrase.as_bytes(), &salt, out.as_mut())
+            .map_err(|e| Error::Crypto(format!("Argon2: {e}")))?;
+        Ok(SecretKey(out))
+    }
+}
+
+fn nonce() -> Result<[u8; NONCE]> {
+    let mut n = [0u8; NONCE];
+    getrandom::fill(&mut n).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+    Ok(n)
+}
+
+/// Where a record lives; all of it is authenticated as associated data.
+pub struct Place<'a> {
+    pub tree: &'a str,
+    pub key: &'a [u8],
+    pub version: u32,
+}
+
+fn aad(place: &Place, key_id: u32) -> Vec<u8> {
+    let mut a = Vec::with_capacity(40 + place.key.len());
+    a.extend_from_slice(b"qbank-record\0");
+    a.push(ENVELOPE_V);
+    a.extend_from_slice(place.tree.as_bytes());
+    a.push(0);
+    a.extend_from_slice(&(place.key.len() as u32).to_be_bytes());
+    a.extend_from_slice(place.key);
+    a.extend_from_slice(&place.version.to_be_bytes());
+    a.extend_from_slice(&key_id.to_be_bytes());
+    a
+}
+
+/// Seals `plaintext` for `place` under data key `key_id`.
+pub fn seal(key: &SecretKey, key_id: u32, place: &Place, plaintext: &[u8]) -> Result<Vec<u8>> {
+    let n = nonce()?;
+    let ad = aad(place, key_id);
+    let ct = key
+        .cipher()
+        .encrypt(
+            &Nonce::from(n),
+            Payload {
+                msg: plaintext,
+                aad: &ad,
+            },
+        )
+        .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
+    let mut out = Vec::with_capacity(HEAD + ct.len());
+    out.push(ENVELOPE_V);
+    out.extend_from_slice(&key_id.to_be_bytes());
+    out.extend_from_slice(&n);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// The data key id an envelope was sealed under.
+pub fn envelope_key_id(record: &str, bytes: &[u8]) -> Result<u32> {
+    if bytes.len() < HEAD + 16 || bytes[0] != ENVELOPE_V {
+        return Err(Error::Tampered {
+            record: record.to_string(),
+        });
+    }
+    Ok(u32::from_be_bytes(bytes[1..5].try_into().expect("4 bytes")))
+}
+
+/// Opens an envelope sealed for `place`; any change to the bytes or the place fails.
+pub fn open(key: &SecretKey, place: &Place, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let record = String::from_utf8_lossy(place.key).into_owned();
+    let key_id = envelope_key_id(&record, bytes)?;
+    let n: [u8; NONCE] = bytes[5..HEAD].try_into().expect("12 bytes");
+    let ad = aad(place, key_id);
+    key.cipher()
+        .decrypt(
+            &Nonce::from(n),
+            Payload {
+                msg: &bytes[HEAD..],
+                aad: &ad,
+            },
+        )
+        .map(Zeroizing::new)
+        .map_err(|_| Error::Tampered { record })
+}
+
+/// Wraps a data key under the master key (AES-256-GCM, AD names the data key id).
+pub fn wrap(master: &SecretKey, id: u32, dk: &SecretKey) -> Result<String> {
+    let key = format!("datakey/{id}");
+    let sealed = seal(
+        master,
+        0,
+        &Place {
+            tree: "keywrap",
+            key: key.as_bytes(),
+            version: 0,
+        },
+        dk.bytes(),
+    )?;
+    Ok(hex::encode(sealed))
+}
+
+/// Unwraps a data key; failure means the master key is wrong (or the header was altered).
+pub fn unwrap(
+    master: &SecretKey,
+    id: u32,
+    wrapped: &str,
+    source: &'static str,
+) -> Result<SecretKey> {
+    let bytes = hex::decode(wrapped).map_err(|_| Error::Corrupt {
+        record: "header".into(),
+        reason: format!("wrapped data key {id} is not hex"),
+    })?;
+    let key = format!("datakey/{id}");
+    let plain = open(
+        master,
+        &Place {
+            tree: "keywrap",
+            key: key.as_bytes(),
+            version: 0,
+        },
+        &bytes,
+    )
+    .map_err(|_| Error::WrongKey(source))?;
+    let arr: [u8; 32] = plain.as_slice().try_into().map_err(|_| Error::Corrupt {
+        record: "header".into(),
+        reason: format!("data key {id} has the wrong length"),
+    })?;
+    Ok(SecretKey::from_bytes(arr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sealed_record_opens_only_in_its_place() {
+        let k = SecretKey::random().unwrap();
+        let here = Place {
+            tree: "r",
+            key: b"r/A/1",
+            version: 1,
+        };
+        let sealed = seal(&k, 7, &here, b"stem").unwrap();
+        assert_eq!(open(&k, &here, &sealed).unwrap().as_slice(), b"stem");
+        for other in [
+            Place {
+                tree: "r",
+                key: b"r/B/1",
+                version: 1,
+            },
+            Place {
+                tree: "r",
+                key: b"r/A/1",
+                version: 2,
+            },
+            Place {
+                tree: "x",
+                key: b"r/A/1",
+                version: 1,
+            },
+        ] {
+            assert!(matches!(
+                open(&k, &other, &sealed),
+                Err(Error::Tampered { .. })
+            ));
+        }
+        let mut flipped = sealed.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 1;
+        assert!(matches!(
+            open(&k, &here, &flipped),
+            Err(Error::Tampered { .. })
+        ));
+        let mut relabelled = sealed;
+        relabelled[4] ^= 1; // key id is authenticated too
+        assert!(open(&k, &here, &relabelled).is_err());
+    }
+
+    #[test]
+    fn a_wrong_master_key_is_reported_as_such() {
+        let (m1, m2, dk) = (
+            SecretKey::random().unwrap(),
+            SecretKey::random().unwrap(),
+            SecretKey::random().unwrap(),
+        );
+        let w = wrap(&m1, 3, &dk).unwrap();
+        assert_eq!(unwrap(&m1, 3, &w, "key file").unwrap().bytes(), dk.bytes());
+        assert!(matches!(
+            unwrap(&m2, 3, &w, "key file"),
+            Err(Error::WrongKey(_))
+        ));
+        assert!(unwrap(&m1, 4, &w, "key file").is_err());
+    }
+}

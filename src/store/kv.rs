@@ -1,0 +1,112 @@
+//! The narrow key–value interface the vault is written against, and its two engines: sled (the
+//! store on disk) and an in-memory map (tests). Replacing the engine means replacing this file.
+
+use crate::error::{Error, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// One atomic write: puts (`Some`) and deletes (`None`), applied all together or not at all.
+pub type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+
+pub trait Kv: Send + Sync {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
+    /// Applies every change in `batch` atomically.
+    fn apply(&self, batch: Batch) -> Result<()>;
+    /// All pairs whose key starts with `prefix`, in key order.
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    /// Makes every applied batch durable.
+    fn flush(&self) -> Result<()>;
+}
+
+fn storage(e: sled::Error) -> Error {
+    Error::Storage(e.to_string())
+}
+
+/// The embedded store on disk: one sled tree, so that one batch is one atomic sled batch.
+pub struct SledKv {
+    _db: sled::Db,
+    tree: sled::Tree,
+}
+
+impl SledKv {
+    /// Opens (or creates) the database in `dir`, refusing if another process holds it.
+    pub fn open(dir: &Path) -> Result<SledKv> {
+        let db = sled::Config::new().path(dir).open().map_err(|e| match e {
+            sled::Error::Io(io) if io.to_string().contains("lock") => {
+                Error::StoreLocked(dir.to_path_buf())
+            }
+            other => storage(other),
+        })?;
+        let tree = db.open_tree("qbank").map_err(storage)?;
+        Ok(SledKv { _db: db, tree })
+    }
+}
+
+impl Kv for SledKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.tree.get(key).map_err(storage)?.map(|v| v.to_vec()))
+    }
+    fn apply(&self, batch: Batch) -> Result<()> {
+        let mut b = sled::Batch::default();
+        for (k, v) in batch {
+            match v {
+                Some(v) => b.insert(k, v),
+                None => b.remove(k),
+            }
+        }
+        self.tree.apply_batch(b).map_err(storage)
+    }
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        self.tree
+            .scan_prefix(prefix)
+            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(storage))
+            .collect()
+    }
+    fn flush(&self) -> Result<()> {
+        self.tree.flush().map(|_| ()).map_err(storage)
+    }
+}
+
+/// An in-memory engine for tests.
+#[derive(Default)]
+pub struct MemKv {
+    map: Mutex<BTreeMap<Vec<u8>, Vec<u8>>>,
+}
+
+impl MemKv {
+    fn map(&self) -> std::sync::MutexGuard<'_, BTreeMap<Vec<u8>, Vec<u8>>> {
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    /// Raw access for tests that tamper with stored bytes.
+    pub fn raw_put(&self, key: &[u8], value: Vec<u8>) {
+        self.map().insert(key.to_vec(), value);
+    }
+}
+
+impl Kv for MemKv {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+        Ok(self.map().get(key).cloned())
+    }
+    fn apply(&self, batch: Batch) -> Result<()> {
+        let mut m = self.map();
+        for (k, v) in batch {
+            match v {
+                Some(v) => m.insert(k, v),
+                None => m.remove(&k),
+            };
+        }
+        Ok(())
+    }
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        Ok(self
+            .map()
+            .range(prefix.to_vec()..)
+            .take_while(|(k, _)| k.starts_with(prefix))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+    fn flush(&self) -> Result<()> {
+        Ok(())
+    }
+}

@@ -1,0 +1,10 @@
+//! Everything that touches the database and keys: the key–value engine ([`kv`]), envelope
+//! encryption ([`crypto`]) and the vault's record layout, versioning and digest ([`vault`]).
+
+pub mod crypto;
+pub mod kv;
+pub mod vault;
+
+pub use crypto::{KeySource, SecretKey};
+pub use kv::{Kv, MemKv, SledKv};
+pub use vault::{BankDigest, ImportReport, IndexEntry, Meta, Vault, VaultOptions};
