@@ -654,10 +654,11 @@ fn check_item(sink: &mut Sink, std: &Standard, level: Level, it: &raw::ItemIn) {
     if stem.is_empty() {
         sink.span(&it.stem, format!("{id}: the stem is empty"));
     }
-    if let Some(p) = &it.p {
-        if !(*p.get_ref() > 0.0 && *p.get_ref() < 1.0) {
-            sink.span(p, format!("{id}: p must lie strictly between 0 and 1"));
-        }
+    if let Some(p) =
+        it.p.as_ref()
+            .filter(|p| !(*p.get_ref() > 0.0 && *p.get_ref() < 1.0))
+    {
+        sink.span(p, format!("{id}: p must lie strictly between 0 and 1"));
     }
     let options: &[String] = it
         .options

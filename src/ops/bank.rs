@@ -14,18 +14,24 @@ pub fn init(cfg: &StoreConfig) -> Result<()> {
     if cfg.dir.join("db").exists() {
         return Err(Error::StoreExists(cfg.dir.clone()));
     }
-    let mut created_key = None;
-    if let KeySource::File(p) = &cfg.key {
-        if !p.exists() {
+    with_key_file(&cfg.key, || {
+        Vault::create(&cfg.dir, &cfg.key, VaultOptions::default()).map(|_| ())
+    })
+}
+
+/// Runs `f` with the key file of `key` created first if it is missing; a key file created here
+/// is removed again if `f` fails, so a failed command leaves no stray key behind.
+fn with_key_file(key: &KeySource, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    let created = match key {
+        KeySource::File(p) if !p.exists() => {
             create_key_file(p)?;
-            created_key = Some(p.clone());
+            Some(p.clone())
         }
-    }
-    let r = Vault::create(&cfg.dir, &cfg.key, VaultOptions::default()).map(|_| ());
-    if r.is_err() {
-        if let Some(p) = created_key {
-            let _ = std::fs::remove_file(p);
-        }
+        _ => None,
+    };
+    let r = f();
+    if let (Err(_), Some(p)) = (&r, created) {
+        let _ = std::fs::remove_file(p);
     }
     r
 }
@@ -182,18 +188,5 @@ pub fn generate(out: &Path, cfg: &SynthConfig) -> Result<usize> {
 /// Rewraps the store's data keys under `new`. A new key file is created if it does not exist.
 pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<()> {
     let mut vault = cfg.open()?;
-    let mut created = None;
-    if let KeySource::File(p) = new {
-        if !p.exists() {
-            create_key_file(p)?;
-            created = Some(p.clone());
-        }
-    }
-    let r = vault.rotate_master(new);
-    if r.is_err() {
-        if let Some(p) = created {
-            let _ = std::fs::remove_file(p);
-        }
-    }
-    r
+    with_key_file(new, || vault.rotate_master(new))
 }

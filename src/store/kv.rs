@@ -7,7 +7,9 @@ use std::path::Path;
 use std::sync::Mutex;
 
 /// One atomic write: puts (`Some`) and deletes (`None`), applied all together or not at all.
-pub type Batch = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+pub type Batch = Vec<Put>;
+/// One change: a key and its new value, or None to delete it.
+pub type Put = (Vec<u8>, Option<Vec<u8>>);
 
 pub trait Kv: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;

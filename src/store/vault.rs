@@ -598,7 +598,7 @@ impl Vault {
             })
             .collect();
         let done = std::sync::atomic::AtomicU64::new(0);
-        let records: Vec<[(Vec<u8>, Option<Vec<u8>>); 2]> = todo
+        let records: Vec<[super::kv::Put; 2]> = todo
             .par_iter()
             .zip(pairs.par_iter())
             .map(|((e, meta), (k1, k2))| {
@@ -633,7 +633,7 @@ impl Vault {
                 val.extend_from_slice(&public);
                 val.extend_from_slice(&sealed);
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if n % 1024 == 0 {
+                if n.is_multiple_of(1024) {
                     progress(n);
                 }
                 Ok([

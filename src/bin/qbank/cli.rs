@@ -57,10 +57,10 @@ impl Global {
 
     pub fn store(&self) -> Result<StoreConfig> {
         let key = self.key()?;
-        if let KeySource::File(p) = &key {
-            if self.key_file.is_none() && !p.exists() && self.store.join("db").exists() {
-                return Err(Error::NoKey);
-            }
+        let default_missing =
+            matches!(&key, KeySource::File(p) if self.key_file.is_none() && !p.exists());
+        if default_missing && self.store.join("db").exists() {
+            return Err(Error::NoKey);
         }
         Ok(StoreConfig {
             dir: self.store.clone(),

@@ -45,10 +45,7 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
             .collect();
         crate::output::json(&v);
     } else {
-        println!(
-            "{:<14} {:>3} {:<11} {:<10} {:<8} {:<4} {:<9} {}",
-            "id", "ver", "occupation", "level", "clause", "type", "status", "difficulty"
-        );
+        println!("id             ver occupation  level      clause   type status    difficulty");
         for r in &rows {
             println!(
                 "{:<14} {:>3} {:<11} {:<10} {:<8} {:<4} {:<9} {}",
