@@ -180,8 +180,9 @@ fn table_of(
     name: &str,
     levels: &[Level],
     rows: Vec<Spanned<raw::WeightRowIn>>,
-) -> WeightTable {
+) -> (WeightTable, Vec<usize>) {
     let mut out = WeightTable::default();
+    let offsets = rows.iter().map(|r| r.span().start).collect();
     for r in rows {
         let span = r.span();
         let r = r.into_inner();
@@ -223,7 +224,7 @@ fn table_of(
             .collect();
         out.rows.push(WeightRow { row: r.row, values });
     }
-    out
+    (out, offsets)
 }
 
 fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
@@ -337,8 +338,8 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
             );
         }
     }
-    let theory_weights = table_of(sink, "theory", &weight_levels, sf.weights.theory);
-    let skill_weights = table_of(sink, "skill", &weight_levels, sf.weights.skill);
+    let (theory_weights, theory_at) = table_of(sink, "theory", &weight_levels, sf.weights.theory);
+    let (skill_weights, skill_at) = table_of(sink, "skill", &weight_levels, sf.weights.skill);
     let std = Standard {
         kind: sf.standard.kind,
         id: sf.standard.id,
@@ -353,11 +354,11 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         theory_weights,
         skill_weights,
     };
-    for (name, table) in [
-        ("theory", &std.theory_weights),
-        ("skill", &std.skill_weights),
+    for (name, table, at) in [
+        ("theory", &std.theory_weights, &theory_at),
+        ("skill", &std.skill_weights, &skill_at),
     ] {
-        for r in &table.rows {
+        for (r, &offset) in table.rows.iter().zip(at.iter()) {
             let known = if name == "theory" && r.row.starts_with("J.") {
                 std.contents
                     .iter()
@@ -366,7 +367,7 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 r.row != "J" && std.function(&r.row).is_some()
             };
             if !known {
-                sink.at(levels_span, format!("{name} weight row `{}` is not a function (or, in the theory table, a J.n content)", r.row));
+                sink.at(offset, format!("{name} weight row `{}` is not a function (or, in the theory table, a J.n content)", r.row));
             }
         }
         for (col, level) in std.weight_levels.iter().enumerate() {
@@ -385,13 +386,13 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                     ),
                 );
             }
-            for r in &table.rows {
+            for (r, &offset) in table.rows.iter().zip(at.iter()) {
                 if r.values.get(col).copied().flatten().unwrap_or(0) == 0 {
                     continue;
                 }
                 let prefix = format!("{}.", r.row);
                 if !std.points_at(*level).any(|p| p.code.starts_with(&prefix)) {
-                    sink.at(levels_span, format!("{name} weight row {} is weighted at {} but has no 鉴定点 at that level", r.row, level.grade_name()));
+                    sink.at(offset, format!("{name} weight row {} is weighted at {} but has no 鉴定点 at that level", r.row, level.grade_name()));
                 }
             }
         }

@@ -33,15 +33,28 @@ pub struct SledKv {
 
 impl SledKv {
     /// Opens (or creates) the database in `dir`, refusing if another process holds it.
+    ///
+    /// sled's background flusher is off: every batch is flushed explicitly before a command
+    /// reports success, and without the thread a closed store releases its lock at once. A lock
+    /// held briefly (a store closed a moment ago in this process) is waited for up to a second.
     pub fn open(dir: &Path) -> Result<SledKv> {
-        let db = sled::Config::new().path(dir).open().map_err(|e| match e {
-            sled::Error::Io(io) if io.to_string().contains("lock") => {
-                Error::StoreLocked(dir.to_path_buf())
+        let mut waited = 0;
+        loop {
+            match sled::Config::new().path(dir).flush_every_ms(None).open() {
+                Ok(db) => {
+                    let tree = db.open_tree("qbank").map_err(storage)?;
+                    return Ok(SledKv { _db: db, tree });
+                }
+                Err(sled::Error::Io(io)) if io.to_string().contains("lock") => {
+                    if waited >= 1000 {
+                        return Err(Error::StoreLocked(dir.to_path_buf()));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    waited += 20;
+                }
+                Err(other) => return Err(storage(other)),
             }
-            other => storage(other),
-        })?;
-        let tree = db.open_tree("qbank").map_err(storage)?;
-        Ok(SledKv { _db: db, tree })
+        }
     }
 }
 

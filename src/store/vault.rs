@@ -149,6 +149,16 @@ pub struct Vault {
     opts: VaultOptions,
 }
 
+impl fmt::Debug for Vault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Never prints key material.
+        f.debug_struct("Vault")
+            .field("format", &self.header.format)
+            .field("data_keys", &self.header.keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
 fn rec_key(id: &str, version: u32) -> String {
     format!("r/{id}/{version:010}")
 }

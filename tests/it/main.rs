@@ -1,0 +1,59 @@
+//! The integration tests: one binary, one module per area, shared helpers here.
+
+mod check;
+mod cli;
+mod crash;
+mod store;
+
+use qbank::ops::StoreConfig;
+use qbank::store::KeySource;
+use std::path::{Path, PathBuf};
+
+/// The committed sample bank.
+pub fn sample_bank() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("banks")
+}
+
+pub fn sample_standard() -> PathBuf {
+    sample_bank().join("6-31-01-03/standard.toml")
+}
+
+/// A fresh store with a new key file inside `dir`.
+pub fn new_store(dir: &Path) -> StoreConfig {
+    std::fs::create_dir_all(dir).unwrap();
+    let cfg = StoreConfig {
+        dir: dir.join("store"),
+        key: KeySource::File(dir.join("master.key")),
+    };
+    qbank::ops::init(&cfg).expect("init");
+    cfg
+}
+
+/// The sample bank imported into a fresh store.
+pub fn sample_store(dir: &Path) -> StoreConfig {
+    let cfg = new_store(dir);
+    qbank::ops::import(&cfg, &[sample_bank()], &qbank::ops::Quiet).expect("import sample bank");
+    cfg
+}
+
+pub fn digest(cfg: &StoreConfig) -> String {
+    cfg.open()
+        .expect("open")
+        .digest()
+        .expect("digest")
+        .to_string()
+}
+
+/// Copies the sample bank's files into `dir` (to edit them in a test).
+pub fn copy_sample(dir: &Path) -> PathBuf {
+    let to = dir.join("bank");
+    let from = sample_bank().join("6-31-01-03");
+    std::fs::create_dir_all(to.join("6-31-01-03")).unwrap();
+    for f in std::fs::read_dir(&from).unwrap() {
+        let f = f.unwrap().path();
+        if f.extension().is_some_and(|x| x == "toml") {
+            std::fs::copy(&f, to.join("6-31-01-03").join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    to
+}

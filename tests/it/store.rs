@@ -1,0 +1,337 @@
+//! The encrypted store: round trips, versions, wrong keys, tampering, secrecy, key rotation.
+
+use crate::{copy_sample, digest, new_store, sample_bank, sample_store};
+use qbank::Error;
+use qbank::model::Entry;
+use qbank::ops::{Quiet, StoreConfig, export, import};
+use qbank::store::{KeySource, MemKv, Vault, VaultOptions};
+use std::path::Path;
+use zeroize::Zeroizing;
+
+#[test]
+fn export_then_import_into_a_new_store_gives_the_same_digest() {
+    let t = tempfile::tempdir().unwrap();
+    let a = sample_store(&t.path().join("a"));
+    let (files, d) = export(&a, &t.path().join("exported"), &Quiet).unwrap();
+    assert!(files >= 6);
+    let b = new_store(&t.path().join("b"));
+    import(&b, &[t.path().join("exported")], &Quiet).unwrap();
+    assert_eq!(d.to_string(), digest(&b));
+    assert_eq!(digest(&a), digest(&b));
+}
+
+#[test]
+fn reimporting_unchanged_files_changes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = sample_store(t.path());
+    let before = digest(&cfg);
+    let again = import(&cfg, &[sample_bank()], &Quiet).unwrap();
+    assert!(!again.report.changed_anything());
+    let entries = qbank::ops::check(&[sample_bank()]).unwrap().entries;
+    assert_eq!(again.report.unchanged, entries);
+    assert_eq!(before, digest(&cfg));
+}
+
+#[test]
+fn a_changed_item_becomes_a_new_version_and_the_old_one_stays_readable() {
+    let t = tempfile::tempdir().unwrap();
+    let bank = copy_sample(t.path());
+    let cfg = new_store(t.path());
+    import(&cfg, &[bank.clone()], &Quiet).unwrap();
+    let before = digest(&cfg);
+    let v1 = cfg.open().unwrap().entry("DG4-0120", None).unwrap();
+    let Entry::Item(old) = &v1 else {
+        panic!("DG4-0120 is a theory item")
+    };
+    let file = bank.join("6-31-01-03/theory-4-f2.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let new_stem =
+        "在接触器联锁的正反转控制电路中，应将对方接触器的（  ）串接在本接触器线圈回路中。";
+    assert!(text.contains(&old.stem));
+    std::fs::write(&file, text.replace(&old.stem, new_stem)).unwrap();
+
+    let r = import(&cfg, &[bank], &Quiet).unwrap();
+    assert_eq!((r.report.new_versions, r.report.added), (1, 0));
+    let vault = cfg.open().unwrap();
+    assert_eq!(vault.versions("DG4-0120").unwrap(), vec![1, 2]);
+    let Entry::Item(now) = vault.entry("DG4-0120", None).unwrap() else {
+        panic!()
+    };
+    assert_eq!((now.version, now.stem.as_str()), (2, new_stem));
+    assert_eq!(vault.entry("DG4-0120", Some(1)).unwrap(), v1);
+    assert_ne!(before, vault.digest().unwrap().to_string());
+}
+
+#[test]
+fn a_bank_with_one_bad_file_imports_nothing_and_names_the_problem() {
+    let t = tempfile::tempdir().unwrap();
+    let bank = copy_sample(t.path());
+    let cfg = sample_store(&t.path().join("s"));
+    let before = digest(&cfg);
+    // a new item in one file, and a broken answer in another
+    let f5 = bank.join("6-31-01-03/theory-5.toml");
+    let mut text = std::fs::read_to_string(&f5).unwrap();
+    text.push_str("\n[[item]]\nid = \"NEW-0001\"\nclause = \"1.1.1\"\ntype = \"判断\"\ndifficulty = \"easy\"\nstem = \"螺口灯头的螺纹端应接零线。\"\nanswer = \"√\"\n");
+    std::fs::write(&f5, text).unwrap();
+    let f3 = bank.join("6-31-01-03/theory-3.toml");
+    let text = std::fs::read_to_string(&f3).unwrap();
+    let broken = text.replacen("answer = \"A\"", "answer = \"Q\"", 1);
+    let line = broken.lines().position(|l| l == "answer = \"Q\"").unwrap() + 1;
+    std::fs::write(&f3, broken).unwrap();
+
+    let err = import(&cfg, &[bank], &Quiet).unwrap_err();
+    let Error::Invalid(d) = &err else {
+        panic!("{err}")
+    };
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].file.ends_with("theory-3.toml") && d[0].line == line,
+        "{}",
+        d[0]
+    );
+    assert_eq!(before, digest(&cfg));
+    assert!(cfg.open().unwrap().entry("NEW-0001", None).is_err());
+}
+
+#[test]
+fn a_wrong_key_file_or_passphrase_is_refused_clearly() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = sample_store(t.path());
+    let other = t.path().join("other.key");
+    qbank::store::crypto::create_key_file(&other).unwrap();
+    let wrong = StoreConfig {
+        dir: cfg.dir.clone(),
+        key: KeySource::File(other),
+    };
+    assert!(matches!(wrong.open(), Err(Error::WrongKey("key file"))));
+    let pass = StoreConfig {
+        dir: cfg.dir.clone(),
+        key: KeySource::Passphrase(Zeroizing::new("x".into())),
+    };
+    assert!(matches!(pass.open(), Err(Error::KeyKindMismatch { .. })));
+    let short = t.path().join("short.key");
+    std::fs::write(&short, b"not a key").unwrap();
+    let e = StoreConfig {
+        dir: cfg.dir.clone(),
+        key: KeySource::File(short),
+    }
+    .open()
+    .unwrap_err();
+    assert!(
+        e.to_string().contains("expected exactly 32 bytes, found 9"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_passphrase_store_opens_only_with_its_passphrase() {
+    let t = tempfile::tempdir().unwrap();
+    let pass = |p: &str| StoreConfig {
+        dir: t.path().join("s"),
+        key: KeySource::Passphrase(Zeroizing::new(p.into())),
+    };
+    qbank::ops::init(&pass("正确的口令 correct horse")).unwrap();
+    import(&pass("正确的口令 correct horse"), &[sample_bank()], &Quiet).unwrap();
+    assert!(matches!(
+        pass("wrong").open(),
+        Err(Error::WrongKey("passphrase"))
+    ));
+    assert!(
+        pass("正确的口令 correct horse")
+            .open()
+            .unwrap()
+            .entry("DG5-0001", None)
+            .is_ok()
+    );
+}
+
+fn flip_last_byte(v: &mut [u8]) {
+    let n = v.len() - 1;
+    v[n] ^= 0x01;
+}
+
+#[test]
+fn a_flipped_byte_in_a_stored_value_is_an_error_naming_the_record() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = sample_store(t.path());
+    {
+        let vault = cfg.open().unwrap();
+        let kv = vault.engine();
+        let mut v = kv.get(b"r/DG4-0120/0000000001").unwrap().unwrap();
+        flip_last_byte(&mut v);
+        kv.apply(vec![(b"r/DG4-0120/0000000001".to_vec(), Some(v))])
+            .unwrap();
+        kv.flush().unwrap();
+    }
+    let vault = cfg.open().unwrap();
+    match vault.entry("DG4-0120", None) {
+        Err(Error::Tampered { record }) => assert_eq!(record, "r/DG4-0120/0000000001"),
+        other => panic!("expected a tamper error, got {other:?}"),
+    }
+    assert!(
+        vault.entry("DG4-0121", None).is_ok(),
+        "other records still open"
+    );
+    // the index is authenticated too: flip a byte of a sealed index value
+    let key = b"x/6-31-01-03/4/DG4-0121";
+    let mut v = vault.engine().get(key).unwrap().unwrap();
+    flip_last_byte(&mut v);
+    vault.engine().apply(vec![(key.to_vec(), Some(v))]).unwrap();
+    let e = vault.index(None, None).unwrap_err();
+    assert!(e.to_string().contains("x/6-31-01-03/4/DG4-0121"), "{e}");
+}
+
+#[test]
+fn a_ciphertext_copied_onto_another_records_key_does_not_open() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = sample_store(t.path());
+    let vault = cfg.open().unwrap();
+    let kv = vault.engine();
+    let a = kv.get(b"r/DG4-0120/0000000001").unwrap().unwrap();
+    kv.apply(vec![(b"r/DG4-0121/0000000001".to_vec(), Some(a))])
+        .unwrap();
+    assert!(matches!(
+        vault.entry("DG4-0121", None),
+        Err(Error::Tampered { .. })
+    ));
+    // an index entry copied under another id is caught as well
+    let x = kv.get(b"x/6-31-01-03/4/DG4-0120").unwrap().unwrap();
+    kv.apply(vec![(b"x/6-31-01-03/4/DG4-0122".to_vec(), Some(x))])
+        .unwrap();
+    assert!(matches!(
+        vault.index(None, None),
+        Err(Error::Tampered { .. })
+    ));
+}
+
+/// Every file the store wrote, as bytes.
+fn store_bytes(dir: &Path) -> Vec<u8> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                all.extend(std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn the_raw_store_files_contain_no_question_content() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = sample_store(t.path());
+    let vault = cfg.open().unwrap();
+    let entries = vault.entries(&vault.index(None, None).unwrap()).unwrap();
+    drop(vault);
+    let raw = store_bytes(&cfg.dir);
+    assert!(raw.len() > 100_000, "the store holds the bank");
+    let mut needles: Vec<String> = Vec::new();
+    for e in &entries {
+        match e {
+            Entry::Item(i) => {
+                needles.push(i.stem.clone());
+                needles.extend(i.options.iter().filter(|o| o.chars().count() >= 6).cloned());
+                needles.extend(i.explanation.clone());
+            }
+            Entry::Task(t) => {
+                needles.push(t.title.clone());
+                needles.extend(t.rubric.iter().map(|r| r.criteria.clone()));
+            }
+            Entry::Defence(d) => needles.push(d.topic.clone()),
+        }
+    }
+    assert!(needles.len() > 1000);
+    // Valid UTF-8 runs survive lossy decoding, so any stored clear text would be found.
+    let haystack = String::from_utf8_lossy(&raw);
+    for n in &needles {
+        assert!(
+            !haystack.contains(n.as_str()),
+            "content found in clear in the store"
+        );
+    }
+    let key = std::fs::read(t.path().join("master.key")).unwrap();
+    assert!(
+        !raw.windows(32).any(|w| w == key.as_slice()),
+        "the master key is not in the store"
+    );
+}
+
+#[test]
+fn rotating_the_master_key_keeps_the_bank_and_retires_the_old_key() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = sample_store(t.path());
+    let before = digest(&cfg);
+    let new_key = t.path().join("new.key");
+    qbank::ops::rotate_key(&cfg, &KeySource::File(new_key.clone())).unwrap();
+    assert!(matches!(cfg.open(), Err(Error::WrongKey(_))));
+    let rotated = StoreConfig {
+        dir: cfg.dir.clone(),
+        key: KeySource::File(new_key),
+    };
+    assert_eq!(before, digest(&rotated));
+    // and on to a passphrase
+    let pass = KeySource::Passphrase(Zeroizing::new("新口令".into()));
+    qbank::ops::rotate_key(&rotated, &pass).unwrap();
+    assert!(rotated.open().is_err());
+    assert_eq!(
+        before,
+        digest(&StoreConfig {
+            dir: cfg.dir.clone(),
+            key: pass
+        })
+    );
+}
+
+#[test]
+fn data_keys_are_replaced_before_their_encryption_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_path = dir.path().join("k");
+    qbank::store::crypto::create_key_file(&key_path).unwrap();
+    let key = KeySource::File(key_path);
+    let opts = VaultOptions { rotate_after: 50 };
+    let mut vault = Vault::create_in(Box::new(MemKv::default()), &key, opts).unwrap();
+    let (standards, entries) = qbank::synth::bank(&qbank::synth::SynthConfig {
+        items: 100,
+        occupations: 1,
+        tasks_per_level: 0,
+        seed: 3,
+    });
+    let master = vault.master_key(&key).unwrap();
+    vault
+        .import(
+            &standards,
+            entries.into_iter().map(|e| (e, None)).collect(),
+            Some(&master),
+            &|_| {},
+        )
+        .unwrap();
+    let usage = vault.key_usage();
+    assert!(
+        usage.len() >= 5,
+        "201 encryptions at 50 per key need 5 keys: {usage:?}"
+    );
+    assert!(usage.iter().all(|(_, n)| *n <= 50), "{usage:?}");
+    let index = vault.index(None, None).unwrap();
+    assert_eq!(vault.entries(&index).unwrap().len(), 100);
+    // without the master key, an exhausted key cannot be replaced: the import fails cleanly
+    let (s2, e2) = qbank::synth::bank(&qbank::synth::SynthConfig {
+        items: 100,
+        occupations: 1,
+        tasks_per_level: 0,
+        seed: 4,
+    });
+    let before = vault.digest().unwrap();
+    let r = vault.import(
+        &s2,
+        e2.into_iter().map(|e| (e, None)).collect(),
+        None,
+        &|_| {},
+    );
+    assert!(r.is_err());
+    assert_eq!(before, vault.digest().unwrap());
+}
