@@ -37,7 +37,7 @@ fn a_changed_item_becomes_a_new_version_and_the_old_one_stays_readable() {
     let t = tempfile::tempdir().unwrap();
     let bank = copy_sample(t.path());
     let cfg = new_store(t.path());
-    import(&cfg, &[bank.clone()], &Quiet).unwrap();
+    import(&cfg, std::slice::from_ref(&bank), &Quiet).unwrap();
     let before = digest(&cfg);
     let v1 = cfg.open().unwrap().entry("DG4-0120", None).unwrap();
     let Entry::Item(old) = &v1 else {
