@@ -612,44 +612,17 @@ impl Vault {
             .par_iter()
             .zip(pairs.par_iter())
             .map(|((e, meta), (k1, k2))| {
-                let rkey = rec_key(e.id(), e.version());
-                let json =
-                    zeroize::Zeroizing::new(serde_json::to_vec(e).expect("entries serialise"));
-                let rec = crypto::seal(
-                    self.key(*k1, &rkey)?,
-                    *k1,
-                    &Place {
-                        tree: "r",
-                        key: rkey.as_bytes(),
-                        version: e.version(),
-                    },
-                    &json,
+                let records = entry_records(
+                    e,
+                    meta,
+                    |place, json| crypto::seal(self.key(*k1, "r")?, *k1, place, json),
+                    |place, json| crypto::seal(self.key(*k2, "x")?, *k2, place, json),
                 )?;
-                let xkey = idx_key(e.occupation(), e.level(), e.id());
-                let public = serde_json::to_vec(&public_of(e)).expect("index serialises");
-                let mjson = serde_json::to_vec(meta).expect("meta serialises");
-                let sealed = crypto::seal(
-                    self.key(*k2, &xkey)?,
-                    *k2,
-                    &Place {
-                        tree: "x",
-                        key: xkey.as_bytes(),
-                        version: e.version(),
-                    },
-                    &mjson,
-                )?;
-                let mut val = Vec::with_capacity(4 + public.len() + sealed.len());
-                val.extend_from_slice(&(public.len() as u32).to_be_bytes());
-                val.extend_from_slice(&public);
-                val.extend_from_slice(&sealed);
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 if n.is_multiple_of(1024) {
                     progress(n);
                 }
-                Ok([
-                    (rkey.into_bytes(), Some(rec)),
-                    (xkey.into_bytes(), Some(val)),
-                ])
+                Ok(records)
             })
             .collect::<Result<_>>()?;
         progress(todo.len() as u64);
@@ -696,6 +669,44 @@ impl Vault {
     pub fn engine(&self) -> &dyn Kv {
         self.kv.as_ref()
     }
+}
+
+/// The two records of one entry version: `r/<id>/<version>` (the entry) and its index entry
+/// (clear public part, then the sealed [`Meta`]). `seal_r` / `seal_x` seal each payload.
+fn entry_records(
+    e: &Entry,
+    meta: &Meta,
+    seal_r: impl Fn(&Place, &[u8]) -> Result<Vec<u8>>,
+    seal_x: impl Fn(&Place, &[u8]) -> Result<Vec<u8>>,
+) -> Result<[super::kv::Put; 2]> {
+    let rkey = rec_key(e.id(), e.version());
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(e).expect("entries serialise"));
+    let place = Place { tree: "r", key: rkey.as_bytes(), version: e.version() };
+    let rec = seal_r(&place, &json)?;
+    let xkey = idx_key(e.occupation(), e.level(), e.id());
+    let public = serde_json::to_vec(&public_of(e)).expect("index serialises");
+    let mjson = zeroize::Zeroizing::new(serde_json::to_vec(meta).expect("meta serialises"));
+    let place = Place { tree: "x", key: xkey.as_bytes(), version: e.version() };
+    let sealed = seal_x(&place, &mjson)?;
+    let mut val = Vec::with_capacity(4 + public.len() + sealed.len());
+    val.extend_from_slice(&(public.len() as u32).to_be_bytes());
+    val.extend_from_slice(&public);
+    val.extend_from_slice(&sealed);
+    Ok([(rkey.into_bytes(), Some(rec)), (xkey.into_bytes(), Some(val))])
+}
+
+/// Benchmark baseline only: the same records as an import writes, built by the same code, but
+/// with the payloads left in clear. Never used by the vault itself.
+#[doc(hidden)]
+pub fn plaintext_records(entries: &[Entry]) -> Vec<super::kv::Put> {
+    let clear = |_: &Place, json: &[u8]| Ok(json.to_vec());
+    entries
+        .par_iter()
+        .map(|e| entry_records(e, &meta_of(e), clear, clear).expect("clear records cannot fail"))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The digest over standards (sorted by occupation) and (kind, id, version, hash) rows sorted by id.
