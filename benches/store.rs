@@ -20,7 +20,12 @@ fn sizes() -> Vec<usize> {
 }
 
 fn synthetic(items: usize) -> (Vec<qbank::model::Standard>, Vec<Entry>) {
-    bank(&SynthConfig { items, occupations: (items / 2500).max(1), tasks_per_level: 0, seed: 42 })
+    bank(&SynthConfig {
+        items,
+        occupations: (items / 2500).max(1),
+        tasks_per_level: 0,
+        seed: 42,
+    })
 }
 
 struct Fresh {
@@ -32,7 +37,10 @@ fn fresh() -> Fresh {
     let dir = tempfile::tempdir().unwrap();
     let key_path = dir.path().join("k");
     qbank::store::crypto::create_key_file(&key_path).unwrap();
-    Fresh { key: KeySource::File(key_path), dir }
+    Fresh {
+        key: KeySource::File(key_path),
+        dir,
+    }
 }
 
 fn import(c: &mut Criterion) {
@@ -45,9 +53,19 @@ fn import(c: &mut Criterion) {
             b.iter_batched(
                 || {
                     let f = fresh();
-                    let v = Vault::create(&f.dir.path().join("s"), &f.key, VaultOptions::default()).unwrap();
+                    let v = Vault::create(&f.dir.path().join("s"), &f.key, VaultOptions::default())
+                        .unwrap();
                     let m = v.master_key(&f.key).unwrap();
-                    (f, v, m, entries.iter().cloned().map(|e| (e, None)).collect::<Vec<_>>())
+                    (
+                        f,
+                        v,
+                        m,
+                        entries
+                            .iter()
+                            .cloned()
+                            .map(|e| (e, None))
+                            .collect::<Vec<_>>(),
+                    )
                 },
                 |(f, mut v, m, es)| {
                     v.import(&standards, es, Some(&m), &|_| {}).unwrap();
@@ -82,9 +100,16 @@ fn read(c: &mut Criterion) {
         let (standards, entries) = synthetic(n);
         g.throughput(Throughput::Elements(n as u64));
         let f = fresh();
-        let mut v = Vault::create(&f.dir.path().join("s"), &f.key, VaultOptions::default()).unwrap();
+        let mut v =
+            Vault::create(&f.dir.path().join("s"), &f.key, VaultOptions::default()).unwrap();
         let m = v.master_key(&f.key).unwrap();
-        v.import(&standards, entries.iter().cloned().map(|e| (e, None)).collect(), Some(&m), &|_| {}).unwrap();
+        v.import(
+            &standards,
+            entries.iter().cloned().map(|e| (e, None)).collect(),
+            Some(&m),
+            &|_| {},
+        )
+        .unwrap();
         g.bench_with_input(BenchmarkId::new("encrypted", n), &n, |b, _| {
             b.iter(|| {
                 let ix = v.index(None, None).unwrap();
@@ -98,19 +123,30 @@ fn read(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("plaintext", n), &n, |b, _| {
             b.iter(|| {
                 // the same work without decryption: parse the index, then fetch and parse entries
-                let ix = kv.scan_prefix(b"x/").unwrap();
-                let ids: Vec<(String, u32)> = ix
+                let pages = kv.scan_prefix(b"x/").unwrap();
+                let ids: Vec<(String, u32)> = pages
                     .par_iter()
-                    .map(|(_, val)| {
+                    .flat_map_iter(|(_, val)| {
                         let n = u32::from_be_bytes(val[..4].try_into().unwrap()) as usize;
-                        let p: serde_json::Value = serde_json::from_slice(&val[4..4 + n]).unwrap();
-                        let _m: qbank::store::Meta = serde_json::from_slice(&val[4 + n..]).unwrap();
-                        (p["id"].as_str().unwrap().to_string(), p["version"].as_u64().unwrap() as u32)
+                        let p: Vec<serde_json::Value> =
+                            serde_json::from_slice(&val[4..4 + n]).unwrap();
+                        let m: Vec<qbank::store::Meta> =
+                            serde_json::from_slice(&val[4 + n..]).unwrap();
+                        assert_eq!(p.len(), m.len());
+                        p.into_iter().map(|p| {
+                            (
+                                p["id"].as_str().unwrap().to_string(),
+                                p["version"].as_u64().unwrap() as u32,
+                            )
+                        })
                     })
                     .collect();
                 ids.par_iter()
                     .map(|(id, ver)| {
-                        let raw = kv.get(format!("r/{id}/{ver:010}").as_bytes()).unwrap().unwrap();
+                        let raw = kv
+                            .get(format!("r/{id}/{ver:010}").as_bytes())
+                            .unwrap()
+                            .unwrap();
                         serde_json::from_slice::<Entry>(&raw).unwrap()
                     })
                     .count()

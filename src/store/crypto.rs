@@ -37,8 +37,30 @@ impl SecretKey {
     pub(crate) fn bytes(&self) -> &[u8; 32] {
         &self.0
     }
-    fn cipher(&self) -> Aes256Gcm {
-        Aes256Gcm::new(&Key::<Aes256Gcm>::from(*self.0))
+    /// The expanded cipher for this key, labelled with the key id it is stored under.
+    pub fn cipher(&self, id: u32) -> Cipher {
+        Cipher {
+            id,
+            aead: Aes256Gcm::new(&Key::<Aes256Gcm>::from(*self.0)),
+        }
+    }
+}
+
+/// An AES-256-GCM key, expanded once and reused for many records; wiped on drop.
+pub struct Cipher {
+    id: u32,
+    aead: Aes256Gcm,
+}
+
+impl fmt::Debug for Cipher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cipher(key id {}, [redacted])", self.id)
+    }
+}
+
+impl Cipher {
+    pub fn id(&self) -> u32 {
+        self.id
     }
 }
 
@@ -133,15 +155,28 @@ fn nonce() -> Result<[u8; NONCE]> {
     Ok(n)
 }
 
-/// Where a record lives; all of it is authenticated as associated data.
+/// Where a record lives; all of it is authenticated as associated data. `extra` binds clear
+/// bytes stored next to the ciphertext (an index page's public part).
 pub struct Place<'a> {
     pub tree: &'a str,
     pub key: &'a [u8],
     pub version: u32,
+    pub extra: &'a [u8],
+}
+
+impl<'a> Place<'a> {
+    pub fn new(tree: &'a str, key: &'a [u8], version: u32) -> Place<'a> {
+        Place {
+            tree,
+            key,
+            version,
+            extra: &[],
+        }
+    }
 }
 
 fn aad(place: &Place, key_id: u32) -> Vec<u8> {
-    let mut a = Vec::with_capacity(40 + place.key.len());
+    let mut a = Vec::with_capacity(48 + place.key.len() + place.extra.len());
     a.extend_from_slice(b"qbank-record\0");
     a.push(ENVELOPE_V);
     a.extend_from_slice(place.tree.as_bytes());
@@ -150,15 +185,17 @@ fn aad(place: &Place, key_id: u32) -> Vec<u8> {
     a.extend_from_slice(place.key);
     a.extend_from_slice(&place.version.to_be_bytes());
     a.extend_from_slice(&key_id.to_be_bytes());
+    a.extend_from_slice(&(place.extra.len() as u64).to_be_bytes());
+    a.extend_from_slice(place.extra);
     a
 }
 
-/// Seals `plaintext` for `place` under data key `key_id`.
-pub fn seal(key: &SecretKey, key_id: u32, place: &Place, plaintext: &[u8]) -> Result<Vec<u8>> {
+/// Seals `plaintext` for `place` under `cipher`.
+pub fn seal(cipher: &Cipher, place: &Place, plaintext: &[u8]) -> Result<Vec<u8>> {
     let n = nonce()?;
-    let ad = aad(place, key_id);
-    let ct = key
-        .cipher()
+    let ad = aad(place, cipher.id);
+    let ct = cipher
+        .aead
         .encrypt(
             &Nonce::from(n),
             Payload {
@@ -169,29 +206,31 @@ pub fn seal(key: &SecretKey, key_id: u32, place: &Place, plaintext: &[u8]) -> Re
         .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
     let mut out = Vec::with_capacity(HEAD + ct.len());
     out.push(ENVELOPE_V);
-    out.extend_from_slice(&key_id.to_be_bytes());
+    out.extend_from_slice(&cipher.id.to_be_bytes());
     out.extend_from_slice(&n);
     out.extend_from_slice(&ct);
     Ok(out)
 }
 
-/// The data key id an envelope was sealed under.
-pub fn envelope_key_id(record: &str, bytes: &[u8]) -> Result<u32> {
-    if bytes.len() < HEAD + 16 || bytes[0] != ENVELOPE_V {
-        return Err(Error::Tampered {
-            record: record.to_string(),
-        });
-    }
-    Ok(u32::from_be_bytes(bytes[1..5].try_into().expect("4 bytes")))
+/// The data key id an envelope names, if it is an envelope at all.
+pub fn envelope_key_id(bytes: &[u8]) -> Option<u32> {
+    (bytes.len() >= HEAD + 16 && bytes[0] == ENVELOPE_V)
+        .then(|| u32::from_be_bytes(bytes[1..5].try_into().expect("4 bytes")))
 }
 
-/// Opens an envelope sealed for `place`; any change to the bytes or the place fails.
-pub fn open(key: &SecretKey, place: &Place, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let record = String::from_utf8_lossy(place.key).into_owned();
-    let key_id = envelope_key_id(&record, bytes)?;
+/// Opens an envelope sealed for `place`. Any change to the bytes or the place fails, and so
+/// does an envelope that names another key id than `cipher`'s.
+pub fn open(cipher: &Cipher, place: &Place, bytes: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    let tampered = || Error::Tampered {
+        record: String::from_utf8_lossy(place.key).into_owned(),
+    };
+    if envelope_key_id(bytes) != Some(cipher.id) {
+        return Err(tampered());
+    }
     let n: [u8; NONCE] = bytes[5..HEAD].try_into().expect("12 bytes");
-    let ad = aad(place, key_id);
-    key.cipher()
+    let ad = aad(place, cipher.id);
+    cipher
+        .aead
         .decrypt(
             &Nonce::from(n),
             Payload {
@@ -200,20 +239,15 @@ pub fn open(key: &SecretKey, place: &Place, bytes: &[u8]) -> Result<Zeroizing<Ve
             },
         )
         .map(Zeroizing::new)
-        .map_err(|_| Error::Tampered { record })
+        .map_err(|_| tampered())
 }
 
 /// Wraps a data key under the master key (AES-256-GCM, AD names the data key id).
 pub fn wrap(master: &SecretKey, id: u32, dk: &SecretKey) -> Result<String> {
     let key = format!("datakey/{id}");
     let sealed = seal(
-        master,
-        0,
-        &Place {
-            tree: "keywrap",
-            key: key.as_bytes(),
-            version: 0,
-        },
+        &master.cipher(0),
+        &Place::new("keywrap", key.as_bytes(), 0),
         dk.bytes(),
     )?;
     Ok(hex::encode(sealed))
@@ -227,22 +261,18 @@ pub fn unwrap(
     source: &'static str,
 ) -> Result<SecretKey> {
     let bytes = hex::decode(wrapped).map_err(|_| Error::Corrupt {
-        record: "header".into(),
+        record: "h".into(),
         reason: format!("wrapped data key {id} is not hex"),
     })?;
     let key = format!("datakey/{id}");
     let plain = open(
-        master,
-        &Place {
-            tree: "keywrap",
-            key: key.as_bytes(),
-            version: 0,
-        },
+        &master.cipher(0),
+        &Place::new("keywrap", key.as_bytes(), 0),
         &bytes,
     )
     .map_err(|_| Error::WrongKey(source))?;
     let arr: [u8; 32] = plain.as_slice().try_into().map_err(|_| Error::Corrupt {
-        record: "header".into(),
+        record: "h".into(),
         reason: format!("data key {id} has the wrong length"),
     })?;
     Ok(SecretKey::from_bytes(arr))
@@ -254,29 +284,29 @@ mod tests {
 
     #[test]
     fn a_sealed_record_opens_only_in_its_place() {
-        let k = SecretKey::random().unwrap();
+        let k = SecretKey::random().unwrap().cipher(7);
         let here = Place {
-            tree: "r",
-            key: b"r/A/1",
-            version: 1,
+            extra: b"public",
+            ..Place::new("r", b"r/A/1", 1)
         };
-        let sealed = seal(&k, 7, &here, b"stem").unwrap();
+        let sealed = seal(&k, &here, b"stem").unwrap();
         assert_eq!(open(&k, &here, &sealed).unwrap().as_slice(), b"stem");
         for other in [
             Place {
-                tree: "r",
-                key: b"r/B/1",
-                version: 1,
+                extra: b"public",
+                ..Place::new("r", b"r/B/1", 1)
             },
             Place {
-                tree: "r",
-                key: b"r/A/1",
-                version: 2,
+                extra: b"public",
+                ..Place::new("r", b"r/A/1", 2)
             },
             Place {
-                tree: "x",
-                key: b"r/A/1",
-                version: 1,
+                extra: b"public",
+                ..Place::new("x", b"r/A/1", 1)
+            },
+            Place {
+                extra: b"publiC",
+                ..Place::new("r", b"r/A/1", 1)
             },
         ] {
             assert!(matches!(
@@ -292,7 +322,7 @@ mod tests {
             Err(Error::Tampered { .. })
         ));
         let mut relabelled = sealed;
-        relabelled[4] ^= 1; // key id is authenticated too
+        relabelled[4] ^= 1; // the key id is checked and authenticated
         assert!(open(&k, &here, &relabelled).is_err());
     }
 

@@ -5,12 +5,19 @@
 //! - `h` — header, clear JSON: store format, how the master key is derived, wrapped data keys
 //!   with their encryption counters.
 //! - `s/<occupation>` — the occupation's standard (sealed JSON).
-//! - `r/<id>/<version:010>` — every version of every entry (sealed JSON of [`Entry`]).
-//! - `x/<occupation>/<level>/<id>` — the current version of each entry: a clear part
-//!   (kind, version, clause code, type, status) and a sealed [`Meta`] part (content hash,
-//!   difficulty, importance, enemy group, … — what assembly selects on without opening items).
+//! - `g/<segment:012>` — an immutable segment: the entry versions one import wrote for one
+//!   occupation-level (up to about [`SEGMENT_BYTES`]), each sealed on its own as the logical record
+//!   `r/<id>/<version:010>` and framed as `[u16 id len][id][u32 version][u32 len][sealed]`.
+//!   sled's cost is per insert, so a segment per import and occupation-level, rather than a
+//!   database key per version, is what keeps a 10^6-item import within seconds.
+//! - `x/<occupation>/<level>` — the index page of one occupation-level: the current version of
+//!   each of its entries, as a clear part (id, kind, version, clause code, type, status) and one
+//!   sealed list of [`Meta`] (content hash, difficulty, importance, enemy group, … — what assembly
+//!   selects on without opening items). The clear part is authenticated as associated data.
+//!   One page per occupation-level keeps imports to about one database write per entry, and
+//!   lets an assembler load a whole pool with one read and one decryption.
 
-use super::crypto::{self, Argon2Params, KeySource, Place, SecretKey};
+use super::crypto::{self, Argon2Params, Cipher, KeySource, Place, SecretKey};
 use super::kv::{Batch, Kv, SledKv};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -19,7 +26,7 @@ use crate::model::{
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -28,6 +35,9 @@ pub const STORE_FORMAT: u32 = 1;
 /// Encryptions under one data key before a new one is made: far below the 2^32 limit for random
 /// 96-bit nonces under AES-GCM (NIST SP 800-38D).
 pub const ROTATE_AFTER: u64 = 1 << 31;
+/// Segments are cut once their sealed records pass this size: sled writes values up to about
+/// 128 KiB inline and larger ones as separate blob files, which is several times slower.
+pub const SEGMENT_BYTES: usize = 96 * 1024;
 
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
@@ -59,6 +69,9 @@ struct Header {
     kdf: Kdf,
     keys: Vec<WrappedKey>,
     active: u32,
+    /// Number of the next segment to write.
+    #[serde(default)]
+    next_segment: u64,
 }
 
 /// Tunables; the defaults are what the CLI uses.
@@ -112,6 +125,8 @@ pub struct IndexEntry {
     #[serde(rename = "type")]
     pub type_label: String,
     pub status: Status,
+    /// Where each stored version lives: (version, segment number), oldest first.
+    pub stored: Vec<(u32, u64)>,
     #[serde(skip)]
     pub meta: Meta,
 }
@@ -145,7 +160,7 @@ impl ImportReport {
 pub struct Vault {
     kv: Box<dyn Kv>,
     header: Header,
-    keys: BTreeMap<u32, SecretKey>,
+    keys: BTreeMap<u32, (SecretKey, Cipher)>,
     opts: VaultOptions,
 }
 
@@ -159,11 +174,17 @@ impl fmt::Debug for Vault {
     }
 }
 
+type Cell = (OccupationCode, Level);
+
+/// The logical name of an entry version, bound into its seal.
 fn rec_key(id: &str, version: u32) -> String {
     format!("r/{id}/{version:010}")
 }
-fn idx_key(occ: &OccupationCode, level: Level, id: &str) -> String {
-    format!("x/{occ}/{}/{id}", level.code())
+fn seg_key(seg: u64) -> String {
+    format!("g/{seg:012}")
+}
+fn page_key(occ: &OccupationCode, level: Level) -> String {
+    format!("x/{occ}/{}", level.code())
 }
 fn std_key(occ: &OccupationCode) -> String {
     format!("s/{occ}")
@@ -200,7 +221,7 @@ fn meta_of(e: &Entry) -> Meta {
     m
 }
 
-fn public_of(e: &Entry) -> IndexEntry {
+fn index_entry(e: &Entry, meta: Meta) -> IndexEntry {
     IndexEntry {
         kind: e.kind(),
         id: e.id().to_string(),
@@ -210,7 +231,8 @@ fn public_of(e: &Entry) -> IndexEntry {
         clause: e.clause().to_string(),
         type_label: e.type_label().to_string(),
         status: e.status(),
-        meta: Meta::default(),
+        stored: Vec::new(),
+        meta,
     }
 }
 
@@ -223,6 +245,70 @@ fn master_from(source: &KeySource, kdf: &Kdf) -> Result<SecretKey> {
             expected: expected.describe(),
         }),
     }
+}
+
+/// Seals one entry version under its logical name `r/<id>/<version>`.
+fn seal_entry(e: &Entry, seal: impl Fn(&Place, &[u8]) -> Result<Vec<u8>>) -> Result<Vec<u8>> {
+    let key = rec_key(e.id(), e.version());
+    let json = zeroize::Zeroizing::new(serde_json::to_vec(e).expect("entries serialise"));
+    seal(&Place::new("r", key.as_bytes(), e.version()), &json)
+}
+
+/// Frames sealed entry versions into one segment value.
+fn segment_value<'a>(records: impl Iterator<Item = (&'a str, u32, &'a [u8])>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (id, version, sealed) in records {
+        out.extend_from_slice(&(id.len() as u16).to_be_bytes());
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(&version.to_be_bytes());
+        out.extend_from_slice(&(sealed.len() as u32).to_be_bytes());
+        out.extend_from_slice(sealed);
+    }
+    out
+}
+
+/// The framed records of a segment value.
+fn segment_records<'a>(key: &str, mut v: &'a [u8]) -> Result<Vec<(&'a str, u32, &'a [u8])>> {
+    let bad = || corrupt(key, "segment framing is broken");
+    let mut out = Vec::new();
+    while !v.is_empty() {
+        let take = |v: &mut &'a [u8], n: usize| -> Result<&'a [u8]> {
+            if v.len() < n {
+                return Err(bad());
+            }
+            let (a, b) = v.split_at(n);
+            *v = b;
+            Ok(a)
+        };
+        let n = u16::from_be_bytes(take(&mut v, 2)?.try_into().expect("2")) as usize;
+        let id = std::str::from_utf8(take(&mut v, n)?).map_err(|_| bad())?;
+        let version = u32::from_be_bytes(take(&mut v, 4)?.try_into().expect("4"));
+        let len = u32::from_be_bytes(take(&mut v, 4)?.try_into().expect("4")) as usize;
+        out.push((id, version, take(&mut v, len)?));
+    }
+    Ok(out)
+}
+
+/// Encodes an index page: `[u32 BE n][n bytes clear JSON][sealed JSON of the metas]`, the clear
+/// part bound into the seal's associated data.
+fn page_value(
+    key: &str,
+    entries: &[&IndexEntry],
+    seal: impl Fn(&Place, &[u8]) -> Result<Vec<u8>>,
+) -> Result<Vec<u8>> {
+    let public = serde_json::to_vec(entries).expect("index serialises");
+    let metas: Vec<&Meta> = entries.iter().map(|e| &e.meta).collect();
+    let mjson = zeroize::Zeroizing::new(serde_json::to_vec(&metas).expect("meta serialises"));
+    let place = Place {
+        extra: &public,
+        ..Place::new("x", key.as_bytes(), 0)
+    };
+    let sealed = seal(&place, &mjson)?;
+    let mut val = Vec::with_capacity(4 + public.len() + sealed.len());
+    val.extend_from_slice(&(public.len() as u32).to_be_bytes());
+    val.extend_from_slice(&public);
+    val.extend_from_slice(&sealed);
+    Ok(val)
 }
 
 impl Vault {
@@ -254,11 +340,13 @@ impl Vault {
                 count: 0,
             }],
             active: 1,
+            next_segment: 1,
         };
+        let cipher = dk.cipher(1);
         let vault = Vault {
             kv,
             header,
-            keys: BTreeMap::from([(1, dk)]),
+            keys: BTreeMap::from([(1, (dk, cipher))]),
             opts,
         };
         vault.kv.apply(vec![vault.header_put()])?;
@@ -292,10 +380,9 @@ impl Vault {
         let master = master_from(key, &header.kdf)?;
         let mut keys = BTreeMap::new();
         for k in &header.keys {
-            keys.insert(
-                k.id,
-                crypto::unwrap(&master, k.id, &k.wrapped, key.describe())?,
-            );
+            let dk = crypto::unwrap(&master, k.id, &k.wrapped, key.describe())?;
+            let cipher = dk.cipher(k.id);
+            keys.insert(k.id, (dk, cipher));
         }
         Ok(Vault {
             kv,
@@ -305,17 +392,17 @@ impl Vault {
         })
     }
 
-    fn header_put(&self) -> (Vec<u8>, Option<Vec<u8>>) {
+    fn header_put(&self) -> super::kv::Put {
         (
             b"h".to_vec(),
             Some(serde_json::to_vec(&self.header).expect("header serialises")),
         )
     }
 
-    /// Reserves `n` encryptions, making new data keys as counters approach the limit. Returns
-    /// (key id, how many) segments in order; the caller writes the header in its batch.
-    fn allocate(&mut self, mut n: u64, master: Option<&SecretKey>) -> Result<Vec<(u32, u64)>> {
-        let mut out = Vec::new();
+    /// Reserves `n` encryptions, making new data keys as counters reach the limit. Returns one
+    /// key id per encryption, in order; the caller writes the header in its batch.
+    fn allocate(&mut self, mut n: u64, master: Option<&SecretKey>) -> Result<Vec<u32>> {
+        let mut out = Vec::with_capacity(n as usize);
         while n > 0 {
             let limit = self.opts.rotate_after.max(1);
             let active = self.header.active;
@@ -332,18 +419,17 @@ impl Vault {
             }
             let take = room.min(n);
             slot.count += take;
-            out.push((active, take));
+            out.extend(std::iter::repeat_n(active, take as usize));
             n -= take;
         }
         Ok(out)
     }
 
     fn new_data_key(&mut self, master: Option<&SecretKey>) -> Result<()> {
-        // The master key is not kept in memory; a new data key is wrapped by the same wrapping
-        // that protects the active one: we re-derive nothing and instead wrap under a key
-        // encryption key held only for the call.
+        // The vault does not keep the master key after opening; a caller that may exhaust the
+        // active data key passes it in (ops::import does).
         let master = master.ok_or_else(|| {
-            Error::Crypto("data key exhausted; reopen the vault to rotate".into())
+            Error::Crypto("the active data key reached its encryption limit; this operation needs the master key to make a new one".into())
         })?;
         let id = self.header.keys.iter().map(|k| k.id).max().unwrap_or(0) + 1;
         let dk = SecretKey::random()?;
@@ -352,34 +438,28 @@ impl Vault {
             wrapped: crypto::wrap(master, id, &dk)?,
             count: 0,
         });
-        self.keys.insert(id, dk);
+        let cipher = dk.cipher(id);
+        self.keys.insert(id, (dk, cipher));
         self.header.active = id;
         Ok(())
     }
 
-    fn key(&self, id: u32, record: &str) -> Result<&SecretKey> {
-        self.keys.get(&id).ok_or_else(|| Error::Tampered {
-            record: record.to_string(),
-        })
+    fn cipher(&self, id: u32) -> &Cipher {
+        &self
+            .keys
+            .get(&id)
+            .expect("allocated key ids are in the key ring")
+            .1
     }
 
-    fn open_record(
-        &self,
-        tree: &str,
-        key: &str,
-        version: u32,
-        bytes: &[u8],
-    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
-        let kid = crypto::envelope_key_id(key, bytes)?;
-        crypto::open(
-            self.key(kid, key)?,
-            &Place {
-                tree,
-                key: key.as_bytes(),
-                version,
-            },
-            bytes,
-        )
+    /// Opens an envelope with the data key it names.
+    fn open_record(&self, place: &Place, bytes: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+        let tampered = || Error::Tampered {
+            record: String::from_utf8_lossy(place.key).into_owned(),
+        };
+        let id = crypto::envelope_key_id(bytes).ok_or_else(tampered)?;
+        let (_, cipher) = self.keys.get(&id).ok_or_else(tampered)?;
+        crypto::open(cipher, place, bytes)
     }
 
     /// Ids of the data keys and their encryption counts (for `qbank status`).
@@ -394,95 +474,166 @@ impl Vault {
             .scan_prefix(b"s/")?
             .into_iter()
             .map(|(k, v)| {
-                let key = String::from_utf8_lossy(&k).into_owned();
-                let plain = self.open_record("s", &key, 0, &v)?;
-                serde_json::from_slice(&plain).map_err(|e| corrupt(&key, e))
+                let plain = self.open_record(&Place::new("s", &k, 0), &v)?;
+                serde_json::from_slice(&plain).map_err(|e| corrupt(&String::from_utf8_lossy(&k), e))
             })
             .collect()
     }
 
-    fn decode_index(&self, k: &[u8], v: &[u8]) -> Result<IndexEntry> {
+    fn decode_page(&self, k: &[u8], v: &[u8]) -> Result<Vec<IndexEntry>> {
         let key = String::from_utf8_lossy(k).into_owned();
         if v.len() < 4 {
-            return Err(corrupt(&key, "index value too short"));
+            return Err(corrupt(&key, "index page too short"));
         }
         let n = u32::from_be_bytes(v[..4].try_into().expect("4 bytes")) as usize;
         if v.len() < 4 + n {
-            return Err(corrupt(&key, "index value truncated"));
+            return Err(corrupt(&key, "index page truncated"));
         }
-        let mut ix: IndexEntry =
-            serde_json::from_slice(&v[4..4 + n]).map_err(|e| corrupt(&key, e))?;
-        if idx_key(&ix.occupation, ix.level, &ix.id) != key {
+        let public = &v[4..4 + n];
+        let place = Place {
+            extra: public,
+            ..Place::new("x", k, 0)
+        };
+        let plain = self.open_record(&place, &v[4 + n..])?;
+        let mut entries: Vec<IndexEntry> =
+            serde_json::from_slice(public).map_err(|e| corrupt(&key, e))?;
+        let metas: Vec<Meta> = serde_json::from_slice(&plain).map_err(|e| corrupt(&key, e))?;
+        if metas.len() != entries.len()
+            || entries
+                .iter()
+                .any(|e| page_key(&e.occupation, e.level) != key)
+        {
             return Err(Error::Tampered { record: key });
         }
-        let plain = self.open_record("x", &key, ix.version, &v[4 + n..])?;
-        ix.meta = serde_json::from_slice(&plain).map_err(|e| corrupt(&key, e))?;
-        Ok(ix)
+        for (e, m) in entries.iter_mut().zip(metas) {
+            e.meta = m;
+        }
+        Ok(entries)
     }
 
-    /// Current entries, optionally only one occupation (and level), in key order.
+    /// Current entries, optionally of one occupation and/or level, ordered by occupation, level
+    /// and id.
     pub fn index(
         &self,
         occupation: Option<&OccupationCode>,
         level: Option<Level>,
     ) -> Result<Vec<IndexEntry>> {
-        let prefix = match (occupation, level) {
-            (Some(o), Some(l)) => format!("x/{o}/{}/", l.code()),
-            (Some(o), None) => format!("x/{o}/"),
-            _ => "x/".to_string(),
+        let pages = match (occupation, level) {
+            (Some(o), Some(l)) => {
+                let key = page_key(o, l);
+                self.kv
+                    .get(key.as_bytes())?
+                    .map(|v| (key.into_bytes(), v))
+                    .into_iter()
+                    .collect()
+            }
+            (Some(o), None) => self.kv.scan_prefix(format!("x/{o}/").as_bytes())?,
+            (None, _) => self.kv.scan_prefix(b"x/")?,
         };
-        let raw = self.kv.scan_prefix(prefix.as_bytes())?;
-        raw.par_iter()
-            .map(|(k, v)| self.decode_index(k, v))
-            .collect::<Result<Vec<_>>>()
-            .map(|v| {
-                if level.is_some() && occupation.is_none() {
-                    v.into_iter().filter(|e| Some(e.level) == level).collect()
-                } else {
-                    v
-                }
+        let decoded = pages
+            .par_iter()
+            .filter(|(k, _)| level.is_none_or(|l| k.ends_with(format!("/{}", l.code()).as_bytes())))
+            .map(|(k, v)| self.decode_page(k, v))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(decoded.into_iter().flatten().collect())
+    }
+
+    /// The current index entry of `id`, wherever it is.
+    fn locate(&self, id: &str) -> Result<IndexEntry> {
+        if !crate::model::is_valid_id(id) {
+            return Err(Error::NotFound {
+                what: "entry",
+                id: id.to_string(),
+            });
+        }
+        self.index(None, None)?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| Error::NotFound {
+                what: "entry",
+                id: id.to_string(),
             })
     }
 
     /// All stored versions of an entry, oldest first.
     pub fn versions(&self, id: &str) -> Result<Vec<u32>> {
-        let prefix = format!("r/{id}/");
-        Ok(self
-            .kv
-            .scan_prefix(prefix.as_bytes())?
-            .into_iter()
-            .filter_map(|(k, _)| String::from_utf8_lossy(&k[prefix.len()..]).parse().ok())
-            .collect())
+        Ok(self.locate(id)?.stored.iter().map(|(v, _)| *v).collect())
     }
 
-    /// One entry: the given version, or the newest.
+    /// One entry: the given version, or the current one.
     pub fn entry(&self, id: &str, version: Option<u32>) -> Result<Entry> {
-        let not_found = || Error::NotFound {
-            what: "entry",
-            id: match version {
-                Some(v) => format!("{id} version {v}"),
-                None => id.to_string(),
-            },
-        };
-        if !crate::model::is_valid_id(id) {
-            return Err(not_found());
-        }
-        let version = match version {
-            Some(v) => v,
-            None => *self.versions(id)?.last().ok_or_else(not_found)?,
-        };
-        let key = rec_key(id, version);
-        let bytes = self.kv.get(key.as_bytes())?.ok_or_else(not_found)?;
-        let plain = self.open_record("r", &key, version, &bytes)?;
-        serde_json::from_slice(&plain).map_err(|e| corrupt(&key, e))
+        let ix = self.locate(id)?;
+        let version = version.unwrap_or(ix.version);
+        let mut found = self.read_versions(&[(&ix, version)])?;
+        Ok(found.pop().expect("one requested, one returned"))
     }
 
-    /// The entries an index listing points at, decrypted in parallel.
+    /// The entries an index listing points at (their current versions), decrypted in parallel,
+    /// each segment read once.
     pub fn entries(&self, index: &[IndexEntry]) -> Result<Vec<Entry>> {
-        index
+        let wanted: Vec<(&IndexEntry, u32)> = index.iter().map(|ix| (ix, ix.version)).collect();
+        self.read_versions(&wanted)
+    }
+
+    /// Reads the given versions of indexed entries, in request order.
+    fn read_versions(&self, wanted: &[(&IndexEntry, u32)]) -> Result<Vec<Entry>> {
+        let mut by_segment: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        for (n, (ix, version)) in wanted.iter().enumerate() {
+            let id = &ix.id;
+            let seg = ix
+                .stored
+                .iter()
+                .find(|(v, _)| v == version)
+                .map(|(_, s)| *s)
+                .ok_or_else(|| Error::NotFound {
+                    what: "entry",
+                    id: format!("{id} version {version}"),
+                })?;
+            by_segment.entry(seg).or_default().push(n);
+        }
+        let groups: Vec<(u64, Vec<usize>)> = by_segment.into_iter().collect();
+        let opened = groups
             .par_iter()
-            .map(|ix| self.entry(&ix.id, Some(ix.version)))
-            .collect()
+            .map(|(seg, members)| {
+                let key = seg_key(*seg);
+                let value = self
+                    .kv
+                    .get(key.as_bytes())?
+                    .ok_or_else(|| corrupt(&key, "segment is missing"))?;
+                let records = segment_records(&key, &value)?;
+                members
+                    .par_iter()
+                    .map(|&n| {
+                        let (ix, version) = wanted[n];
+                        let id = ix.id.as_str();
+                        let name = rec_key(id, version);
+                        let sealed = records
+                            .iter()
+                            .find(|(i, v, _)| *i == id && *v == version)
+                            .map(|(_, _, s)| *s)
+                            .ok_or_else(|| {
+                                corrupt(&key, format!("{name} is not in this segment"))
+                            })?;
+                        let plain =
+                            self.open_record(&Place::new("r", name.as_bytes(), version), sealed)?;
+                        let e: Entry =
+                            serde_json::from_slice(&plain).map_err(|e| corrupt(&name, e))?;
+                        if e.id() != id || e.version() != version {
+                            return Err(Error::Tampered { record: name });
+                        }
+                        Ok((n, e))
+                    })
+                    .collect::<Result<Vec<_>>>()
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut out: Vec<Option<Entry>> = vec![None; wanted.len()];
+        for (n, e) in opened.into_iter().flatten() {
+            out[n] = Some(e);
+        }
+        Ok(out
+            .into_iter()
+            .map(|e| e.expect("every request answered"))
+            .collect())
     }
 
     /// The bank snapshot digest: SHA-256 over every standard and the (kind, id, version, content
@@ -515,124 +666,221 @@ impl Vault {
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<ImportReport> {
         let mut report = ImportReport::default();
-        let current: HashMap<String, IndexEntry> = self
-            .index(None, None)?
-            .into_iter()
-            .map(|i| (i.id.clone(), i))
-            .collect();
+        let mut pages: BTreeMap<Cell, BTreeMap<String, IndexEntry>> = BTreeMap::new();
+        let mut cell_of: HashMap<String, Cell> = HashMap::new();
+        for ix in self.index(None, None)? {
+            let cell = (ix.occupation.clone(), ix.level);
+            cell_of.insert(ix.id.clone(), cell.clone());
+            pages.entry(cell).or_default().insert(ix.id.clone(), ix);
+        }
         let stored: HashMap<OccupationCode, Standard> = self
             .standards()?
             .into_iter()
             .map(|s| (s.occupation.code.clone(), s))
             .collect();
+        let changed_standards: Vec<&Standard> = standards
+            .iter()
+            .filter(|s| stored.get(&s.occupation.code) != Some(*s))
+            .collect();
+        report.standards_written = changed_standards.len();
+        report.standards_unchanged = standards.len() - changed_standards.len();
 
-        let mut changed_standards = Vec::new();
-        for s in standards {
-            if stored.get(&s.occupation.code) == Some(s) {
-                report.standards_unchanged += 1;
-            } else {
-                changed_standards.push(s);
+        let n = entries.len();
+        let unique: HashSet<&str> = entries.iter().map(|(e, _)| e.id()).collect();
+        if unique.len() != n {
+            return Err(Error::Usage(
+                "an import names the same entry id twice".into(),
+            ));
+        }
+        drop(unique);
+        // Hash contents in parallel, then walk the entries grouped by occupation-level (input
+        // order inside a group), touching each cell's page once per group.
+        let metas: Vec<Meta> = entries.par_iter().map(|(e, _)| meta_of(e)).collect();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.par_sort_by(|&a, &b| {
+            let (x, y) = (&entries[a].0, &entries[b].0);
+            (x.occupation(), x.level())
+                .cmp(&(y.occupation(), y.level()))
+                .then(a.cmp(&b))
+        });
+        let mut slots: Vec<Option<(Entry, Option<u32>, Meta)>> = entries
+            .into_iter()
+            .zip(metas)
+            .map(|((e, d), m)| Some((e, d, m)))
+            .collect();
+        let mut dirty: BTreeSet<Cell> = BTreeSet::new();
+        let mut todo: BTreeMap<Cell, Vec<Entry>> = BTreeMap::new();
+        let mut moved_out: Vec<(Cell, String)> = Vec::new();
+        let mut i = 0;
+        while i < n {
+            let (first, _, _) = slots[order[i]].as_ref().expect("not taken yet");
+            let cell: Cell = (first.occupation().clone(), first.level());
+            let mut updates: Vec<IndexEntry> = Vec::new();
+            let mut fresh: Vec<Entry> = Vec::new();
+            while i < n {
+                let (e, _, _) = slots[order[i]].as_ref().expect("not taken yet");
+                if *e.occupation() != cell.0 || e.level() != cell.1 {
+                    break;
+                }
+                let (mut e, declared, meta) = slots[order[i]].take().expect("not taken yet");
+                i += 1;
+                let mut stored = Vec::new();
+                match cell_of.get(e.id()) {
+                    Some(old) => {
+                        let cur = &pages[old][e.id()];
+                        if cur.meta.hash == meta.hash {
+                            report.unchanged += 1;
+                            continue;
+                        }
+                        e.set_version(cur.version + 1);
+                        stored = cur.stored.clone();
+                        report.new_versions += 1;
+                        if *old != cell {
+                            moved_out.push((old.clone(), e.id().to_string()));
+                        }
+                    }
+                    None => {
+                        e.set_version(declared.unwrap_or(1));
+                        report.added += 1;
+                    }
+                }
+                let mut ix = index_entry(&e, meta);
+                ix.stored = stored;
+                updates.push(ix);
+                fresh.push(e);
+            }
+            if !fresh.is_empty() {
+                let page = pages.entry(cell.clone()).or_default();
+                for ix in updates {
+                    page.insert(ix.id.clone(), ix);
+                }
+                dirty.insert(cell.clone());
+                todo.insert(cell, fresh);
             }
         }
-        report.standards_written = changed_standards.len();
-
-        let mut batch: Batch = Vec::new();
-        let mut todo: Vec<(Entry, Meta)> = Vec::new();
-        for (mut e, declared) in entries {
-            let meta = meta_of(&e);
-            match current.get(e.id()) {
-                Some(cur) if cur.meta.hash == meta.hash => report.unchanged += 1,
-                Some(cur) => {
-                    e.set_version(cur.version + 1);
-                    let old = idx_key(&cur.occupation, cur.level, &cur.id);
-                    if old != idx_key(e.occupation(), e.level(), e.id()) {
-                        batch.push((old.into_bytes(), None));
-                    }
-                    report.new_versions += 1;
-                    todo.push((e, meta));
-                }
-                None => {
-                    e.set_version(declared.unwrap_or(1));
-                    report.added += 1;
-                    todo.push((e, meta));
-                }
+        for (old, id) in moved_out {
+            if let Some(p) = pages.get_mut(&old) {
+                p.remove(&id);
             }
+            dirty.insert(old);
         }
         if !report.changed_anything() {
             return Ok(report);
         }
         let saved = self.header.clone();
-        let result = self.write_entries(&mut batch, &changed_standards, &todo, master, progress);
+        let result = self.write(
+            &changed_standards,
+            &todo,
+            &mut pages,
+            &dirty,
+            master,
+            progress,
+        );
         if result.is_err() {
             self.header = saved;
         }
         result.map(|_| report)
     }
 
-    fn write_entries(
+    fn write(
         &mut self,
-        batch: &mut Batch,
         standards: &[&Standard],
-        todo: &[(Entry, Meta)],
+        todo: &BTreeMap<Cell, Vec<Entry>>,
+        pages: &mut BTreeMap<Cell, BTreeMap<String, IndexEntry>>,
+        dirty: &BTreeSet<Cell>,
         master: Option<&SecretKey>,
         progress: &(dyn Fn(u64) + Sync),
     ) -> Result<()> {
-        let segments = self.allocate(2 * todo.len() as u64 + standards.len() as u64, master)?;
-        // Expand segments into one key id per encryption, in order.
-        let mut ids = segments
-            .into_iter()
-            .flat_map(|(id, n)| std::iter::repeat_n(id, n as usize));
-        for s in standards {
-            let id = ids.next().expect("allocated");
+        let entry_count: usize = todo.values().map(Vec::len).sum();
+        let n = standards.len() + entry_count + dirty.len();
+        let ids = self.allocate(n as u64, master)?;
+        let (std_ids, rest) = ids.split_at(standards.len());
+        let (entry_ids, page_ids) = rest.split_at(entry_count);
+        let mut batch: Batch =
+            Vec::with_capacity(standards.len() + dirty.len() + entry_count / 64 + 2);
+        for (s, id) in standards.iter().zip(std_ids) {
             let key = std_key(&s.occupation.code);
             let json = serde_json::to_vec(s).expect("standards serialise");
-            let sealed = crypto::seal(
-                self.key(id, &key)?,
-                id,
-                &Place {
-                    tree: "s",
-                    key: key.as_bytes(),
-                    version: 0,
-                },
-                &json,
-            )?;
+            let sealed =
+                crypto::seal(self.cipher(*id), &Place::new("s", key.as_bytes(), 0), &json)?;
             batch.push((key.into_bytes(), Some(sealed)));
         }
-        let pairs: Vec<(u32, u32)> = todo
-            .iter()
-            .map(|_| {
-                (
-                    ids.next().expect("allocated"),
-                    ids.next().expect("allocated"),
-                )
-            })
-            .collect();
+        // Seal every new version (in cell order, then file order), in parallel.
+        let ordered: Vec<&Entry> = todo.values().flatten().collect();
         let done = std::sync::atomic::AtomicU64::new(0);
-        let records: Vec<[super::kv::Put; 2]> = todo
+        let sealed = ordered
             .par_iter()
-            .zip(pairs.par_iter())
-            .map(|((e, meta), (k1, k2))| {
-                let records = entry_records(
-                    e,
-                    meta,
-                    |place, json| crypto::seal(self.key(*k1, "r")?, *k1, place, json),
-                    |place, json| crypto::seal(self.key(*k2, "x")?, *k2, place, json),
-                )?;
+            .zip(entry_ids.par_iter())
+            .map(|(e, id)| {
+                let r = seal_entry(e, |place, json| crypto::seal(self.cipher(*id), place, json));
                 let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if n.is_multiple_of(1024) {
+                if n.is_multiple_of(4096) {
                     progress(n);
                 }
-                Ok(records)
+                r
             })
-            .collect::<Result<_>>()?;
-        progress(todo.len() as u64);
-        batch.reserve(records.len() * 2 + 1);
-        for [a, b] in records {
-            batch.push(a);
-            batch.push(b);
+            .collect::<Result<Vec<_>>>()?;
+        progress(entry_count as u64);
+        // Cut each cell's records into segments of about SEGMENT_BYTES, numbered in order, and
+        // record in the index where each version lives.
+        let mut segments: Vec<(u64, std::ops::Range<usize>)> = Vec::new();
+        let mut at = 0;
+        for (cell, entries) in todo {
+            let page = pages.get_mut(cell).expect("dirty cell has a page");
+            let end = at + entries.len();
+            while at < end {
+                let seg = self.header.next_segment.max(1);
+                self.header.next_segment = seg + 1;
+                let start = at;
+                let mut bytes = 0;
+                while at < end && (at == start || bytes + sealed[at].len() <= SEGMENT_BYTES) {
+                    bytes += sealed[at].len();
+                    let e = ordered[at];
+                    page.get_mut(e.id())
+                        .expect("entry indexed")
+                        .stored
+                        .push((e.version(), seg));
+                    at += 1;
+                }
+                segments.push((seg, start..at));
+            }
         }
+        let segment_puts: Vec<super::kv::Put> = segments
+            .par_iter()
+            .map(|(seg, range)| {
+                let value = segment_value(
+                    range
+                        .clone()
+                        .map(|i| (ordered[i].id(), ordered[i].version(), sealed[i].as_slice())),
+                );
+                (seg_key(*seg).into_bytes(), Some(value))
+            })
+            .collect();
+        batch.extend(segment_puts);
+        let dirty: Vec<&Cell> = dirty.iter().collect();
+        let pages = &*pages;
+        let page_puts = dirty
+            .par_iter()
+            .zip(page_ids.par_iter())
+            .map(|((occ, level), id)| {
+                let key = page_key(occ, *level);
+                let entries: Vec<&IndexEntry> = pages
+                    .get(&(occ.clone(), *level))
+                    .map(|p| p.values().collect())
+                    .unwrap_or_default();
+                let value = if entries.is_empty() {
+                    None
+                } else {
+                    Some(page_value(&key, &entries, |place, json| {
+                        crypto::seal(self.cipher(*id), place, json)
+                    })?)
+                };
+                Ok((key.into_bytes(), value))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        batch.extend(page_puts);
         batch.push(self.header_put());
-        self.kv.apply(std::mem::take(batch))?;
+        self.kv.apply(batch)?;
         self.kv.flush()
     }
 
@@ -647,7 +895,8 @@ impl Vault {
         let mut header = self.header.clone();
         header.kdf = kdf;
         for k in &mut header.keys {
-            k.wrapped = crypto::wrap(&master, k.id, self.key(k.id, "h")?)?;
+            let (dk, _) = self.keys.get(&k.id).expect("every header key is unwrapped");
+            k.wrapped = crypto::wrap(&master, k.id, dk)?;
         }
         let saved = std::mem::replace(&mut self.header, header);
         let r = self
@@ -671,42 +920,55 @@ impl Vault {
     }
 }
 
-/// The two records of one entry version: `r/<id>/<version>` (the entry) and its index entry
-/// (clear public part, then the sealed [`Meta`]). `seal_r` / `seal_x` seal each payload.
-fn entry_records(
-    e: &Entry,
-    meta: &Meta,
-    seal_r: impl Fn(&Place, &[u8]) -> Result<Vec<u8>>,
-    seal_x: impl Fn(&Place, &[u8]) -> Result<Vec<u8>>,
-) -> Result<[super::kv::Put; 2]> {
-    let rkey = rec_key(e.id(), e.version());
-    let json = zeroize::Zeroizing::new(serde_json::to_vec(e).expect("entries serialise"));
-    let place = Place { tree: "r", key: rkey.as_bytes(), version: e.version() };
-    let rec = seal_r(&place, &json)?;
-    let xkey = idx_key(e.occupation(), e.level(), e.id());
-    let public = serde_json::to_vec(&public_of(e)).expect("index serialises");
-    let mjson = zeroize::Zeroizing::new(serde_json::to_vec(meta).expect("meta serialises"));
-    let place = Place { tree: "x", key: xkey.as_bytes(), version: e.version() };
-    let sealed = seal_x(&place, &mjson)?;
-    let mut val = Vec::with_capacity(4 + public.len() + sealed.len());
-    val.extend_from_slice(&(public.len() as u32).to_be_bytes());
-    val.extend_from_slice(&public);
-    val.extend_from_slice(&sealed);
-    Ok([(rkey.into_bytes(), Some(rec)), (xkey.into_bytes(), Some(val))])
-}
-
-/// Benchmark baseline only: the same records as an import writes, built by the same code, but
-/// with the payloads left in clear. Never used by the vault itself.
+/// Benchmark baseline only: the same database values an import of `entries` into an empty
+/// store writes (segments and index pages, built by the same code) with the payloads left in
+/// clear. Never used by the vault itself.
 #[doc(hidden)]
 pub fn plaintext_records(entries: &[Entry]) -> Vec<super::kv::Put> {
     let clear = |_: &Place, json: &[u8]| Ok(json.to_vec());
-    entries
-        .par_iter()
-        .map(|e| entry_records(e, &meta_of(e), clear, clear).expect("clear records cannot fail"))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .flatten()
-        .collect()
+    let mut cells: BTreeMap<Cell, Vec<&Entry>> = BTreeMap::new();
+    for e in entries {
+        cells
+            .entry((e.occupation().clone(), e.level()))
+            .or_default()
+            .push(e);
+    }
+    let mut out = Vec::new();
+    let mut seg = 0;
+    for ((occ, level), es) in cells {
+        let mut index = Vec::new();
+        let sealed: Vec<Vec<u8>> = es
+            .par_iter()
+            .map(|e| seal_entry(e, clear).expect("clear"))
+            .collect();
+        let mut at = 0;
+        while at < es.len() {
+            seg += 1;
+            let (start, mut bytes) = (at, 0);
+            while at < es.len() && (at == start || bytes + sealed[at].len() <= SEGMENT_BYTES) {
+                bytes += sealed[at].len();
+                at += 1;
+            }
+            let range = start..at;
+            out.push((
+                seg_key(seg).into_bytes(),
+                Some(segment_value(range.clone().map(|i| {
+                    (es[i].id(), es[i].version(), sealed[i].as_slice())
+                }))),
+            ));
+            index.extend(range.map(|i| IndexEntry {
+                stored: vec![(es[i].version(), seg)],
+                ..index_entry(es[i], meta_of(es[i]))
+            }));
+        }
+        let key = page_key(&occ, level);
+        let refs: Vec<&IndexEntry> = index.iter().collect();
+        out.push((
+            key.clone().into_bytes(),
+            Some(page_value(&key, &refs, clear).expect("clear")),
+        ));
+    }
+    out
 }
 
 /// The digest over standards (sorted by occupation) and (kind, id, version, hash) rows sorted by id.
