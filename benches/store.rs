@@ -5,10 +5,9 @@
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use qbank::model::Entry;
 use qbank::store::kv::{Kv, SledKv};
-use qbank::store::vault::plaintext_records;
+use qbank::store::vault::{plaintext_read_all, plaintext_records};
 use qbank::store::{KeySource, Vault, VaultOptions};
 use qbank::synth::{SynthConfig, bank};
-use rayon::prelude::*;
 use std::time::Duration;
 
 fn sizes() -> Vec<usize> {
@@ -121,36 +120,7 @@ fn read(c: &mut Criterion) {
         kv.apply(plaintext_records(&entries)).unwrap();
         kv.flush().unwrap();
         g.bench_with_input(BenchmarkId::new("plaintext", n), &n, |b, _| {
-            b.iter(|| {
-                // the same work without decryption: parse the index, then fetch and parse entries
-                let pages = kv.scan_prefix(b"x/").unwrap();
-                let ids: Vec<(String, u32)> = pages
-                    .par_iter()
-                    .flat_map_iter(|(_, val)| {
-                        let n = u32::from_be_bytes(val[..4].try_into().unwrap()) as usize;
-                        let p: Vec<serde_json::Value> =
-                            serde_json::from_slice(&val[4..4 + n]).unwrap();
-                        let m: Vec<qbank::store::Meta> =
-                            serde_json::from_slice(&val[4 + n..]).unwrap();
-                        assert_eq!(p.len(), m.len());
-                        p.into_iter().map(|p| {
-                            (
-                                p["id"].as_str().unwrap().to_string(),
-                                p["version"].as_u64().unwrap() as u32,
-                            )
-                        })
-                    })
-                    .collect();
-                ids.par_iter()
-                    .map(|(id, ver)| {
-                        let raw = kv
-                            .get(format!("r/{id}/{ver:010}").as_bytes())
-                            .unwrap()
-                            .unwrap();
-                        serde_json::from_slice::<Entry>(&raw).unwrap()
-                    })
-                    .count()
-            })
+            b.iter(|| plaintext_read_all(&kv).unwrap().len())
         });
     }
     g.finish();

@@ -27,6 +27,8 @@ pub struct LevelStatus {
     pub by_type: BTreeMap<String, usize>,
     pub by_difficulty: BTreeMap<String, usize>,
     pub by_status: BTreeMap<String, usize>,
+    /// Active items per 鉴定点 code (every 鉴定点 of the level, zeros included).
+    pub by_point: BTreeMap<String, usize>,
     /// 鉴定点 at this level with at least one active item, of all 鉴定点 at this level.
     pub points_covered: usize,
     pub points_total: usize,
@@ -111,6 +113,7 @@ fn summarise(
                     .copied()
                     .unwrap_or(0);
                 ls.points_total += 1;
+                ls.by_point.insert(p.code.clone(), n);
                 if n > 0 {
                     ls.points_covered += 1;
                 }

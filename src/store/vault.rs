@@ -481,34 +481,7 @@ impl Vault {
     }
 
     fn decode_page(&self, k: &[u8], v: &[u8]) -> Result<Vec<IndexEntry>> {
-        let key = String::from_utf8_lossy(k).into_owned();
-        if v.len() < 4 {
-            return Err(corrupt(&key, "index page too short"));
-        }
-        let n = u32::from_be_bytes(v[..4].try_into().expect("4 bytes")) as usize;
-        if v.len() < 4 + n {
-            return Err(corrupt(&key, "index page truncated"));
-        }
-        let public = &v[4..4 + n];
-        let place = Place {
-            extra: public,
-            ..Place::new("x", k, 0)
-        };
-        let plain = self.open_record(&place, &v[4 + n..])?;
-        let mut entries: Vec<IndexEntry> =
-            serde_json::from_slice(public).map_err(|e| corrupt(&key, e))?;
-        let metas: Vec<Meta> = serde_json::from_slice(&plain).map_err(|e| corrupt(&key, e))?;
-        if metas.len() != entries.len()
-            || entries
-                .iter()
-                .any(|e| page_key(&e.occupation, e.level) != key)
-        {
-            return Err(Error::Tampered { record: key });
-        }
-        for (e, m) in entries.iter_mut().zip(metas) {
-            e.meta = m;
-        }
-        Ok(entries)
+        decode_page(k, v, &|place, bytes| self.open_record(place, bytes))
     }
 
     /// Current entries, optionally of one occupation and/or level, ordered by occupation, level
@@ -577,63 +550,9 @@ impl Vault {
 
     /// Reads the given versions of indexed entries, in request order.
     fn read_versions(&self, wanted: &[(&IndexEntry, u32)]) -> Result<Vec<Entry>> {
-        let mut by_segment: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
-        for (n, (ix, version)) in wanted.iter().enumerate() {
-            let id = &ix.id;
-            let seg = ix
-                .stored
-                .iter()
-                .find(|(v, _)| v == version)
-                .map(|(_, s)| *s)
-                .ok_or_else(|| Error::NotFound {
-                    what: "entry",
-                    id: format!("{id} version {version}"),
-                })?;
-            by_segment.entry(seg).or_default().push(n);
-        }
-        let groups: Vec<(u64, Vec<usize>)> = by_segment.into_iter().collect();
-        let opened = groups
-            .par_iter()
-            .map(|(seg, members)| {
-                let key = seg_key(*seg);
-                let value = self
-                    .kv
-                    .get(key.as_bytes())?
-                    .ok_or_else(|| corrupt(&key, "segment is missing"))?;
-                let records = segment_records(&key, &value)?;
-                members
-                    .par_iter()
-                    .map(|&n| {
-                        let (ix, version) = wanted[n];
-                        let id = ix.id.as_str();
-                        let name = rec_key(id, version);
-                        let sealed = records
-                            .iter()
-                            .find(|(i, v, _)| *i == id && *v == version)
-                            .map(|(_, _, s)| *s)
-                            .ok_or_else(|| {
-                                corrupt(&key, format!("{name} is not in this segment"))
-                            })?;
-                        let plain =
-                            self.open_record(&Place::new("r", name.as_bytes(), version), sealed)?;
-                        let e: Entry =
-                            serde_json::from_slice(&plain).map_err(|e| corrupt(&name, e))?;
-                        if e.id() != id || e.version() != version {
-                            return Err(Error::Tampered { record: name });
-                        }
-                        Ok((n, e))
-                    })
-                    .collect::<Result<Vec<_>>>()
-            })
-            .collect::<Result<Vec<_>>>()?;
-        let mut out: Vec<Option<Entry>> = vec![None; wanted.len()];
-        for (n, e) in opened.into_iter().flatten() {
-            out[n] = Some(e);
-        }
-        Ok(out
-            .into_iter()
-            .map(|e| e.expect("every request answered"))
-            .collect())
+        read_versions(self.kv.as_ref(), wanted, &|place, bytes| {
+            self.open_record(place, bytes)
+        })
     }
 
     /// The bank snapshot digest: SHA-256 over every standard and the (kind, id, version, content
@@ -918,6 +837,117 @@ impl Vault {
     pub fn engine(&self) -> &dyn Kv {
         self.kv.as_ref()
     }
+}
+
+/// Opens a sealed payload at its place (decryption in the vault; identity in the baseline).
+type Open<'a> = dyn Fn(&Place, &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> + Sync + 'a;
+
+/// Decodes an index page, opening its sealed part with `open`.
+fn decode_page(k: &[u8], v: &[u8], open: &Open) -> Result<Vec<IndexEntry>> {
+    let key = String::from_utf8_lossy(k).into_owned();
+    if v.len() < 4 {
+        return Err(corrupt(&key, "index page too short"));
+    }
+    let n = u32::from_be_bytes(v[..4].try_into().expect("4 bytes")) as usize;
+    if v.len() < 4 + n {
+        return Err(corrupt(&key, "index page truncated"));
+    }
+    let public = &v[4..4 + n];
+    let place = Place {
+        extra: public,
+        ..Place::new("x", k, 0)
+    };
+    let plain = open(&place, &v[4 + n..])?;
+    let mut entries: Vec<IndexEntry> =
+        serde_json::from_slice(public).map_err(|e| corrupt(&key, e))?;
+    let metas: Vec<Meta> = serde_json::from_slice(&plain).map_err(|e| corrupt(&key, e))?;
+    if metas.len() != entries.len()
+        || entries
+            .iter()
+            .any(|e| page_key(&e.occupation, e.level) != key)
+    {
+        return Err(Error::Tampered { record: key });
+    }
+    for (e, m) in entries.iter_mut().zip(metas) {
+        e.meta = m;
+    }
+    Ok(entries)
+}
+
+/// Reads the given versions of indexed entries, in request order.
+fn read_versions(kv: &dyn Kv, wanted: &[(&IndexEntry, u32)], open: &Open) -> Result<Vec<Entry>> {
+    let mut by_segment: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for (n, (ix, version)) in wanted.iter().enumerate() {
+        let id = &ix.id;
+        let seg = ix
+            .stored
+            .iter()
+            .find(|(v, _)| v == version)
+            .map(|(_, s)| *s)
+            .ok_or_else(|| Error::NotFound {
+                what: "entry",
+                id: format!("{id} version {version}"),
+            })?;
+        by_segment.entry(seg).or_default().push(n);
+    }
+    let groups: Vec<(u64, Vec<usize>)> = by_segment.into_iter().collect();
+    let opened = groups
+        .par_iter()
+        .map(|(seg, members)| {
+            let key = seg_key(*seg);
+            let value = kv
+                .get(key.as_bytes())?
+                .ok_or_else(|| corrupt(&key, "segment is missing"))?;
+            let records: HashMap<(&str, u32), &[u8]> = segment_records(&key, &value)?
+                .into_iter()
+                .map(|(i, v, s)| ((i, v), s))
+                .collect();
+            members
+                .par_iter()
+                .map(|&n| {
+                    let (ix, version) = wanted[n];
+                    let id = ix.id.as_str();
+                    let name = rec_key(id, version);
+                    let sealed = records
+                        .get(&(id, version))
+                        .copied()
+                        .ok_or_else(|| corrupt(&key, format!("{name} is not in this segment")))?;
+                    let plain = open(&Place::new("r", name.as_bytes(), version), sealed)?;
+                    let e: Entry = serde_json::from_slice(&plain).map_err(|e| corrupt(&name, e))?;
+                    if e.id() != id || e.version() != version {
+                        return Err(Error::Tampered { record: name });
+                    }
+                    Ok((n, e))
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut out: Vec<Option<Entry>> = vec![None; wanted.len()];
+    for (n, e) in opened.into_iter().flatten() {
+        out[n] = Some(e);
+    }
+    Ok(out
+        .into_iter()
+        .map(|e| e.expect("every request answered"))
+        .collect())
+}
+
+/// Benchmark baseline only: reads every current entry of a store written with
+/// [`plaintext_records`], by the same code as [`Vault::index`] and [`Vault::entries`] but
+/// without decryption.
+#[doc(hidden)]
+pub fn plaintext_read_all(kv: &dyn Kv) -> Result<Vec<Entry>> {
+    let clear: &Open = &|_, bytes| Ok(zeroize::Zeroizing::new(bytes.to_vec()));
+    let pages = kv.scan_prefix(b"x/")?;
+    let index: Vec<IndexEntry> = pages
+        .par_iter()
+        .map(|(k, v)| decode_page(k, v, clear))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let wanted: Vec<(&IndexEntry, u32)> = index.iter().map(|ix| (ix, ix.version)).collect();
+    read_versions(kv, &wanted, clear)
 }
 
 /// Benchmark baseline only: the same database values an import of `entries` into an empty

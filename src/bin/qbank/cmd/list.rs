@@ -45,14 +45,14 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
             .collect();
         crate::output::json(&v);
     } else {
-        println!("id             ver occupation  level      clause   type status    difficulty");
+        println!("id             ver occupation  level  clause   type status    difficulty");
         for r in &rows {
             println!(
-                "{:<14} {:>3} {:<11} {:<10} {:<8} {:<4} {:<9} {}",
+                "{:<14} {:>3} {:<11} {:<6} {:<8} {:<4} {:<9} {}",
                 r.id,
                 r.version,
                 r.occupation.to_string(),
-                r.level.to_string(),
+                r.level.grade_name(),
                 r.clause,
                 r.type_label,
                 r.status.as_str(),

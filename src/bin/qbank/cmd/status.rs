@@ -39,6 +39,7 @@ pub fn exec(g: &Global, min: usize) -> Result<ExitCode> {
                 println!("  by type:       {}", fmt(&ls.by_type));
                 println!("  by difficulty: {}", fmt(&ls.by_difficulty));
                 println!("  by status:     {}", fmt(&ls.by_status));
+                println!("  by 鉴定点:     {}", fmt(&ls.by_point));
             }
         }
     }
