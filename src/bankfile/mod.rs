@@ -35,12 +35,35 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// 1-based line of a byte offset.
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
+/// Byte offsets of line starts, for turning spans into 1-based line numbers in O(log n).
+pub(crate) struct Lines(Vec<usize>);
+
+impl Lines {
+    pub(crate) fn new(text: &str) -> Lines {
+        let starts = std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        Lines(starts)
+    }
+    /// 1-based line of a byte offset.
+    pub(crate) fn line(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Lines;
+
+    #[test]
+    fn offsets_map_to_their_lines() {
+        let l = Lines::new("a\nbc\n\nd");
+        let lines: Vec<usize> = (0..8).map(|o| l.line(o)).collect();
+        assert_eq!(lines, vec![1, 1, 2, 2, 2, 3, 4, 4]);
+    }
 }

@@ -2,7 +2,7 @@
 //! just the first), each with the line it is on, so an item writer can fix a file in one pass.
 
 use super::raw::{self, Cell, EntryFile, Probe, StandardFile};
-use super::{Diagnostic, FORMAT, SourceFile, line_of};
+use super::{Diagnostic, FORMAT, Lines, SourceFile};
 use crate::model::{
     Answer, DefenceTopic, Entry, ItemType, Level, OccupationCode, PracticalTask, Source, Standard,
     Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
@@ -36,6 +36,7 @@ enum Parsed {
 
 struct Sink<'a> {
     file: &'a SourceFile,
+    lines: Lines,
     out: Vec<Diagnostic>,
 }
 
@@ -43,7 +44,7 @@ impl Sink<'_> {
     fn at(&mut self, offset: usize, message: impl Into<String>) {
         self.out.push(Diagnostic {
             file: self.file.path.clone(),
-            line: line_of(&self.file.text, offset),
+            line: self.lines.line(offset),
             message: message.into(),
         });
     }
@@ -121,6 +122,7 @@ pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagn
 fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
     let mut sink = Sink {
         file,
+        lines: Lines::new(&file.text),
         out: Vec::new(),
     };
     let probe: Probe = match toml::from_str(&file.text) {
@@ -400,7 +402,7 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
     Parsed::Standard(Box::new(Located {
         value: std,
         file: sink.file.path.clone(),
-        line: line_of(&sink.file.text, occ_line),
+        line: sink.lines.line(occ_line),
         declared_version: None,
     }))
 }
@@ -424,6 +426,7 @@ fn entries_of(
 ) -> (Vec<Located<Entry>>, Vec<Diagnostic>) {
     let mut sink = Sink {
         file,
+        lines: Lines::new(&file.text),
         out: Vec::new(),
     };
     let occupation = ef.occupation.get_ref().clone();
@@ -463,7 +466,7 @@ fn entries_of(
         out.push(Located {
             value: entry,
             file: file.path.clone(),
-            line: line_of(&file.text, offset),
+            line: sink.lines.line(offset),
             declared_version: version,
         });
     };

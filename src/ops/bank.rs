@@ -61,7 +61,6 @@ pub struct ImportOutcome {
     pub files: usize,
     #[serde(flatten)]
     pub report: ImportReport,
-    pub digest: String,
 }
 
 /// Imports bank files, all or nothing: any problem in any file imports nothing.
@@ -93,7 +92,6 @@ pub fn import(
     Ok(ImportOutcome {
         files: files.len(),
         report,
-        digest: vault.digest()?.to_string(),
     })
 }
 

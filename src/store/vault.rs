@@ -144,6 +144,8 @@ impl fmt::Display for BankDigest {
 /// What an import did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct ImportReport {
+    /// The bank digest after the import.
+    pub digest: String,
     pub added: usize,
     pub new_versions: usize,
     pub unchanged: usize,
@@ -683,7 +685,24 @@ impl Vault {
             }
             dirty.insert(old);
         }
+        let mut all_standards: BTreeMap<OccupationCode, &Standard> =
+            stored.iter().map(|(k, v)| (k.clone(), v)).collect();
+        for s in standards {
+            all_standards.insert(s.occupation.code.clone(), s);
+        }
+        let digest_now = |pages: &BTreeMap<Cell, BTreeMap<String, IndexEntry>>| {
+            let standards: Vec<Standard> = all_standards.values().map(|s| (*s).clone()).collect();
+            let mut rows: Vec<&IndexEntry> = pages.values().flat_map(|p| p.values()).collect();
+            rows.par_sort_by(|a, b| a.id.cmp(&b.id));
+            digest_of(
+                &standards,
+                rows.iter()
+                    .map(|i| (i.kind, i.id.as_str(), i.version, i.meta.hash.as_str())),
+            )
+            .to_string()
+        };
         if !report.changed_anything() {
+            report.digest = digest_now(&pages);
             return Ok(report);
         }
         let saved = self.header.clone();
@@ -698,7 +717,9 @@ impl Vault {
         if result.is_err() {
             self.header = saved;
         }
-        result.map(|_| report)
+        result?;
+        report.digest = digest_now(&pages);
+        Ok(report)
     }
 
     fn write(

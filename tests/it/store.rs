@@ -15,7 +15,12 @@ fn export_then_import_into_a_new_store_gives_the_same_digest() {
     let (files, d) = export(&a, &t.path().join("exported"), &Quiet).unwrap();
     assert!(files >= 6);
     let b = new_store(&t.path().join("b"));
-    import(&b, &[t.path().join("exported")], &Quiet).unwrap();
+    let outcome = import(&b, &[t.path().join("exported")], &Quiet).unwrap();
+    assert_eq!(
+        outcome.report.digest,
+        digest(&b),
+        "import reports the digest it made"
+    );
     assert_eq!(d.to_string(), digest(&b));
     assert_eq!(digest(&a), digest(&b));
 }
@@ -27,6 +32,7 @@ fn reimporting_unchanged_files_changes_nothing() {
     let before = digest(&cfg);
     let again = import(&cfg, &[sample_bank()], &Quiet).unwrap();
     assert!(!again.report.changed_anything());
+    assert_eq!(again.report.digest, before);
     let entries = qbank::ops::check(&[sample_bank()]).unwrap().entries;
     assert_eq!(again.report.unchanged, entries);
     assert_eq!(before, digest(&cfg));
@@ -52,6 +58,7 @@ fn a_changed_item_becomes_a_new_version_and_the_old_one_stays_readable() {
 
     let r = import(&cfg, &[bank], &Quiet).unwrap();
     assert_eq!((r.report.new_versions, r.report.added), (1, 0));
+    assert_eq!(r.report.digest, digest(&cfg));
     let vault = cfg.open().unwrap();
     assert_eq!(vault.versions("DG4-0120").unwrap(), vec![1, 2]);
     let Entry::Item(now) = vault.entry("DG4-0120", None).unwrap() else {

@@ -28,7 +28,7 @@ pub fn exec(g: &Global, init: bool, paths: &[PathBuf]) -> Result<ExitCode> {
             r.standards_written,
             r.standards_unchanged
         );
-        println!("bank digest {}", out.digest);
+        println!("bank digest {}", out.report.digest);
     }
     Ok(ExitCode::SUCCESS)
 }
