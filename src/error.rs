@@ -69,6 +69,10 @@ pub enum Error {
 
     #[error("{0}")]
     Usage(String),
+
+    /// Blueprints that cannot be met; nothing was built.
+    #[error("{}", .0.iter().map(|i| i.to_string()).collect::<String>())]
+    Infeasible(Vec<crate::assemble::Infeasible>),
 }
 
 fn render(d: &[Diagnostic]) -> String {

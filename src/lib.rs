@@ -15,6 +15,7 @@
 //! Start reading at [`ops`] for what the tool does, [`store::Vault`] for how the bank is kept.
 #![forbid(unsafe_code)]
 
+pub mod assemble;
 pub mod bankfile;
 pub mod error;
 pub mod model;

@@ -2,6 +2,7 @@
 //! positions, validation of every rule an item writer must meet, and writing entries back out.
 //! Pure: callers pass file names and text in and get values or `file:line` diagnostics back.
 
+mod blueprint;
 mod raw;
 mod validate;
 mod write;

@@ -11,6 +11,7 @@ use toml::Spanned;
 pub struct Probe {
     pub format: Option<Spanned<toml::Value>>,
     pub standard: Option<toml::Value>,
+    pub blueprint: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

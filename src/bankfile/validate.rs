@@ -26,29 +26,32 @@ pub struct Located<T> {
 pub struct ParsedBank {
     pub standards: Vec<Located<Standard>>,
     pub entries: Vec<Located<Entry>>,
+    /// Blueprints found among the files (validated; not part of the bank itself).
+    pub blueprints: Vec<Located<crate::model::Blueprint>>,
 }
 
 enum Parsed {
     Standard(Box<Located<Standard>>),
     Entries(Box<EntryFile>),
+    Blueprint,
     Failed,
 }
 
-struct Sink<'a> {
-    file: &'a SourceFile,
-    lines: Lines,
-    out: Vec<Diagnostic>,
+pub(super) struct Sink<'a> {
+    pub(super) file: &'a SourceFile,
+    pub(super) lines: Lines,
+    pub(super) out: Vec<Diagnostic>,
 }
 
 impl Sink<'_> {
-    fn at(&mut self, offset: usize, message: impl Into<String>) {
+    pub(super) fn at(&mut self, offset: usize, message: impl Into<String>) {
         self.out.push(Diagnostic {
             file: self.file.path.clone(),
             line: self.lines.line(offset),
             message: message.into(),
         });
     }
-    fn span<T>(&mut self, s: &Spanned<T>, message: impl Into<String>) {
+    pub(super) fn span<T>(&mut self, s: &Spanned<T>, message: impl Into<String>) {
         self.at(s.span().start, message)
     }
 }
@@ -61,6 +64,7 @@ pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagn
     let mut diags = Vec::new();
     let mut bank = ParsedBank::default();
     let mut entry_files = Vec::new();
+    let mut blueprint_files = Vec::new();
     let mut standards: BTreeMap<OccupationCode, (String, usize)> = BTreeMap::new();
     for (i, (p, d)) in parsed.into_iter().enumerate() {
         diags.extend(d);
@@ -81,6 +85,7 @@ pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagn
                 }
             }
             Parsed::Entries(e) => entry_files.push((i, e)),
+            Parsed::Blueprint => blueprint_files.push(i),
             Parsed::Failed => {}
         }
     }
@@ -94,6 +99,17 @@ pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagn
         )
         .collect();
 
+    for i in blueprint_files {
+        let mut sink = Sink {
+            file: &files[i],
+            lines: Lines::new(&files[i].text),
+            out: Vec::new(),
+        };
+        if let Some(b) = super::blueprint::parse(&mut sink, &by_occupation) {
+            bank.blueprints.push(b);
+        }
+        diags.extend(sink.out);
+    }
     let results: Vec<(Vec<Located<Entry>>, Vec<Diagnostic>)> = entry_files
         .par_iter()
         .map(|(i, ef)| entries_of(&files[*i], ef, &by_occupation))
@@ -157,7 +173,9 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
             }
         }
     }
-    let parsed = if probe.standard.is_some() {
+    let parsed = if probe.blueprint.is_some() {
+        Parsed::Blueprint
+    } else if probe.standard.is_some() {
         match toml::from_str::<StandardFile>(&file.text) {
             Ok(sf) => standard_of(&mut sink, sf),
             Err(e) => {

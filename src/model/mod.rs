@@ -2,10 +2,15 @@
 //! tables, and the three kinds of bank entry (theory items, practical tasks, defence topics).
 //! Plain data with validation helpers; no IO, no clock, no randomness.
 
+mod blueprint;
 mod entry;
 mod level;
 mod standard;
 
+pub use blueprint::{
+    Blueprint, BlueprintKind, Choice, DifficultyGoal, ModuleRule, Section, TalentCategory,
+    default_p,
+};
 pub use entry::{
     Answer, DefenceTopic, Difficulty, Entry, EntryKind, Importance, ItemType, PracticalTask,
     RubricLine, SchemeStep, SiteEntry, Source, Status, TheoryItem,

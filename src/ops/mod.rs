@@ -1,10 +1,15 @@
 //! User-level workflows, one function per operation: read what the user named, call the pure
 //! layers, write back through the vault atomically. The CLI is a thin shell over these.
 
+mod assemble;
 mod bank;
 mod files;
 mod status;
 
+pub use assemble::{
+    AssembleOutcome, Built, Manifest, Verdict, assemble, build, read_blueprints, render, report,
+    report_text, verify,
+};
 pub use bank::{
     CheckReport, ImportOutcome, ListFilter, check, export, generate, import, init, list,
     rotate_key, show,

@@ -121,6 +121,25 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Assemble parallel forms from blueprints: papers, answer keys, manifests, quality report.
+    Assemble {
+        /// Blueprint files (or folders searched for them).
+        #[arg(required = true)]
+        blueprints: Vec<PathBuf>,
+        /// The sitting seed; drawn at random (and recorded) when absent.
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Override the number of forms of every blueprint.
+        #[arg(long)]
+        forms: Option<u32>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Rebuild papers from their manifests and the store, and report identical / different.
+    Verify {
+        /// A folder of assembled papers, a form folder, or one of its files.
+        path: PathBuf,
+    },
     /// Master key management.
     #[command(subcommand)]
     Key(KeyCommand),

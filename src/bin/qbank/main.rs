@@ -12,7 +12,7 @@ use std::process::ExitCode;
 /// Exit codes, in one place (documented in README.md).
 fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::Invalid(_) | Error::Usage(_) => 3,
+        Error::Invalid(_) | Error::Usage(_) | Error::Infeasible(_) => 3,
         Error::NoStore(_) | Error::StoreExists(_) | Error::NotFound { .. } => 4,
         Error::NoKey
         | Error::KeyFile { .. }

@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns its arguments into a config, calls one workflow in
 //! `qbank::ops`, and prints the result.
 
+mod assemble;
 mod check;
 mod export;
 mod generate;
@@ -10,6 +11,7 @@ mod key;
 mod list;
 mod show;
 mod status;
+mod verify;
 
 use crate::cli::{Cli, Command};
 use qbank::Result;
@@ -33,5 +35,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out,
         } => generate::exec(g, items, seed, occupations, tasks_per_level, &out),
         Command::Key(k) => key::exec(g, k),
+        Command::Assemble {
+            blueprints,
+            seed,
+            forms,
+            out,
+        } => assemble::exec(g, &blueprints, seed, forms, &out),
+        Command::Verify { path } => verify::exec(g, &path),
     }
 }

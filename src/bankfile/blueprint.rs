@@ -1,0 +1,276 @@
+//! Blueprint files (`[blueprint]` + `[[section]]` or `[[module]]`): parsing and validation
+//! against the occupation's standard, with `file:line` diagnostics.
+
+use super::validate::{Located, Sink};
+use crate::model::{
+    Blueprint, BlueprintKind, Choice, DifficultyGoal, Level, ModuleRule, OccupationCode, Section,
+    Standard, TalentCategory,
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[allow(dead_code)]
+    format: u32,
+    blueprint: Spanned<Head>,
+    #[serde(default)]
+    section: Vec<Spanned<Section>>,
+    #[serde(default)]
+    module: Vec<Spanned<ModuleIn>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Head {
+    id: String,
+    occupation: Spanned<OccupationCode>,
+    level: Spanned<Level>,
+    kind: Spanned<String>,
+    minutes: u32,
+    #[serde(default = "one")]
+    forms: Spanned<u32>,
+    #[serde(default)]
+    max_overlap: Option<Spanned<f64>>,
+    #[serde(default)]
+    cooldown: u32,
+    #[serde(default)]
+    difficulty: Option<Spanned<DifficultyGoal>>,
+    #[serde(default)]
+    importance_x_min: Option<Spanned<f64>>,
+    #[serde(default)]
+    site: Option<Vec<String>>,
+    #[serde(default)]
+    talent: Option<TalentCategory>,
+    #[serde(default)]
+    defence_topics: Option<Spanned<u32>>,
+}
+
+fn one() -> Spanned<u32> {
+    Spanned::new(0..0, 1)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModuleIn {
+    function: String,
+    choice: String,
+}
+
+pub(super) fn parse(
+    sink: &mut Sink,
+    standards: &HashMap<&OccupationCode, &Standard>,
+) -> Option<Located<Blueprint>> {
+    let f: File = match toml::from_str(&sink.file.text) {
+        Ok(f) => f,
+        Err(e) => {
+            sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+            return None;
+        }
+    };
+    let at = f.blueprint.span().start;
+    let head = f.blueprint.into_inner();
+    let before = sink.out.len();
+    let occupation = head.occupation.get_ref().clone();
+    let level = *head.level.get_ref();
+    let Some(std) = standards.get(&occupation).copied() else {
+        sink.span(
+            &head.occupation,
+            format!(
+                "no standard for occupation {occupation}: check it together with its standard.toml"
+            ),
+        );
+        return None;
+    };
+    if !std.occupation.levels.contains(&level) {
+        sink.span(
+            &head.level,
+            format!(
+                "occupation {occupation} does not use level {}",
+                level.grade_name()
+            ),
+        );
+    }
+    if *head.forms.get_ref() == 0 || *head.forms.get_ref() > 1000 {
+        sink.span(&head.forms, "forms must be between 1 and 1000");
+    }
+    let max_overlap = head.max_overlap.as_ref().map_or(1.0, |o| *o.get_ref());
+    if let Some(o) = head
+        .max_overlap
+        .as_ref()
+        .filter(|o| !(0.0..=1.0).contains(o.get_ref()))
+    {
+        sink.span(
+            o,
+            "max_overlap is a share between 0 and 1 (e.g. 0.2 = at most 20 % of items shared)",
+        );
+    }
+    let kind = match head.kind.get_ref().as_str() {
+        "theory" => {
+            let mut sections: Vec<Section> = Vec::new();
+            for s in &f.section {
+                let v = s.get_ref();
+                if v.count == 0 || !(v.points > 0.0 && v.points.is_finite()) {
+                    sink.span(
+                        s,
+                        format!("section {}: count and points must be positive", v.item_type),
+                    );
+                }
+                if sections.iter().any(|t| t.item_type == v.item_type) {
+                    sink.span(
+                        s,
+                        format!(
+                            "section {} appears twice; give one section per type",
+                            v.item_type
+                        ),
+                    );
+                }
+                sections.push(v.clone());
+            }
+            if sections.is_empty() {
+                sink.at(
+                    at,
+                    "a theory blueprint needs [[section]] entries (type, count, points)",
+                );
+            }
+            let total: f64 = sections.iter().map(|s| f64::from(s.count) * s.points).sum();
+            if !sections.is_empty() && (total - 100.0).abs() > 1e-9 {
+                sink.at(at, format!("sections add up to {total} points, not 100"));
+            }
+            if let Some(d) = &head.difficulty {
+                let g = d.get_ref();
+                let parts = [g.easy, g.medium, g.hard];
+                let given = parts.iter().filter(|x| x.is_some()).count();
+                if given != 0 && given != 3 {
+                    sink.span(
+                        d,
+                        "a difficulty mix gives all of easy, medium and hard (percent)",
+                    );
+                }
+                if parts.iter().flatten().any(|x| *x < 0.0)
+                    || (given == 3 && parts.iter().flatten().sum::<f64>() <= 0.0)
+                {
+                    sink.span(
+                        d,
+                        "difficulty percentages must be non-negative and not all zero",
+                    );
+                }
+                if g.mean_p.is_some_and(|p| !(p > 0.0 && p < 1.0)) {
+                    sink.span(
+                        d,
+                        "mean_p is an expected proportion correct between 0 and 1",
+                    );
+                }
+                if given == 0 && g.mean_p.is_none() {
+                    sink.span(d, "give a difficulty mix (easy, medium, hard) or mean_p");
+                }
+            }
+            if let Some(x) = head
+                .importance_x_min
+                .as_ref()
+                .filter(|x| !(0.0..=100.0).contains(x.get_ref()))
+            {
+                sink.span(x, "importance_x_min is a percentage of points (0–100)");
+            }
+            if !f.module.is_empty() {
+                sink.span(&f.module[0], "[[module]] belongs to practical blueprints");
+            }
+            BlueprintKind::Theory {
+                sections,
+                difficulty: head.difficulty.map(Spanned::into_inner),
+                importance_x_min: head.importance_x_min.map(Spanned::into_inner),
+            }
+        }
+        "practical" => {
+            let mut modules = Vec::new();
+            for m in &f.module {
+                let v = m.get_ref();
+                let Some(choice) = Choice::parse(&v.choice) else {
+                    sink.span(
+                        m,
+                        format!(
+                            "module {}: choice `{}` is neither 必考 nor N选一 (二选一, 三选一, …)",
+                            v.function, v.choice
+                        ),
+                    );
+                    continue;
+                };
+                if std.weight(&std.skill_weights, &v.function, level).is_none() {
+                    sink.span(
+                        m,
+                        format!(
+                            "module {} is not assessed in the skill weight table at {}",
+                            v.function,
+                            level.grade_name()
+                        ),
+                    );
+                }
+                if modules
+                    .iter()
+                    .any(|x: &ModuleRule| x.function == v.function)
+                {
+                    sink.span(m, format!("module {} appears twice", v.function));
+                }
+                modules.push(ModuleRule {
+                    function: v.function.clone(),
+                    choice,
+                });
+            }
+            if f.module.is_empty() {
+                // Default: every module of the skill weight table, compulsory.
+                modules = std
+                    .skill_modules(level)
+                    .into_iter()
+                    .map(|(f, _)| ModuleRule {
+                        function: f.to_string(),
+                        choice: Choice::Compulsory,
+                    })
+                    .collect();
+            }
+            if !f.section.is_empty() {
+                sink.span(&f.section[0], "[[section]] belongs to theory blueprints");
+            }
+            let defence_topics = head.defence_topics.as_ref().map_or(0, |d| *d.get_ref());
+            if let Some(d) = head
+                .defence_topics
+                .as_ref()
+                .filter(|d| *d.get_ref() > 0 && !level.has_defence())
+            {
+                sink.span(d, "defence topics (答辩) are drawn for 二级 and 一级 only");
+            }
+            BlueprintKind::Practical {
+                modules,
+                site: head.site,
+                talent: head.talent,
+                defence_topics,
+            }
+        }
+        other => {
+            sink.span(
+                &head.kind,
+                format!("kind `{other}` is neither theory nor practical"),
+            );
+            return None;
+        }
+    };
+    if sink.out.len() > before {
+        return None;
+    }
+    Some(Located {
+        value: Blueprint {
+            id: head.id,
+            occupation,
+            level,
+            minutes: head.minutes,
+            forms: *head.forms.get_ref(),
+            max_overlap,
+            cooldown: head.cooldown,
+            kind,
+        },
+        file: sink.file.path.clone(),
+        line: sink.lines.line(at),
+        declared_version: None,
+    })
+}

@@ -1,0 +1,30 @@
+//! `qbank verify DIR-or-PAPER`
+
+use crate::cli::Global;
+use qbank::Result;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn exec(g: &Global, path: &Path) -> Result<ExitCode> {
+    let verdicts = qbank::ops::verify(&g.store()?, path)?;
+    let all = verdicts.iter().all(|v| v.identical);
+    if g.json {
+        crate::output::json(&verdicts);
+    } else {
+        for v in &verdicts {
+            if v.identical {
+                println!("identical  {} form {}", v.blueprint, v.form);
+            } else {
+                println!("DIFFERENT  {} form {}", v.blueprint, v.form);
+                for d in &v.differences {
+                    println!("    {d}");
+                }
+            }
+        }
+    }
+    Ok(if all {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

@@ -1,0 +1,808 @@
+//! `qbank assemble` and `qbank verify`: load blueprints and the pool's metadata from the store,
+//! run the pure assembler, decrypt only the picked entries, and write papers, answer keys,
+//! manifests and a quality report; or rebuild papers from their manifests and compare.
+
+use super::{Progress, StoreConfig, read_bank_files};
+use crate::assemble::{
+    self, Allocation, Candidate, ENGINE, Infeasible, PracticalForm, TaskCandidate, TheoryForm,
+    TopicCandidate, overlap_matrix,
+};
+use crate::bankfile;
+use crate::error::{Error, Result};
+use crate::model::{
+    Answer, Blueprint, BlueprintKind, Difficulty, Entry, EntryKind, Importance, Level, Standard,
+    default_p, standard_parent,
+};
+use crate::store::{IndexEntry, Vault};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// What was built for one blueprint.
+pub struct Built {
+    pub blueprint: Blueprint,
+    pub allocation: Option<Allocation>,
+    pub theory: Vec<TheoryForm>,
+    pub practical: Vec<PracticalForm>,
+}
+
+/// Files for one form, and its manifest.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    pub engine: String,
+    pub qbank: String,
+    pub bank_digest: String,
+    pub blueprint_digest: String,
+    pub blueprint: Blueprint,
+    pub seed: u64,
+    pub form: u32,
+    pub occupation: String,
+    pub level: u8,
+    pub kind: String,
+    /// (id, version) of every entry used, in paper order.
+    pub items: Vec<(String, u32)>,
+    /// SHA-256 of each file of the form.
+    pub files: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AssembleOutcome {
+    pub out: PathBuf,
+    pub seed: u64,
+    pub bank_digest: String,
+    pub blueprints: Vec<BlueprintSummary>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BlueprintSummary {
+    pub id: String,
+    pub dir: String,
+    pub forms: u32,
+    pub report: Value,
+}
+
+fn sha(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+pub fn blueprint_digest(b: &Blueprint) -> String {
+    sha(&serde_json::to_vec(b).expect("blueprints serialise"))
+}
+
+fn pretty(v: &Value) -> Vec<u8> {
+    let mut s = serde_json::to_vec_pretty(v).expect("json");
+    s.push(b'\n');
+    s
+}
+
+/// Reads and validates blueprint files against the store's standards.
+pub fn read_blueprints(paths: &[PathBuf], standards: &[Standard]) -> Result<Vec<Blueprint>> {
+    let files = read_bank_files(paths)?;
+    let (bank, problems) = bankfile::check(&files, standards);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    if bank.blueprints.is_empty() {
+        return Err(Error::Usage(
+            "no blueprint ([blueprint] table) found in the given files".into(),
+        ));
+    }
+    Ok(bank.blueprints.into_iter().map(|b| b.value).collect())
+}
+
+fn candidates(
+    std: &Standard,
+    index: &[IndexEntry],
+) -> (Vec<Candidate>, Vec<TaskCandidate>, Vec<TopicCandidate>) {
+    let mut items = Vec::new();
+    let mut tasks = Vec::new();
+    let mut topics = Vec::new();
+    for e in index {
+        match e.kind {
+            EntryKind::Item => {
+                let Some(t) = crate::model::ItemType::parse(&e.type_label) else {
+                    continue;
+                };
+                let difficulty = e.meta.difficulty.unwrap_or(Difficulty::Medium);
+                let point = std.point(e.level, &e.clause);
+                items.push(Candidate {
+                    id: e.id.clone(),
+                    version: e.version,
+                    clause: e.clause.clone(),
+                    item_type: t,
+                    difficulty,
+                    p: e.meta.p.unwrap_or(default_p(difficulty)),
+                    importance: e
+                        .meta
+                        .importance
+                        .or(point.map(|p| p.importance))
+                        .unwrap_or(Importance::Y),
+                    enemy: e.meta.enemy.clone(),
+                    status: e.status,
+                });
+            }
+            EntryKind::Task => tasks.push(TaskCandidate {
+                id: e.id.clone(),
+                version: e.version,
+                modules: e.meta.modules.clone(),
+                minutes: e.meta.minutes.unwrap_or(0),
+                points: e.meta.points.unwrap_or(100.0),
+                work_types: e.meta.work_types.clone(),
+                site: e.meta.site.clone(),
+                status: e.status,
+            }),
+            EntryKind::Defence => topics.push(TopicCandidate {
+                id: e.id.clone(),
+                version: e.version,
+                module: e.meta.modules.first().cloned().unwrap_or_default(),
+                status: e.status,
+            }),
+        }
+    }
+    (items, tasks, topics)
+}
+
+/// Builds every form of `bp` from the store's current bank (metadata only).
+pub fn build(
+    vault: &Vault,
+    standards: &[Standard],
+    bp: &Blueprint,
+    seed: u64,
+    excluded: &BTreeSet<String>,
+) -> Result<std::result::Result<Built, Infeasible>> {
+    let std = standards
+        .iter()
+        .find(|s| s.occupation.code == bp.occupation)
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "the store has no standard for occupation {}",
+                bp.occupation
+            ))
+        })?;
+    let index = vault.index(Some(&bp.occupation), Some(bp.level))?;
+    let (items, tasks, topics) = candidates(std, &index);
+    Ok(match &bp.kind {
+        BlueprintKind::Theory { .. } => assemble::assemble_theory(std, bp, &items, excluded, seed)
+            .map(|(a, forms)| Built {
+                blueprint: bp.clone(),
+                allocation: Some(a),
+                theory: forms,
+                practical: Vec::new(),
+            }),
+        BlueprintKind::Practical { .. } => {
+            assemble::assemble_practical(std, bp, &tasks, &topics, excluded, seed).map(|forms| {
+                Built {
+                    blueprint: bp.clone(),
+                    allocation: None,
+                    theory: Vec::new(),
+                    practical: forms,
+                }
+            })
+        }
+    })
+}
+
+fn clause_path(std: &Standard, level: Level, code: &str) -> Vec<String> {
+    std.clause(level, code)
+        .map(|c| {
+            vec![
+                c.function.name.clone(),
+                c.content.name.clone(),
+                c.point.name.clone(),
+            ]
+        })
+        .unwrap_or_default()
+}
+
+fn scheme_json(i: &crate::model::TheoryItem, points: f64) -> Value {
+    let total: f64 = i.scheme.iter().map(|s| s.marks).sum();
+    Value::Array(
+        i.scheme
+            .iter()
+            .map(|s| json!({ "step": s.step, "marks": (s.marks * points / total * 100.0).round() / 100.0 }))
+            .collect(),
+    )
+}
+
+/// Renders one form's files: (name, bytes) pairs, paper first.
+fn render_theory(
+    std: &Standard,
+    bp: &Blueprint,
+    form: &TheoryForm,
+    entries: &HashMap<(String, u32), Entry>,
+) -> Vec<(String, Vec<u8>)> {
+    let BlueprintKind::Theory { sections, .. } = &bp.kind else {
+        unreachable!("theory blueprint")
+    };
+    let mut n = 0;
+    let mut paper_sections = Vec::new();
+    let mut answers = Vec::new();
+    for (s, sec) in sections.iter().enumerate() {
+        let mut items = Vec::new();
+        for p in form.items.iter().filter(|p| p.section == s) {
+            n += 1;
+            let Some(Entry::Item(i)) = entries.get(&(p.id.clone(), p.version)) else {
+                continue;
+            };
+            items.push(json!({
+                "n": n, "id": p.id, "version": p.version, "clause": p.clause,
+                "clause_path": clause_path(std, bp.level, &p.clause), "type": p.item_type,
+                "points": p.points, "difficulty": p.difficulty, "p": p.p, "importance": p.importance,
+                "stem": i.stem, "options": i.options,
+            }));
+            let answer = match &i.answer {
+                Answer::Text(t) => json!(t),
+                Answer::Blanks(b) => json!(b),
+            };
+            let mut a = json!({ "n": n, "id": p.id, "version": p.version, "answer": answer });
+            if !i.scheme.is_empty() {
+                a["scheme"] = scheme_json(i, p.points);
+            }
+            if let Some(x) = &i.explanation {
+                a["explanation"] = json!(x);
+            }
+            answers.push(a);
+        }
+        paper_sections.push(json!({ "type": sec.item_type, "count": sec.count, "points_each": sec.points, "items": items }));
+    }
+    let head = head_json(std, bp, form.form);
+    let mut paper = head.clone();
+    paper["sections"] = Value::Array(paper_sections);
+    let mut key = head;
+    key["answers"] = Value::Array(answers);
+    vec![
+        ("paper.json".into(), pretty(&paper)),
+        ("key.json".into(), pretty(&key)),
+    ]
+}
+
+fn head_json(std: &Standard, bp: &Blueprint, form: u32) -> Value {
+    json!({
+        "occupation": bp.occupation, "occupation_name": std.occupation.name,
+        "level": bp.level.code(), "level_name": bp.level.to_string(),
+        "kind": if bp.is_theory() { "theory" } else { "practical" },
+        "blueprint": bp.id, "form": form, "minutes": bp.minutes,
+        "standard": std.id,
+    })
+}
+
+fn render_practical(
+    std: &Standard,
+    bp: &Blueprint,
+    form: &PracticalForm,
+    entries: &HashMap<(String, u32), Entry>,
+) -> Vec<(String, Vec<u8>)> {
+    let mut modules = Vec::new();
+    let mut marking = Vec::new();
+    for m in &form.modules {
+        let mut tasks = Vec::new();
+        for t in &m.tasks {
+            let Some(Entry::Task(task)) = entries.get(&(t.id.clone(), t.version)) else {
+                continue;
+            };
+            tasks.push(json!({
+                "id": t.id, "version": t.version, "title": task.title, "minutes": t.minutes,
+                "points": m.points, "text": task.text, "site": task.site, "candidate": task.candidate,
+                "work_types": task.work_types,
+            }));
+            marking.push(json!({
+                "module": m.function, "id": t.id, "version": t.version, "title": task.title, "points": m.points,
+                "rubric": task.rubric.iter().map(|r| json!({
+                    "element": r.element, "points": (r.points * t.scale * 100.0).round() / 100.0, "criteria": r.criteria,
+                })).collect::<Vec<_>>(),
+            }));
+        }
+        modules.push(json!({ "function": m.function, "name": m.name, "choice": m.choice, "weight": m.weight, "points": m.points, "tasks": tasks }));
+    }
+    let mut defence = Vec::new();
+    let mut defence_key = Vec::new();
+    for (id, v) in &form.defence {
+        if let Some(Entry::Defence(d)) = entries.get(&(id.clone(), *v)) {
+            defence.push(json!({ "id": id, "version": v, "module": d.module, "topic": d.topic }));
+            defence_key.push(json!({ "id": id, "version": v, "reference": d.reference }));
+        }
+    }
+    let head = head_json(std, bp, form.form);
+    let mut paper = head.clone();
+    paper["modules"] = Value::Array(modules);
+    paper["task_minutes"] = json!(form.minutes);
+    paper["defence"] = Value::Array(defence);
+    let mut key = head;
+    key["marking"] = Value::Array(marking);
+    key["defence"] = Value::Array(defence_key);
+    vec![
+        ("paper.json".into(), pretty(&paper)),
+        ("key.json".into(), pretty(&key)),
+    ]
+}
+
+fn form_items(built: &Built) -> Vec<(u32, Vec<(String, u32)>)> {
+    if built.blueprint.is_theory() {
+        built
+            .theory
+            .iter()
+            .map(|f| {
+                (
+                    f.form,
+                    f.items.iter().map(|i| (i.id.clone(), i.version)).collect(),
+                )
+            })
+            .collect()
+    } else {
+        built
+            .practical
+            .iter()
+            .map(|f| {
+                let mut v: Vec<(String, u32)> = f
+                    .modules
+                    .iter()
+                    .flat_map(|m| m.tasks.iter().map(|t| (t.id.clone(), t.version)))
+                    .collect();
+                v.extend(f.defence.iter().cloned());
+                (f.form, v)
+            })
+            .collect()
+    }
+}
+
+/// Renders every form of `built` (paper, key, manifest) from decrypted entries.
+pub fn render(
+    vault: &Vault,
+    std: &Standard,
+    built: &Built,
+    seed: u64,
+    bank_digest: &str,
+) -> Result<Vec<(u32, Vec<(String, Vec<u8>)>, Manifest)>> {
+    let forms = form_items(built);
+    let wanted: BTreeSet<(String, u32)> =
+        forms.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
+    let index = vault.index(
+        Some(&built.blueprint.occupation),
+        Some(built.blueprint.level),
+    )?;
+    let by_id: HashMap<&str, &IndexEntry> = index.iter().map(|e| (e.id.as_str(), e)).collect();
+    let pick: Vec<IndexEntry> = wanted
+        .iter()
+        .filter_map(|(id, v)| {
+            by_id
+                .get(id.as_str())
+                .filter(|e| e.version == *v)
+                .map(|e| (*e).clone())
+        })
+        .collect();
+    let entries: HashMap<(String, u32), Entry> = vault
+        .entries(&pick)?
+        .into_iter()
+        .map(|e| ((e.id().to_string(), e.version()), e))
+        .collect();
+    let bp = &built.blueprint;
+    let mut out = Vec::new();
+    for (form, items) in forms {
+        let files = if bp.is_theory() {
+            render_theory(
+                std,
+                bp,
+                built.theory.iter().find(|f| f.form == form).expect("form"),
+                &entries,
+            )
+        } else {
+            render_practical(
+                std,
+                bp,
+                built
+                    .practical
+                    .iter()
+                    .find(|f| f.form == form)
+                    .expect("form"),
+                &entries,
+            )
+        };
+        let manifest = Manifest {
+            engine: ENGINE.into(),
+            qbank: env!("CARGO_PKG_VERSION").into(),
+            bank_digest: bank_digest.into(),
+            blueprint_digest: blueprint_digest(bp),
+            blueprint: bp.clone(),
+            seed,
+            form,
+            occupation: bp.occupation.to_string(),
+            level: bp.level.code(),
+            kind: if bp.is_theory() {
+                "theory"
+            } else {
+                "practical"
+            }
+            .into(),
+            items,
+            files: files.iter().map(|(n, b)| (n.clone(), sha(b))).collect(),
+        };
+        out.push(RenderedForm {
+            form,
+            files,
+            manifest,
+        });
+    }
+    Ok(out)
+}
+
+/// The quality report of one blueprint's forms.
+pub fn report(std: &Standard, built: &Built) -> Value {
+    let bp = &built.blueprint;
+    if !bp.is_theory() {
+        let sets: Vec<Value> = built
+            .practical
+            .iter()
+            .map(|f| json!({
+                "form": f.form, "task_minutes": f.minutes, "limit": bp.minutes,
+                "modules": f.modules.iter().map(|m| json!({ "function": m.function, "choice": m.choice, "points": m.points, "tasks": m.tasks.iter().map(|t| &t.id).collect::<Vec<_>>() })).collect::<Vec<_>>(),
+                "work_types": f.modules.iter().flat_map(|m| m.tasks.iter().flat_map(|t| t.work_types.iter())).collect::<BTreeSet<_>>(),
+                "defence": f.defence.iter().map(|d| &d.0).collect::<Vec<_>>(),
+            }))
+            .collect();
+        let ids: Vec<BTreeSet<&str>> = built
+            .practical
+            .iter()
+            .map(|f| f.task_ids().into_iter().collect())
+            .collect();
+        let overlap: Vec<Vec<usize>> = ids
+            .iter()
+            .map(|a| ids.iter().map(|b| a.intersection(b).count()).collect())
+            .collect();
+        return json!({ "blueprint": bp.id, "kind": "practical", "sets": sets, "overlap": overlap });
+    }
+    let alloc = built.allocation.as_ref().expect("theory has an allocation");
+    let points_at: usize = std.points_at(bp.level).count();
+    let forms: Vec<Value> = built
+        .theory
+        .iter()
+        .map(|f| {
+            let total: f64 = f.items.iter().map(|i| i.points).sum();
+            let mut mix = BTreeMap::new();
+            for d in Difficulty::ALL {
+                let pts: f64 = f
+                    .items
+                    .iter()
+                    .filter(|i| i.difficulty == *d)
+                    .map(|i| i.points)
+                    .sum();
+                mix.insert(d.as_str(), (pts / total * 1000.0).round() / 10.0);
+            }
+            let x: f64 = f
+                .items
+                .iter()
+                .filter(|i| i.importance == Importance::X)
+                .map(|i| i.points)
+                .sum();
+            let mut rows = Vec::new();
+            for r in &alloc.rows {
+                let pts: f64 = f
+                    .items
+                    .iter()
+                    .filter(|i| {
+                        crate::model::standard_function(&i.clause) == r.row
+                            || standard_parent(&i.clause) == Some(r.row.as_str())
+                    })
+                    .map(|i| i.points)
+                    .sum();
+                rows.push(json!({ "row": r.row, "weight": r.weight, "points": pts }));
+            }
+            let points_used: BTreeSet<&str> = f.items.iter().map(|i| i.clause.as_str()).collect();
+            json!({
+                "form": f.form, "items": f.items.len(), "points": total,
+                "mean_p": (f.mean_p() * 10000.0).round() / 10000.0,
+                "difficulty_percent_of_points": mix,
+                "x_percent_of_points": (x / total * 1000.0).round() / 10.0,
+                "points_covered": points_used.len(), "points_at_level": points_at,
+                "fit": rows,
+            })
+        })
+        .collect();
+    let means: Vec<f64> = built.theory.iter().map(TheoryForm::mean_p).collect();
+    let spread = means.iter().cloned().fold(f64::MIN, f64::max)
+        - means.iter().cloned().fold(f64::MAX, f64::min);
+    json!({
+        "blueprint": bp.id, "kind": "theory", "allocation": alloc, "forms": forms,
+        "mean_p_spread": (spread * 10000.0).round() / 10000.0,
+        "overlap": overlap_matrix(&built.theory),
+    })
+}
+
+/// Human text of a report.
+pub fn report_text(built: &Built, report: &Value) -> String {
+    let mut s = format!(
+        "blueprint {} ({} {})\n",
+        built.blueprint.id, built.blueprint.occupation, built.blueprint.level
+    );
+    if let Some(a) = &built.allocation {
+        s += &a.render();
+        for f in report["forms"].as_array().into_iter().flatten() {
+            s += &format!(
+                "form {}: {} items, {} points, mean p {}, difficulty {} , X {}% of points, 鉴定点 {}/{}\n",
+                f["form"],
+                f["items"],
+                f["points"],
+                f["mean_p"],
+                f["difficulty_percent_of_points"],
+                f["x_percent_of_points"],
+                f["points_covered"],
+                f["points_at_level"]
+            );
+        }
+        s += &format!("mean p spread between forms: {}\n", report["mean_p_spread"]);
+    } else {
+        for f in report["sets"].as_array().into_iter().flatten() {
+            s += &format!(
+                "set {}: {} of {} minutes, modules {}, 工种 {}, defence {}\n",
+                f["form"],
+                f["task_minutes"],
+                f["limit"],
+                f["modules"],
+                f["work_types"],
+                f["defence"]
+            );
+        }
+    }
+    s += "overlap (shared entries between forms):\n";
+    for row in report["overlap"].as_array().into_iter().flatten() {
+        s += &format!(
+            "  {}\n",
+            row.as_array()
+                .into_iter()
+                .flatten()
+                .map(|v| format!("{:>4}", v.as_u64().unwrap_or(0)))
+                .collect::<String>()
+        );
+    }
+    s
+}
+
+/// Assembles every blueprint and writes all outputs under `out` (which must be new or empty).
+/// Nothing is written unless every blueprint can be met.
+pub fn assemble(
+    cfg: &StoreConfig,
+    blueprints: &[PathBuf],
+    seed: u64,
+    forms: Option<u32>,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<AssembleOutcome> {
+    if out.exists()
+        && std::fs::read_dir(out)
+            .map_err(|e| Error::io("list", out, e))?
+            .next()
+            .is_some()
+    {
+        return Err(Error::Usage(format!(
+            "{} is not empty; write papers into a new or empty folder",
+            out.display()
+        )));
+    }
+    let vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let mut bps = read_blueprints(blueprints, &standards)?;
+    if let Some(n) = forms {
+        if n == 0 {
+            return Err(Error::Usage("--forms must be at least 1".into()));
+        }
+        bps.iter_mut().for_each(|b| b.forms = n);
+    }
+    let bank_digest = vault.digest()?.to_string();
+    progress.phase("assembling", bps.len() as u64);
+    let excluded = BTreeSet::new(); // the usage ledger (cooldown) arrives with sittings
+    let built: Vec<std::result::Result<Built, Infeasible>> = bps
+        .par_iter()
+        .map(|bp| build(&vault, &standards, bp, seed, &excluded))
+        .collect::<Result<_>>()?;
+    let failures: Vec<Infeasible> = built
+        .iter()
+        .filter_map(|b| b.as_ref().err().cloned())
+        .collect();
+    if !failures.is_empty() {
+        progress.finish();
+        return Err(Error::Infeasible(failures));
+    }
+    let built: Vec<Built> = built.into_iter().map(|b| b.expect("checked")).collect();
+    progress.phase("rendering", built.len() as u64);
+    let tmp = out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name().and_then(|n| n.to_str()).unwrap_or("papers")
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let write = |p: &Path, b: &[u8]| -> Result<()> {
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| Error::io("create", d, e))?;
+        }
+        std::fs::write(p, b).map_err(|e| Error::io("write", p, e))
+    };
+    let mut summaries = Vec::new();
+    for b in &built {
+        let std = standards
+            .iter()
+            .find(|s| s.occupation.code == b.blueprint.occupation)
+            .expect("found in build");
+        let dir = b.blueprint.id.clone();
+        for RenderedForm {
+            form,
+            files,
+            manifest,
+        } in render(&vault, std, b, seed, &bank_digest)?
+        {
+            let fdir = tmp.join(&dir).join(format!("form-{form:02}"));
+            for (name, bytes) in &files {
+                write(&fdir.join(name), bytes)?;
+            }
+            write(
+                &fdir.join("manifest.json"),
+                &pretty(&serde_json::to_value(&manifest).expect("json")),
+            )?;
+        }
+        let rep = report(std, b);
+        write(&tmp.join(&dir).join("report.json"), &pretty(&rep))?;
+        write(
+            &tmp.join(&dir).join("report.txt"),
+            report_text(b, &rep).as_bytes(),
+        )?;
+        summaries.push(BlueprintSummary {
+            id: b.blueprint.id.clone(),
+            dir,
+            forms: b.blueprint.forms,
+            report: rep,
+        });
+    }
+    if out.exists() {
+        std::fs::remove_dir(out).map_err(|e| Error::io("replace", out, e))?;
+    }
+    std::fs::rename(&tmp, out).map_err(|e| Error::io("move papers into", out, e))?;
+    progress.finish();
+    Ok(AssembleOutcome {
+        out: out.to_path_buf(),
+        seed,
+        bank_digest,
+        blueprints: summaries,
+    })
+}
+
+/// The verdict on one form.
+#[derive(Debug, Serialize)]
+pub struct Verdict {
+    pub manifest: String,
+    pub blueprint: String,
+    pub form: u32,
+    pub identical: bool,
+    pub differences: Vec<String>,
+}
+
+fn manifests_under(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    if path.is_dir() {
+        let mut children: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| Error::io("list", path, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        children.sort();
+        for c in children {
+            manifests_under(&c, out)?;
+        }
+    } else if path.file_name().is_some_and(|n| n == "manifest.json") {
+        out.push(path.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Rebuilds each paper under `path` (a folder, a form folder, or one of a form's files) from its
+/// manifest and the store, and compares.
+pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
+    let mut manifests = Vec::new();
+    let start = if path.is_file() {
+        path.parent().unwrap_or(path).to_path_buf()
+    } else {
+        path.to_path_buf()
+    };
+    manifests_under(&start, &mut manifests)?;
+    if manifests.is_empty() {
+        return Err(Error::Usage(format!(
+            "no manifest.json under {}",
+            start.display()
+        )));
+    }
+    let vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let digest = vault.digest()?.to_string();
+    let mut verdicts = Vec::new();
+    for mpath in manifests {
+        let text = std::fs::read(&mpath).map_err(|e| Error::io("read", &mpath, e))?;
+        let m: Manifest = serde_json::from_slice(&text)
+            .map_err(|e| Error::Usage(format!("{}: not a qbank manifest: {e}", mpath.display())))?;
+        let mut diffs = Vec::new();
+        if m.engine != ENGINE {
+            diffs.push(format!(
+                "built by {}, this qbank assembles with {ENGINE}",
+                m.engine
+            ));
+        }
+        if m.bank_digest != digest {
+            diffs.push(format!(
+                "the bank changed: the paper was drawn from {}, the store now holds {digest}",
+                m.bank_digest
+            ));
+        }
+        if blueprint_digest(&m.blueprint) != m.blueprint_digest {
+            diffs.push("the blueprint in the manifest does not match its digest".into());
+        }
+        let dir = mpath.parent().unwrap_or(Path::new("."));
+        for (name, want) in &m.files {
+            match std::fs::read(dir.join(name)) {
+                Ok(b) if sha(&b) == *want => {}
+                Ok(_) => diffs.push(format!(
+                    "{name} on disk differs from the manifest (edited after assembly)"
+                )),
+                Err(_) => diffs.push(format!("{name} is missing")),
+            }
+        }
+        let rebuilt = match build(&vault, &standards, &m.blueprint, m.seed, &BTreeSet::new())? {
+            Err(inf) => {
+                diffs.push(format!(
+                    "cannot be rebuilt from the current bank: {}",
+                    inf.reasons.join("; ")
+                ));
+                None
+            }
+            Ok(b) => Some(b),
+        };
+        if let Some(b) = rebuilt {
+            let std = standards
+                .iter()
+                .find(|s| s.occupation.code == m.blueprint.occupation)
+                .expect("built");
+            let forms = render(&vault, std, &b, m.seed, &m.bank_digest)?;
+            match forms.into_iter().find(|r| r.form == m.form) {
+                None => diffs.push(format!("the blueprint no longer yields form {}", m.form)),
+                Some(RenderedForm {
+                    files,
+                    manifest: again,
+                    ..
+                }) => {
+                    let old: BTreeSet<&(String, u32)> = m.items.iter().collect();
+                    let new: BTreeSet<&(String, u32)> = again.items.iter().collect();
+                    let gone: Vec<String> = old
+                        .difference(&new)
+                        .map(|(i, v)| format!("{i} v{v}"))
+                        .collect();
+                    let came: Vec<String> = new
+                        .difference(&old)
+                        .map(|(i, v)| format!("{i} v{v}"))
+                        .collect();
+                    if !gone.is_empty() || !came.is_empty() {
+                        diffs.push(format!(
+                            "a rebuild picks different entries: without {} / with {}",
+                            gone.join(", "),
+                            came.join(", ")
+                        ));
+                    } else if m.items != again.items {
+                        diffs.push("a rebuild orders the entries differently".into());
+                    }
+                    for (name, bytes) in files {
+                        if m.files.get(&name) != Some(&sha(&bytes))
+                            && gone.is_empty()
+                            && came.is_empty()
+                        {
+                            diffs.push(format!(
+                                "a rebuild renders {name} differently (entry content changed)"
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        verdicts.push(Verdict {
+            manifest: mpath.display().to_string(),
+            blueprint: m.blueprint.id.clone(),
+            form: m.form,
+            identical: diffs.is_empty(),
+            differences: diffs,
+        });
+    }
+    Ok(verdicts)
+}
