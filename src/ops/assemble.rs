@@ -348,6 +348,13 @@ fn form_items(built: &Built) -> Vec<(u32, Vec<(String, u32)>)> {
     }
 }
 
+/// One form's files (paper first, then key) and its manifest.
+pub struct RenderedForm {
+    pub form: u32,
+    pub files: Vec<(String, Vec<u8>)>,
+    pub manifest: Manifest,
+}
+
 /// Renders every form of `built` (paper, key, manifest) from decrypted entries.
 pub fn render(
     vault: &Vault,
@@ -355,7 +362,7 @@ pub fn render(
     built: &Built,
     seed: u64,
     bank_digest: &str,
-) -> Result<Vec<(u32, Vec<(String, Vec<u8>)>, Manifest)>> {
+) -> Result<Vec<RenderedForm>> {
     let forms = form_items(built);
     let wanted: BTreeSet<(String, u32)> =
         forms.iter().flat_map(|(_, v)| v.iter().cloned()).collect();
