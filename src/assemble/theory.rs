@@ -253,6 +253,18 @@ pub fn assemble_theory(
     let items_per_form: u32 = sections.iter().map(|s| s.count).sum();
     let limit = (bp.max_overlap * f64::from(items_per_form) + 1e-9).floor() as usize;
     repair_overlap(&mut forms, &cells, &eligible, limit, forms_n).map_err(|r| fail(vec![r]))?;
+    // Balance: each form, in order, may swap in items no form uses, towards the common goals;
+    // this pulls the forms' mean difficulty together without adding overlap.
+    let mut taken: HashSet<usize> = forms.iter().flatten().map(|(_, i)| *i).collect();
+    for picks in forms.iter_mut() {
+        let mut tally = Tally::default();
+        for &(ci, i) in picks.iter() {
+            tally.add(eligible[i], sections[cells[ci].section].points, 1.0);
+        }
+        improve(
+            None, forms_n, &cells, &eligible, sections, &goals, picks, &mut taken, &mut tally,
+        );
+    }
 
     let table_index: HashMap<&str, usize> = allocation
         .rows
@@ -402,17 +414,26 @@ fn build_form(
         }
     }
     improve(
-        f, forms, cells, pool, sections, goals, &mut picks, &mut used, &mut tally,
+        Some(f),
+        forms,
+        cells,
+        pool,
+        sections,
+        goals,
+        &mut picks,
+        &mut used,
+        &mut tally,
     );
     picks
 }
 
-/// Swaps picked items for unused items of the form's own home in the same cell while that lowers
-/// the distance to the goals, without using any 鉴定点 of the cell more often than the one given
-/// up and without breaking an enemy group.
+/// Swaps picked items for unused items in the same cell while that lowers the distance to the
+/// goals, without using any 鉴定点 of the cell more often than the one given up and without
+/// breaking an enemy group. With `home`, only that form's home items are candidates (the parallel
+/// phase); without, any item no form uses (the sequential balancing phase).
 #[allow(clippy::too_many_arguments)]
 fn improve(
-    f: usize,
+    home: Option<usize>,
     forms: usize,
     cells: &[Cell],
     pool: &[&Candidate],
@@ -441,7 +462,7 @@ fn improve(
             let cur_use = clause_use[&(ci, old.clause.as_str())];
             let mut best: Option<(f64, usize)> = None;
             for (pos, &i) in cell.order.iter().enumerate() {
-                if pos % forms != f || used.contains(&i) {
+                if home.is_some_and(|f| pos % forms != f) || used.contains(&i) {
                     continue;
                 }
                 let c = pool[i];
@@ -480,7 +501,11 @@ fn improve(
                 if let Some(e) = new.enemy.as_deref() {
                     *enemy_use.entry(e).or_default() += 1;
                 }
-                used.remove(&cur);
+                if home.is_some() {
+                    // a form's own set; in the balancing pass `used` spans all forms and an item
+                    // given up may still sit in another form, so it stays taken
+                    used.remove(&cur);
+                }
                 used.insert(i);
                 *pick = (ci, i);
                 changed = true;

@@ -574,17 +574,23 @@ pub fn assemble(
     seed: u64,
     forms: Option<u32>,
     out: &Path,
+    replace: bool,
     progress: &dyn Progress,
 ) -> Result<AssembleOutcome> {
-    if out.exists()
+    let nonempty = out.exists()
         && std::fs::read_dir(out)
             .map_err(|e| Error::io("list", out, e))?
             .next()
-            .is_some()
-    {
+            .is_some();
+    if nonempty && !(replace && is_assembly_output(out)) {
         return Err(Error::Usage(format!(
-            "{} is not empty; write papers into a new or empty folder",
-            out.display()
+            "{} is not empty; write papers into a new or empty folder{}",
+            out.display(),
+            if replace {
+                " (--replace only replaces an earlier qbank assemble output)"
+            } else {
+                ", or pass --replace to replace an earlier output"
+            }
         )));
     }
     let vault = cfg.open()?;
@@ -660,7 +666,7 @@ pub fn assemble(
         });
     }
     if out.exists() {
-        std::fs::remove_dir(out).map_err(|e| Error::io("replace", out, e))?;
+        std::fs::remove_dir_all(out).map_err(|e| Error::io("replace", out, e))?;
     }
     std::fs::rename(&tmp, out).map_err(|e| Error::io("move papers into", out, e))?;
     progress.finish();
@@ -669,6 +675,13 @@ pub fn assemble(
         seed,
         bank_digest,
         blueprints: summaries,
+    })
+}
+
+/// Whether `dir` holds only what `assemble` writes: blueprint folders with a report.
+fn is_assembly_output(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut it| {
+        it.all(|e| e.is_ok_and(|e| e.path().is_dir() && e.path().join("report.json").is_file()))
     })
 }
 

@@ -134,6 +134,9 @@ pub enum Command {
         forms: Option<u32>,
         #[arg(long)]
         out: PathBuf,
+        /// Replace OUT if it holds an earlier assemble output.
+        #[arg(long)]
+        replace: bool,
     },
     /// Rebuild papers from their manifests and the store, and report identical / different.
     Verify {

@@ -12,6 +12,7 @@ pub fn exec(
     seed: Option<u64>,
     forms: Option<u32>,
     out: &Path,
+    replace: bool,
 ) -> Result<ExitCode> {
     let seed = match seed {
         Some(s) => s,
@@ -21,7 +22,15 @@ pub fn exec(
             u64::from_be_bytes(b) >> 11 // keep it short enough to read out and type back
         }
     };
-    let r = qbank::ops::assemble(&g.store()?, blueprints, seed, forms, out, &Bar::new())?;
+    let r = qbank::ops::assemble(
+        &g.store()?,
+        blueprints,
+        seed,
+        forms,
+        out,
+        replace,
+        &Bar::new(),
+    )?;
     if g.json {
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);

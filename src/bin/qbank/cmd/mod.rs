@@ -40,7 +40,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             forms,
             out,
-        } => assemble::exec(g, &blueprints, seed, forms, &out),
+            replace,
+        } => assemble::exec(g, &blueprints, seed, forms, &out, replace),
         Command::Verify { path } => verify::exec(g, &path),
     }
 }
