@@ -250,7 +250,7 @@ fn hard_constraints_hold_on_many_seeds_with_cooldown_and_status_changes() {
         let excluded: BTreeSet<String> = ids
             .iter()
             .filter(|id| {
-                (id.len() as u64 + seed + id.bytes().map(u64::from).sum::<u64>()) % 10 == 0
+                (id.len() as u64 + seed + id.bytes().map(u64::from).sum::<u64>()).is_multiple_of(10)
             })
             .map(|s| s.to_string())
             .collect();
@@ -351,7 +351,7 @@ fn verify_says_identical_then_detects_a_changed_bank_and_an_edited_paper() {
     let t = tempfile::tempdir().unwrap();
     let bank = copy_sample(t.path());
     let cfg = crate::new_store(&t.path().join("s"));
-    qbank::ops::import(&cfg, &[bank.clone()], &Quiet).unwrap();
+    qbank::ops::import(&cfg, std::slice::from_ref(&bank), &Quiet).unwrap();
     let out = t.path().join("papers");
     let bp = blueprints_dir().join("blueprint-theory-4.toml");
     qbank::ops::assemble(&cfg, &[bp], SEED, None, &out, false, &Quiet).unwrap();
