@@ -34,6 +34,27 @@ pub struct Candidate {
     pub status: Status,
 }
 
+impl Candidate {
+    /// The candidate for a theory item, with importance and p resolved against the standard.
+    pub fn from_item(i: &crate::model::TheoryItem, std: &Standard) -> Candidate {
+        let point = std.point(i.level, &i.clause);
+        Candidate {
+            id: i.id.clone(),
+            version: i.version,
+            clause: i.clause.clone(),
+            item_type: i.item_type,
+            difficulty: i.difficulty,
+            p: i.p.unwrap_or(crate::model::default_p(i.difficulty)),
+            importance: i
+                .importance
+                .or(point.map(|p| p.importance))
+                .unwrap_or(Importance::Y),
+            enemy: i.enemy.clone(),
+            status: i.status,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Picked {
     pub section: usize,
@@ -78,9 +99,15 @@ struct Cell {
     content: String,
     section: usize,
     need: u32,
+    /// The distinct 鉴定点 (interned) of the cell's items.
+    clauses: Vec<u16>,
     /// Eligible item indices in the shared seeded order.
     order: Vec<usize>,
 }
+
+/// Viable candidates weighed per pick (in preference order); the shared order is random, so a
+/// window this size finds a near-best item at a cost independent of the pool's size.
+const WINDOW: usize = 48;
 
 struct Goals {
     mix: Option<[(Difficulty, f64); 3]>,
@@ -155,37 +182,56 @@ pub fn assemble_theory(
     let occ = bp.occupation.as_str();
     let lv = level.code().to_string();
     // Eligible pool, sorted by id; exclusions counted per (content, type) for diagnoses.
-    let mut eligible: Vec<&Candidate> = Vec::new();
-    let mut not_active: BTreeMap<(String, ItemType), u32> = BTreeMap::new();
-    let mut cooled: BTreeMap<(String, ItemType), u32> = BTreeMap::new();
+    let valid: HashSet<&str> = std.points_at(level).map(|p| p.code.as_str()).collect();
+    let mut eligible: Vec<&Candidate> = Vec::with_capacity(pool.len());
+    let mut not_active: BTreeMap<(&str, ItemType), u32> = BTreeMap::new();
+    let mut cooled: BTreeMap<(&str, ItemType), u32> = BTreeMap::new();
     for c in pool {
-        if std.point(level, &c.clause).is_none() {
+        if !valid.contains(c.clause.as_str()) {
             continue;
         }
-        let key = (
-            standard_parent(&c.clause).unwrap_or("").to_string(),
-            c.item_type,
-        );
         if c.status != Status::Active {
-            *not_active.entry(key).or_default() += 1;
+            *not_active.entry((content_of(c), c.item_type)).or_default() += 1;
         } else if excluded.contains(&c.id) {
-            *cooled.entry(key).or_default() += 1;
+            *cooled.entry((content_of(c), c.item_type)).or_default() += 1;
         } else {
             eligible.push(c);
         }
     }
-    eligible.sort_by(|a, b| a.id.cmp(&b.id));
-    let content_of = |c: &Candidate| standard_parent(&c.clause).unwrap_or("").to_string();
-    let mut cap: Capacity = BTreeMap::new();
-    let mut points_seen: BTreeSet<(String, ItemType, &str)> = BTreeSet::new();
-    for c in &eligible {
-        let key = (content_of(c), c.item_type);
-        let e = cap.entry(key.clone()).or_default();
-        e.0 += 1;
-        if points_seen.insert((key.0, key.1, c.clause.as_str())) {
-            e.1 += 1;
-        }
+    // The store hands pools over sorted by id; sort only when a caller did not.
+    if !eligible.is_sorted_by(|a, b| a.id <= b.id) {
+        eligible.sort_by(|a, b| a.id.cmp(&b.id));
     }
+    let mut by_cell: HashMap<(&str, ItemType), Vec<usize>> = HashMap::new();
+    for (i, c) in eligible.iter().enumerate() {
+        by_cell
+            .entry((content_of(c), c.item_type))
+            .or_default()
+            .push(i);
+    }
+    let codes: BTreeSet<&str> = eligible.iter().map(|c| c.clause.as_str()).collect();
+    let code_ix: HashMap<&str, u16> = codes
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (*c, k as u16))
+        .collect();
+    let clause_id: Vec<u16> = eligible
+        .iter()
+        .map(|c| code_ix[c.clause.as_str()])
+        .collect();
+    let cap: Capacity = by_cell
+        .iter()
+        .map(|((content, t), members)| {
+            let points: HashSet<&str> = members
+                .iter()
+                .map(|&i| eligible[i].clause.as_str())
+                .collect();
+            (
+                (content.to_string(), *t),
+                (members.len() as u32, points.len() as u32),
+            )
+        })
+        .collect();
     let allocation = allocate(std, level, sections, &cap, &bp.id).map_err(|mut e| {
         for ((content, t), n) in &cooled {
             e.reasons.push(format!("{n} {t} item(s) under {content} are excluded by the cooldown of {} sitting(s)", bp.cooldown));
@@ -197,30 +243,26 @@ pub fn assemble_theory(
     })?;
 
     // Cells with their shared seeded order.
-    let mut by_cell: HashMap<(String, ItemType), Vec<usize>> = HashMap::new();
-    for (i, c) in eligible.iter().enumerate() {
-        by_cell
-            .entry((content_of(c), c.item_type))
-            .or_default()
-            .push(i);
-    }
     let mut cells: Vec<Cell> = allocation
         .cells()
         .into_iter()
         .map(|(content, section, need)| {
             let t = sections[section].item_type;
             let mut order = by_cell
-                .get(&(content.clone(), t))
+                .get(&(content.as_str(), t))
                 .cloned()
                 .unwrap_or_default();
             order.shuffle(&mut rng_for(
                 seed,
                 &[occ, &lv, "cell", &content, t.as_str()],
             ));
+            let clauses: BTreeSet<u16> = order.iter().map(|&i| clause_id[i]).collect();
+            let clauses = clauses.into_iter().collect();
             Cell {
                 content,
                 section,
                 need,
+                clauses,
                 order,
             }
         })
@@ -240,30 +282,38 @@ pub fn assemble_theory(
         )
     });
 
-    let goals = Goals {
-        mix: difficulty.as_ref().and_then(DifficultyGoal::mix),
-        mean_p: target_mean(difficulty.as_ref(), &eligible),
-        x_min: *importance_x_min,
+    let ctx = Ctx {
+        cells: &cells,
+        pool: &eligible,
+        clause: clause_id,
+        clauses: codes.len(),
+        sections,
+        goals: Goals {
+            mix: difficulty.as_ref().and_then(DifficultyGoal::mix),
+            mean_p: target_mean(difficulty.as_ref(), &eligible),
+            x_min: *importance_x_min,
+        },
+        forms: bp.forms.max(1) as usize,
     };
-    let forms_n = bp.forms.max(1) as usize;
-    let mut forms: Vec<Vec<(usize, usize)>> = (0..forms_n)
+    let mut forms: Vec<Vec<(usize, usize)>> = (0..ctx.forms)
         .into_par_iter()
-        .map(|f| build_form(f, forms_n, &cells, &eligible, sections, &goals))
+        .map(|f| build_form(&ctx, f))
         .collect();
     let items_per_form: u32 = sections.iter().map(|s| s.count).sum();
     let limit = (bp.max_overlap * f64::from(items_per_form) + 1e-9).floor() as usize;
-    repair_overlap(&mut forms, &cells, &eligible, limit, forms_n).map_err(|r| fail(vec![r]))?;
+    repair_overlap(&ctx, &mut forms, limit).map_err(|r| fail(vec![r]))?;
     // Balance: each form, in order, may swap in items no form uses, towards the common goals;
     // this pulls the forms' mean difficulty together without adding overlap.
-    let mut taken: HashSet<usize> = forms.iter().flatten().map(|(_, i)| *i).collect();
+    let mut taken = vec![false; eligible.len()];
+    for &(_, i) in forms.iter().flatten() {
+        taken[i] = true;
+    }
     for picks in forms.iter_mut() {
         let mut tally = Tally::default();
         for &(ci, i) in picks.iter() {
             tally.add(eligible[i], sections[cells[ci].section].points, 1.0);
         }
-        improve(
-            None, forms_n, &cells, &eligible, sections, &goals, picks, &mut taken, &mut tally,
-        );
+        improve(&ctx, None, picks, &mut taken, &mut tally);
     }
 
     let table_index: HashMap<&str, usize> = allocation
@@ -321,6 +371,10 @@ pub fn assemble_theory(
     Ok((allocation, out))
 }
 
+fn content_of(c: &Candidate) -> &str {
+    standard_parent(&c.clause).unwrap_or("")
+}
+
 /// The mean p forms aim at: the blueprint's, or the mix applied to the pool's mean p per label,
 /// or the pool's mean.
 fn target_mean(goal: Option<&DifficultyGoal>, pool: &[&Candidate]) -> f64 {
@@ -344,109 +398,123 @@ fn target_mean(goal: Option<&DifficultyGoal>, pool: &[&Candidate]) -> f64 {
     }
 }
 
-/// Builds one form: (cell index, eligible index) picks.
-fn build_form(
-    f: usize,
+/// What the per-form steps share.
+struct Ctx<'a> {
+    cells: &'a [Cell],
+    pool: &'a [&'a Candidate],
+    /// Interned 鉴定点 of each eligible item.
+    clause: Vec<u16>,
+    clauses: usize,
+    sections: &'a [crate::model::Section],
+    goals: Goals,
     forms: usize,
-    cells: &[Cell],
-    pool: &[&Candidate],
-    sections: &[crate::model::Section],
-    goals: &Goals,
-) -> Vec<(usize, usize)> {
-    let mut used: HashSet<usize> = HashSet::new();
+}
+
+impl Ctx<'_> {
+    fn enemy_clash(&self, i: usize, enemies: &HashSet<&str>) -> bool {
+        self.pool[i]
+            .enemy
+            .as_deref()
+            .is_some_and(|e| enemies.contains(e))
+    }
+}
+
+/// Builds one form: (cell index, eligible index) picks.
+fn build_form(ctx: &Ctx, f: usize) -> Vec<(usize, usize)> {
+    let (pool, forms) = (ctx.pool, ctx.forms);
+    let mut used = vec![false; pool.len()];
     let mut enemies: HashSet<&str> = HashSet::new();
     let mut tally = Tally::default();
     let mut picks: Vec<(usize, usize)> = Vec::new();
+    let mut clause_use = vec![0u32; ctx.clauses];
     let tier = |pos: usize| usize::from(pos % forms != f);
-    for (ci, cell) in cells.iter().enumerate() {
-        let pts = sections[cell.section].points;
-        let mut clause_use: HashMap<&str, u32> = HashMap::new();
+    for (ci, cell) in ctx.cells.iter().enumerate() {
+        let pts = ctx.sections[cell.section].points;
+        // This form's preference: its own home items in the shared order, then the others.
+        let n = cell.order.len();
+        let pref = || {
+            (f..n)
+                .step_by(forms)
+                .chain((0..n).filter(move |p| p % forms != f))
+                .map(|pos| (pos, cell.order[pos]))
+        };
+        for &c in &cell.clauses {
+            clause_use[usize::from(c)] = 0;
+        }
         for _ in 0..cell.need {
-            let min_use = cell
-                .order
+            // The least-used 鉴定点 first; among their items, own home before borrowed, then the
+            // best for the goals among the first WINDOW viable ones in preference order.
+            let mut levels: Vec<u32> = cell
+                .clauses
                 .iter()
-                .filter(|&&i| {
-                    !used.contains(&i)
-                        && pool[i]
-                            .enemy
-                            .as_deref()
-                            .is_none_or(|e| !enemies.contains(e))
-                })
-                .map(|&i| {
-                    clause_use
-                        .get(pool[i].clause.as_str())
-                        .copied()
-                        .unwrap_or(0)
-                })
-                .min();
-            let Some(min_use) = min_use else { break };
+                .map(|&c| clause_use[usize::from(c)])
+                .collect();
+            levels.sort_unstable();
+            levels.dedup();
             let mut best: Option<(usize, f64, usize, usize)> = None;
-            for (pos, &i) in cell.order.iter().enumerate() {
-                let c = pool[i];
-                if used.contains(&i)
-                    || c.enemy.as_deref().is_some_and(|e| enemies.contains(e))
-                    || clause_use.get(c.clause.as_str()).copied().unwrap_or(0) != min_use
-                {
-                    continue;
+            for level in levels {
+                let mut seen = 0;
+                for (pos, i) in pref() {
+                    let t = tier(pos);
+                    if best.is_some_and(|b| t > b.0 || seen >= WINDOW) {
+                        break;
+                    }
+                    if used[i]
+                        || clause_use[usize::from(ctx.clause[i])] != level
+                        || ctx.enemy_clash(i, &enemies)
+                    {
+                        continue;
+                    }
+                    seen += 1;
+                    let mut tl = tally;
+                    tl.add(pool[i], pts, 1.0);
+                    let key = (t, tl.cost(&ctx.goals), pos, i);
+                    if best.is_none_or(|b| {
+                        key.0
+                            .cmp(&b.0)
+                            .then(key.1.total_cmp(&b.1))
+                            .then(key.2.cmp(&b.2))
+                            .is_lt()
+                    }) {
+                        best = Some(key);
+                    }
                 }
-                let mut t = tally;
-                t.add(c, pts, 1.0);
-                let key = (tier(pos), t.cost(goals), pos, i);
-                let better = best.is_none_or(|b| {
-                    key.0
-                        .cmp(&b.0)
-                        .then(key.1.total_cmp(&b.1))
-                        .then(key.2.cmp(&b.2))
-                        .is_lt()
-                });
-                if better {
-                    best = Some(key);
+                if best.is_some() {
+                    break;
                 }
             }
             let Some((_, _, _, i)) = best else { break };
-            used.insert(i);
+            used[i] = true;
             if let Some(e) = pool[i].enemy.as_deref() {
                 enemies.insert(e);
             }
-            *clause_use.entry(pool[i].clause.as_str()).or_default() += 1;
+            clause_use[usize::from(ctx.clause[i])] += 1;
             tally.add(pool[i], pts, 1.0);
             picks.push((ci, i));
         }
     }
-    improve(
-        Some(f),
-        forms,
-        cells,
-        pool,
-        sections,
-        goals,
-        &mut picks,
-        &mut used,
-        &mut tally,
-    );
+    improve(ctx, Some(f), &mut picks, &mut used, &mut tally);
     picks
 }
 
 /// Swaps picked items for unused items in the same cell while that lowers the distance to the
 /// goals, without using any 鉴定点 of the cell more often than the one given up and without
 /// breaking an enemy group. With `home`, only that form's home items are candidates (the parallel
-/// phase); without, any item no form uses (the sequential balancing phase).
-#[allow(clippy::too_many_arguments)]
+/// phase); without, any item no form uses (the sequential balancing phase, where `used` spans all
+/// forms and an item given up may still sit in another form, so it stays taken).
 fn improve(
+    ctx: &Ctx,
     home: Option<usize>,
-    forms: usize,
-    cells: &[Cell],
-    pool: &[&Candidate],
-    sections: &[crate::model::Section],
-    goals: &Goals,
     picks: &mut [(usize, usize)],
-    used: &mut HashSet<usize>,
+    used: &mut [bool],
     tally: &mut Tally,
 ) {
-    let mut clause_use: HashMap<(usize, &str), usize> = HashMap::new();
+    let pool = ctx.pool;
+    let at = |ci: usize, i: usize| ci * ctx.clauses + usize::from(ctx.clause[i]);
+    let mut clause_use = vec![0u32; ctx.cells.len() * ctx.clauses];
     let mut enemy_use: HashMap<&str, usize> = HashMap::new();
     for &(ci, i) in picks.iter() {
-        *clause_use.entry((ci, pool[i].clause.as_str())).or_default() += 1;
+        clause_use[at(ci, i)] += 1;
         if let Some(e) = pool[i].enemy.as_deref() {
             *enemy_use.entry(e).or_default() += 1;
         }
@@ -456,33 +524,33 @@ fn improve(
         for pick in picks.iter_mut() {
             let (ci, cur) = *pick;
             let old = pool[cur];
-            let cell = &cells[ci];
-            let pts = sections[cell.section].points;
-            let base = tally.cost(goals);
-            let cur_use = clause_use[&(ci, old.clause.as_str())];
+            let cell = &ctx.cells[ci];
+            let pts = ctx.sections[cell.section].points;
+            let base = tally.cost(&ctx.goals);
+            let cur_use = clause_use[at(ci, cur)];
             let mut best: Option<(f64, usize)> = None;
+            let mut seen = 0;
             for (pos, &i) in cell.order.iter().enumerate() {
-                if home.is_some_and(|f| pos % forms != f) || used.contains(&i) {
+                if seen >= 2 * WINDOW {
+                    break;
+                }
+                if home.is_some_and(|f| pos % ctx.forms != f) || used[i] {
                     continue;
                 }
+                seen += 1;
                 let c = pool[i];
                 let enemy_clash = c.enemy.as_deref().is_some_and(|e| {
                     enemy_use.get(e).copied().unwrap_or(0)
                         > usize::from(old.enemy.as_deref() == Some(e))
                 });
-                let spread_ok = c.clause == old.clause
-                    || clause_use
-                        .get(&(ci, c.clause.as_str()))
-                        .copied()
-                        .unwrap_or(0)
-                        < cur_use;
+                let spread_ok = ctx.clause[i] == ctx.clause[cur] || clause_use[at(ci, i)] < cur_use;
                 if enemy_clash || !spread_ok {
                     continue;
                 }
                 let mut t = *tally;
                 t.add(old, pts, -1.0);
                 t.add(c, pts, 1.0);
-                let cost = t.cost(goals);
+                let cost = t.cost(&ctx.goals);
                 if cost < base - 1e-9 && best.is_none_or(|(b, _)| cost < b - 1e-12) {
                     best = Some((cost, i));
                 }
@@ -491,10 +559,8 @@ fn improve(
                 let new = pool[i];
                 tally.add(old, pts, -1.0);
                 tally.add(new, pts, 1.0);
-                *clause_use
-                    .get_mut(&(ci, old.clause.as_str()))
-                    .expect("counted") -= 1;
-                *clause_use.entry((ci, new.clause.as_str())).or_default() += 1;
+                clause_use[at(ci, cur)] -= 1;
+                clause_use[at(ci, i)] += 1;
                 if let Some(e) = old.enemy.as_deref() {
                     *enemy_use.get_mut(e).expect("counted") -= 1;
                 }
@@ -502,11 +568,9 @@ fn improve(
                     *enemy_use.entry(e).or_default() += 1;
                 }
                 if home.is_some() {
-                    // a form's own set; in the balancing pass `used` spans all forms and an item
-                    // given up may still sit in another form, so it stays taken
-                    used.remove(&cur);
+                    used[cur] = false;
                 }
-                used.insert(i);
+                used[i] = true;
                 *pick = (ci, i);
                 changed = true;
             }
@@ -518,26 +582,26 @@ fn improve(
 }
 
 /// Enforces the pairwise overlap limit by replacing shared items in later forms with items no form
-/// uses (same cell; same difficulty label preferred). Sequential and deterministic.
+/// uses (same cell; same difficulty label and 鉴定点 preferred). Sequential and deterministic.
 fn repair_overlap(
+    ctx: &Ctx,
     forms: &mut [Vec<(usize, usize)>],
-    cells: &[Cell],
-    pool: &[&Candidate],
     limit: usize,
-    n: usize,
 ) -> Result<(), String> {
-    let mut in_use: HashMap<usize, u32> = HashMap::new();
-    for f in forms.iter() {
-        for (_, i) in f {
-            *in_use.entry(*i).or_default() += 1;
-        }
+    let pool = ctx.pool;
+    let mut in_use = vec![0u32; pool.len()];
+    for &(_, i) in forms.iter().flatten() {
+        in_use[i] += 1;
     }
     for g in 1..forms.len() {
         for f in 0..g {
+            let mut member = vec![false; pool.len()];
+            for &(_, i) in &forms[f] {
+                member[i] = true;
+            }
             loop {
-                let a: HashSet<usize> = forms[f].iter().map(|(_, i)| *i).collect();
                 let shared: Vec<usize> = (0..forms[g].len())
-                    .filter(|&k| a.contains(&forms[g][k].1))
+                    .filter(|&k| member[forms[g][k].1])
                     .collect();
                 if shared.len() <= limit {
                     break;
@@ -549,41 +613,33 @@ fn repair_overlap(
                     .filter(|(_, i)| *i != cur)
                     .filter_map(|(_, i)| pool[*i].enemy.as_deref())
                     .collect();
-                let replacement = cells[ci]
+                let replacement = ctx.cells[ci]
                     .order
                     .iter()
                     .copied()
-                    .filter(|i| {
-                        !in_use.contains_key(i)
-                            && pool[*i]
-                                .enemy
-                                .as_deref()
-                                .is_none_or(|e| !enemies.contains(e))
-                    })
-                    .min_by_key(|i| {
+                    .filter(|&i| in_use[i] == 0 && !ctx.enemy_clash(i, &enemies))
+                    .min_by_key(|&i| {
                         (
-                            pool[*i].difficulty != pool[cur].difficulty,
-                            pool[*i].clause != pool[cur].clause,
+                            pool[i].difficulty != pool[cur].difficulty,
+                            ctx.clause[i] != ctx.clause[cur],
                         )
                     });
                 let Some(r) = replacement else {
-                    let cell = &cells[ci];
+                    let cell = &ctx.cells[ci];
                     return Err(format!(
-                        "forms {} and {} would share {} items (limit {limit}): cell {}/{} has {} eligible items for {n} forms × {} each, and none is left unused",
+                        "forms {} and {} would share {} items (limit {limit}): cell {}/{} has {} eligible items for {} forms × {} each, and none is left unused",
                         f + 1,
                         g + 1,
                         shared.len(),
                         cell.content,
                         pool[cur].item_type,
                         cell.order.len(),
+                        ctx.forms,
                         cell.need
                     ));
                 };
-                *in_use.get_mut(&cur).expect("in use") -= 1;
-                if in_use[&cur] == 0 {
-                    in_use.remove(&cur);
-                }
-                in_use.insert(r, 1);
+                in_use[cur] -= 1;
+                in_use[r] += 1;
                 forms[g][k] = (ci, r);
             }
         }
