@@ -181,51 +181,57 @@ pub fn assemble_theory(
     let level = bp.level;
     let occ = bp.occupation.as_str();
     let lv = level.code().to_string();
-    // Eligible pool, sorted by id; exclusions counted per (content, type) for diagnoses.
-    let valid: HashSet<&str> = std.points_at(level).map(|p| p.code.as_str()).collect();
+    // Eligible pool, sorted by id; exclusions counted per (content, type) for diagnoses. One hash
+    // lookup per item resolves its 鉴定点 to an index in the standard's order (the interned id).
+    let points: Vec<&str> = std.points_at(level).map(|p| p.code.as_str()).collect();
+    let point_ix: HashMap<&str, u16> = points
+        .iter()
+        .enumerate()
+        .map(|(k, c)| (*c, k as u16))
+        .collect();
     let mut eligible: Vec<&Candidate> = Vec::with_capacity(pool.len());
+    let mut clause_id: Vec<u16> = Vec::with_capacity(pool.len());
     let mut not_active: BTreeMap<(&str, ItemType), u32> = BTreeMap::new();
     let mut cooled: BTreeMap<(&str, ItemType), u32> = BTreeMap::new();
     for c in pool {
-        if !valid.contains(c.clause.as_str()) {
+        let Some(&k) = point_ix.get(c.clause.as_str()) else {
             continue;
-        }
+        };
         if c.status != Status::Active {
             *not_active.entry((content_of(c), c.item_type)).or_default() += 1;
         } else if excluded.contains(&c.id) {
             *cooled.entry((content_of(c), c.item_type)).or_default() += 1;
         } else {
             eligible.push(c);
+            clause_id.push(k);
         }
     }
     // The store hands pools over sorted by id; sort only when a caller did not.
     if !eligible.is_sorted_by(|a, b| a.id <= b.id) {
-        eligible.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut both: Vec<(&Candidate, u16)> = eligible.into_iter().zip(clause_id).collect();
+        both.sort_by(|a, b| a.0.id.cmp(&b.0.id));
+        (eligible, clause_id) = both.into_iter().unzip();
     }
+    let point_content: Vec<&str> = points
+        .iter()
+        .map(|c| standard_parent(c).unwrap_or(""))
+        .collect();
     let mut by_cell: HashMap<(&str, ItemType), Vec<usize>> = HashMap::new();
+    let mut last: Option<((u16, ItemType), (&str, ItemType))> = None;
     for (i, c) in eligible.iter().enumerate() {
-        by_cell
-            .entry((content_of(c), c.item_type))
-            .or_default()
-            .push(i);
+        // consecutive items mostly share a cell; reuse the key instead of re-deriving it
+        let key = match last {
+            Some((k, key)) if k == (clause_id[i], c.item_type) => key,
+            _ => (point_content[usize::from(clause_id[i])], c.item_type),
+        };
+        last = Some(((clause_id[i], c.item_type), key));
+        by_cell.entry(key).or_default().push(i);
     }
-    let codes: BTreeSet<&str> = eligible.iter().map(|c| c.clause.as_str()).collect();
-    let code_ix: HashMap<&str, u16> = codes
-        .iter()
-        .enumerate()
-        .map(|(k, c)| (*c, k as u16))
-        .collect();
-    let clause_id: Vec<u16> = eligible
-        .iter()
-        .map(|c| code_ix[c.clause.as_str()])
-        .collect();
+    let codes = points;
     let cap: Capacity = by_cell
         .iter()
         .map(|((content, t), members)| {
-            let points: HashSet<&str> = members
-                .iter()
-                .map(|&i| eligible[i].clause.as_str())
-                .collect();
+            let points: HashSet<u16> = members.iter().map(|&i| clause_id[i]).collect();
             (
                 (content.to_string(), *t),
                 (members.len() as u32, points.len() as u32),

@@ -15,8 +15,22 @@ pub trait Kv: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
     /// Applies every change in `batch` atomically.
     fn apply(&self, batch: Batch) -> Result<()>;
+    /// Calls `visit` with each pair whose key starts with `prefix`, in key order, without holding
+    /// them all in memory; stops at the first error `visit` returns.
+    fn visit_prefix(
+        &self,
+        prefix: &[u8],
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
+    ) -> Result<()>;
     /// All pairs whose key starts with `prefix`, in key order.
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>>;
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let mut out = Vec::new();
+        self.visit_prefix(prefix, &mut |k, v| {
+            out.push((k.to_vec(), v.to_vec()));
+            Ok(())
+        })?;
+        Ok(out)
+    }
     /// Makes every applied batch durable.
     fn flush(&self) -> Result<()>;
 }
@@ -72,11 +86,16 @@ impl Kv for SledKv {
         }
         self.tree.apply_batch(b).map_err(storage)
     }
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        self.tree
-            .scan_prefix(prefix)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(storage))
-            .collect()
+    fn visit_prefix(
+        &self,
+        prefix: &[u8],
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        for r in self.tree.scan_prefix(prefix) {
+            let (k, v) = r.map_err(storage)?;
+            visit(&k, &v)?;
+        }
+        Ok(())
     }
     fn flush(&self) -> Result<()> {
         self.tree.flush().map(|_| ()).map_err(storage)
@@ -113,13 +132,21 @@ impl Kv for MemKv {
         }
         Ok(())
     }
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
-        Ok(self
+    fn visit_prefix(
+        &self,
+        prefix: &[u8],
+        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = self
             .map()
             .range(prefix.to_vec()..)
             .take_while(|(k, _)| k.starts_with(prefix))
             .map(|(k, v)| (k.clone(), v.clone()))
-            .collect())
+            .collect();
+        for (k, v) in pairs {
+            visit(&k, &v)?;
+        }
+        Ok(())
     }
     fn flush(&self) -> Result<()> {
         Ok(())

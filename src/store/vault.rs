@@ -513,21 +513,25 @@ impl Vault {
         Ok(decoded.into_iter().flatten().collect())
     }
 
-    /// The current index entry of `id`, wherever it is.
+    /// The current index entry of `id`, wherever it is (reading one page at a time).
     fn locate(&self, id: &str) -> Result<IndexEntry> {
+        let not_found = || Error::NotFound {
+            what: "entry",
+            id: id.to_string(),
+        };
         if !crate::model::is_valid_id(id) {
-            return Err(Error::NotFound {
-                what: "entry",
-                id: id.to_string(),
-            });
+            return Err(not_found());
         }
-        self.index(None, None)?
-            .into_iter()
-            .find(|e| e.id == id)
-            .ok_or_else(|| Error::NotFound {
-                what: "entry",
-                id: id.to_string(),
-            })
+        let needle = format!("\"id\":\"{id}\"");
+        let mut found = None;
+        self.kv.visit_prefix(b"x/", &mut |k, v| {
+            // the clear part names every id; open only the page that holds this one
+            if found.is_none() && v.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                found = self.decode_page(k, v)?.into_iter().find(|e| e.id == id);
+            }
+            Ok(())
+        })?;
+        found.ok_or_else(not_found)
     }
 
     /// All stored versions of an entry, oldest first.
@@ -563,13 +567,22 @@ impl Vault {
     pub fn digest(&self) -> Result<BankDigest> {
         let mut standards = self.standards()?;
         standards.sort_by(|a, b| a.occupation.code.cmp(&b.occupation.code));
-        let mut index = self.index(None, None)?;
-        index.sort_by(|a, b| a.id.cmp(&b.id));
+        // Page by page, keeping only what the digest needs (a 10^6-entry bank stays well under
+        // 1 GiB here, where the full index would not).
+        let mut rows: Vec<(String, EntryKind, u32, String)> = Vec::new();
+        self.kv.visit_prefix(b"x/", &mut |k, v| {
+            rows.extend(
+                self.decode_page(k, v)?
+                    .into_iter()
+                    .map(|e| (e.id, e.kind, e.version, e.meta.hash)),
+            );
+            Ok(())
+        })?;
+        rows.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         Ok(digest_of(
             &standards,
-            index
-                .iter()
-                .map(|i| (i.kind, i.id.as_str(), i.version, i.meta.hash.as_str())),
+            rows.iter()
+                .map(|(id, kind, version, hash)| (*kind, id.as_str(), *version, hash.as_str())),
         ))
     }
 
