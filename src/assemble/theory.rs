@@ -217,15 +217,11 @@ pub fn assemble_theory(
         .map(|c| standard_parent(c).unwrap_or(""))
         .collect();
     let mut by_cell: HashMap<(&str, ItemType), Vec<usize>> = HashMap::new();
-    let mut last: Option<((u16, ItemType), (&str, ItemType))> = None;
     for (i, c) in eligible.iter().enumerate() {
-        // consecutive items mostly share a cell; reuse the key instead of re-deriving it
-        let key = match last {
-            Some((k, key)) if k == (clause_id[i], c.item_type) => key,
-            _ => (point_content[usize::from(clause_id[i])], c.item_type),
-        };
-        last = Some(((clause_id[i], c.item_type), key));
-        by_cell.entry(key).or_default().push(i);
+        by_cell
+            .entry((point_content[usize::from(clause_id[i])], c.item_type))
+            .or_default()
+            .push(i);
     }
     let codes = points;
     let cap: Capacity = by_cell

@@ -10,6 +10,10 @@ use std::sync::Mutex;
 pub type Batch = Vec<Put>;
 /// One change: a key and its new value, or None to delete it.
 pub type Put = (Vec<u8>, Option<Vec<u8>>);
+/// A stored key and its value.
+pub type Pair = (Vec<u8>, Vec<u8>);
+/// A visitor of stored pairs.
+pub type Visit<'a> = dyn FnMut(&[u8], &[u8]) -> Result<()> + 'a;
 
 pub trait Kv: Send + Sync {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>>;
@@ -17,13 +21,9 @@ pub trait Kv: Send + Sync {
     fn apply(&self, batch: Batch) -> Result<()>;
     /// Calls `visit` with each pair whose key starts with `prefix`, in key order, without holding
     /// them all in memory; stops at the first error `visit` returns.
-    fn visit_prefix(
-        &self,
-        prefix: &[u8],
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
-    ) -> Result<()>;
+    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visit) -> Result<()>;
     /// All pairs whose key starts with `prefix`, in key order.
-    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    fn scan_prefix(&self, prefix: &[u8]) -> Result<Vec<Pair>> {
         let mut out = Vec::new();
         self.visit_prefix(prefix, &mut |k, v| {
             out.push((k.to_vec(), v.to_vec()));
@@ -86,11 +86,7 @@ impl Kv for SledKv {
         }
         self.tree.apply_batch(b).map_err(storage)
     }
-    fn visit_prefix(
-        &self,
-        prefix: &[u8],
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
-    ) -> Result<()> {
+    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visit) -> Result<()> {
         for r in self.tree.scan_prefix(prefix) {
             let (k, v) = r.map_err(storage)?;
             visit(&k, &v)?;
@@ -132,12 +128,8 @@ impl Kv for MemKv {
         }
         Ok(())
     }
-    fn visit_prefix(
-        &self,
-        prefix: &[u8],
-        visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<()>,
-    ) -> Result<()> {
-        let pairs: Vec<(Vec<u8>, Vec<u8>)> = self
+    fn visit_prefix(&self, prefix: &[u8], visit: &mut Visit) -> Result<()> {
+        let pairs: Vec<Pair> = self
             .map()
             .range(prefix.to_vec()..)
             .take_while(|(k, _)| k.starts_with(prefix))
