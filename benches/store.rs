@@ -78,10 +78,10 @@ fn import(c: &mut Criterion) {
                 || {
                     let f = fresh();
                     let kv = SledKv::open(&f.dir.path().join("p")).unwrap();
-                    (f, kv)
+                    (f, kv, entries.clone())
                 },
-                |(f, kv)| {
-                    kv.apply(plaintext_records(&entries)).unwrap();
+                |(f, kv, mut es)| {
+                    kv.apply(plaintext_records(&mut es)).unwrap();
                     kv.flush().unwrap();
                     (f, kv)
                 },
@@ -117,7 +117,7 @@ fn read(c: &mut Criterion) {
         });
         drop(v);
         let kv = SledKv::open(&f.dir.path().join("p")).unwrap();
-        kv.apply(plaintext_records(&entries)).unwrap();
+        kv.apply(plaintext_records(&mut entries.clone())).unwrap();
         kv.flush().unwrap();
         g.bench_with_input(BenchmarkId::new("plaintext", n), &n, |b, _| {
             b.iter(|| plaintext_read_all(&kv).unwrap().len())

@@ -296,9 +296,44 @@ impl Entry {
     /// entries with the same hash are the same question. Canonical = serde_json of the domain
     /// type (fixed field order, shortest round-trip floats).
     pub fn content_hash(&self) -> [u8; 32] {
-        let mut unversioned = self.clone();
-        unversioned.set_version(0);
-        let bytes = serde_json::to_vec(&unversioned).expect("entries always serialise");
+        self.clone().content_hash_in_place()
+    }
+
+    /// [`Entry::content_hash`] without a copy: the version is zeroed while hashing, then restored.
+    pub fn content_hash_in_place(&mut self) -> [u8; 32] {
+        let version = self.version();
+        self.set_version(0);
+        let bytes = serde_json::to_vec(&*self).expect("entries always serialise");
+        self.set_version(version);
         Sha256::digest(&bytes).into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_content_hash_ignores_the_version_and_in_place_hashing_restores_it() {
+        let mut e = Entry::Defence(DefenceTopic {
+            id: "D1".into(),
+            version: 7,
+            occupation: OccupationCode::parse("6-31-01-03").unwrap(),
+            level: Level::from_code(2).unwrap(),
+            module: "5".into(),
+            topic: "说明PLC控制系统的设计过程。".into(),
+            reference: vec!["I/O分配".into()],
+            source: Source::Provincial,
+            status: Status::Active,
+        });
+        let h = e.content_hash();
+        assert_eq!(e.content_hash_in_place(), h);
+        assert_eq!(e.version(), 7);
+        e.set_version(8);
+        assert_eq!(e.content_hash(), h, "a new version of the same content hashes the same");
+        if let Entry::Defence(d) = &mut e {
+            d.topic.push('！');
+        }
+        assert_ne!(e.content_hash(), h);
     }
 }

@@ -624,12 +624,7 @@ pub fn assemble(
         out.file_name().and_then(|n| n.to_str()).unwrap_or("papers")
     ));
     let _ = std::fs::remove_dir_all(&tmp);
-    let write = |p: &Path, b: &[u8]| -> Result<()> {
-        if let Some(d) = p.parent() {
-            std::fs::create_dir_all(d).map_err(|e| Error::io("create", d, e))?;
-        }
-        std::fs::write(p, b).map_err(|e| Error::io("write", p, e))
-    };
+    let write = super::files::write_file;
     let mut summaries = Vec::new();
     for b in &built {
         let std = standards

@@ -119,13 +119,7 @@ pub fn export(
     progress.phase("decrypting", index.len() as u64);
     let entries = vault.entries(&index)?;
     let files = bankfile::export_files(&standards, &entries);
-    for f in &files {
-        let path = out.join(&f.path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-        }
-        std::fs::write(&path, &f.text).map_err(|e| Error::io("write", &path, e))?;
-    }
+    super::files::write_bank_files(out, &files)?;
     progress.finish();
     Ok((files.len(), vault.digest()?))
 }
@@ -173,13 +167,7 @@ pub fn show(cfg: &StoreConfig, id: &str, version: Option<u32>) -> Result<(Entry,
 pub fn generate(out: &Path, cfg: &SynthConfig) -> Result<usize> {
     let (standards, entries) = synth::bank(cfg);
     let files = bankfile::export_files(&standards, &entries);
-    for f in &files {
-        let path = out.join(&f.path);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
-        }
-        std::fs::write(&path, &f.text).map_err(|e| Error::io("write", &path, e))?;
-    }
+    super::files::write_bank_files(out, &files)?;
     Ok(files.len())
 }
 

@@ -49,3 +49,18 @@ pub fn read_bank_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
         })
         .collect()
 }
+
+/// Writes `bytes` to `path`, creating its folder first.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+    }
+    std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
+}
+
+/// Writes exported or generated bank files under `out`.
+pub fn write_bank_files(out: &Path, files: &[crate::bankfile::ExportFile]) -> Result<()> {
+    files
+        .iter()
+        .try_for_each(|f| write_file(&out.join(&f.path), f.text.as_bytes()))
+}

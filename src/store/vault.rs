@@ -199,9 +199,9 @@ fn corrupt(record: &str, reason: impl fmt::Display) -> Error {
     }
 }
 
-fn meta_of(e: &Entry) -> Meta {
+fn meta_with_hash(e: &Entry, hash: [u8; 32]) -> Meta {
     let mut m = Meta {
-        hash: hex::encode(e.content_hash()),
+        hash: hex::encode(hash),
         ..Meta::default()
     };
     match e {
@@ -629,7 +629,14 @@ impl Vault {
         drop(unique);
         // Hash contents in parallel, then walk the entries grouped by occupation-level (input
         // order inside a group), touching each cell's page once per group.
-        let metas: Vec<Meta> = entries.par_iter().map(|(e, _)| meta_of(e)).collect();
+        let mut entries = entries;
+        let metas: Vec<Meta> = entries
+            .par_iter_mut()
+            .map(|(e, _)| {
+                let hash = e.content_hash_in_place();
+                meta_with_hash(e, hash)
+            })
+            .collect();
         let mut order: Vec<usize> = (0..n).collect();
         order.par_sort_by(|&a, &b| {
             let (x, y) = (&entries[a].0, &entries[b].0);
@@ -988,8 +995,18 @@ pub fn plaintext_read_all(kv: &dyn Kv) -> Result<Vec<Entry>> {
 /// store writes (segments and index pages, built by the same code) with the payloads left in
 /// clear. Never used by the vault itself.
 #[doc(hidden)]
-pub fn plaintext_records(entries: &[Entry]) -> Vec<super::kv::Put> {
+pub fn plaintext_records(entries: &mut [Entry]) -> Vec<super::kv::Put> {
     let clear = |_: &Place, json: &[u8]| Ok(json.to_vec());
+    let hashes: Vec<[u8; 32]> = entries
+        .par_iter_mut()
+        .map(Entry::content_hash_in_place)
+        .collect();
+    let entries: &[Entry] = entries;
+    let hash_of: HashMap<(&str, u32), [u8; 32]> = entries
+        .iter()
+        .zip(&hashes)
+        .map(|(e, h)| ((e.id(), e.version()), *h))
+        .collect();
     let mut cells: BTreeMap<Cell, Vec<&Entry>> = BTreeMap::new();
     for e in entries {
         cells
@@ -1022,7 +1039,10 @@ pub fn plaintext_records(entries: &[Entry]) -> Vec<super::kv::Put> {
             ));
             index.extend(range.map(|i| IndexEntry {
                 stored: vec![(es[i].version(), seg)],
-                ..index_entry(es[i], meta_of(es[i]))
+                ..index_entry(
+                    es[i],
+                    meta_with_hash(es[i], hash_of[&(es[i].id(), es[i].version())]),
+                )
             }));
         }
         let key = page_key(&occ, level);

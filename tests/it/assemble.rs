@@ -103,26 +103,6 @@ fn golden_papers_from_a_fixed_seed_do_not_drift() {
     );
 }
 
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().display().to_string(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn output_is_byte_identical_whatever_the_thread_count() {
     let t = tempfile::tempdir().unwrap();
@@ -148,7 +128,7 @@ fn output_is_byte_identical_whatever_the_thread_count() {
             .output()
             .unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        tree(&t.path().join(out))
+        crate::files_under(&t.path().join(out))
     };
     let one = run("1", "one");
     let four = run("4", "four");

@@ -271,19 +271,10 @@ fn a_ciphertext_copied_onto_another_records_key_does_not_open() {
 
 /// Every file the store wrote, as bytes.
 fn store_bytes(dir: &Path) -> Vec<u8> {
-    let mut all = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                all.extend(std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    all
+    crate::files_under(dir)
+        .into_iter()
+        .flat_map(|(_, b)| b)
+        .collect()
 }
 
 #[test]
