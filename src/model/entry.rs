@@ -330,7 +330,11 @@ mod tests {
         assert_eq!(e.content_hash_in_place(), h);
         assert_eq!(e.version(), 7);
         e.set_version(8);
-        assert_eq!(e.content_hash(), h, "a new version of the same content hashes the same");
+        assert_eq!(
+            e.content_hash(),
+            h,
+            "a new version of the same content hashes the same"
+        );
         if let Entry::Defence(d) = &mut e {
             d.topic.push('！');
         }
