@@ -726,6 +726,8 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
     let standards = vault.standards()?;
     let digest = vault.digest()?.to_string();
     let mut verdicts = Vec::new();
+    // one rebuild per (blueprint, seed), shared by its forms
+    let mut rebuilt_cache: HashMap<(String, u64), Option<Vec<RenderedForm>>> = HashMap::new();
     for mpath in manifests {
         let text = std::fs::read(&mpath).map_err(|e| Error::io("read", &mpath, e))?;
         let m: Manifest = serde_json::from_slice(&text)
@@ -756,23 +758,30 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
                 Err(_) => diffs.push(format!("{name} is missing")),
             }
         }
-        let rebuilt = match build(&vault, &standards, &m.blueprint, m.seed, &BTreeSet::new())? {
-            Err(inf) => {
-                diffs.push(format!(
-                    "cannot be rebuilt from the current bank: {}",
-                    inf.reasons.join("; ")
-                ));
-                None
-            }
-            Ok(b) => Some(b),
-        };
-        if let Some(b) = rebuilt {
-            let std = standards
-                .iter()
-                .find(|s| s.occupation.code == m.blueprint.occupation)
-                .expect("built");
-            let forms = render(&vault, std, &b, m.seed, &m.bank_digest)?;
-            match forms.into_iter().find(|r| r.form == m.form) {
+        let key = (m.blueprint_digest.clone(), m.seed);
+        if !rebuilt_cache.contains_key(&key) {
+            let forms = match build(&vault, &standards, &m.blueprint, m.seed, &BTreeSet::new())? {
+                Err(inf) => {
+                    diffs.push(format!(
+                        "cannot be rebuilt from the current bank: {}",
+                        inf.reasons.join("; ")
+                    ));
+                    None
+                }
+                Ok(b) => {
+                    let std = standards
+                        .iter()
+                        .find(|s| s.occupation.code == m.blueprint.occupation)
+                        .expect("built");
+                    Some(render(&vault, std, &b, m.seed, &m.bank_digest)?)
+                }
+            };
+            rebuilt_cache.insert(key.clone(), forms);
+        } else if rebuilt_cache[&key].is_none() {
+            diffs.push("cannot be rebuilt from the current bank (see the other forms)".into());
+        }
+        if let Some(forms) = &rebuilt_cache[&key] {
+            match forms.iter().find(|r| r.form == m.form) {
                 None => diffs.push(format!("the blueprint no longer yields form {}", m.form)),
                 Some(RenderedForm {
                     files,
@@ -799,7 +808,7 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
                         diffs.push("a rebuild orders the entries differently".into());
                     }
                     for (name, bytes) in files {
-                        if m.files.get(&name) != Some(&sha(&bytes))
+                        if m.files.get(name) != Some(&sha(bytes))
                             && gone.is_empty()
                             && came.is_empty()
                         {

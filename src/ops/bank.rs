@@ -158,9 +158,7 @@ pub fn list(cfg: &StoreConfig, filter: &ListFilter) -> Result<Vec<IndexEntry>> {
 
 /// One entry (a given version or the newest) with the list of its stored versions.
 pub fn show(cfg: &StoreConfig, id: &str, version: Option<u32>) -> Result<(Entry, Vec<u32>)> {
-    let vault = cfg.open()?;
-    let e = vault.entry(id, version)?;
-    Ok((e, vault.versions(id)?))
+    cfg.open()?.entry_with_versions(id, version)
 }
 
 /// Writes a synthetic bank (for scale tests) as bank files under `out`.

@@ -539,6 +539,15 @@ impl Vault {
         Ok(self.locate(id)?.stored.iter().map(|(v, _)| *v).collect())
     }
 
+    /// One entry (the given version, or the current one) and all its stored versions.
+    pub fn entry_with_versions(&self, id: &str, version: Option<u32>) -> Result<(Entry, Vec<u32>)> {
+        let ix = self.locate(id)?;
+        let versions = ix.stored.iter().map(|(v, _)| *v).collect();
+        let version = version.unwrap_or(ix.version);
+        let mut found = self.read_versions(&[(&ix, version)])?;
+        Ok((found.pop().expect("one requested, one returned"), versions))
+    }
+
     /// One entry: the given version, or the current one.
     pub fn entry(&self, id: &str, version: Option<u32>) -> Result<Entry> {
         let ix = self.locate(id)?;
