@@ -760,15 +760,21 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
         }
         let key = (m.blueprint_digest.clone(), m.seed);
         if !rebuilt_cache.contains_key(&key) {
-            let forms = match build(&vault, &standards, &m.blueprint, m.seed, &BTreeSet::new())? {
-                Err(inf) => {
+            let forms = match build(&vault, &standards, &m.blueprint, m.seed, &BTreeSet::new()) {
+                // e.g. a manifest for an occupation this store does not hold: a verdict, not an abort
+                Err(Error::Usage(why)) => {
+                    diffs.push(format!("cannot be rebuilt here: {why}"));
+                    None
+                }
+                Err(e) => return Err(e),
+                Ok(Err(inf)) => {
                     diffs.push(format!(
                         "cannot be rebuilt from the current bank: {}",
                         inf.reasons.join("; ")
                     ));
                     None
                 }
-                Ok(b) => {
+                Ok(Ok(b)) => {
                     let std = standards
                         .iter()
                         .find(|s| s.occupation.code == m.blueprint.occupation)
