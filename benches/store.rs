@@ -67,7 +67,14 @@ fn import(c: &mut Criterion) {
                     )
                 },
                 |(f, mut v, m, es)| {
-                    v.import(&standards, es, Some(&m), &|_| {}).unwrap();
+                    v.import(
+                        &standards,
+                        es,
+                        Some(&m),
+                        &|_| {},
+                        qbank::store::AuditEvent::new("import", serde_json::json!({})),
+                    )
+                    .unwrap();
                     (f, v)
                 },
                 BatchSize::PerIteration,
@@ -107,6 +114,7 @@ fn read(c: &mut Criterion) {
             entries.iter().cloned().map(|e| (e, None)).collect(),
             Some(&m),
             &|_| {},
+            qbank::store::AuditEvent::new("import", serde_json::json!({})),
         )
         .unwrap();
         g.bench_with_input(BenchmarkId::new("encrypted", n), &n, |b, _| {

@@ -70,6 +70,26 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// A sealed package or release that fails verification; nothing was written.
+    #[error("refused: {0}; nothing was written")]
+    PackageRefused(String),
+
+    #[error(
+        "this package is for organisation {package}, but the key given is {key}'s; nothing was written"
+    )]
+    WrongOrgKey { package: String, key: String },
+
+    #[error("{0}; nothing was written")]
+    PackageKey(String),
+
+    /// An operation that is not yet allowed at this time (e.g. a release before the start).
+    #[error("{0}")]
+    TooEarly(String),
+
+    /// The audit log does not verify.
+    #[error("audit log: {0}")]
+    Audit(String),
+
     /// Blueprints that cannot be met; nothing was built.
     #[error("{}", .0.iter().map(|i| i.to_string()).collect::<String>())]
     Infeasible(Vec<crate::assemble::Infeasible>),

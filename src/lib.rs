@@ -20,6 +20,7 @@ pub mod bankfile;
 pub mod error;
 pub mod model;
 pub mod ops;
+pub mod package;
 pub mod store;
 pub mod synth;
 

@@ -5,7 +5,9 @@ use crate::bankfile::{self, Diagnostic};
 use crate::error::{Error, Result};
 use crate::model::{Entry, EntryKind, ItemType, Level, OccupationCode, Status};
 use crate::store::crypto::create_key_file;
-use crate::store::{BankDigest, ImportReport, IndexEntry, KeySource, Vault, VaultOptions};
+use crate::store::{
+    AuditEvent, BankDigest, ImportReport, IndexEntry, KeySource, Vault, VaultOptions,
+};
 use crate::synth::{self, SynthConfig};
 use std::path::{Path, PathBuf};
 
@@ -87,7 +89,18 @@ pub fn import(
         .collect();
     progress.phase("encrypting", entries.len() as u64);
     let master = vault.master_key(&cfg.key)?;
-    let report = vault.import(&standards, entries, Some(&master), &|n| progress.set(n))?;
+    let sources: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let audit = AuditEvent::new(
+        "import",
+        serde_json::json!({ "sources": sources, "files": files.len() }),
+    );
+    let report = vault.import(
+        &standards,
+        entries,
+        Some(&master),
+        &|n| progress.set(n),
+        audit,
+    )?;
     progress.finish();
     Ok(ImportOutcome {
         files: files.len(),
@@ -172,5 +185,9 @@ pub fn generate(out: &Path, cfg: &SynthConfig) -> Result<usize> {
 /// Rewraps the store's data keys under `new`. A new key file is created if it does not exist.
 pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<()> {
     let mut vault = cfg.open()?;
-    with_key_file(new, || vault.rotate_master(new))
+    let audit = AuditEvent::new(
+        "key-rotate",
+        serde_json::json!({ "new_master_key": new.describe() }),
+    );
+    with_key_file(new, || vault.rotate_master(new, audit))
 }

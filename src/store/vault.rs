@@ -17,12 +17,15 @@
 //!   One page per occupation-level keeps imports to about one database write per entry, and
 //!   lets an assembler load a whole pool with one read and one decryption.
 
+use super::audit::AuditEvent;
 use super::crypto::{self, Argon2Params, Cipher, KeySource, Place, SecretKey};
 use super::kv::{Batch, Kv, SledKv};
+use super::records::BUREAU_KEY;
 use crate::error::{Error, Result};
 use crate::model::{
     Difficulty, Entry, EntryKind, Importance, Level, OccupationCode, Standard, Status,
 };
+use crate::package::keys::BureauKey;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -64,7 +67,7 @@ struct WrappedKey {
 }
 
 #[derive(Clone, Serialize, Deserialize)]
-struct Header {
+pub(super) struct Header {
     format: u32,
     kdf: Kdf,
     keys: Vec<WrappedKey>,
@@ -72,6 +75,9 @@ struct Header {
     /// Number of the next segment to write.
     #[serde(default)]
     next_segment: u64,
+    /// The last audit log entry (0 and zeros before the first).
+    #[serde(default)]
+    pub(super) audit: super::audit::Head,
 }
 
 /// Tunables; the defaults are what the CLI uses.
@@ -160,10 +166,12 @@ impl ImportReport {
 }
 
 pub struct Vault {
-    kv: Box<dyn Kv>,
-    header: Header,
-    keys: BTreeMap<u32, (SecretKey, Cipher)>,
-    opts: VaultOptions,
+    pub(super) kv: Box<dyn Kv>,
+    pub(super) header: Header,
+    pub(super) keys: BTreeMap<u32, (SecretKey, Cipher)>,
+    pub(super) opts: VaultOptions,
+    /// The bureau's signing key, opened from `k/bureau`.
+    pub(super) bureau: Option<BureauKey>,
 }
 
 impl fmt::Debug for Vault {
@@ -343,16 +351,27 @@ impl Vault {
             }],
             active: 1,
             next_segment: 1,
+            audit: Default::default(),
         };
         let cipher = dk.cipher(1);
-        let vault = Vault {
+        let mut vault = Vault {
             kv,
             header,
             keys: BTreeMap::from([(1, (dk, cipher))]),
             opts,
+            bureau: None,
         };
-        vault.kv.apply(vec![vault.header_put()])?;
-        vault.kv.flush()?;
+        let bureau = BureauKey::generate()?;
+        let put = vault.put_record(BUREAU_KEY, &hex::encode(bureau.secret_bytes().as_ref()))?;
+        let fingerprint = bureau.public().fingerprint();
+        vault.bureau = Some(bureau);
+        vault.commit(
+            vec![put],
+            AuditEvent::new(
+                "init",
+                serde_json::json!({ "bureau_key": fingerprint, "master_key": key.describe() }),
+            ),
+        )?;
         Ok(vault)
     }
 
@@ -386,15 +405,18 @@ impl Vault {
             let cipher = dk.cipher(k.id);
             keys.insert(k.id, (dk, cipher));
         }
-        Ok(Vault {
+        let mut vault = Vault {
             kv,
             header,
             keys,
             opts,
-        })
+            bureau: None,
+        };
+        vault.bureau = vault.load_bureau_key()?;
+        Ok(vault)
     }
 
-    fn header_put(&self) -> super::kv::Put {
+    pub(super) fn header_put(&self) -> super::kv::Put {
         (
             b"h".to_vec(),
             Some(serde_json::to_vec(&self.header).expect("header serialises")),
@@ -403,7 +425,7 @@ impl Vault {
 
     /// Reserves `n` encryptions, making new data keys as counters reach the limit. Returns one
     /// key id per encryption, in order; the caller writes the header in its batch.
-    fn allocate(&mut self, mut n: u64, master: Option<&SecretKey>) -> Result<Vec<u32>> {
+    pub(super) fn allocate(&mut self, mut n: u64, master: Option<&SecretKey>) -> Result<Vec<u32>> {
         let mut out = Vec::with_capacity(n as usize);
         while n > 0 {
             let limit = self.opts.rotate_after.max(1);
@@ -446,7 +468,7 @@ impl Vault {
         Ok(())
     }
 
-    fn cipher(&self, id: u32) -> &Cipher {
+    pub(super) fn cipher(&self, id: u32) -> &Cipher {
         &self
             .keys
             .get(&id)
@@ -455,7 +477,11 @@ impl Vault {
     }
 
     /// Opens an envelope with the data key it names.
-    fn open_record(&self, place: &Place, bytes: &[u8]) -> Result<zeroize::Zeroizing<Vec<u8>>> {
+    pub(super) fn open_record(
+        &self,
+        place: &Place,
+        bytes: &[u8],
+    ) -> Result<zeroize::Zeroizing<Vec<u8>>> {
         let tampered = || Error::Tampered {
             record: String::from_utf8_lossy(place.key).into_owned(),
         };
@@ -607,6 +633,7 @@ impl Vault {
         entries: Vec<(Entry, Option<u32>)>,
         master: Option<&SecretKey>,
         progress: &(dyn Fn(u64) + Sync),
+        mut audit: AuditEvent,
     ) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let mut pages: BTreeMap<Cell, BTreeMap<String, IndexEntry>> = BTreeMap::new();
@@ -734,6 +761,8 @@ impl Vault {
             report.digest = digest_now(&pages);
             return Ok(report);
         }
+        report.digest = digest_now(&pages);
+        audit.details["result"] = serde_json::to_value(&report).expect("report serialises");
         let saved = self.header.clone();
         let result = self.write(
             &changed_standards,
@@ -742,12 +771,12 @@ impl Vault {
             &dirty,
             master,
             progress,
+            audit,
         );
         if result.is_err() {
             self.header = saved;
         }
         result?;
-        report.digest = digest_now(&pages);
         Ok(report)
     }
 
@@ -759,6 +788,7 @@ impl Vault {
         dirty: &BTreeSet<Cell>,
         master: Option<&SecretKey>,
         progress: &(dyn Fn(u64) + Sync),
+        audit: AuditEvent,
     ) -> Result<()> {
         let entry_count: usize = todo.values().map(Vec::len).sum();
         let n = standards.len() + entry_count + dirty.len();
@@ -848,14 +878,12 @@ impl Vault {
             })
             .collect::<Result<Vec<_>>>()?;
         batch.extend(page_puts);
-        batch.push(self.header_put());
-        self.kv.apply(batch)?;
-        self.kv.flush()
+        self.commit(batch, audit).map(|_| ())
     }
 
     /// Rewraps every data key under a new master key. The bank itself is not re-encrypted.
     /// After this, only `new` opens the store.
-    pub fn rotate_master(&mut self, new: &KeySource) -> Result<()> {
+    pub fn rotate_master(&mut self, new: &KeySource, audit: AuditEvent) -> Result<()> {
         let kdf = match new {
             KeySource::File(_) => Kdf::KeyFile,
             KeySource::Passphrase(_) => Kdf::Argon2id(Argon2Params::new_random()?),
@@ -868,10 +896,7 @@ impl Vault {
             k.wrapped = crypto::wrap(&master, k.id, dk)?;
         }
         let saved = std::mem::replace(&mut self.header, header);
-        let r = self
-            .kv
-            .apply(vec![self.header_put()])
-            .and_then(|_| self.kv.flush());
+        let r = self.commit(Vec::new(), audit).map(|_| ());
         if r.is_err() {
             self.header = saved;
         }

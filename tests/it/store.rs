@@ -364,11 +364,13 @@ fn data_keys_are_replaced_before_their_encryption_limit() {
             entries.into_iter().map(|e| (e, None)).collect(),
             Some(&master),
             &|_| {},
+            qbank::store::AuditEvent::new("import", serde_json::json!({})),
         )
         .unwrap();
     let usage = vault.key_usage();
-    // 106 encryptions: 100 entries, 5 index pages (one per level), 1 standard
-    assert_eq!(usage, vec![(1, 50), (2, 50), (3, 6)]);
+    // 107 encryptions: the bureau key at creation, 100 entries, 5 index pages (one per level),
+    // 1 standard
+    assert_eq!(usage, vec![(1, 50), (2, 50), (3, 7)]);
     let index = vault.index(None, None).unwrap();
     assert_eq!(vault.entries(&index).unwrap().len(), 100);
     // without the master key, an exhausted key cannot be replaced: the import fails cleanly
@@ -384,6 +386,7 @@ fn data_keys_are_replaced_before_their_encryption_limit() {
         e2.into_iter().map(|e| (e, None)).collect(),
         None,
         &|_| {},
+        qbank::store::AuditEvent::new("import", serde_json::json!({})),
     );
     assert!(r.is_err());
     assert_eq!(before, vault.digest().unwrap());

@@ -1,0 +1,305 @@
+//! Key material outside the vault: an organisation's X25519 key pair (HPKE recipient) and the
+//! bureau's Ed25519 signing key, with their file formats and fingerprints.
+
+use crate::error::{Error, Result};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use hpke::{Deserializable, Kem as _, Serializable};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::fmt;
+use std::path::Path;
+use zeroize::Zeroizing;
+
+/// The HPKE suite of sealed packages: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM.
+pub type Kem = hpke::kem::X25519HkdfSha256;
+pub type Kdf = hpke::kdf::HkdfSha256;
+pub type Aead = hpke::aead::AesGcm256;
+
+fn random32() -> Result<Zeroizing<[u8; 32]>> {
+    let mut b = Zeroizing::new([0u8; 32]);
+    getrandom::fill(b.as_mut()).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+    Ok(b)
+}
+
+/// A short, printable fingerprint of public key bytes: the first 16 hex digits of SHA-256.
+pub fn fingerprint(public: &[u8]) -> String {
+    hex::encode(&Sha256::digest(public)[..8])
+}
+
+fn parse_hex32(s: &str, what: &str, path: &Path) -> Result<Zeroizing<[u8; 32]>> {
+    let bad = || Error::KeyFile {
+        path: path.to_path_buf(),
+        reason: format!("`{what}` must be 64 hex digits"),
+    };
+    let v = Zeroizing::new(hex::decode(s.trim()).map_err(|_| bad())?);
+    let arr: [u8; 32] = v.as_slice().try_into().map_err(|_| bad())?;
+    Ok(Zeroizing::new(arr))
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    let text = Zeroizing::new(
+        std::fs::read_to_string(path).map_err(|e| Error::io("read key file", path, e))?,
+    );
+    toml::from_str(&text).map_err(|e| Error::KeyFile {
+        path: path.to_path_buf(),
+        reason: format!("not a {what} file: {}", e.message()),
+    })
+}
+
+/// Writes `text` to a new file readable only by its owner (0600); refuses to overwrite.
+pub fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .map_err(|e| Error::io("create key file", path, e))?;
+    f.write_all(text.as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(|e| Error::io("write key file", path, e))
+}
+
+/// An organisation's public key (X25519), as registered in the catalog.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OrgPublic(pub [u8; 32]);
+
+impl OrgPublic {
+    pub fn hpke(&self) -> Result<<Kem as hpke::Kem>::PublicKey> {
+        <Kem as hpke::Kem>::PublicKey::from_bytes(&self.0)
+            .map_err(|_| Error::Crypto("organisation public key is not a valid X25519 key".into()))
+    }
+    pub fn hex(&self) -> String {
+        hex::encode(self.0)
+    }
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.0)
+    }
+}
+
+impl fmt::Debug for OrgPublic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OrgPublic({})", self.fingerprint())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrgPublicFile {
+    organisation: String,
+    x25519_public: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrgSecretFile {
+    organisation: String,
+    x25519_secret: String,
+}
+
+/// An organisation's private key. Made and kept on the organisation's side (`qbank org keygen`);
+/// it never enters the vault.
+pub struct OrgSecret {
+    pub organisation: String,
+    secret: Zeroizing<[u8; 32]>,
+}
+
+impl fmt::Debug for OrgSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OrgSecret({}, [redacted])", self.organisation)
+    }
+}
+
+impl OrgSecret {
+    /// A fresh key pair for `organisation`.
+    pub fn generate(organisation: &str) -> Result<OrgSecret> {
+        let ikm = random32()?;
+        let (sk, _) = Kem::derive_keypair(ikm.as_ref());
+        let mut secret = Zeroizing::new([0u8; 32]);
+        secret.copy_from_slice(&sk.to_bytes());
+        Ok(OrgSecret {
+            organisation: organisation.to_string(),
+            secret,
+        })
+    }
+
+    pub fn hpke(&self) -> Result<<Kem as hpke::Kem>::PrivateKey> {
+        <Kem as hpke::Kem>::PrivateKey::from_bytes(self.secret.as_ref())
+            .map_err(|_| Error::Crypto("organisation key is not a valid X25519 key".into()))
+    }
+
+    pub fn public(&self) -> Result<OrgPublic> {
+        let pk = Kem::sk_to_pk(&self.hpke()?);
+        let mut b = [0u8; 32];
+        b.copy_from_slice(&pk.to_bytes());
+        Ok(OrgPublic(b))
+    }
+
+    /// Writes `<dir>/<org>.key` (0600) and `<dir>/<org>.pub`; refuses to overwrite either.
+    pub fn write_pair(&self, dir: &Path) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
+        let key = dir.join(format!("{}.key", self.organisation));
+        let public = dir.join(format!("{}.pub", self.organisation));
+        if public.exists() {
+            return Err(Error::io(
+                "create",
+                &public,
+                std::io::Error::from(std::io::ErrorKind::AlreadyExists),
+            ));
+        }
+        let secret_text = Zeroizing::new(format!(
+            "# qbank organisation private key (X25519, for HPKE). Keep it secret and backed up:\n\
+             # it opens the sealed papers sent to this organisation. Never send it to anyone.\n{}",
+            toml::to_string(&OrgSecretFile {
+                organisation: self.organisation.clone(),
+                x25519_secret: hex::encode(self.secret.as_ref()),
+            })
+            .expect("key file serialises")
+        ));
+        write_private(&key, &secret_text)?;
+        let pk = self.public()?;
+        let pub_text = format!(
+            "# qbank organisation public key: send this file to the bureau to register.\n\
+             # fingerprint {}\n{}",
+            pk.fingerprint(),
+            toml::to_string(&OrgPublicFile {
+                organisation: self.organisation.clone(),
+                x25519_public: pk.hex(),
+            })
+            .expect("key file serialises")
+        );
+        std::fs::write(&public, pub_text).map_err(|e| Error::io("write", &public, e))?;
+        Ok((key, public))
+    }
+
+    pub fn read(path: &Path) -> Result<OrgSecret> {
+        let f: OrgSecretFile = read_toml(path, "qbank organisation private key")?;
+        let hex_secret = Zeroizing::new(f.x25519_secret);
+        let s = OrgSecret {
+            organisation: f.organisation,
+            secret: parse_hex32(&hex_secret, "x25519_secret", path)?,
+        };
+        s.hpke().map_err(|_| Error::KeyFile {
+            path: path.to_path_buf(),
+            reason: "not a valid X25519 private key".into(),
+        })?;
+        Ok(s)
+    }
+}
+
+/// Reads an organisation's public key file: (organisation id, key).
+pub fn read_org_public(path: &Path) -> Result<(String, OrgPublic)> {
+    let f: OrgPublicFile = read_toml(path, "qbank organisation public key")?;
+    let b = parse_hex32(&f.x25519_public, "x25519_public", path)?;
+    let pk = OrgPublic(*b);
+    pk.hpke().map_err(|_| Error::KeyFile {
+        path: path.to_path_buf(),
+        reason: "not a valid X25519 public key".into(),
+    })?;
+    Ok((f.organisation, pk))
+}
+
+/// The bureau's Ed25519 signing key. It lives sealed inside the vault.
+pub struct BureauKey(SigningKey);
+
+impl fmt::Debug for BureauKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BureauKey({}, [redacted])", self.public().fingerprint())
+    }
+}
+
+impl BureauKey {
+    pub fn generate() -> Result<BureauKey> {
+        let b = random32()?;
+        Ok(BureauKey(SigningKey::from_bytes(&b)))
+    }
+    pub fn from_secret(b: &[u8]) -> Result<BureauKey> {
+        let arr: [u8; 32] = b
+            .try_into()
+            .map_err(|_| Error::Crypto("stored bureau key has the wrong length".into()))?;
+        let arr = Zeroizing::new(arr);
+        Ok(BureauKey(SigningKey::from_bytes(&arr)))
+    }
+    pub fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+    pub fn public(&self) -> BureauPublic {
+        BureauPublic(self.0.verifying_key())
+    }
+    /// Signs `msg` under a domain label, so a signature for one purpose never verifies another.
+    pub fn sign(&self, domain: &str, msg: &[u8]) -> [u8; 64] {
+        self.0.sign(&domain_message(domain, msg)).to_bytes()
+    }
+}
+
+fn domain_message(domain: &str, msg: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(domain.len() + 1 + msg.len());
+    m.extend_from_slice(domain.as_bytes());
+    m.push(0);
+    m.extend_from_slice(msg);
+    m
+}
+
+/// The bureau's public verification key, published with the catalog.
+#[derive(Clone, PartialEq, Eq)]
+pub struct BureauPublic(pub VerifyingKey);
+
+impl fmt::Debug for BureauPublic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BureauPublic({})", self.fingerprint())
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BureauPublicFile {
+    bureau: String,
+    ed25519_public: String,
+}
+
+impl BureauPublic {
+    pub fn hex(&self) -> String {
+        hex::encode(self.0.to_bytes())
+    }
+    pub fn fingerprint(&self) -> String {
+        fingerprint(&self.0.to_bytes())
+    }
+    pub fn from_hex(s: &str) -> Option<BureauPublic> {
+        let v = hex::decode(s).ok()?;
+        let arr: [u8; 32] = v.as_slice().try_into().ok()?;
+        VerifyingKey::from_bytes(&arr).ok().map(BureauPublic)
+    }
+    /// Strict Ed25519 verification (`verify_strict`: no small-order keys, canonical encodings).
+    pub fn verify(&self, domain: &str, msg: &[u8], sig: &[u8]) -> bool {
+        let Ok(arr) = <[u8; 64]>::try_from(sig) else {
+            return false;
+        };
+        self.0
+            .verify_strict(&domain_message(domain, msg), &Signature::from_bytes(&arr))
+            .is_ok()
+    }
+    /// The text of `bureau.pub`.
+    pub fn file_text(&self, bureau: &str) -> String {
+        format!(
+            "# qbank bureau public key (Ed25519): verifies sealed packages, releases and audit\n\
+             # checkpoints. fingerprint {}\n{}",
+            self.fingerprint(),
+            toml::to_string(&BureauPublicFile {
+                bureau: bureau.to_string(),
+                ed25519_public: self.hex(),
+            })
+            .expect("key file serialises")
+        )
+    }
+    pub fn read(path: &Path) -> Result<BureauPublic> {
+        let f: BureauPublicFile = read_toml(path, "qbank bureau public key")?;
+        BureauPublic::from_hex(f.ed25519_public.trim()).ok_or_else(|| Error::KeyFile {
+            path: path.to_path_buf(),
+            reason: "`ed25519_public` is not a valid Ed25519 public key".into(),
+        })
+    }
+}

@@ -1,0 +1,365 @@
+//! Sealed packages for evaluation organisations and the signed release that opens them: HPKE
+//! (RFC 9180) to the organisation's X25519 key around an AES-256-GCM layer under the sitting's
+//! release key, with an Ed25519-signed manifest. Pure functions over bytes (plus OS randomness).
+//!
+//! Package file (`.qpkg`):
+//! ```text
+//! "QBANK-PACKAGE/1\n" ‖ u32 BE manifest length ‖ manifest JSON ‖ 64-byte Ed25519 signature
+//!   ‖ 32-byte HPKE encapsulated key ‖ HPKE ciphertext
+//! ```
+//! The signature covers `"qbank-manifest/1" ‖ 0 ‖ manifest`. HPKE uses info
+//! `"qbank-package/1" ‖ 0 ‖ sitting ‖ 0 ‖ organisation` and associated data SHA-256(manifest), so
+//! a manifest swapped from another package makes the content fail to open. Inside HPKE is
+//! `nonce ‖ AES-256-GCM(release key, archive)` with the same associated data; the archive is a
+//! list of `[u16 name length][name][u64 length][bytes]` documents, each also listed with its
+//! SHA-256 in the manifest.
+
+pub mod keys;
+
+use crate::error::{Error, Result};
+use aes_gcm::aead::{Aead as _, KeyInit, Payload};
+use aes_gcm::{Aes256Gcm, Nonce};
+use keys::{Aead, BureauKey, BureauPublic, Kdf, Kem, OrgPublic, OrgSecret};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use zeroize::Zeroizing;
+
+pub use keys::{fingerprint, read_org_public};
+
+const MAGIC: &[u8] = b"QBANK-PACKAGE/1\n";
+const MANIFEST_DOMAIN: &str = "qbank-manifest/1";
+const RELEASE_DOMAIN: &str = "qbank-release/1";
+
+/// The point of the audit log a package or release was made at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: u64,
+    pub hash: String,
+}
+
+/// One paper copy in a package.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaperRef {
+    pub occupation: String,
+    pub level: u8,
+    pub kind: String,
+    pub blueprint: String,
+    pub form: u32,
+    /// The organisation's copy code, e.g. `S000032100001-dg4-theory-F01`.
+    pub copy: String,
+}
+
+/// What a package holds and for whom; signed by the bureau, readable without any key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PackageManifest {
+    pub format: u32,
+    pub sitting: String,
+    pub title: String,
+    pub organisation: String,
+    pub organisation_name: String,
+    /// Fingerprint of the organisation key the package is sealed to.
+    pub organisation_key: String,
+    /// RFC 3339: the release may not be issued before this.
+    pub start: String,
+    pub end: String,
+    pub bureau_key: String,
+    /// SHA-256 of the sitting's release key, so a release for another sitting is told apart.
+    pub release_key_sha256: String,
+    pub audit: Checkpoint,
+    pub papers: Vec<PaperRef>,
+    /// Document path → SHA-256 (hex).
+    pub documents: BTreeMap<String, String>,
+}
+
+/// The signed release of a sitting: the release key, published at the start.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Release {
+    pub format: u32,
+    pub sitting: String,
+    pub start: String,
+    pub released_at: String,
+    /// Released before `start` by an explicit, audited override.
+    pub early: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub release_key: String,
+    pub bureau_key: String,
+    pub audit: Checkpoint,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReleaseFile {
+    /// The release as exact JSON text, so the signature covers these bytes.
+    payload: String,
+    signature: String,
+}
+
+fn refused(reason: impl Into<String>) -> Error {
+    Error::PackageRefused(reason.into())
+}
+
+fn info(sitting: &str, org: &str) -> Vec<u8> {
+    format!("qbank-package/1\0{sitting}\0{org}").into_bytes()
+}
+
+pub fn sha256_hex(b: &[u8]) -> String {
+    hex::encode(Sha256::digest(b))
+}
+
+/// A fresh per-sitting release key.
+pub fn new_release_key() -> Result<Zeroizing<[u8; 32]>> {
+    let mut k = Zeroizing::new([0u8; 32]);
+    getrandom::fill(k.as_mut()).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+    Ok(k)
+}
+
+fn archive(docs: &[(String, Vec<u8>)]) -> Zeroizing<Vec<u8>> {
+    let mut out = Zeroizing::new(Vec::new());
+    for (name, bytes) in docs {
+        out.extend_from_slice(&(name.len() as u16).to_be_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+        out.extend_from_slice(bytes);
+    }
+    out
+}
+
+fn unarchive(mut v: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
+    let bad = || refused("the package's content is malformed");
+    let mut out = Vec::new();
+    while !v.is_empty() {
+        let mut take = |n: usize| -> Result<&[u8]> {
+            if v.len() < n {
+                return Err(bad());
+            }
+            let (a, b) = v.split_at(n);
+            v = b;
+            Ok(a)
+        };
+        let n = u16::from_be_bytes(take(2)?.try_into().expect("2")) as usize;
+        let name = String::from_utf8(take(n)?.to_vec()).map_err(|_| bad())?;
+        let len = u64::from_be_bytes(take(8)?.try_into().expect("8"));
+        let len = usize::try_from(len).map_err(|_| bad())?;
+        out.push((name, take(len)?.to_vec()));
+    }
+    Ok(out)
+}
+
+/// The AES-256-GCM layer under the release key.
+fn release_layer(key: &[u8; 32], aad: &[u8], plain: &[u8]) -> Result<Vec<u8>> {
+    let mut n = [0u8; 12];
+    getrandom::fill(&mut n).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+    let ct = Aes256Gcm::new(key.into())
+        .encrypt(&Nonce::from(n), Payload { msg: plain, aad })
+        .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
+    let mut out = Vec::with_capacity(12 + ct.len());
+    out.extend_from_slice(&n);
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// Seals `docs` for one organisation. `manifest.documents` is filled in here.
+pub fn seal(
+    mut manifest: PackageManifest,
+    docs: &[(String, Vec<u8>)],
+    org: &OrgPublic,
+    release_key: &[u8; 32],
+    bureau: &BureauKey,
+) -> Result<Vec<u8>> {
+    manifest.documents = docs
+        .iter()
+        .map(|(n, b)| (n.clone(), sha256_hex(b)))
+        .collect();
+    manifest.organisation_key = org.fingerprint();
+    manifest.bureau_key = bureau.public().fingerprint();
+    manifest.release_key_sha256 = sha256_hex(release_key);
+    let mjson = serde_json::to_vec(&manifest).expect("manifest serialises");
+    let aad = Sha256::digest(&mjson);
+    let inner = release_layer(release_key, &aad, &archive(docs))?;
+    let (enc, ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
+        &hpke::OpModeS::Base,
+        &org.hpke()?,
+        &info(&manifest.sitting, &manifest.organisation),
+        &inner,
+        &aad,
+    )
+    .map_err(|e| Error::Crypto(format!("HPKE seal: {e}")))?;
+    let sig = bureau.sign(MANIFEST_DOMAIN, &mjson);
+    let mut out = Vec::with_capacity(MAGIC.len() + 4 + mjson.len() + 96 + ct.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(mjson.len() as u32).to_be_bytes());
+    out.extend_from_slice(&mjson);
+    out.extend_from_slice(&sig);
+    out.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
+    out.extend_from_slice(&ct);
+    Ok(out)
+}
+
+/// The parts of a package file, before anything is verified.
+struct Parts<'a> {
+    manifest: &'a [u8],
+    signature: &'a [u8],
+    enc: &'a [u8],
+    ciphertext: &'a [u8],
+}
+
+fn split(pkg: &[u8]) -> Result<Parts<'_>> {
+    let rest = pkg
+        .strip_prefix(MAGIC)
+        .ok_or_else(|| refused("this is not a qbank sealed package (QBANK-PACKAGE/1)"))?;
+    let short = || refused("the package is truncated");
+    if rest.len() < 4 {
+        return Err(short());
+    }
+    let n = u32::from_be_bytes(rest[..4].try_into().expect("4")) as usize;
+    let rest = &rest[4..];
+    if rest.len() < n + 64 + 32 {
+        return Err(short());
+    }
+    Ok(Parts {
+        manifest: &rest[..n],
+        signature: &rest[n..n + 64],
+        enc: &rest[n + 64..n + 96],
+        ciphertext: &rest[n + 96..],
+    })
+}
+
+/// Reads and verifies a package's manifest (signature by `bureau`), without opening anything.
+pub fn read_manifest(pkg: &[u8], bureau: &BureauPublic) -> Result<PackageManifest> {
+    let p = split(pkg)?;
+    if !bureau.verify(MANIFEST_DOMAIN, p.manifest, p.signature) {
+        return Err(refused(format!(
+            "the package manifest is not signed by the bureau key {} (altered, or from another bureau)",
+            bureau.fingerprint()
+        )));
+    }
+    serde_json::from_slice(p.manifest).map_err(|_| refused("the package manifest is malformed"))
+}
+
+/// Opens a package: verifies the manifest signature and the release, checks the key is the
+/// organisation's, decrypts both layers and checks every document against the manifest.
+pub fn open(
+    pkg: &[u8],
+    org: &OrgSecret,
+    release: &Release,
+    bureau: &BureauPublic,
+) -> Result<(PackageManifest, Vec<(String, Vec<u8>)>)> {
+    let manifest = read_manifest(pkg, bureau)?;
+    let p = split(pkg)?;
+    if manifest.organisation != org.organisation {
+        return Err(Error::WrongOrgKey {
+            package: manifest.organisation.clone(),
+            key: org.organisation.clone(),
+        });
+    }
+    if release.sitting != manifest.sitting {
+        return Err(refused(format!(
+            "the release is for sitting {}, the package for sitting {}",
+            release.sitting, manifest.sitting
+        )));
+    }
+    let rk = Zeroizing::new(
+        hex::decode(&release.release_key).map_err(|_| refused("the release key is malformed"))?,
+    );
+    let rk: [u8; 32] = rk
+        .as_slice()
+        .try_into()
+        .map_err(|_| refused("the release key is malformed"))?;
+    let rk = Zeroizing::new(rk);
+    if sha256_hex(rk.as_ref()) != manifest.release_key_sha256 {
+        return Err(refused(
+            "the release's key is not the one this package was sealed for",
+        ));
+    }
+    let aad = Sha256::digest(p.manifest);
+    let enc = <<Kem as hpke::Kem>::EncappedKey as hpke::Deserializable>::from_bytes(p.enc)
+        .map_err(|_| refused("the package's encapsulated key is malformed"))?;
+    let inner = Zeroizing::new(
+        hpke::single_shot_open::<Aead, Kdf, Kem>(
+            &hpke::OpModeR::Base,
+            &org.hpke()?,
+            &enc,
+            &info(&manifest.sitting, &manifest.organisation),
+            p.ciphertext,
+            &aad,
+        )
+        .map_err(|_| {
+            Error::PackageKey(format!(
+                "the package does not open with the key for {}: wrong organisation key, or the package was altered",
+                org.organisation
+            ))
+        })?,
+    );
+    if inner.len() < 12 + 16 {
+        return Err(refused("the package's content is truncated"));
+    }
+    let n: [u8; 12] = inner[..12].try_into().expect("12");
+    let plain = Zeroizing::new(
+        Aes256Gcm::new((&*rk).into())
+            .decrypt(
+                &Nonce::from(n),
+                Payload {
+                    msg: &inner[12..],
+                    aad: &aad,
+                },
+            )
+            .map_err(|_| refused("the release key does not open this package's content"))?,
+    );
+    let docs = unarchive(&plain)?;
+    let listed: BTreeMap<String, String> = docs
+        .iter()
+        .map(|(n, b)| (n.clone(), sha256_hex(b)))
+        .collect();
+    if listed != manifest.documents {
+        return Err(refused(
+            "the package's documents do not match its signed manifest",
+        ));
+    }
+    if docs
+        .iter()
+        .any(|(n, _)| n.starts_with('/') || n.split('/').any(|c| c == ".." || c.is_empty()))
+    {
+        return Err(refused("the package names a document outside its folder"));
+    }
+    Ok((manifest, docs))
+}
+
+/// Signs a release into the text of a release file.
+pub fn sign_release(release: &Release, bureau: &BureauKey) -> String {
+    let payload = serde_json::to_string(release).expect("release serialises");
+    let sig = bureau.sign(RELEASE_DOMAIN, payload.as_bytes());
+    let mut s = serde_json::to_string_pretty(&ReleaseFile {
+        payload,
+        signature: hex::encode(sig),
+    })
+    .expect("release file serialises");
+    s.push('\n');
+    s
+}
+
+/// Reads a release file and verifies the bureau's signature on it.
+pub fn read_release(text: &str, bureau: &BureauPublic) -> Result<Release> {
+    let f: ReleaseFile =
+        serde_json::from_str(text).map_err(|_| refused("this is not a qbank release file"))?;
+    let sig = hex::decode(&f.signature).unwrap_or_default();
+    if !bureau.verify(RELEASE_DOMAIN, f.payload.as_bytes(), &sig) {
+        return Err(refused(format!(
+            "the release is not signed by the bureau key {} (forged or altered)",
+            bureau.fingerprint()
+        )));
+    }
+    let r: Release =
+        serde_json::from_str(&f.payload).map_err(|_| refused("the release is malformed"))?;
+    let start = r.start.parse::<jiff::Timestamp>();
+    let at = r.released_at.parse::<jiff::Timestamp>();
+    match (start, at) {
+        (Ok(s), Ok(a)) if a >= s || r.early => Ok(r),
+        (Ok(_), Ok(_)) => Err(refused(format!(
+            "the release of sitting {} is dated {} , before the start {}",
+            r.sitting, r.released_at, r.start
+        ))),
+        _ => Err(refused("the release's times are malformed")),
+    }
+}

@@ -1,0 +1,88 @@
+//! Small sealed records kept beside the bank — the bureau's signing key, the organisation
+//! catalog, sittings and the usage ledger — each one JSON value sealed under the active data key
+//! at its own place (`tree` = the key's first segment).
+
+use super::crypto::{self, Place};
+use super::kv::Put;
+use super::vault::Vault;
+use crate::error::{Error, Result};
+use crate::package::keys::{BureauKey, BureauPublic};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use zeroize::Zeroizing;
+
+/// Where the bureau's Ed25519 signing key is kept (sealed).
+pub const BUREAU_KEY: &str = "k/bureau";
+
+fn tree_of(key: &str) -> &str {
+    key.split('/').next().unwrap_or(key)
+}
+
+impl Vault {
+    /// Seals `value` for record `key`; the caller commits the returned put (with the header,
+    /// whose encryption counter this advances).
+    pub fn put_record<T: Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Result<Put> {
+        let id = self.allocate(1, None)?[0];
+        let json = Zeroizing::new(serde_json::to_vec(value).expect("records serialise"));
+        let sealed = crypto::seal(
+            self.cipher(id),
+            &Place::new(tree_of(key), key.as_bytes(), 0),
+            &json,
+        )?;
+        Ok((key.as_bytes().to_vec(), Some(sealed)))
+    }
+
+    /// Opens record `key`, if present.
+    pub fn get_record<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        let Some(v) = self.kv.get(key.as_bytes())? else {
+            return Ok(None);
+        };
+        let plain = self.open_record(&Place::new(tree_of(key), key.as_bytes(), 0), &v)?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|e| Error::Corrupt {
+                record: key.into(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// Opens every record under `prefix`, in key order.
+    pub fn records<T: DeserializeOwned>(&self, prefix: &str) -> Result<Vec<(String, T)>> {
+        let mut out = Vec::new();
+        self.kv.visit_prefix(prefix.as_bytes(), &mut |k, v| {
+            let key = String::from_utf8_lossy(k).into_owned();
+            let plain = self.open_record(&Place::new(tree_of(&key), k, 0), v)?;
+            let t = serde_json::from_slice(&plain).map_err(|e| Error::Corrupt {
+                record: key.clone(),
+                reason: e.to_string(),
+            })?;
+            out.push((key, t));
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    pub(super) fn load_bureau_key(&self) -> Result<Option<BureauKey>> {
+        let Some(hex_key) = self.get_record::<String>(BUREAU_KEY)? else {
+            return Ok(None);
+        };
+        let hex_key = Zeroizing::new(hex_key);
+        let bytes = Zeroizing::new(hex::decode(hex_key.as_str()).map_err(|e| Error::Corrupt {
+            record: BUREAU_KEY.into(),
+            reason: e.to_string(),
+        })?);
+        BureauKey::from_secret(&bytes).map(Some)
+    }
+
+    /// The bureau's signing key.
+    pub fn bureau_key(&self) -> Result<&BureauKey> {
+        self.bureau.as_ref().ok_or_else(|| {
+            Error::Crypto("this store has no bureau signing key (made by an older qbank)".into())
+        })
+    }
+
+    /// The bureau's public key, published with the catalog.
+    pub fn bureau_public(&self) -> Result<BureauPublic> {
+        Ok(self.bureau_key()?.public())
+    }
+}
