@@ -21,6 +21,7 @@ pub mod error;
 pub mod model;
 pub mod ops;
 pub mod package;
+pub mod render;
 pub mod store;
 pub mod synth;
 

@@ -4,9 +4,11 @@
 
 mod blueprint;
 mod raw;
+mod sitting;
 mod validate;
 mod write;
 
+pub use sitting::parse_sitting;
 pub use validate::{Located, ParsedBank, check};
 pub use write::{ExportFile, export_files};
 

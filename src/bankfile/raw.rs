@@ -12,6 +12,7 @@ pub struct Probe {
     pub format: Option<Spanned<toml::Value>>,
     pub standard: Option<toml::Value>,
     pub blueprint: Option<toml::Value>,
+    pub sitting: Option<toml::Value>,
 }
 
 #[derive(Deserialize)]

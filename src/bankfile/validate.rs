@@ -34,6 +34,8 @@ enum Parsed {
     Standard(Box<Located<Standard>>),
     Entries(Box<EntryFile>),
     Blueprint,
+    /// A sitting plan: checked on its own (`parse_sitting`), not part of the bank.
+    Sitting,
     Failed,
 }
 
@@ -86,6 +88,11 @@ pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagn
             }
             Parsed::Entries(e) => entry_files.push((i, e)),
             Parsed::Blueprint => blueprint_files.push(i),
+            Parsed::Sitting => {
+                if let Err(d) = super::sitting::parse_sitting(&files[i]) {
+                    diags.extend(d);
+                }
+            }
             Parsed::Failed => {}
         }
     }
@@ -175,6 +182,8 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
     }
     let parsed = if probe.blueprint.is_some() {
         Parsed::Blueprint
+    } else if probe.sitting.is_some() {
+        Parsed::Sitting
     } else if probe.standard.is_some() {
         match toml::from_str::<StandardFile>(&file.text) {
             Ok(sf) => standard_of(&mut sink, sf),

@@ -5,6 +5,8 @@
 mod blueprint;
 mod entry;
 mod level;
+mod org;
+mod sitting;
 mod standard;
 
 pub use blueprint::{
@@ -16,6 +18,12 @@ pub use entry::{
     RubricLine, SchemeStep, SiteEntry, Source, Status, TheoryItem,
 };
 pub use level::{EnterpriseGrade, Level};
+pub use org::{
+    OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange, is_valid_org_id, parse_scope,
+};
+pub use sitting::{
+    Participant, PlannedPaper, SittingPlan, is_valid_sitting_id, parse_occupation_level,
+};
 pub use standard::{
     Clause, Content, Function, Occupation, OccupationCode, Point, Standard, StandardKind,
     WeightRow, WeightTable, function_code as standard_function, parent_code as standard_parent,

@@ -1,0 +1,29 @@
+//! Printable exam documents (HTML with print CSS, and GitHub-flavoured Markdown) rendered from
+//! assembled papers and keys. Pure functions: JSON in, whole document as a `String` out.
+//!
+//! Every function tolerates arbitrary input: missing or mistyped fields render as empty text or
+//! "—", never as a panic.
+
+mod html;
+mod markdown;
+mod model;
+#[cfg(test)]
+mod tests;
+
+pub use html::{
+    defence_html, practical_marking_html, practical_notice_html, practical_tasks_html,
+    theory_key_html, theory_paper_html,
+};
+pub use markdown::{
+    defence_md, practical_marking_md, practical_notice_md, practical_tasks_md, theory_key_md,
+    theory_paper_md,
+};
+
+/// Who and what a printed copy is for; printed in headers and footers.
+pub struct DocHeader<'a> {
+    pub title: &'a str,   // sitting title, e.g. "2026年12月江苏省职业技能等级认定"
+    pub sitting: &'a str, // sitting id, e.g. "JS-2026-12-DG"
+    pub organisation: &'a str, // e.g. "S000032100001 南京市某职业技能培训学校"
+    pub copy: &'a str,    // copy code, e.g. "S000032100001-F01", printed small in every footer
+    pub date: &'a str,    // e.g. "2026-12-12 09:00"
+}

@@ -1,0 +1,489 @@
+//! Tests of the rendering module against the assembler's sample papers and keys; expected
+//! values are computed from the JSON rather than hard-coded.
+
+use serde_json::{Value, json};
+
+use super::*;
+
+/// The only place that knows where the sample data lives.
+fn sample(name: &str) -> Value {
+    let raw = match name {
+        "theory-paper" => include_str!("../../tests/data/render/theory-paper.json"),
+        "theory-key" => include_str!("../../tests/data/render/theory-key.json"),
+        "theory3-paper" => include_str!("../../tests/data/render/theory3-paper.json"),
+        "theory3-key" => include_str!("../../tests/data/render/theory3-key.json"),
+        "practical-paper" => include_str!("../../tests/data/render/practical-paper.json"),
+        "practical-key" => include_str!("../../tests/data/render/practical-key.json"),
+        _ => "{}",
+    };
+    serde_json::from_str(raw).unwrap_or(Value::Null)
+}
+
+fn header() -> DocHeader<'static> {
+    DocHeader {
+        title: "2026年12月江苏省职业技能等级认定",
+        sitting: "JS-2026-12-DG",
+        organisation: "S000032100001 南京市某职业技能培训学校",
+        copy: "S000032100001-F01",
+        date: "2026-12-12 09:00",
+    }
+}
+
+/// Independent number formatting for expectations (integers bare, else shortest decimal).
+fn f(x: f64) -> String {
+    if x.fract() == 0.0 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+fn sections(paper: &Value) -> &Vec<Value> {
+    paper["sections"].as_array().expect("sample has sections")
+}
+
+fn all_items(paper: &Value) -> Vec<&Value> {
+    sections(paper)
+        .iter()
+        .flat_map(|s| s["items"].as_array().expect("items").iter())
+        .collect()
+}
+
+fn count(hay: &str, needle: &str) -> usize {
+    hay.matches(needle).count()
+}
+
+/// Lines of the Markdown paper that start a question: `**<digits>.**`.
+fn md_questions(md: &str) -> usize {
+    md.lines()
+        .filter(|l| {
+            l.strip_prefix("**").is_some_and(|rest| {
+                let digits = rest.chars().take_while(char::is_ascii_digit).count();
+                digits > 0 && rest[digits..].starts_with(".**")
+            })
+        })
+        .count()
+}
+
+const THEORY: [(&str, &str); 2] = [
+    ("theory-paper", "theory-key"),
+    ("theory3-paper", "theory3-key"),
+];
+
+#[test]
+fn paper_html_has_one_q_per_item_with_data_n() {
+    for (p, _) in THEORY {
+        let paper = sample(p);
+        let html = theory_paper_html(&paper, &header());
+        let items = all_items(&paper);
+        assert_eq!(count(&html, "class=\"q\""), items.len(), "{p}");
+        for it in &items {
+            let n = it["n"].as_i64().expect("n");
+            assert!(html.contains(&format!("data-n=\"{n}\"")), "{p}: n={n}");
+        }
+        assert!(html.starts_with("<!DOCTYPE html>"));
+        assert!(html.contains("<meta charset=\"utf-8\">"));
+        assert!(html.contains("lang=\"zh-CN\""));
+        assert!(html.contains("@page"));
+        assert!(html.contains("\"Noto Serif CJK SC\""));
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("<link"));
+        assert!(!html.contains("src="));
+        assert!(html.contains("S000032100001-F01"), "copy code in footer");
+        assert!(html.contains("理论知识考试试卷"));
+        assert!(html.contains("第 1 套"));
+        assert!(html.contains("电工（6-31-01-03）"));
+        assert!(html.contains("准考证号"));
+        assert!(html.contains("不要在试卷上乱写乱画"));
+    }
+}
+
+#[test]
+fn section_headings_show_ranges_and_totals() {
+    const CN: [&str; 7] = ["一", "二", "三", "四", "五", "六", "七"];
+    for (p, _) in THEORY {
+        let paper = sample(p);
+        let html = theory_paper_html(&paper, &header());
+        let md = theory_paper_md(&paper, &header());
+        for (i, s) in sections(&paper).iter().enumerate() {
+            let items = s["items"].as_array().expect("items");
+            let ns: Vec<i64> = items.iter().filter_map(|x| x["n"].as_i64()).collect();
+            let lo = ns.iter().min().expect("min");
+            let hi = ns.iter().max().expect("max");
+            let total: f64 = items.iter().filter_map(|x| x["points"].as_f64()).sum();
+            let each = s["points_each"].as_f64().expect("points_each");
+            let range = if lo == hi {
+                format!("第{lo}题。")
+            } else {
+                format!("第{lo}题～第{hi}题。")
+            };
+            let start = format!("{}、", CN[i]);
+            let tail = format!("每题{}分，满分{}分。）", f(each), f(total));
+            for doc in [&html, &md] {
+                let line = doc
+                    .lines()
+                    .find(|l| l.contains(&start) && l.contains(&range))
+                    .unwrap_or_else(|| panic!("{p}: heading {start}{range} missing"));
+                assert!(line.contains(&tail), "{p}: {line} lacks {tail}");
+            }
+        }
+        // Score table has one column per section.
+        let cols = sections(&paper).len();
+        assert!(html.contains(&format!("<th>{}</th><th>总分</th>", CN[cols - 1])));
+    }
+    let html = theory_paper_html(&sample("theory-paper"), &header());
+    assert!(html.contains("二、多项选择题（第61题～第70题。"));
+    assert!(html.contains("正确的填“√”，错误的填“×”。"));
+}
+
+#[test]
+fn options_are_labelled_a_to_e() {
+    for (p, _) in THEORY {
+        let paper = sample(p);
+        let html = theory_paper_html(&paper, &header());
+        let md = theory_paper_md(&paper, &header());
+        let mut total = 0;
+        for it in all_items(&paper) {
+            let opts = it["options"].as_array().expect("options");
+            total += opts.len();
+            for (k, o) in opts.iter().enumerate() {
+                let label = ["A", "B", "C", "D", "E"][k];
+                let o = o.as_str().expect("option text");
+                assert!(
+                    html.contains(&format!("<span class=\"opt\">{label}. {o}</span>")),
+                    "{p}: {label}. {o}"
+                );
+                assert!(
+                    md.contains(&format!("{label}. {o}")),
+                    "md {p}: {label}. {o}"
+                );
+            }
+        }
+        assert_eq!(count(&html, "class=\"opt\""), total, "{p}");
+    }
+}
+
+#[test]
+fn true_false_items_get_brackets_and_subjective_get_space() {
+    let paper = sample("theory3-paper");
+    let html = theory_paper_html(&paper, &header());
+    for it in all_items(&paper) {
+        let stem = it["stem"].as_str().expect("stem");
+        match it["type"].as_str() {
+            Some("判断") => assert!(html.contains(&format!("{stem}（  ）</p>")), "{stem}"),
+            Some("简答" | "计算") => {
+                let n = it["n"].as_i64().expect("n");
+                let start = html.find(&format!("data-n=\"{n}\"")).expect("item");
+                let rest = &html[start..];
+                let end = rest.find("</div>\n").expect("end of item");
+                assert!(rest[..end].contains("answer-space"), "n={n}");
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn text_is_escaped() {
+    let mut paper = sample("theory-paper");
+    paper["sections"][0]["items"][0]["stem"] = json!("含<b>&'\"的题干");
+    paper["sections"][0]["items"][0]["options"][0] = json!("<i>选项</i>");
+    let nasty = DocHeader {
+        title: "<T>",
+        sitting: "S\"1",
+        organisation: "O&O",
+        copy: "C\"</style><script>",
+        date: "d'",
+    };
+    let html = theory_paper_html(&paper, &nasty);
+    assert!(html.contains("含&lt;b&gt;&amp;&#39;&quot;的题干"));
+    assert!(html.contains("&lt;i&gt;选项&lt;/i&gt;"));
+    assert!(!html.contains("<b>&"));
+    assert!(!html.contains("<i>"));
+    assert!(!html.contains("<script>"));
+    assert!(!html.contains("<T>"));
+    assert_eq!(count(&html, "</style>"), 1);
+    let md = theory_paper_md(&paper, &nasty);
+    assert!(md.contains("含\\<b\\>\\&'\"的题干"));
+    assert!(!md.contains("<b>"));
+    assert!(!md.contains("<script>"));
+}
+
+#[test]
+fn key_lists_every_n_and_answer() {
+    for (p, k) in THEORY {
+        let paper = sample(p);
+        let key = sample(k);
+        let html = theory_key_html(&paper, &key, &header());
+        let md = theory_key_md(&paper, &key, &header());
+        assert!(html.contains("绝密"));
+        assert!(md.contains("绝密"));
+        assert!(html.contains("标准答案及评分标准"));
+        for a in key["answers"].as_array().expect("answers") {
+            let n = a["n"].as_i64().expect("n");
+            assert!(
+                html.contains(&format!("<td>{n}</td>"))
+                    || html.contains(&format!("data-n=\"{n}\"")),
+                "{k}: n={n} missing"
+            );
+            assert!(
+                md.contains(&format!(" {n} |")) || md.contains(&format!("**{n}.**")),
+                "md {k}: n={n} missing"
+            );
+            if let Some(ans) = a["answer"].as_str()
+                && !ans.contains('\n')
+            {
+                assert!(html.contains(&format!("<td>{ans}</td>")), "{k}: {ans}");
+            }
+            for step in a["scheme"].as_array().into_iter().flatten() {
+                let s = step["step"].as_str().expect("step");
+                let m = step["marks"].as_f64().expect("marks");
+                assert!(
+                    html.contains(&format!("<td>{s}</td><td class=\"c\">{}</td>", f(m))),
+                    "{k}: {s}"
+                );
+                let s_md = s.replace('|', "\\|");
+                assert!(
+                    md.contains(&format!("| {s_md} | {} |", f(m))),
+                    "md {k}: {s}"
+                );
+            }
+        }
+        // Every paper item appears in the key exactly once as a grid cell or answer block.
+        let cells = count(&html, "<td>") - count(&html, "<td></td>");
+        assert!(cells >= all_items(&paper).len());
+    }
+}
+
+#[test]
+fn key_keeps_unmatched_answers() {
+    let key = json!({"answers": [{"n": 7, "answer": "A"}, {"n": 8, "answer": ["x", "y"]}]});
+    let html = theory_key_html(&json!({}), &key, &header());
+    assert!(html.contains("<td>7</td>") || html.contains("data-n=\"7\""));
+    assert!(html.contains("data-n=\"8\""));
+    assert!(html.contains("（1）x；（2）y"));
+}
+
+#[test]
+fn md_has_same_question_count() {
+    for (p, _) in THEORY {
+        let paper = sample(p);
+        let md = theory_paper_md(&paper, &header());
+        assert_eq!(md_questions(&md), all_items(&paper).len(), "{p}");
+        assert!(md.contains("S000032100001-F01"));
+        assert!(md.contains("| 题号 |"));
+    }
+}
+
+#[test]
+fn notice_merges_equipment_and_dedups_candidate_items() {
+    let paper = sample("practical-paper");
+    let html = practical_notice_html(&paper, &header());
+    let md = practical_notice_md(&paper, &header());
+    let mut names: Vec<String> = Vec::new();
+    let mut cand: Vec<String> = Vec::new();
+    for m in paper["modules"].as_array().expect("modules") {
+        for t in m["tasks"].as_array().expect("tasks") {
+            for s in t["site"].as_array().expect("site") {
+                let n = s["name"].as_str().expect("name").to_string();
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+            for c in t["candidate"].as_array().expect("candidate") {
+                let c = c.as_str().expect("item").to_string();
+                if !cand.contains(&c) {
+                    cand.push(c);
+                }
+            }
+        }
+    }
+    for n in &names {
+        assert_eq!(count(&html, &format!("<td>{n}</td>")), 1, "{n}");
+        assert_eq!(count(&md, &format!("| {n} |")), 1, "md {n}");
+    }
+    for c in &cand {
+        assert_eq!(count(&html, &format!("<td>{c}</td>")), 1, "{c}");
+    }
+    // Equipment rows + candidate rows (+ 2 header rows).
+    assert_eq!(count(&html, "<tr>"), names.len() + cand.len() + 2);
+    assert!(html.contains("考场准备") && html.contains("考生准备"));
+    assert!(html.contains("<th>规格</th>") && html.contains("单位/数量"));
+}
+
+#[test]
+fn tasks_document_lists_every_task_with_text() {
+    let paper = sample("practical-paper");
+    let html = practical_tasks_html(&paper, &header());
+    let md = practical_tasks_md(&paper, &header());
+    let mut n = 0;
+    for m in paper["modules"].as_array().expect("modules") {
+        for t in m["tasks"].as_array().expect("tasks") {
+            n += 1;
+            let title = t["title"].as_str().expect("title");
+            assert!(html.contains(&format!("试题{n}　{title}")));
+            assert!(md.contains(&format!("### 试题{n}　{title}")));
+            // Line breaks survive (pre-wrap in HTML, hard breaks in Markdown).
+            let text = t["text"].as_str().expect("text");
+            let first_two: Vec<&str> = text.lines().take(2).collect();
+            assert!(html.contains(&first_two.join("\n")));
+            assert!(md.contains(&format!("{}\\\n", first_two[0])));
+        }
+        let pts = m["points"].as_f64().expect("points");
+        assert!(html.contains(&format!("配分：{} 分", f(pts))));
+    }
+    assert_eq!(count(&html, "class=\"task\""), n);
+    assert!(html.contains("本模块为必考模块"));
+    assert_eq!(count(&html, "class=\"module pb\""), 4);
+}
+
+#[test]
+fn choice_modules_note_the_draw() {
+    let paper = json!({"modules": [{"function": "1", "name": "甲", "choice": "3选一",
+        "points": 30, "tasks": [{"id": "A"}, {"id": "B"}, {"id": "C"}]}]});
+    let html = practical_tasks_html(&paper, &header());
+    assert!(html.contains("本模块3选一，由考评员抽签确定"));
+    assert_eq!(count(&html, "class=\"task\""), 3);
+    let md = practical_tasks_md(&paper, &header());
+    assert!(md.contains("本模块3选一，由考评员抽签确定"));
+}
+
+#[test]
+fn marking_totals_equal_module_points() {
+    let paper = sample("practical-paper");
+    let key = sample("practical-key");
+    let html = practical_marking_html(&paper, &key, &header());
+    let md = practical_marking_md(&paper, &key, &header());
+    let totals: Vec<String> = html
+        .split("total-pts\">")
+        .skip(1)
+        .filter_map(|s| s.split('<').next().map(str::to_string))
+        .collect();
+    let md_totals: Vec<String> = md
+        .lines()
+        .filter_map(|l| l.strip_prefix("|  | **合计** | "))
+        .filter_map(|s| s.split(' ').next().map(str::to_string))
+        .collect();
+    let mods = paper["modules"].as_array().expect("modules");
+    let expected: Vec<String> = mods
+        .iter()
+        .map(|m| f(m["points"].as_f64().expect("points")))
+        .collect();
+    assert_eq!(totals, expected);
+    assert_eq!(md_totals, expected);
+    for m in key["marking"].as_array().expect("marking") {
+        for r in m["rubric"].as_array().expect("rubric") {
+            let e = r["element"].as_str().expect("element");
+            assert!(html.contains(&format!("<td>{e}</td>")), "{e}");
+        }
+    }
+    for needle in ["考评员", "考评组长", "日期", "扣分", "得分", "评分标准"] {
+        assert!(html.contains(needle) && md.contains(needle), "{needle}");
+    }
+    assert_eq!(count(&html, "<section class=\"sheet"), mods.len());
+}
+
+#[test]
+fn defence_one_topic_per_page_and_reference_after() {
+    let paper = json!({
+        "occupation_name": "电工", "occupation": "6-31-01-03", "level_name": "二级/技师",
+        "modules": [{"function": "6", "name": "培训与技术管理"}],
+        "defence": [
+            {"id": "DG2-D01", "version": 1, "module": "6", "topic": "论述<安全>培训方案"},
+            {"id": "DG2-D02", "version": 1, "module": "7", "topic": "技术改造\n第二行"}
+        ]
+    });
+    let key = json!({"defence": [
+        {"id": "DG2-D02", "reference": ["要点乙"]},
+        {"id": "DG2-D01", "reference": ["要点甲一", "要点甲二"]}
+    ]});
+    let html = defence_html(&paper, Some(&key), &header());
+    assert_eq!(count(&html, "class=\"topic\""), 2);
+    assert!(html.contains("论述&lt;安全&gt;培训方案"));
+    assert!(html.contains("6　培训与技术管理"));
+    let refs = html.find("答辩参考要点").expect("reference page");
+    let last_topic = html.rfind("class=\"topic\"").expect("topic");
+    assert!(refs > last_topic);
+    assert!(html.contains("class=\"refs pb\""));
+    let a = html.find("要点甲一").expect("ref");
+    assert!(html[..a].contains("DG2-D01　论述"));
+    for needle in ["准备时间", "答辩时间", "考生签名", "编号：DG2-D01"] {
+        assert!(html.contains(needle), "{needle}");
+    }
+    let plain = defence_html(&paper, None, &header());
+    assert!(!plain.contains("答辩参考要点"));
+    assert!(!plain.contains("要点甲一"));
+    let md = defence_md(&paper, Some(&key), &header());
+    assert_eq!(count(&md, "## 答辩题签"), 2);
+    assert!(md.find("答辩参考要点") > md.rfind("## 答辩题签"));
+    let empty = defence_html(
+        &sample("practical-paper"),
+        Some(&sample("practical-key")),
+        &header(),
+    );
+    assert!(empty.contains("本试卷无答辩题"));
+}
+
+#[test]
+fn markdown_escapes_line_starts() {
+    let paper =
+        json!({"modules": [{"tasks": [{"text": "1. 第一\n# 不是标题\n- 不是列表\n\n二、段落"}]}]});
+    let md = practical_tasks_md(&paper, &header());
+    assert!(md.contains("1\\. 第一\\\n\\# 不是标题\\\n\\- 不是列表\n\n二、段落"));
+}
+
+#[test]
+fn no_panic_on_odd_input() {
+    let h = header();
+    let odd = [
+        json!({}),
+        json!(null),
+        json!([1, 2]),
+        json!("x"),
+        json!({"sections": "x", "modules": 3, "defence": {"a": 1}, "answers": null, "marking": [1]}),
+        json!({"sections": [1, null, {"items": [null, 2, {"n": "a", "options": "x", "points": "z"}]},
+            {"type": "判断", "items": [{"n": 1e300, "points": -1}]}],
+            "modules": [null, {"tasks": [null, {"site": [1, {"name": null}], "candidate": 5}]}],
+            "defence": [null, {"topic": 1}],
+            "answers": [null, {"n": [], "answer": {"x": 1}, "scheme": [null, 1]}],
+            "marking": [null, {"rubric": [null, {"points": "2.5"}]}]}),
+    ];
+    for v in &odd {
+        for k in &odd {
+            let docs = [
+                theory_paper_html(v, &h),
+                theory_paper_md(v, &h),
+                theory_key_html(v, k, &h),
+                theory_key_md(v, k, &h),
+                practical_notice_html(v, &h),
+                practical_notice_md(v, &h),
+                practical_tasks_html(v, &h),
+                practical_tasks_md(v, &h),
+                practical_marking_html(v, k, &h),
+                practical_marking_md(v, k, &h),
+                defence_html(v, Some(k), &h),
+                defence_md(v, Some(k), &h),
+                defence_html(v, None, &h),
+                defence_md(v, None, &h),
+            ];
+            assert!(docs.iter().all(|d| !d.is_empty()));
+        }
+    }
+    let empty = theory_paper_html(&json!({}), &h);
+    assert_eq!(count(&empty, "class=\"q\""), 0);
+    assert!(empty.contains("—"));
+}
+
+#[test]
+fn number_and_numeral_formatting() {
+    use super::model::{cn_num, fmt_num};
+    assert_eq!(fmt_num(20.0), "20");
+    assert_eq!(fmt_num(0.5), "0.5");
+    assert_eq!(fmt_num(2.25), "2.25");
+    assert_eq!(fmt_num(1.0 / 3.0), "0.33");
+    assert_eq!(cn_num(1), "一");
+    assert_eq!(cn_num(10), "十");
+    assert_eq!(cn_num(12), "十二");
+    assert_eq!(cn_num(20), "二十");
+    assert_eq!(cn_num(35), "三十五");
+}
