@@ -58,6 +58,9 @@ pub enum Error {
     #[error("store format {found} is newer than this qbank ({supported}); upgrade qbank")]
     StoreFormat { found: u32, supported: u32 },
 
+    #[error("{what} `{id}` already exists; nothing was changed")]
+    Exists { what: &'static str, id: String },
+
     #[error("no {what} `{id}` in the store")]
     NotFound { what: &'static str, id: String },
 

@@ -24,5 +24,6 @@ pub mod package;
 pub mod render;
 pub mod store;
 pub mod synth;
+pub mod trace;
 
 pub use error::{Error, Result};

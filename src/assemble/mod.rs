@@ -4,10 +4,12 @@
 //! scheduling, so the output is identical on any machine and thread count.
 
 mod allocate;
+mod copies;
 mod practical;
 mod theory;
 
 pub use allocate::{AllocContent, AllocRow, Allocation, allocate};
+pub use copies::{CopyPlan, copy_plan, remap_answer, unmap_answer};
 pub use practical::{
     PickedModule, PickedTask, PracticalForm, TaskCandidate, TopicCandidate, assemble_practical,
 };

@@ -37,6 +37,8 @@ struct Head {
     #[serde(default)]
     cooldown: u32,
     #[serde(default)]
+    max_exposures: Option<Spanned<u32>>,
+    #[serde(default)]
     difficulty: Option<Spanned<DifficultyGoal>>,
     #[serde(default)]
     importance_x_min: Option<Spanned<f64>>,
@@ -105,6 +107,12 @@ pub(super) fn parse(
         sink.span(
             o,
             "max_overlap is a share between 0 and 1 (e.g. 0.2 = at most 20 % of items shared)",
+        );
+    }
+    if let Some(m) = head.max_exposures.as_ref().filter(|m| *m.get_ref() == 0) {
+        sink.span(
+            m,
+            "max_exposures must be at least 1 (the number of sittings an item may appear in)",
         );
     }
     let kind = match head.kind.get_ref().as_str() {
@@ -267,6 +275,7 @@ pub(super) fn parse(
             forms: *head.forms.get_ref(),
             max_overlap,
             cooldown: head.cooldown,
+            max_exposures: head.max_exposures.as_ref().map(|m| *m.get_ref()),
             kind,
         },
         file: sink.file.path.clone(),

@@ -141,6 +141,9 @@ pub struct Blueprint {
     pub max_overlap: f64,
     /// Items used in the last `cooldown` sittings are excluded.
     pub cooldown: u32,
+    /// Items already used in this many sittings are retired from assembly (exposure limit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_exposures: Option<u32>,
     pub kind: BlueprintKind,
 }
 

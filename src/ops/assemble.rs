@@ -44,6 +44,9 @@ pub struct Manifest {
     pub kind: String,
     /// (id, version) of every entry used, in paper order.
     pub items: Vec<(String, u32)>,
+    /// Entry ids the usage ledger excluded (cooldown, exposure limit) when the form was built.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<String>,
     /// SHA-256 of each file of the form.
     pub files: BTreeMap<String, String>,
 }
@@ -362,6 +365,7 @@ pub fn render(
     built: &Built,
     seed: u64,
     bank_digest: &str,
+    excluded: &BTreeSet<String>,
 ) -> Result<Vec<RenderedForm>> {
     let forms = form_items(built);
     let wanted: BTreeSet<(String, u32)> =
@@ -424,6 +428,7 @@ pub fn render(
             }
             .into(),
             items,
+            excluded: excluded.iter().cloned().collect(),
             files: files.iter().map(|(n, b)| (n.clone(), sha(b))).collect(),
         };
         out.push(RenderedForm {
@@ -593,7 +598,7 @@ pub fn assemble(
             }
         )));
     }
-    let vault = cfg.open()?;
+    let mut vault = cfg.open()?;
     let standards = vault.standards()?;
     let mut bps = read_blueprints(blueprints, &standards)?;
     if let Some(n) = forms {
@@ -604,10 +609,14 @@ pub fn assemble(
     }
     let bank_digest = vault.digest()?.to_string();
     progress.phase("assembling", bps.len() as u64);
-    let excluded = BTreeSet::new(); // the usage ledger (cooldown) arrives with sittings
+    let exclusions: Vec<BTreeSet<String>> = bps
+        .iter()
+        .map(|bp| super::sitting::exclusions(&vault, bp))
+        .collect::<Result<_>>()?;
     let built: Vec<std::result::Result<Built, Infeasible>> = bps
         .par_iter()
-        .map(|bp| build(&vault, &standards, bp, seed, &excluded))
+        .zip(exclusions.par_iter())
+        .map(|(bp, excluded)| build(&vault, &standards, bp, seed, excluded))
         .collect::<Result<_>>()?;
     let failures: Vec<Infeasible> = built
         .iter()
@@ -626,7 +635,7 @@ pub fn assemble(
     let _ = std::fs::remove_dir_all(&tmp);
     let write = super::files::write_file;
     let mut summaries = Vec::new();
-    for b in &built {
+    for (b, excluded) in built.iter().zip(&exclusions) {
         let std = standards
             .iter()
             .find(|s| s.occupation.code == b.blueprint.occupation)
@@ -636,7 +645,7 @@ pub fn assemble(
             form,
             files,
             manifest,
-        } in render(&vault, std, b, seed, &bank_digest)?
+        } in render(&vault, std, b, seed, &bank_digest, excluded)?
         {
             let fdir = tmp.join(&dir).join(format!("form-{form:02}"));
             for (name, bytes) in &files {
@@ -659,6 +668,20 @@ pub fn assemble(
             forms: b.blueprint.forms,
             report: rep,
         });
+    }
+    let forms: Vec<Value> = built
+        .iter()
+        .map(|b| json!({ "blueprint": b.blueprint.id, "forms": b.blueprint.forms, "blueprint_digest": blueprint_digest(&b.blueprint) }))
+        .collect();
+    if let Err(e) = vault.commit(
+        Vec::new(),
+        crate::store::AuditEvent::new(
+            "assemble",
+            json!({ "seed": seed, "bank_digest": bank_digest, "out": out.display().to_string(), "papers": forms }),
+        ),
+    ) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
     }
     if out.exists() {
         std::fs::remove_dir_all(out).map_err(|e| Error::io("replace", out, e))?;
@@ -727,7 +750,8 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
     let digest = vault.digest()?.to_string();
     let mut verdicts = Vec::new();
     // one rebuild per (blueprint, seed), shared by its forms
-    let mut rebuilt_cache: HashMap<(String, u64), Option<Vec<RenderedForm>>> = HashMap::new();
+    let mut rebuilt_cache: HashMap<(String, u64, Vec<String>), Option<Vec<RenderedForm>>> =
+        HashMap::new();
     for mpath in manifests {
         let text = std::fs::read(&mpath).map_err(|e| Error::io("read", &mpath, e))?;
         let m: Manifest = serde_json::from_slice(&text)
@@ -758,9 +782,10 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
                 Err(_) => diffs.push(format!("{name} is missing")),
             }
         }
-        let key = (m.blueprint_digest.clone(), m.seed);
+        let key = (m.blueprint_digest.clone(), m.seed, m.excluded.clone());
+        let excluded: BTreeSet<String> = m.excluded.iter().cloned().collect();
         if !rebuilt_cache.contains_key(&key) {
-            let forms = match build(&vault, &standards, &m.blueprint, m.seed, &BTreeSet::new()) {
+            let forms = match build(&vault, &standards, &m.blueprint, m.seed, &excluded) {
                 // e.g. a manifest for an occupation this store does not hold: a verdict, not an abort
                 Err(Error::Usage(why)) => {
                     diffs.push(format!("cannot be rebuilt here: {why}"));
@@ -779,7 +804,7 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
                         .iter()
                         .find(|s| s.occupation.code == m.blueprint.occupation)
                         .expect("built");
-                    Some(render(&vault, std, &b, m.seed, &m.bank_digest)?)
+                    Some(render(&vault, std, &b, m.seed, &m.bank_digest, &excluded)?)
                 }
             };
             rebuilt_cache.insert(key.clone(), forms);

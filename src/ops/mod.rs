@@ -4,6 +4,8 @@
 mod assemble;
 mod bank;
 mod files;
+pub mod org;
+pub mod sitting;
 mod status;
 
 pub use assemble::{

@@ -146,6 +146,137 @@ pub enum Command {
     /// Master key management.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// The catalog of evaluation organisations (目录管理).
+    #[command(subcommand)]
+    Org(OrgCommand),
+    /// Publish the public catalog (目录公开发布).
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// The bureau's Ed25519 signing key (made by `init`): export its public half.
+    #[command(subcommand)]
+    BureauKey(BureauKeyCommand),
+    /// Run a sitting plan: assemble, render, and seal one package per organisation.
+    Sitting {
+        /// The sitting plan (TOML with [sitting], [[paper]], [[organisation]]).
+        plan: PathBuf,
+        /// A new or empty folder for the packages, bureau.pub, sitting.json and reports.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// List sittings.
+    Sittings,
+    /// Issue the signed release of a sitting (at or after its start).
+    Release {
+        sitting: String,
+        /// Where to write the release file.
+        #[arg(long)]
+        out: PathBuf,
+        /// Release before the start, for this reason (recorded in the audit log).
+        #[arg(long)]
+        early_reason: Option<String>,
+    },
+    /// Evaluator side: verify and open a sealed package with the organisation key and the release.
+    Unseal {
+        package: PathBuf,
+        #[arg(long)]
+        org_key: PathBuf,
+        #[arg(long)]
+        release: PathBuf,
+        /// The bureau's public key (bureau.pub, published with the catalog).
+        #[arg(long, env = "QBANK_BUREAU_KEY", default_value = "bureau.pub")]
+        bureau_key: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Name the organisation copy a leaked paper or fragment comes from.
+    Trace {
+        /// The leaked text (a whole paper or a fragment, copied or re-typed).
+        leaked: PathBuf,
+        /// Only these sittings (default: all).
+        #[arg(long)]
+        sitting: Vec<String>,
+    },
+    /// The audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+pub enum OrgCommand {
+    /// Register an organisation with the public key file it sent (`org keygen` on its side).
+    Add {
+        /// 备案号, e.g. S000032100001.
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// Y (用人单位) or S (社会培训评价组织).
+        #[arg(long)]
+        kind: String,
+        /// enterprise, training, school or third-party.
+        #[arg(long)]
+        category: String,
+        #[arg(long)]
+        region: String,
+        /// OCCUPATION:LEVELS it may certify, e.g. 6-31-01-03:4,3 (repeatable).
+        #[arg(long, required = true)]
+        certify: Vec<String>,
+        /// The organisation's .pub file.
+        #[arg(long)]
+        public_key: PathBuf,
+    },
+    List,
+    Show {
+        id: String,
+    },
+    /// Suspend an organisation: it gets no papers until reinstated.
+    Suspend {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Reinstate {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// On the organisation's machine: make its key pair (ID.key, secret; ID.pub, for the bureau).
+    Keygen {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum CatalogCommand {
+    /// Write catalog.json, catalog.csv, catalog.html and bureau.pub into a folder.
+    Publish {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum BureauKeyCommand {
+    /// Write the bureau's public key file.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Every entry, oldest first.
+    List {
+        /// Only the last N entries.
+        #[arg(long)]
+        last: Option<usize>,
+    },
+    /// Check the chain, every signature and the log's end.
+    Verify,
 }
 
 #[derive(Args)]

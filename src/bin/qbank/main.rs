@@ -12,13 +12,22 @@ use std::process::ExitCode;
 /// Exit codes, in one place (documented in README.md).
 fn exit_code(e: &Error) -> u8 {
     match e {
-        Error::Invalid(_) | Error::Usage(_) | Error::Infeasible(_) => 3,
-        Error::NoStore(_) | Error::StoreExists(_) | Error::NotFound { .. } => 4,
+        Error::Invalid(_) | Error::Usage(_) | Error::Infeasible(_) | Error::TooEarly(_) => 3,
+        Error::NoStore(_)
+        | Error::StoreExists(_)
+        | Error::NotFound { .. }
+        | Error::Exists { .. } => 4,
         Error::NoKey
         | Error::KeyFile { .. }
         | Error::KeyKindMismatch { .. }
-        | Error::WrongKey(_) => 5,
-        Error::Tampered { .. } | Error::Corrupt { .. } | Error::StoreFormat { .. } => 6,
+        | Error::WrongKey(_)
+        | Error::WrongOrgKey { .. }
+        | Error::PackageKey(_) => 5,
+        Error::Tampered { .. }
+        | Error::Corrupt { .. }
+        | Error::StoreFormat { .. }
+        | Error::PackageRefused(_)
+        | Error::Audit(_) => 6,
         _ => 7,
     }
 }

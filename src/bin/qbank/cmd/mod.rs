@@ -2,6 +2,7 @@
 //! `qbank::ops`, and prints the result.
 
 mod assemble;
+mod audit;
 mod check;
 mod export;
 mod generate;
@@ -9,7 +10,9 @@ mod import;
 mod init;
 mod key;
 mod list;
+mod org;
 mod show;
+mod sitting;
 mod status;
 mod verify;
 
@@ -43,5 +46,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             replace,
         } => assemble::exec(g, &blueprints, seed, forms, &out, replace),
         Command::Verify { path } => verify::exec(g, &path),
+        Command::Org(c) => org::exec(g, c),
+        Command::Catalog(c) => org::catalog(g, c),
+        Command::BureauKey(c) => org::bureau_key(g, c),
+        Command::Sitting { plan, out } => sitting::run(g, &plan, &out),
+        Command::Sittings => sitting::list(g),
+        Command::Release {
+            sitting,
+            out,
+            early_reason,
+        } => sitting::release(g, &sitting, &out, early_reason.as_deref()),
+        Command::Unseal {
+            package,
+            org_key,
+            release,
+            bureau_key,
+            out,
+        } => sitting::unseal(g, &package, &org_key, &release, &bureau_key, &out),
+        Command::Trace { leaked, sitting } => sitting::trace(g, &leaked, &sitting),
+        Command::Audit(c) => audit::exec(g, c),
     }
 }

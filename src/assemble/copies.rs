@@ -1,0 +1,117 @@
+//! Per-organisation copies of a form (一机构一卷序): a deterministic permutation of question order
+//! within each section and of option order within each choice question, derived from the sitting
+//! seed and the copy's identity, with the answer key remapped to match. Pure.
+
+use super::rng_for;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+/// How one copy differs from the form: for each section, the form positions in print order; for
+/// each printed question (in print order), the form's option indices in print order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyPlan {
+    /// Print order: indices into the form's question list (0-based), section by section.
+    pub order: Vec<usize>,
+    /// For each printed question, `options[q][j]` = the form's option index shown as letter j.
+    pub options: Vec<Vec<usize>>,
+}
+
+/// Draws the copy plan for `labels` (sitting, organisation, blueprint, form, attempt).
+/// `sections` are the lengths of the form's sections in order; `option_counts[i]` is the number
+/// of options of the form's question i (0 for questions without options).
+pub fn copy_plan(
+    seed: u64,
+    labels: &[&str],
+    sections: &[usize],
+    option_counts: &[usize],
+) -> CopyPlan {
+    let mut parts = vec!["copy"];
+    parts.extend_from_slice(labels);
+    let mut rng = rng_for(seed, &parts);
+    let mut order = Vec::with_capacity(option_counts.len());
+    let mut at = 0;
+    for &len in sections {
+        let mut sec: Vec<usize> = (at..at + len).collect();
+        sec.shuffle(&mut rng);
+        order.extend(sec);
+        at += len;
+    }
+    let options = order
+        .iter()
+        .map(|&q| {
+            let mut o: Vec<usize> = (0..option_counts.get(q).copied().unwrap_or(0)).collect();
+            o.shuffle(&mut rng);
+            o
+        })
+        .collect();
+    CopyPlan { order, options }
+}
+
+const LETTERS: &[u8] = b"ABCDEFGH";
+
+/// Maps an answer given in the form's option letters (e.g. "B", "ACD") to the copy's letters,
+/// for a question whose printed options are `perm` (form indices in print order). Letters are
+/// returned sorted; anything that is not an option letter is returned unchanged.
+pub fn remap_answer(answer: &str, perm: &[usize]) -> String {
+    if perm.is_empty() || !answer.chars().all(|c| c.is_ascii_uppercase()) {
+        return answer.to_string();
+    }
+    let mut out: Vec<u8> = Vec::new();
+    for c in answer.bytes() {
+        let form_ix = (c - b'A') as usize;
+        match perm.iter().position(|&f| f == form_ix) {
+            Some(j) if j < LETTERS.len() => out.push(LETTERS[j]),
+            _ => return answer.to_string(),
+        }
+    }
+    out.sort_unstable();
+    String::from_utf8(out).unwrap_or_else(|_| answer.to_string())
+}
+
+/// The inverse of [`remap_answer`]: copy letters back to the form's letters (for mapping an
+/// organisation's responses to bank items).
+pub fn unmap_answer(answer: &str, perm: &[usize]) -> String {
+    let mut out: Vec<u8> = Vec::new();
+    for c in answer.bytes() {
+        let j = (c.wrapping_sub(b'A')) as usize;
+        match perm.get(j) {
+            Some(&f) if f < LETTERS.len() => out.push(LETTERS[f]),
+            _ => return answer.to_string(),
+        }
+    }
+    out.sort_unstable();
+    String::from_utf8(out).unwrap_or_else(|_| answer.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_follow_their_options() {
+        // printed A shows form option 2, B shows 0, C shows 3, D shows 1
+        let perm = [2, 0, 3, 1];
+        assert_eq!(remap_answer("A", &perm), "B");
+        assert_eq!(remap_answer("C", &perm), "A");
+        assert_eq!(remap_answer("ABD", &perm), "BCD");
+        for a in ["A", "B", "C", "D", "AC", "BCD"] {
+            assert_eq!(unmap_answer(&remap_answer(a, &perm), &perm), a);
+        }
+        assert_eq!(remap_answer("√", &[]), "√");
+    }
+
+    #[test]
+    fn plans_keep_sections_and_differ_by_label() {
+        let a = copy_plan(7, &["S1", "bp", "1", "0"], &[3, 4], &[4, 4, 4, 0, 0, 0, 0]);
+        let b = copy_plan(7, &["S2", "bp", "1", "0"], &[3, 4], &[4, 4, 4, 0, 0, 0, 0]);
+        assert_eq!(
+            a,
+            copy_plan(7, &["S1", "bp", "1", "0"], &[3, 4], &[4, 4, 4, 0, 0, 0, 0])
+        );
+        assert_ne!(a, b);
+        let mut first: Vec<usize> = a.order[..3].to_vec();
+        first.sort();
+        assert_eq!(first, vec![0, 1, 2]);
+        assert!(a.options[3..].iter().all(Vec::is_empty));
+    }
+}

@@ -1,0 +1,177 @@
+//! `qbank org add|list|show|suspend|reinstate|keygen`, `qbank catalog publish`,
+//! `qbank bureau-key export`
+
+use crate::cli::{BureauKeyCommand, CatalogCommand, Global, OrgCommand};
+use qbank::model::{OrgCategory, OrgKind, OrgStatus, Organisation, parse_scope};
+use qbank::ops::org::{self, NewOrg};
+use qbank::{Error, Result};
+use std::process::ExitCode;
+
+fn print_org(o: &Organisation) {
+    println!("{} {}", o.id, o.name);
+    println!(
+        "  {} · {} · {} · {}",
+        o.kind.name(),
+        o.category.name(),
+        o.region,
+        o.status.name()
+    );
+    for (occ, levels) in &o.certify {
+        let names: Vec<String> = levels.iter().map(|l| l.to_string()).collect();
+        println!("  may certify {occ}: {}", names.join(" "));
+    }
+    println!("  key {} (X25519)", o.key_fingerprint);
+    for h in &o.history {
+        println!("  {} {} — {} ({})", h.at, h.status.name(), h.reason, h.by);
+    }
+}
+
+pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
+    match c {
+        OrgCommand::Add {
+            id,
+            name,
+            kind,
+            category,
+            region,
+            certify,
+            public_key,
+        } => {
+            let kind = OrgKind::parse(&kind).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--kind `{kind}`: give Y (用人单位) or S (社会培训评价组织)"
+                ))
+            })?;
+            let category = OrgCategory::parse(&category).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--category `{category}`: give enterprise, training, school or third-party"
+                ))
+            })?;
+            let certify = certify
+                .iter()
+                .map(|s| {
+                    parse_scope(s).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "--certify `{s}`: give OCCUPATION:LEVELS, e.g. 6-31-01-03:4,3"
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let o = org::add(
+                &g.store()?,
+                NewOrg {
+                    id,
+                    name,
+                    kind,
+                    category,
+                    region,
+                    certify,
+                    public_key,
+                },
+            )?;
+            if g.json {
+                crate::output::json(&o);
+            } else {
+                println!("registered:");
+                print_org(&o);
+            }
+        }
+        OrgCommand::List => {
+            let all = org::list(&g.store()?)?;
+            if g.json {
+                crate::output::json(&all);
+            } else {
+                for o in &all {
+                    let scope: Vec<String> = o
+                        .certify
+                        .iter()
+                        .map(|(occ, ls)| {
+                            let l: Vec<String> = ls.iter().map(|l| l.code().to_string()).collect();
+                            format!("{occ}:{}", l.join(","))
+                        })
+                        .collect();
+                    println!(
+                        "{:<16} {:<4} {} {} [{}] {}",
+                        o.id,
+                        o.status.name(),
+                        o.kind.name(),
+                        o.name,
+                        scope.join(" "),
+                        o.key_fingerprint
+                    );
+                }
+                println!("{} organisation(s)", all.len());
+            }
+        }
+        OrgCommand::Show { id } => {
+            let o = org::show(&g.store()?, &id)?;
+            if g.json {
+                crate::output::json(&o);
+            } else {
+                print_org(&o);
+            }
+        }
+        OrgCommand::Suspend { id, reason } => {
+            let o = org::set_status(&g.store()?, &id, OrgStatus::Suspended, &reason)?;
+            if g.json {
+                crate::output::json(&o);
+            } else {
+                println!(
+                    "{} {} suspended: it receives no papers until reinstated",
+                    o.id, o.name
+                );
+            }
+        }
+        OrgCommand::Reinstate { id, reason } => {
+            let o = org::set_status(&g.store()?, &id, OrgStatus::Active, &reason)?;
+            if g.json {
+                crate::output::json(&o);
+            } else {
+                println!("{} {} reinstated", o.id, o.name);
+            }
+        }
+        OrgCommand::Keygen { id, out } => {
+            let (key, public, fp) = org::keygen(&id, &out)?;
+            if g.json {
+                crate::output::json(
+                    &serde_json::json!({ "key": key, "public": public, "fingerprint": fp }),
+                );
+            } else {
+                println!(
+                    "private key {} (keep it secret; it opens your papers)",
+                    key.display()
+                );
+                println!(
+                    "public key  {} (send it to the bureau) · fingerprint {fp}",
+                    public.display()
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn catalog(g: &Global, c: CatalogCommand) -> Result<ExitCode> {
+    let CatalogCommand::Publish { out } = c;
+    let r = org::publish(&g.store()?, &out)?;
+    if g.json {
+        crate::output::json(&r);
+    } else {
+        println!("catalog of {} organisation(s) published:", r.organisations);
+        for f in &r.files {
+            println!("  {}", f.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn bureau_key(g: &Global, c: BureauKeyCommand) -> Result<ExitCode> {
+    let BureauKeyCommand::Export { out } = c;
+    let fp = org::export_bureau_key(&g.store()?, &out)?;
+    if g.json {
+        crate::output::json(&serde_json::json!({ "file": out, "fingerprint": fp }));
+    } else {
+        println!("bureau public key {} · fingerprint {fp}", out.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

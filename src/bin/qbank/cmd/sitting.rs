@@ -1,0 +1,194 @@
+//! `qbank sitting PLAN --out DIR`, `qbank sittings`, `qbank release`, `qbank unseal`,
+//! `qbank trace`
+
+use crate::cli::Global;
+use crate::output::Bar;
+use qbank::Result;
+use qbank::ops::sitting;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn run(g: &Global, plan: &Path, out: &Path) -> Result<ExitCode> {
+    let r = sitting::run(&g.store()?, plan, out, &Bar::new())?;
+    if g.json {
+        crate::output::json(&r);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if r.already {
+        println!(
+            "sitting {} was already sealed from this plan (seed {}); nothing changed",
+            r.sitting, r.seed
+        );
+        println!(
+            "its packages were written to the folder given then; run `qbank sittings` to list sittings"
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "sitting {} · seed {} · bank {}",
+        r.sitting, r.seed, r.bank_digest
+    );
+    for (bp, forms) in &r.papers {
+        println!("  {bp}: {forms} form(s)");
+    }
+    println!("sealed packages (HPKE to each organisation's key, plus the sitting's release key):");
+    for p in &r.packages {
+        println!(
+            "  {}  {} copies  sha256 {}",
+            r.out.join(&p.file).display(),
+            p.copies.len(),
+            &p.sha256[..16]
+        );
+    }
+    println!("public summary {}", r.out.join("sitting.json").display());
+    println!("bureau public key {}", r.out.join("bureau.pub").display());
+    println!(
+        "quality reports {} · release at the start with `qbank release {} --out FILE`",
+        r.out.join("reports").display(),
+        r.sitting
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn list(g: &Global) -> Result<ExitCode> {
+    let all = sitting::list(&g.store()?)?;
+    if g.json {
+        crate::output::json(&all);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for s in &all {
+        println!(
+            "{}  {}  start {}  {} organisation(s)  papers {}  {}",
+            s["sitting"].as_str().unwrap_or_default(),
+            s["title"].as_str().unwrap_or_default(),
+            s["start"].as_str().unwrap_or_default(),
+            s["organisations"],
+            s["papers"]
+                .as_array()
+                .map(|a| a
+                    .iter()
+                    .filter_map(|x| x.as_str())
+                    .collect::<Vec<_>>()
+                    .join(","))
+                .unwrap_or_default(),
+            match s["released"].as_str() {
+                Some(t) => format!("released {t}"),
+                None => "sealed".into(),
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn release(g: &Global, id: &str, out: &Path, early: Option<&str>) -> Result<ExitCode> {
+    let r = sitting::release(&g.store()?, id, out, early)?;
+    if g.json {
+        crate::output::json(&r);
+    } else if r.again {
+        println!(
+            "sitting {} was released at {}; the same signed release was written to {}",
+            r.sitting,
+            r.released_at,
+            r.file.display()
+        );
+    } else {
+        println!(
+            "sitting {} released at {}{}: {}",
+            r.sitting,
+            r.released_at,
+            if r.early { " (EARLY, audited)" } else { "" },
+            r.file.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn unseal(
+    g: &Global,
+    package: &Path,
+    org_key: &Path,
+    release: &Path,
+    bureau_key: &Path,
+    out: &Path,
+) -> Result<ExitCode> {
+    let r = sitting::unseal(package, org_key, release, bureau_key, out)?;
+    if g.json {
+        crate::output::json(&r);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "package for {} verified (bureau signature, release, content digests) and opened:",
+        r.organisation
+    );
+    for p in &r.papers {
+        println!(
+            "  {}/F{:02}  {} {}级 {}  copy {}",
+            r.out.join(&p.blueprint).display(),
+            p.form,
+            p.occupation,
+            p.level,
+            if p.kind == "theory" {
+                "理论知识"
+            } else {
+                "操作技能"
+            },
+            p.copy
+        );
+    }
+    println!("{} document(s) in {}", r.documents.len(), r.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn trace(g: &Global, leaked: &Path, sittings: &[String]) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(leaked)
+        .map_err(|e| qbank::Error::Usage(format!("cannot read {}: {e}", leaked.display())))?;
+    let (searched, r) = sitting::trace_leak(&g.store()?, &text, sittings)?;
+    if g.json {
+        crate::output::json(&r);
+        return Ok(if r.consistent.is_empty() {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
+    println!(
+        "{} question(s) of sitting(s) {} found in {}",
+        r.found.len(),
+        searched.join(", "),
+        leaked.display()
+    );
+    match r.consistent.len() {
+        0 => println!("no single copy matches everything observed; closest copies:"),
+        1 => println!("the text can only come from copy {}:", r.consistent[0]),
+        n => println!("the text is consistent with {n} copies:"),
+    }
+    for m in r.ranking.iter().take(5) {
+        println!(
+            "  {} ({}): holds {}/{} found questions, at positions {}; order agrees on {}/{} consecutive pairs; option order agrees on {}/{} choice questions{}",
+            m.copy,
+            m.organisation,
+            m.held,
+            r.found.len(),
+            positions(&m.positions),
+            m.order_agree,
+            m.order_pairs,
+            m.options_agree,
+            m.options_seen,
+            if m.consistent { "  ← consistent" } else { "" }
+        );
+    }
+    Ok(if r.consistent.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn positions(p: &[usize]) -> String {
+    let shown: Vec<String> = p.iter().take(12).map(|x| x.to_string()).collect();
+    if p.len() > 12 {
+        format!("{} … ({} in all)", shown.join(" "), p.len())
+    } else {
+        shown.join(" ")
+    }
+}

@@ -1,0 +1,360 @@
+//! The catalog of evaluation organisations (目录管理): add, list, show, suspend, reinstate,
+//! and publish the public catalog (JSON, CSV, HTML) with the bureau's public key. Organisation
+//! keys are made on the organisation's side (`keygen`); only public keys enter the vault.
+
+use super::StoreConfig;
+use super::files::write_file;
+use crate::error::{Error, Result};
+use crate::model::{
+    Level, OccupationCode, OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange,
+    is_valid_org_id,
+};
+use crate::package::keys::{OrgSecret, read_org_public};
+use crate::store::{AuditEvent, Vault};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// What the bureau enters for a new organisation.
+pub struct NewOrg {
+    pub id: String,
+    pub name: String,
+    pub kind: OrgKind,
+    pub category: OrgCategory,
+    pub region: String,
+    pub certify: Vec<(OccupationCode, Vec<Level>)>,
+    /// The `.pub` file the organisation sent.
+    pub public_key: PathBuf,
+}
+
+fn org_key(id: &str) -> String {
+    format!("o/{id}")
+}
+
+pub(crate) fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .to_string()
+}
+
+/// Every organisation in the catalog, by id.
+pub fn organisations(vault: &Vault) -> Result<Vec<Organisation>> {
+    Ok(vault
+        .records::<Organisation>("o/")?
+        .into_iter()
+        .map(|(_, o)| o)
+        .collect())
+}
+
+fn find(vault: &Vault, id: &str) -> Result<Organisation> {
+    vault
+        .get_record::<Organisation>(&org_key(id))?
+        .ok_or_else(|| Error::NotFound {
+            what: "organisation",
+            id: id.to_string(),
+        })
+}
+
+/// Registers an organisation with its public key.
+pub fn add(cfg: &StoreConfig, new: NewOrg) -> Result<Organisation> {
+    if !is_valid_org_id(&new.id) {
+        return Err(Error::Usage(format!(
+            "organisation id `{}` must be 3–32 ASCII letters, digits or '-' (the 备案号, e.g. S000032100001)",
+            new.id
+        )));
+    }
+    if new.name.trim().is_empty() || new.region.trim().is_empty() {
+        return Err(Error::Usage("name and region must not be empty".into()));
+    }
+    if new.certify.is_empty() {
+        return Err(Error::Usage(
+            "give at least one --certify OCCUPATION:LEVELS (e.g. 6-31-01-03:4,3)".into(),
+        ));
+    }
+    let (key_org, pk) = read_org_public(&new.public_key)?;
+    if key_org != new.id {
+        return Err(Error::Usage(format!(
+            "{} is the public key of organisation {key_org}, not {}",
+            new.public_key.display(),
+            new.id
+        )));
+    }
+    let mut vault = cfg.open()?;
+    if vault
+        .get_record::<Organisation>(&org_key(&new.id))?
+        .is_some()
+    {
+        return Err(Error::Exists {
+            what: "organisation",
+            id: new.id,
+        });
+    }
+    let standards = vault.standards()?;
+    let mut certify = BTreeMap::new();
+    for (occ, levels) in new.certify {
+        if !standards.iter().any(|s| s.occupation.code == occ) {
+            return Err(Error::Usage(format!(
+                "the store has no standard for occupation {occ}; import it before registering organisations for it"
+            )));
+        }
+        certify.entry(occ).or_insert_with(Vec::new).extend(levels);
+    }
+    for l in certify.values_mut() {
+        l.sort();
+        l.dedup();
+    }
+    let at = now();
+    let org = Organisation {
+        id: new.id.clone(),
+        name: new.name,
+        kind: new.kind,
+        category: new.category,
+        region: new.region,
+        certify,
+        status: OrgStatus::Active,
+        public_key: pk.hex(),
+        key_fingerprint: pk.fingerprint(),
+        registered: at.clone(),
+        history: vec![StatusChange {
+            at,
+            status: OrgStatus::Active,
+            reason: "备案登记".into(),
+            by: crate::store::audit::default_actor(),
+        }],
+    };
+    let put = vault.put_record(&org_key(&org.id), &org)?;
+    vault.commit(
+        vec![put],
+        AuditEvent::new(
+            "org-add",
+            json!({ "organisation": org.id, "key": org.key_fingerprint, "certify": org.certify }),
+        ),
+    )?;
+    Ok(org)
+}
+
+pub fn list(cfg: &StoreConfig) -> Result<Vec<Organisation>> {
+    organisations(&cfg.open()?)
+}
+
+pub fn show(cfg: &StoreConfig, id: &str) -> Result<Organisation> {
+    find(&cfg.open()?, id)
+}
+
+/// Suspends or reinstates an organisation, with a reason kept in its history.
+pub fn set_status(
+    cfg: &StoreConfig,
+    id: &str,
+    status: OrgStatus,
+    reason: &str,
+) -> Result<Organisation> {
+    if reason.trim().is_empty() {
+        return Err(Error::Usage("give a --reason".into()));
+    }
+    let mut vault = cfg.open()?;
+    let mut org = find(&vault, id)?;
+    if org.status == status {
+        return Err(Error::Usage(format!(
+            "organisation {id} is already {}",
+            org.status.name()
+        )));
+    }
+    org.status = status;
+    org.history.push(StatusChange {
+        at: now(),
+        status,
+        reason: reason.to_string(),
+        by: crate::store::audit::default_actor(),
+    });
+    let put = vault.put_record(&org_key(id), &org)?;
+    let op = match status {
+        OrgStatus::Suspended => "org-suspend",
+        OrgStatus::Active => "org-reinstate",
+    };
+    vault.commit(
+        vec![put],
+        AuditEvent::new(op, json!({ "organisation": id, "reason": reason })),
+    )?;
+    Ok(org)
+}
+
+/// Makes an organisation's key pair on its own machine: `<dir>/<id>.key` (secret, 0600) and
+/// `<dir>/<id>.pub` (to send to the bureau). No store is involved.
+pub fn keygen(id: &str, dir: &Path) -> Result<(PathBuf, PathBuf, String)> {
+    if !is_valid_org_id(id) {
+        return Err(Error::Usage(format!(
+            "organisation id `{id}` must be 3–32 ASCII letters, digits or '-'"
+        )));
+    }
+    let k = OrgSecret::generate(id)?;
+    let fp = k.public()?.fingerprint();
+    let (a, b) = k.write_pair(dir)?;
+    Ok((a, b, fp))
+}
+
+/// One row of the public catalog.
+#[derive(Serialize)]
+pub struct CatalogRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub category: String,
+    pub region: String,
+    pub status: String,
+    /// `6-31-01-03: 五级 四级` per occupation.
+    pub certify: Vec<String>,
+    pub key_fingerprint: String,
+    pub public_key: String,
+}
+
+#[derive(Serialize)]
+pub struct Catalog {
+    pub published: String,
+    pub bureau_key: String,
+    pub organisations: Vec<CatalogRow>,
+}
+
+/// What `catalog publish` wrote.
+#[derive(Serialize)]
+pub struct Published {
+    pub files: Vec<PathBuf>,
+    pub organisations: usize,
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Writes the public catalog (目录公开发布) into `out`: catalog.json, catalog.csv, catalog.html and
+/// bureau.pub. Only registered facts and public keys; nothing from the bank.
+pub fn publish(cfg: &StoreConfig, out: &Path) -> Result<Published> {
+    let vault = cfg.open()?;
+    let bureau = vault.bureau_public()?;
+    let orgs = organisations(&vault)?;
+    let rows: Vec<CatalogRow> = orgs
+        .iter()
+        .map(|o| CatalogRow {
+            id: o.id.clone(),
+            name: o.name.clone(),
+            kind: format!("{:?} {}", o.kind, o.kind.name()),
+            category: o.category.name().into(),
+            region: o.region.clone(),
+            status: o.status.name().into(),
+            certify: o
+                .certify
+                .iter()
+                .map(|(occ, ls)| {
+                    let names: Vec<String> = ls.iter().map(|l| l.to_string()).collect();
+                    format!("{occ}: {}", names.join(" "))
+                })
+                .collect(),
+            key_fingerprint: o.key_fingerprint.clone(),
+            public_key: o.public_key.clone(),
+        })
+        .collect();
+    let catalog = Catalog {
+        published: now(),
+        bureau_key: bureau.hex(),
+        organisations: rows,
+    };
+    std::fs::create_dir_all(out).map_err(|e| Error::io("create folder", out, e))?;
+    let mut files = Vec::new();
+    let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
+        let p = out.join(name);
+        write_file(&p, bytes)?;
+        files.push(p);
+        Ok(())
+    };
+    let mut jsonb = serde_json::to_vec_pretty(&catalog).expect("catalog serialises");
+    jsonb.push(b'\n');
+    put("catalog.json", &jsonb)?;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let csv_err = |e: csv::Error| Error::Usage(format!("csv: {e}"));
+    w.write_record([
+        "备案号",
+        "名称",
+        "类型",
+        "类别",
+        "地区",
+        "状态",
+        "认定职业及等级",
+        "公钥指纹",
+    ])
+    .map_err(csv_err)?;
+    for r in &catalog.organisations {
+        w.write_record([
+            &r.id,
+            &r.name,
+            &r.kind,
+            &r.category,
+            &r.region,
+            &r.status,
+            &r.certify.join("; "),
+            &r.key_fingerprint,
+        ])
+        .map_err(csv_err)?;
+    }
+    let mut csvb = "\u{feff}".as_bytes().to_vec(); // BOM: Excel opens UTF-8 Chinese correctly
+    csvb.extend(
+        w.into_inner()
+            .map_err(|e| Error::Usage(format!("csv: {e}")))?,
+    );
+    put("catalog.csv", &csvb)?;
+    let mut html = String::from(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>职业技能等级认定评价机构目录</title>\n\
+         <style>body{font-family:\"SimSun\",\"Noto Serif CJK SC\",serif;margin:2em}table{border-collapse:collapse;width:100%}\
+         th,td{border:1px solid #444;padding:4px 6px;font-size:14px;vertical-align:top}th{background:#eee}\
+         .suspended td{color:#888}code{font-size:12px}</style></head><body>\n<h1>职业技能等级认定评价机构目录</h1>\n",
+    );
+    html += &format!(
+        "<p>发布时间：{}　发布机关签名公钥指纹：<code>{}</code></p>\n<table>\n<thead><tr><th>序号</th><th>备案号</th><th>名称</th><th>类型</th><th>类别</th><th>地区</th><th>认定职业及等级</th><th>状态</th><th>公钥指纹</th></tr></thead><tbody>\n",
+        esc(&catalog.published),
+        bureau.fingerprint()
+    );
+    for (i, r) in catalog.organisations.iter().enumerate() {
+        let class = if r.status == OrgStatus::Suspended.name() {
+            " class=\"suspended\""
+        } else {
+            ""
+        };
+        html += &format!(
+            "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
+            i + 1,
+            esc(&r.id),
+            esc(&r.name),
+            esc(&r.kind),
+            esc(&r.category),
+            esc(&r.region),
+            r.certify
+                .iter()
+                .map(|c| esc(c))
+                .collect::<Vec<_>>()
+                .join("<br>"),
+            esc(&r.status),
+            esc(&r.key_fingerprint)
+        );
+    }
+    html += "</tbody></table>\n</body></html>\n";
+    put("catalog.html", html.as_bytes())?;
+    put(
+        "bureau.pub",
+        bureau.file_text("江苏省人力资源和社会保障厅").as_bytes(),
+    )?;
+    Ok(Published {
+        files,
+        organisations: catalog.organisations.len(),
+    })
+}
+
+/// Writes the bureau's public key file.
+pub fn export_bureau_key(cfg: &StoreConfig, out: &Path) -> Result<String> {
+    let vault = cfg.open()?;
+    let pk = vault.bureau_public()?;
+    write_file(out, pk.file_text("江苏省人力资源和社会保障厅").as_bytes())?;
+    Ok(pk.fingerprint())
+}

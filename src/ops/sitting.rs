@@ -1,0 +1,1087 @@
+//! Sittings (考试批次): plan → assemble every paper (in parallel) honouring the usage ledger →
+//! one permuted copy per organisation → printable documents → one sealed package per
+//! organisation; then the signed release at the start, and leak tracing afterwards. The sitting
+//! record, its ledger entries and its audit entry are written in one atomic batch.
+
+use super::assemble::{Built, RenderedForm, blueprint_digest, build, read_blueprints, render};
+use super::org::{now, organisations};
+use super::{Progress, StoreConfig, read_bank_files};
+use crate::assemble::{CopyPlan, Infeasible, copy_plan, remap_answer};
+use crate::bankfile::{SourceFile, parse_sitting};
+use crate::error::{Error, Result};
+use crate::model::{
+    Blueprint, Level, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
+};
+use crate::package::keys::BureauPublic;
+use crate::package::keys::{OrgPublic, OrgSecret};
+use crate::package::{self, Checkpoint, PackageManifest, PaperRef, Release};
+use crate::render::{self, DocHeader};
+use crate::store::{AuditEvent, Vault};
+use crate::trace::{self, CopyText, PrintedQuestion, TraceReport};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use zeroize::Zeroizing;
+
+/// One blueprint of a sitting, as built.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SittingPaper {
+    pub blueprint: Blueprint,
+    pub blueprint_digest: String,
+    /// Ids the ledger excluded when it was built.
+    pub excluded: Vec<String>,
+    /// (form, items) as assembled.
+    pub forms: Vec<(u32, Vec<(String, u32)>)>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PackageRecord {
+    pub organisation: String,
+    pub file: String,
+    pub sha256: String,
+    pub copies: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReleaseRecord {
+    pub at: String,
+    pub early: bool,
+    pub reason: Option<String>,
+    /// The signed release file, as issued.
+    pub file: String,
+}
+
+/// The sealed record of a sitting (`t/<id>`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SittingRecord {
+    pub plan: SittingPlan,
+    pub plan_digest: String,
+    pub seed: u64,
+    pub bank_digest: String,
+    pub created: String,
+    pub release_key: String,
+    pub papers: Vec<SittingPaper>,
+    pub packages: Vec<PackageRecord>,
+    pub checkpoint: Checkpoint,
+    pub release: Option<ReleaseRecord>,
+}
+
+/// One ledger entry (`u/<occupation>/<level>/<seq:012>`): what a sitting used.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub sitting: String,
+    pub blueprint: String,
+    pub items: Vec<(String, u32)>,
+}
+
+fn sitting_key(id: &str) -> String {
+    format!("t/{id}")
+}
+
+fn ledger_prefix(occ: &OccupationCode, level: Level) -> String {
+    format!("u/{occ}/{}/", level.code())
+}
+
+/// Entry ids a new paper of `bp` may not use: those in the last `cooldown` sittings of its
+/// occupation-level, and those already used in `max_exposures` sittings.
+pub fn exclusions(vault: &Vault, bp: &Blueprint) -> Result<BTreeSet<String>> {
+    let entries: Vec<(String, LedgerEntry)> =
+        vault.records(&ledger_prefix(&bp.occupation, bp.level))?;
+    // sittings in ledger order (keys carry the audit sequence number), newest last
+    let mut sittings: Vec<&str> = Vec::new();
+    for (_, e) in &entries {
+        if !sittings.contains(&e.sitting.as_str()) {
+            sittings.push(&e.sitting);
+        }
+    }
+    let recent: BTreeSet<&str> = sittings
+        .iter()
+        .rev()
+        .take(bp.cooldown as usize)
+        .copied()
+        .collect();
+    let mut out = BTreeSet::new();
+    let mut exposures: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    for (_, e) in &entries {
+        for (id, _) in &e.items {
+            if recent.contains(e.sitting.as_str()) {
+                out.insert(id.clone());
+            }
+            exposures.entry(id).or_default().insert(&e.sitting);
+        }
+    }
+    if let Some(limit) = bp.max_exposures {
+        for (id, s) in exposures {
+            if s.len() >= limit as usize {
+                out.insert(id.to_string());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What `qbank sitting` did.
+#[derive(Debug, Serialize)]
+pub struct SittingOutcome {
+    pub sitting: String,
+    pub out: PathBuf,
+    pub seed: u64,
+    pub bank_digest: String,
+    /// The plan was already sealed with identical content; nothing was done.
+    pub already: bool,
+    pub packages: Vec<PackageRecord>,
+    pub papers: Vec<(String, u32)>,
+}
+
+fn read_plan(path: &Path) -> Result<SittingPlan> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+    parse_sitting(&SourceFile {
+        path: path.display().to_string(),
+        text,
+    })
+    .map_err(Error::Invalid)
+}
+
+fn plan_problem(plan_path: &Path, line: usize, message: String) -> crate::bankfile::Diagnostic {
+    crate::bankfile::Diagnostic {
+        file: plan_path.display().to_string(),
+        line,
+        message,
+    }
+}
+
+/// Checks the plan against the catalog and the blueprints; every problem, located.
+fn check_plan(
+    plan_path: &Path,
+    plan: &SittingPlan,
+    blueprints: &BTreeMap<String, Blueprint>,
+    catalog: &BTreeMap<String, Organisation>,
+) -> Vec<crate::bankfile::Diagnostic> {
+    let mut out = Vec::new();
+    let mut offered: BTreeSet<(OccupationCode, Level)> = BTreeSet::new();
+    for p in &plan.papers {
+        match blueprints.get(&p.blueprint) {
+            None => out.push(plan_problem(
+                plan_path,
+                p.line,
+                format!(
+                    "no blueprint `{}` in {}",
+                    p.blueprint,
+                    plan.blueprints.join(", ")
+                ),
+            )),
+            Some(b) => {
+                offered.insert((b.occupation.clone(), b.level));
+            }
+        }
+    }
+    for o in &plan.organisations {
+        let Some(org) = catalog.get(&o.id) else {
+            out.push(plan_problem(
+                plan_path,
+                o.line,
+                format!(
+                    "organisation {} is not in the catalog (register it with `qbank org add`)",
+                    o.id
+                ),
+            ));
+            continue;
+        };
+        if org.status == OrgStatus::Suspended {
+            let why = org
+                .history
+                .last()
+                .map(|h| format!(" since {} ({})", h.at, h.reason))
+                .unwrap_or_default();
+            out.push(plan_problem(
+                plan_path,
+                o.line,
+                format!(
+                    "organisation {} ({}) is suspended{why}; it may not receive papers",
+                    o.id, org.name
+                ),
+            ));
+        }
+        for (occ, level) in &o.runs {
+            if !org.may_certify(occ, *level) {
+                out.push(plan_problem(
+                    plan_path,
+                    o.line,
+                    format!(
+                        "organisation {} ({}) is not registered to certify {occ} {level}",
+                        o.id, org.name
+                    ),
+                ));
+            }
+            if !offered.contains(&(occ.clone(), *level)) {
+                out.push(plan_problem(
+                    plan_path,
+                    o.line,
+                    format!(
+                        "organisation {} runs {occ}/{} but the plan has no paper for it",
+                        o.id,
+                        level.code()
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn pretty(v: &impl Serialize) -> Vec<u8> {
+    let mut s = serde_json::to_vec_pretty(v).expect("json");
+    s.push(b'\n');
+    s
+}
+
+fn copy_code(org: &str, blueprint: &str, form: u32) -> String {
+    format!("{org}-{blueprint}-F{form:02}")
+}
+
+/// The questions of a theory paper.json, in form order, with their section index.
+fn theory_items(paper: &Value) -> Vec<(usize, &Value)> {
+    paper["sections"]
+        .as_array()
+        .map(|secs| {
+            secs.iter()
+                .enumerate()
+                .flat_map(|(s, sec)| {
+                    sec["items"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .map(move |i| (s, i))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn plan_for(seed: u64, labels: &[&str], paper: &Value) -> CopyPlan {
+    let items = theory_items(paper);
+    let nsec = paper["sections"].as_array().map_or(0, Vec::len);
+    let sections: Vec<usize> = (0..nsec)
+        .map(|s| items.iter().filter(|(x, _)| *x == s).count())
+        .collect();
+    let option_counts: Vec<usize> = items
+        .iter()
+        .map(|(_, i)| i["options"].as_array().map_or(0, Vec::len))
+        .collect();
+    copy_plan(seed, labels, &sections, &option_counts)
+}
+
+/// Applies a copy plan to a theory paper and key (JSON as rendered by `assemble`).
+fn permute_theory(paper: &Value, key: &Value, plan: &CopyPlan) -> (Value, Value, Vec<Value>) {
+    let items = theory_items(paper);
+    let mut new_paper = paper.clone();
+    let mut new_n: HashMap<u64, (u64, usize)> = HashMap::new(); // form n -> (copy n, print index)
+    let mut sections: Vec<Vec<Value>> =
+        vec![Vec::new(); paper["sections"].as_array().map_or(0, Vec::len)];
+    let mut questions = Vec::new();
+    for (k, &q) in plan.order.iter().enumerate() {
+        let (s, item) = items[q];
+        let mut it = item.clone();
+        let n = k as u64 + 1;
+        new_n.insert(item["n"].as_u64().unwrap_or(0), (n, k));
+        it["n"] = json!(n);
+        let perm = &plan.options[k];
+        if let Some(opts) = item["options"].as_array() {
+            it["options"] = Value::Array(perm.iter().map(|&f| opts[f].clone()).collect());
+        }
+        questions.push(json!({ "n": n, "id": item["id"], "version": item["version"], "type": item["type"], "options": perm }));
+        sections[s].push(it);
+    }
+    if let Some(secs) = new_paper["sections"].as_array_mut() {
+        for (sec, items) in secs.iter_mut().zip(sections) {
+            sec["items"] = Value::Array(items);
+        }
+    }
+    let mut new_key = key.clone();
+    if let Some(answers) = key["answers"].as_array() {
+        let mut out: Vec<(u64, Value)> = answers
+            .iter()
+            .map(|a| {
+                let mut a = a.clone();
+                if let Some(&(n, k)) = a["n"].as_u64().and_then(|n| new_n.get(&n)) {
+                    a["n"] = json!(n);
+                    if let Some(t) = a["answer"].as_str() {
+                        a["answer"] = json!(remap_answer(t, &plan.options[k]));
+                    }
+                    (n, a)
+                } else {
+                    (u64::MAX, a)
+                }
+            })
+            .collect();
+        out.sort_by_key(|(n, _)| *n);
+        new_key["answers"] = Value::Array(out.into_iter().map(|(_, a)| a).collect());
+    }
+    (new_paper, new_key, questions)
+}
+
+fn date_label(rfc3339: &str) -> String {
+    rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
+}
+
+/// The documents of one organisation copy of one form.
+fn copy_documents(
+    dir: &str,
+    form: &RenderedForm,
+    blueprint: &Blueprint,
+    copy: &str,
+    plan: Option<&CopyPlan>,
+    header: &DocHeader,
+    head: &Value,
+) -> Vec<(String, Vec<u8>)> {
+    let get = |name: &str| -> Value {
+        form.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, b)| serde_json::from_slice(b).ok())
+            .unwrap_or(Value::Null)
+    };
+    let (paper, key) = (get("paper.json"), get("key.json"));
+    let mut docs: Vec<(String, Vec<u8>)> = Vec::new();
+    let mut put = |name: &str, bytes: Vec<u8>| docs.push((format!("{dir}/{name}"), bytes));
+    let mut copy_info = head.clone();
+    copy_info["copy"] = json!(copy);
+    copy_info["blueprint"] = json!(blueprint.id);
+    copy_info["form"] = json!(form.form);
+    if blueprint.is_theory() {
+        let plan = plan.expect("theory copies have a plan");
+        let (mut p, mut k, questions) = permute_theory(&paper, &key, plan);
+        p["copy"] = copy_info.clone();
+        k["copy"] = copy_info.clone();
+        put(
+            "paper.html",
+            render::theory_paper_html(&p, header).into_bytes(),
+        );
+        put("paper.md", render::theory_paper_md(&p, header).into_bytes());
+        put(
+            "key.html",
+            render::theory_key_html(&p, &k, header).into_bytes(),
+        );
+        put("key.md", render::theory_key_md(&p, &k, header).into_bytes());
+        put("paper.json", pretty(&p));
+        put("key.json", pretty(&k));
+        copy_info["questions"] = Value::Array(questions);
+    } else {
+        let mut p = paper.clone();
+        let mut k = key.clone();
+        p["copy"] = copy_info.clone();
+        k["copy"] = copy_info.clone();
+        put(
+            "notice.html",
+            render::practical_notice_html(&p, header).into_bytes(),
+        );
+        put(
+            "notice.md",
+            render::practical_notice_md(&p, header).into_bytes(),
+        );
+        put(
+            "tasks.html",
+            render::practical_tasks_html(&p, header).into_bytes(),
+        );
+        put(
+            "tasks.md",
+            render::practical_tasks_md(&p, header).into_bytes(),
+        );
+        put(
+            "marking.html",
+            render::practical_marking_html(&p, &k, header).into_bytes(),
+        );
+        put(
+            "marking.md",
+            render::practical_marking_md(&p, &k, header).into_bytes(),
+        );
+        if p["defence"].as_array().is_some_and(|d| !d.is_empty()) {
+            put(
+                "defence.html",
+                render::defence_html(&p, Some(&k), header).into_bytes(),
+            );
+            put(
+                "defence.md",
+                render::defence_md(&p, Some(&k), header).into_bytes(),
+            );
+        }
+        put("paper.json", pretty(&p));
+        put("key.json", pretty(&k));
+    }
+    put("copy.json", pretty(&copy_info));
+    put("form-manifest.json", pretty(&form.manifest));
+    docs
+}
+
+/// Plans, builds, renders and seals a sitting. `out` must be new or empty.
+pub fn run(
+    cfg: &StoreConfig,
+    plan_path: &Path,
+    out: &Path,
+    progress: &dyn Progress,
+) -> Result<SittingOutcome> {
+    let plan = read_plan(plan_path)?;
+    let plan_digest = package::sha256_hex(&serde_json::to_vec(&plan).expect("plan serialises"));
+    let mut vault = cfg.open()?;
+    if let Some(rec) = vault.get_record::<SittingRecord>(&sitting_key(&plan.id))? {
+        if rec.plan_digest == plan_digest {
+            return Ok(SittingOutcome {
+                sitting: plan.id,
+                out: out.to_path_buf(),
+                seed: rec.seed,
+                bank_digest: rec.bank_digest,
+                already: true,
+                packages: rec.packages,
+                papers: Vec::new(),
+            });
+        }
+        return Err(Error::Exists {
+            what: "sitting",
+            id: format!(
+                "{} (sealed {} from a different plan; give the new plan a new id)",
+                plan.id, rec.created
+            ),
+        });
+    }
+    let nonempty = out.exists()
+        && std::fs::read_dir(out)
+            .map_err(|e| Error::io("list", out, e))?
+            .next()
+            .is_some();
+    if nonempty {
+        return Err(Error::Usage(format!(
+            "{} is not empty; write a sitting into a new or empty folder",
+            out.display()
+        )));
+    }
+    let standards = vault.standards()?;
+    let base = plan_path.parent().unwrap_or(Path::new("."));
+    let bp_paths: Vec<PathBuf> = plan.blueprints.iter().map(|p| base.join(p)).collect();
+    // only blueprint files among those folders; other bank files are not needed here
+    let bp_files: Vec<PathBuf> = read_bank_files(&bp_paths)?
+        .into_iter()
+        .filter(|f| f.text.contains("[blueprint]"))
+        .map(|f| PathBuf::from(f.path))
+        .collect();
+    let all_bps: BTreeMap<String, Blueprint> = read_blueprints(&bp_files, &standards)?
+        .into_iter()
+        .map(|b| (b.id.clone(), b))
+        .collect();
+    let catalog: BTreeMap<String, Organisation> = organisations(&vault)?
+        .into_iter()
+        .map(|o| (o.id.clone(), o))
+        .collect();
+    let problems = check_plan(plan_path, &plan, &all_bps, &catalog);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let seed = match plan.seed {
+        Some(s) => s,
+        None => {
+            let mut b = [0u8; 8];
+            getrandom::fill(&mut b).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+            u64::from_be_bytes(b) >> 11 // short enough to read out; recorded in the sitting
+        }
+    };
+    let bps: Vec<Blueprint> = plan
+        .papers
+        .iter()
+        .map(|p| {
+            let mut b = all_bps[&p.blueprint].clone();
+            if let Some(n) = p.forms {
+                b.forms = n;
+            }
+            b
+        })
+        .collect();
+    let bank_digest = vault.digest()?.to_string();
+    progress.phase("assembling", bps.len() as u64);
+    let exclusions: Vec<BTreeSet<String>> = bps
+        .iter()
+        .map(|bp| exclusions(&vault, bp))
+        .collect::<Result<_>>()?;
+    let built: Vec<std::result::Result<Built, Infeasible>> = bps
+        .par_iter()
+        .zip(exclusions.par_iter())
+        .map(|(bp, ex)| build(&vault, &standards, bp, seed, ex))
+        .collect::<Result<_>>()?;
+    let failures: Vec<Infeasible> = built
+        .iter()
+        .filter_map(|b| b.as_ref().err().cloned())
+        .collect();
+    if !failures.is_empty() {
+        progress.finish();
+        return Err(Error::Infeasible(failures));
+    }
+    let built: Vec<Built> = built.into_iter().map(|b| b.expect("checked")).collect();
+    progress.phase("rendering", built.len() as u64);
+    let std_of = |occ: &OccupationCode| -> &Standard {
+        standards
+            .iter()
+            .find(|s| s.occupation.code == *occ)
+            .expect("built from it")
+    };
+    let rendered: Vec<Vec<RenderedForm>> = built
+        .par_iter()
+        .zip(exclusions.par_iter())
+        .map(|(b, ex)| {
+            render(
+                &vault,
+                std_of(&b.blueprint.occupation),
+                b,
+                seed,
+                &bank_digest,
+                ex,
+            )
+        })
+        .collect::<Result<_>>()?;
+    // Copy plans: one per (organisation, blueprint, form), distinct across organisations.
+    let participants: Vec<(&Organisation, &crate::model::Participant)> = plan
+        .organisations
+        .iter()
+        .map(|p| (&catalog[&p.id], p))
+        .collect();
+    let mut plans: HashMap<(String, String, u32), CopyPlan> = HashMap::new();
+    for (b, forms) in built.iter().zip(&rendered) {
+        if !b.blueprint.is_theory() {
+            continue;
+        }
+        for f in forms {
+            let paper: Value = f
+                .files
+                .iter()
+                .find(|(n, _)| n == "paper.json")
+                .and_then(|(_, x)| serde_json::from_slice(x).ok())
+                .unwrap_or(Value::Null);
+            let mut taken: BTreeSet<Vec<usize>> = BTreeSet::new();
+            for (org, p) in &participants {
+                if !p
+                    .runs
+                    .contains(&(b.blueprint.occupation.clone(), b.blueprint.level))
+                {
+                    continue;
+                }
+                let form = f.form.to_string();
+                let mut attempt = 0u32;
+                let cp = loop {
+                    let a = attempt.to_string();
+                    let cp = plan_for(
+                        seed,
+                        &[&plan.id, &org.id, &b.blueprint.id, &form, &a],
+                        &paper,
+                    );
+                    attempt += 1;
+                    if taken.insert(cp.order.clone()) || attempt > 16 {
+                        break cp;
+                    }
+                };
+                plans.insert((org.id.clone(), b.blueprint.id.clone(), f.form), cp);
+            }
+        }
+    }
+    let release_key = package::new_release_key()?;
+    let checkpoint = vault.checkpoint();
+    let bureau = vault.bureau_key()?;
+    progress.phase("sealing", participants.len() as u64);
+    let sealed: Vec<(PackageRecord, Vec<u8>)> = participants
+        .par_iter()
+        .map(|(org, p)| {
+            let mut docs = Vec::new();
+            let mut papers = Vec::new();
+            for (b, forms) in built.iter().zip(&rendered) {
+                let bp = &b.blueprint;
+                if !p.runs.contains(&(bp.occupation.clone(), bp.level)) {
+                    continue;
+                }
+                let std = std_of(&bp.occupation);
+                for f in forms {
+                    let copy = copy_code(&org.id, &bp.id, f.form);
+                    let orgname = format!("{} {}", org.id, org.name);
+                    let date = date_label(&plan.start);
+                    let header = DocHeader {
+                        title: &plan.title,
+                        sitting: &plan.id,
+                        organisation: &orgname,
+                        copy: &copy,
+                        date: &date,
+                    };
+                    let head = json!({ "sitting": plan.id, "organisation": org.id, "occupation": bp.occupation, "occupation_name": std.occupation.name, "level": bp.level.code() });
+                    let dir = format!("{}/F{:02}", bp.id, f.form);
+                    docs.extend(copy_documents(
+                        &dir,
+                        f,
+                        bp,
+                        &copy,
+                        plans.get(&(org.id.clone(), bp.id.clone(), f.form)),
+                        &header,
+                        &head,
+                    ));
+                    papers.push(PaperRef {
+                        occupation: bp.occupation.to_string(),
+                        level: bp.level.code(),
+                        kind: if bp.is_theory() { "theory" } else { "practical" }.into(),
+                        blueprint: bp.id.clone(),
+                        form: f.form,
+                        copy,
+                    });
+                }
+            }
+            let pk = OrgPublic(
+                hex::decode(&org.public_key)
+                    .ok()
+                    .and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
+                    .ok_or_else(|| Error::Corrupt {
+                        record: format!("o/{}", org.id),
+                        reason: "public key is malformed".into(),
+                    })?,
+            );
+            let manifest = PackageManifest {
+                format: 1,
+                sitting: plan.id.clone(),
+                title: plan.title.clone(),
+                organisation: org.id.clone(),
+                organisation_name: org.name.clone(),
+                organisation_key: String::new(),
+                start: plan.start.clone(),
+                end: plan.end.clone(),
+                bureau_key: String::new(),
+                release_key_sha256: String::new(),
+                audit: checkpoint.clone(),
+                papers: papers.clone(),
+                documents: BTreeMap::new(),
+            };
+            let bytes = package::seal(manifest, &docs, &pk, &release_key, bureau)?;
+            Ok((
+                PackageRecord {
+                    organisation: org.id.clone(),
+                    file: format!("packages/{}.qpkg", org.id),
+                    sha256: package::sha256_hex(&bytes),
+                    copies: papers.into_iter().map(|p| p.copy).collect(),
+                },
+                bytes,
+            ))
+        })
+        .collect::<Result<_>>()?;
+    // Write everything into a temporary folder, commit the vault, then move it into place.
+    let tmp = out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("sitting")
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let write = super::files::write_file;
+    let result = (|| -> Result<()> {
+        for (rec, bytes) in &sealed {
+            write(&tmp.join(&rec.file), bytes)?;
+        }
+        let bureau_pub = bureau.public();
+        write(
+            &tmp.join("bureau.pub"),
+            bureau_pub
+                .file_text("江苏省人力资源和社会保障厅")
+                .as_bytes(),
+        )?;
+        let summary = json!({
+            "sitting": plan.id, "title": plan.title, "start": plan.start, "end": plan.end,
+            "bureau_key": bureau_pub.fingerprint(), "bank_digest": bank_digest,
+            "packages": sealed.iter().map(|(r, _)| json!({
+                "organisation": r.organisation, "name": catalog[&r.organisation].name,
+                "file": r.file, "sha256": r.sha256, "copies": r.copies,
+            })).collect::<Vec<_>>(),
+        });
+        write(&tmp.join("sitting.json"), &pretty(&summary))?;
+        for (b, _) in built.iter().zip(&rendered) {
+            let rep = super::assemble::report(std_of(&b.blueprint.occupation), b);
+            write(
+                &tmp.join("reports").join(format!("{}.txt", b.blueprint.id)),
+                super::assemble::report_text(b, &rep).as_bytes(),
+            )?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let packages: Vec<PackageRecord> = sealed.into_iter().map(|(r, _)| r).collect();
+    let papers_rec: Vec<SittingPaper> = built
+        .iter()
+        .zip(&rendered)
+        .zip(&exclusions)
+        .map(|((b, forms), ex)| SittingPaper {
+            blueprint: b.blueprint.clone(),
+            blueprint_digest: blueprint_digest(&b.blueprint),
+            excluded: ex.iter().cloned().collect(),
+            forms: forms
+                .iter()
+                .map(|f| (f.form, f.manifest.items.clone()))
+                .collect(),
+        })
+        .collect();
+    let record = SittingRecord {
+        plan: SittingPlan {
+            seed: Some(seed),
+            ..plan.clone()
+        },
+        plan_digest,
+        seed,
+        bank_digest: bank_digest.clone(),
+        created: now(),
+        release_key: hex::encode(release_key.as_ref()),
+        papers: papers_rec.clone(),
+        packages: packages.clone(),
+        checkpoint,
+        release: None,
+    };
+    let seq = vault.checkpoint().seq + 1;
+    let mut batch = vec![vault.put_record(&sitting_key(&plan.id), &record)?];
+    for p in &papers_rec {
+        let items: Vec<(String, u32)> = p
+            .forms
+            .iter()
+            .flat_map(|(_, items)| items.iter().cloned())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let key = format!(
+            "{}{seq:012}-{}",
+            ledger_prefix(&p.blueprint.occupation, p.blueprint.level),
+            p.blueprint.id
+        );
+        batch.push(vault.put_record(
+            &key,
+            &LedgerEntry {
+                sitting: plan.id.clone(),
+                blueprint: p.blueprint.id.clone(),
+                items,
+            },
+        )?);
+    }
+    let audit = AuditEvent::new(
+        "sitting",
+        json!({
+            "sitting": plan.id, "seed": seed, "bank_digest": bank_digest, "start": plan.start,
+            "packages": packages.iter().map(|p| json!({ "organisation": p.organisation, "sha256": p.sha256 })).collect::<Vec<_>>(),
+            "papers": papers_rec.iter().map(|p| json!({ "blueprint": p.blueprint.id, "forms": p.forms.len(), "excluded": p.excluded.len() })).collect::<Vec<_>>(),
+        }),
+    );
+    if let Err(e) = vault.commit(batch, audit) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if out.exists() {
+        std::fs::remove_dir(out).map_err(|e| Error::io("replace empty folder", out, e))?;
+    }
+    std::fs::rename(&tmp, out).map_err(|e| Error::io("move sitting into", out, e))?;
+    progress.finish();
+    Ok(SittingOutcome {
+        sitting: plan.id,
+        out: out.to_path_buf(),
+        seed,
+        bank_digest,
+        already: false,
+        packages,
+        papers: papers_rec
+            .iter()
+            .map(|p| (p.blueprint.id.clone(), p.forms.len() as u32))
+            .collect(),
+    })
+}
+
+/// Lists sittings (no secrets).
+pub fn list(cfg: &StoreConfig) -> Result<Vec<Value>> {
+    let vault = cfg.open()?;
+    Ok(vault
+        .records::<SittingRecord>("t/")?
+        .into_iter()
+        .map(|(_, r)| {
+            json!({
+                "sitting": r.plan.id, "title": r.plan.title, "start": r.plan.start, "end": r.plan.end,
+                "created": r.created, "organisations": r.packages.len(),
+                "papers": r.papers.iter().map(|p| p.blueprint.id.clone()).collect::<Vec<_>>(),
+                "released": r.release.as_ref().map(|x| x.at.clone()),
+            })
+        })
+        .collect())
+}
+
+/// What `qbank release` did.
+#[derive(Debug, Serialize)]
+pub struct ReleaseOutcome {
+    pub sitting: String,
+    pub file: PathBuf,
+    pub released_at: String,
+    pub early: bool,
+    /// Issued before; the same release was written again.
+    pub again: bool,
+}
+
+/// Issues the signed release of a sitting: only at or after its start, unless `early` names a
+/// reason (audited).
+pub fn release(
+    cfg: &StoreConfig,
+    sitting: &str,
+    out: &Path,
+    early: Option<&str>,
+) -> Result<ReleaseOutcome> {
+    let mut vault = cfg.open()?;
+    let key = sitting_key(sitting);
+    let mut rec: SittingRecord = vault.get_record(&key)?.ok_or_else(|| Error::NotFound {
+        what: "sitting",
+        id: sitting.into(),
+    })?;
+    if let Some(r) = &rec.release {
+        super::files::write_file(out, r.file.as_bytes())?;
+        return Ok(ReleaseOutcome {
+            sitting: sitting.into(),
+            file: out.to_path_buf(),
+            released_at: r.at.clone(),
+            early: r.early,
+            again: true,
+        });
+    }
+    let start: jiff::Timestamp = rec.plan.start.parse().map_err(|_| Error::Corrupt {
+        record: key.clone(),
+        reason: "start time is malformed".into(),
+    })?;
+    let now_ts = jiff::Timestamp::now();
+    let is_early = now_ts < start;
+    if is_early {
+        match early {
+            None => {
+                return Err(Error::TooEarly(format!(
+                    "sitting {sitting} starts at {}; the release can be issued from then on (now {}). To release early, pass --early-reason \"...\" (recorded in the audit log)",
+                    rec.plan.start,
+                    now()
+                )));
+            }
+            Some(r) if r.trim().is_empty() => {
+                return Err(Error::Usage("--early-reason must not be empty".into()));
+            }
+            Some(_) => {}
+        }
+    }
+    let at = now();
+    let release = Release {
+        format: 1,
+        sitting: sitting.into(),
+        start: rec.plan.start.clone(),
+        released_at: at.clone(),
+        early: is_early,
+        reason: if is_early {
+            early.map(str::to_string)
+        } else {
+            None
+        },
+        release_key: rec.release_key.clone(),
+        bureau_key: vault.bureau_public()?.fingerprint(),
+        audit: vault.checkpoint(),
+    };
+    let text = package::sign_release(&release, vault.bureau_key()?);
+    rec.release = Some(ReleaseRecord {
+        at: at.clone(),
+        early: is_early,
+        reason: release.reason.clone(),
+        file: text.clone(),
+    });
+    let put = vault.put_record(&key, &rec)?;
+    vault.commit(
+        vec![put],
+        AuditEvent::new(
+            if is_early { "release-early" } else { "release" },
+            json!({ "sitting": sitting, "released_at": at, "start": rec.plan.start, "reason": release.reason }),
+        ),
+    )?;
+    super::files::write_file(out, text.as_bytes())?;
+    Ok(ReleaseOutcome {
+        sitting: sitting.into(),
+        file: out.to_path_buf(),
+        released_at: at,
+        early: is_early,
+        again: false,
+    })
+}
+
+/// What `qbank unseal` wrote.
+#[derive(Debug, Serialize)]
+pub struct UnsealOutcome {
+    pub sitting: String,
+    pub organisation: String,
+    pub out: PathBuf,
+    pub documents: Vec<String>,
+    pub papers: Vec<PaperRef>,
+}
+
+/// The evaluator's side: verify and open a package into `out` (new or empty). Nothing is
+/// written unless every check passes.
+pub fn unseal(
+    package_path: &Path,
+    org_key: &Path,
+    release_path: &Path,
+    bureau_key: &Path,
+    out: &Path,
+) -> Result<UnsealOutcome> {
+    let bureau = BureauPublic::read(bureau_key)?;
+    let org = OrgSecret::read(org_key)?;
+    let rtext =
+        std::fs::read_to_string(release_path).map_err(|e| Error::io("read", release_path, e))?;
+    let release = package::read_release(&rtext, &bureau)?;
+    let pkg = std::fs::read(package_path).map_err(|e| Error::io("read", package_path, e))?;
+    let (manifest, docs) = package::open(&pkg, &org, &release, &bureau)?;
+    let docs = Zeroizing::new(
+        docs.into_iter()
+            .map(|(n, b)| (n, Zeroizing::new(b)))
+            .collect::<Vec<_>>(),
+    );
+    let nonempty = out.exists()
+        && std::fs::read_dir(out)
+            .map_err(|e| Error::io("list", out, e))?
+            .next()
+            .is_some();
+    if nonempty {
+        return Err(Error::Usage(format!(
+            "{} is not empty; unseal into a new or empty folder",
+            out.display()
+        )));
+    }
+    let tmp = out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("unsealed")
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    let r = (|| -> Result<()> {
+        for (name, bytes) in docs.iter() {
+            super::files::write_file(&tmp.join(name), bytes)?;
+        }
+        super::files::write_file(&tmp.join("package-manifest.json"), &pretty(&manifest))
+    })();
+    if let Err(e) = r {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if out.exists() {
+        std::fs::remove_dir(out).map_err(|e| Error::io("replace empty folder", out, e))?;
+    }
+    std::fs::rename(&tmp, out).map_err(|e| Error::io("move documents into", out, e))?;
+    Ok(UnsealOutcome {
+        sitting: manifest.sitting.clone(),
+        organisation: manifest.organisation.clone(),
+        out: out.to_path_buf(),
+        documents: docs.iter().map(|(n, _)| n.clone()).collect(),
+        papers: manifest.papers,
+    })
+}
+
+/// Rebuilds every organisation copy of the theory papers of `sittings` (all when empty) and
+/// traces `leak` against them.
+pub fn trace_leak(
+    cfg: &StoreConfig,
+    leak: &str,
+    sittings: &[String],
+) -> Result<(Vec<String>, TraceReport)> {
+    let vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let records: Vec<SittingRecord> = vault
+        .records::<SittingRecord>("t/")?
+        .into_iter()
+        .map(|(_, r)| r)
+        .filter(|r| sittings.is_empty() || sittings.contains(&r.plan.id))
+        .collect();
+    if records.is_empty() {
+        return Err(Error::NotFound {
+            what: "sitting",
+            id: if sittings.is_empty() {
+                "(any)".into()
+            } else {
+                sittings.join(", ")
+            },
+        });
+    }
+    let mut copies = Vec::new();
+    for rec in &records {
+        for p in &rec.papers {
+            let bp = &p.blueprint;
+            if !bp.is_theory() {
+                continue;
+            }
+            let std = standards
+                .iter()
+                .find(|s| s.occupation.code == bp.occupation)
+                .ok_or_else(|| {
+                    Error::Usage(format!("the store has no standard for {}", bp.occupation))
+                })?;
+            let excluded: BTreeSet<String> = p.excluded.iter().cloned().collect();
+            let built = match build(&vault, &standards, bp, rec.seed, &excluded)? {
+                Ok(b) => b,
+                Err(inf) => {
+                    return Err(Error::Usage(format!(
+                        "sitting {}: {} can no longer be rebuilt from the bank: {}",
+                        rec.plan.id,
+                        bp.id,
+                        inf.reasons.join("; ")
+                    )));
+                }
+            };
+            let forms = render(&vault, std, &built, rec.seed, &rec.bank_digest, &excluded)?;
+            for f in &forms {
+                let paper: Value = f
+                    .files
+                    .iter()
+                    .find(|(n, _)| n == "paper.json")
+                    .and_then(|(_, x)| serde_json::from_slice(x).ok())
+                    .unwrap_or(Value::Null);
+                let items = theory_items(&paper);
+                let mut taken: BTreeSet<Vec<usize>> = BTreeSet::new();
+                for o in &rec.plan.organisations {
+                    if !o.runs.contains(&(bp.occupation.clone(), bp.level)) {
+                        continue;
+                    }
+                    let form = f.form.to_string();
+                    let mut attempt = 0u32;
+                    let cp = loop {
+                        let a = attempt.to_string();
+                        let cp =
+                            plan_for(rec.seed, &[&rec.plan.id, &o.id, &bp.id, &form, &a], &paper);
+                        attempt += 1;
+                        if taken.insert(cp.order.clone()) || attempt > 16 {
+                            break cp;
+                        }
+                    };
+                    let questions = cp
+                        .order
+                        .iter()
+                        .zip(&cp.options)
+                        .map(|(&q, perm)| {
+                            let it = items[q].1;
+                            PrintedQuestion {
+                                id: it["id"].as_str().unwrap_or_default().to_string(),
+                                stem: it["stem"].as_str().unwrap_or_default().to_string(),
+                                options: it["options"]
+                                    .as_array()
+                                    .map(|a| {
+                                        a.iter()
+                                            .map(|x| x.as_str().unwrap_or_default().to_string())
+                                            .collect()
+                                    })
+                                    .unwrap_or_default(),
+                                printed: perm.clone(),
+                            }
+                        })
+                        .collect();
+                    copies.push(CopyText {
+                        copy: copy_code(&o.id, &bp.id, f.form),
+                        organisation: o.id.clone(),
+                        questions,
+                    });
+                }
+            }
+        }
+    }
+    let ids = records.iter().map(|r| r.plan.id.clone()).collect();
+    Ok((ids, trace::trace(leak, &copies)))
+}
