@@ -1,0 +1,52 @@
+#!/bin/sh
+# The demo sitting, end to end, with the real CLI and the sample bank:
+#   1. build (or update) the default store ./qbank-store from banks/ (key ./qbank.key);
+#   2. three sample organisations make their key pairs "on their side" (demo/orgs/) and are
+#      registered from their public keys; the public catalog is published (demo/catalog/);
+#   3. the November sitting (banks/sittings/2026-11-dg.toml) is assembled, rendered and sealed,
+#      one package per organisation (demo/sitting/packages/);
+#   4. the release is issued (its start time has passed) and each organisation opens its package
+#      with its own key, as an evaluator would (demo/unsealed/<organisation>/);
+#   5. the audit log is verified.
+# Running it again changes nothing: the bank, the catalog and the sitting are already there.
+set -eu
+cd "$(dirname "$0")/../.."
+cargo build --release --quiet
+q=target/release/qbank
+out=demo
+plan=banks/sittings/2026-11-dg.toml
+sitting=JS-2026-11-DG
+export QBANK_ACTOR="${QBANK_ACTOR:-${USER:-demo}}"   # who the audit log names
+
+$q import --init banks
+
+register() { # id name kind category region certify
+    [ -f "$out/orgs/$1.key" ] || $q org keygen --id "$1" --out "$out/orgs" >/dev/null
+    if $q org show "$1" >/dev/null 2>&1; then
+        echo "organisation $1 already registered"
+    else
+        $q org add --id "$1" --name "$2" --kind "$3" --category "$4" --region "$5" \
+            --certify "$6" --public-key "$out/orgs/$1.pub" >/dev/null
+        echo "registered $1 $2 (may certify $6)"
+    fi
+}
+register S000032100001 南京金陵职业技能培训学校 S training 江苏省南京市 6-31-01-03:5,4,3
+register Y000132050002 苏州恒达电气设备有限公司 Y enterprise 江苏省苏州市 6-31-01-03:5,4
+register S000032020003 无锡技师学院 S school 江苏省无锡市 6-31-01-03:5,4,3,2,1
+$q catalog publish --out "$out/catalog" >/dev/null
+
+$q sitting "$plan" --out "$out/sitting"
+$q release "$sitting" --out "$out/sitting/release.json"
+for org in S000032100001 Y000132050002 S000032020003; do
+    rm -rf "$out/unsealed/$org"
+    $q unseal "$out/sitting/packages/$org.qpkg" --org-key "$out/orgs/$org.key" \
+        --release "$out/sitting/release.json" --bureau-key "$out/sitting/bureau.pub" \
+        --out "$out/unsealed/$org" | tail -1
+done
+$q audit verify
+
+echo
+echo "sealed packages:   $out/sitting/packages/<organisation>.qpkg (public summary $out/sitting/sitting.json)"
+echo "signed release:    $out/sitting/release.json (bureau key $out/sitting/bureau.pub)"
+echo "printable papers:  $out/unsealed/<organisation>/<blueprint>/Fnn/*.html, *.md (opened as each organisation would)"
+echo "public catalog:    $out/catalog/catalog.html, catalog.csv, catalog.json"
