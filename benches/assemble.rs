@@ -25,6 +25,7 @@ fn blueprint(std: &Standard, level: Level, forms: u32, max_overlap: f64) -> Blue
         forms,
         max_overlap,
         cooldown: 0,
+        max_exposures: None,
         kind: BlueprintKind::Theory {
             sections: vec![
                 s(ItemType::Single, 60, 1.0),

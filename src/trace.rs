@@ -3,7 +3,7 @@
 //! and the order of each choice question's options. Pure.
 //!
 //! Method: text is normalised (full-width → half-width, case folded, whitespace and punctuation
-//! dropped). Each candidate question's stem is located in the leak by voting over shared
+//! dropped, meaningful symbols such as √ % ° kept). Each candidate question's stem is located in the leak by voting over shared
 //! character 3-grams (robust to re-typed punctuation, spacing and a few typos); a stem counts as
 //! found when at least [`FOUND_SHARE`] of its 3-grams occur. Option texts are then located between
 //! the stem and the next found stem. A copy is consistent with the leak when it holds every
@@ -71,9 +71,16 @@ pub fn normalise(s: &str) -> Vec<char> {
             '\u{3000}' => ' ',
             _ => c,
         })
-        .filter(|c| c.is_alphanumeric())
+        .filter(|&c| !c.is_whitespace() && !is_punctuation(c))
         .flat_map(char::to_lowercase)
         .collect()
+}
+
+/// Punctuation that re-typing changes freely. Symbols that carry meaning in questions (√ % ° Ω
+/// + = < > / × ≤ …) are kept.
+fn is_punctuation(c: char) -> bool {
+    (c.is_ascii_punctuation() && !"%+=<>/*^~".contains(c))
+        || "，。、；：？！“”‘’（）《》〈〉【】〔〕「」『』—…·－﹏＿".contains(c)
 }
 
 fn grams(t: &[char]) -> impl Iterator<Item = (usize, [char; 3])> + '_ {
@@ -83,8 +90,11 @@ fn grams(t: &[char]) -> impl Iterator<Item = (usize, [char; 3])> + '_ {
 }
 
 /// Where in the leak a text starts (by 3-gram voting), what share of its 3-grams occur anywhere,
-/// and what share agree with that start.
-fn locate(text: &[char], index: &HashMap<[char; 3], Vec<usize>>) -> Option<(usize, f64, f64)> {
+/// and what share (and how many) agree with that start.
+fn locate(
+    text: &[char],
+    index: &HashMap<[char; 3], Vec<usize>>,
+) -> Option<(usize, f64, f64, usize)> {
     let total = text.len().saturating_sub(2);
     if total < 2 {
         return None;
@@ -106,7 +116,7 @@ fn locate(text: &[char], index: &HashMap<[char; 3], Vec<usize>>) -> Option<(usiz
         .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))?;
     let near: usize = (best - 2..=best + 2).filter_map(|s| votes.get(&s)).sum();
     let aligned = (near as f64 / total as f64).min(1.0);
-    Some(((*best).max(0) as usize, share, aligned))
+    Some(((*best).max(0) as usize, share, aligned, near))
 }
 
 fn find_sub(hay: &[char], needle: &[char]) -> Option<usize> {
@@ -130,18 +140,31 @@ pub fn trace(leak: &str, copies: &[CopyText]) -> TraceReport {
             questions.entry(q.id.as_str()).or_insert(q);
         }
     }
-    // (start, id, stem length, aligned share)
-    let mut candidates: Vec<(usize, &str, usize, f64)> = Vec::new();
+    // (start, id, stem length, evidence: aligned 3-grams plus option characters found)
+    let mut candidates: Vec<(usize, &str, usize, usize)> = Vec::new();
     for (id, q) in &questions {
         let stem = normalise(&q.stem);
-        if let Some((start, share, aligned)) = locate(&stem, &index) {
-            if share >= FOUND_SHARE && aligned >= FOUND_SHARE / 2.0 {
-                candidates.push((start, id, stem.len(), aligned));
-            }
+        if let Some((start, share, aligned, near)) = locate(&stem, &index)
+            && share >= FOUND_SHARE
+            && aligned >= FOUND_SHARE / 2.0
+        {
+            // the question's options right after the stem add evidence: they tell apart
+            // questions whose stems read the same
+            let opts: Vec<Vec<char>> = q.options.iter().map(|o| normalise(o)).collect();
+            let from = (start + stem.len()).min(text.len());
+            let span: usize = opts.iter().map(Vec::len).sum::<usize>() * 2 + 24;
+            let window = &text[from..(from + span).min(text.len())];
+            let hits: usize = opts
+                .iter()
+                .filter(|o| find_sub(window, o).is_some())
+                .map(Vec::len)
+                .sum();
+            candidates.push((start, id, stem.len(), near + hits));
         }
     }
-    // Two similar stems can claim the same place: the better-aligned one keeps it.
-    candidates.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.1.cmp(b.1)));
+    // Two similar stems (or one inside another) can claim the same place: the one with more
+    // evidence there keeps it.
+    candidates.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(b.1)));
     let mut found: Vec<(usize, &str, usize)> = Vec::new();
     for (start, id, len, _) in candidates {
         let overlaps = found.iter().any(|&(s, _, l)| {

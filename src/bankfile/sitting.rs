@@ -95,10 +95,10 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
     }
     let start = time(&mut sink, &head.start, "start");
     let end = time(&mut sink, &head.end, "end");
-    if let (Some(s), Some(e)) = (start, end) {
-        if e <= s {
-            sink.span(&head.end, "end must be after start");
-        }
+    if let (Some(s), Some(e)) = (start, end)
+        && e <= s
+    {
+        sink.span(&head.end, "end must be after start");
     }
     if head.blueprints.is_empty() {
         sink.at(head_at, "blueprints must name at least one folder or file");
@@ -117,10 +117,10 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
         if !seen.insert(pv.blueprint.clone()) {
             sink.span(p, format!("blueprint {} is listed twice", pv.blueprint));
         }
-        if let Some(n) = &pv.forms {
-            if !(1..=26).contains(n.get_ref()) {
-                sink.span(n, "forms must be 1..=26");
-            }
+        if let Some(n) = &pv.forms
+            && !(1..=26).contains(n.get_ref())
+        {
+            sink.span(n, "forms must be 1..=26");
         }
         papers.push(PlannedPaper {
             blueprint: pv.blueprint.clone(),

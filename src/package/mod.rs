@@ -31,6 +31,9 @@ const MAGIC: &[u8] = b"QBANK-PACKAGE/1\n";
 const MANIFEST_DOMAIN: &str = "qbank-manifest/1";
 const RELEASE_DOMAIN: &str = "qbank-release/1";
 
+/// A package's documents: (path inside the package, bytes).
+pub type Documents = Vec<(String, Vec<u8>)>;
+
 /// The point of the audit log a package or release was made at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
@@ -245,7 +248,7 @@ pub fn open(
     org: &OrgSecret,
     release: &Release,
     bureau: &BureauPublic,
-) -> Result<(PackageManifest, Vec<(String, Vec<u8>)>)> {
+) -> Result<(PackageManifest, Documents)> {
     let manifest = read_manifest(pkg, bureau)?;
     let p = split(pkg)?;
     if manifest.organisation != org.organisation {

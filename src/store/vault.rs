@@ -780,6 +780,8 @@ impl Vault {
         Ok(report)
     }
 
+    // one private step of `import`, taking what it prepared; a struct would only rename them
+    #[allow(clippy::too_many_arguments)]
     fn write(
         &mut self,
         standards: &[&Standard],

@@ -4,6 +4,7 @@ mod assemble;
 mod check;
 mod cli;
 mod crash;
+mod sitting;
 mod store;
 
 use qbank::ops::StoreConfig;
