@@ -411,7 +411,7 @@ fn unseal_refuses_wrong_keys_tampering_swaps_and_forged_or_missing_releases() {
     assert_eq!(last.details["reason"], "演练：提前发布");
     let pkg2 = std::fs::read(f.dir.join("two/packages").join(format!("{NANJING}.qpkg"))).unwrap();
     let split = |b: &[u8]| {
-        let m = b"QBANK-PACKAGE/1\n".len();
+        let m = b"QBANK-PACKAGE/2\n".len();
         let n = u32::from_be_bytes(b[m..m + 4].try_into().unwrap()) as usize;
         m + 4 + n + 64
     };
