@@ -273,6 +273,43 @@ fn plan_for(seed: u64, labels: &[&str], paper: &Value) -> CopyPlan {
     copy_plan(seed, labels, &sections, &option_counts)
 }
 
+/// The copy plans of one form for the organisations that run it (in plan order), each distinct
+/// from the others: a plan equal to an earlier organisation's is drawn again with the next
+/// attempt number (practically never needed).
+fn copy_plans<'a>(
+    seed: u64,
+    sitting: &str,
+    runners: impl Iterator<Item = &'a str>,
+    blueprint: &str,
+    form: u32,
+    paper: &Value,
+) -> Vec<(&'a str, CopyPlan)> {
+    let form = form.to_string();
+    let mut taken: BTreeSet<Vec<usize>> = BTreeSet::new();
+    runners
+        .map(|org| {
+            let mut attempt = 0u32;
+            loop {
+                let a = attempt.to_string();
+                let cp = plan_for(seed, &[sitting, org, blueprint, &form, &a], paper);
+                attempt += 1;
+                if taken.insert(cp.order.clone()) || attempt > 16 {
+                    return (org, cp);
+                }
+            }
+        })
+        .collect()
+}
+
+/// One JSON file of a rendered form (`paper.json`, `key.json`).
+fn file_json(f: &RenderedForm, name: &str) -> Value {
+    f.files
+        .iter()
+        .find(|(n, _)| n == name)
+        .and_then(|(_, x)| serde_json::from_slice(x).ok())
+        .unwrap_or(Value::Null)
+}
+
 /// Applies a copy plan to a theory paper and key (JSON as rendered by `assemble`).
 fn permute_theory(paper: &Value, key: &Value, plan: &CopyPlan) -> (Value, Value, Vec<Value>) {
     let items = theory_items(paper);
@@ -326,24 +363,18 @@ fn date_label(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
-/// The documents of one organisation copy of one form.
+/// The documents of one organisation copy of one form (`paper` and `key` are the form's JSON).
+#[allow(clippy::too_many_arguments)] // each is a distinct input of the copy; a struct would only rename them
 fn copy_documents(
     dir: &str,
     form: &RenderedForm,
+    (paper, key): &(Value, Value),
     blueprint: &Blueprint,
     copy: &str,
     plan: Option<&CopyPlan>,
     header: &DocHeader,
     head: &Value,
 ) -> Vec<(String, Vec<u8>)> {
-    let get = |name: &str| -> Value {
-        form.files
-            .iter()
-            .find(|(n, _)| n == name)
-            .and_then(|(_, b)| serde_json::from_slice(b).ok())
-            .unwrap_or(Value::Null)
-    };
-    let (paper, key) = (get("paper.json"), get("key.json"));
     let mut docs: Vec<(String, Vec<u8>)> = Vec::new();
     let mut put = |name: &str, bytes: Vec<u8>| docs.push((format!("{dir}/{name}"), bytes));
     let mut copy_info = head.clone();
@@ -352,7 +383,7 @@ fn copy_documents(
     copy_info["form"] = json!(form.form);
     if blueprint.is_theory() {
         let plan = plan.expect("theory copies have a plan");
-        let (mut p, mut k, questions) = permute_theory(&paper, &key, plan);
+        let (mut p, mut k, questions) = permute_theory(paper, key, plan);
         p["copy"] = copy_info.clone();
         k["copy"] = copy_info.clone();
         put(
@@ -537,6 +568,16 @@ pub fn run(
             )
         })
         .collect::<Result<_>>()?;
+    // Each form's JSON, parsed once for all its copies.
+    let form_json: Vec<Vec<(Value, Value)>> = rendered
+        .iter()
+        .map(|forms| {
+            forms
+                .iter()
+                .map(|f| (file_json(f, "paper.json"), file_json(f, "key.json")))
+                .collect()
+        })
+        .collect();
     // Copy plans: one per (organisation, blueprint, form), distinct across organisations.
     let participants: Vec<(&Organisation, &crate::model::Participant)> = plan
         .organisations
@@ -544,40 +585,18 @@ pub fn run(
         .map(|p| (&catalog[&p.id], p))
         .collect();
     let mut plans: HashMap<(String, String, u32), CopyPlan> = HashMap::new();
-    for (b, forms) in built.iter().zip(&rendered) {
+    for ((b, forms), jsons) in built.iter().zip(&rendered).zip(&form_json) {
         if !b.blueprint.is_theory() {
             continue;
         }
-        for f in forms {
-            let paper: Value = f
-                .files
+        let runs = (b.blueprint.occupation.clone(), b.blueprint.level);
+        for (f, (paper, _)) in forms.iter().zip(jsons) {
+            let runners = participants
                 .iter()
-                .find(|(n, _)| n == "paper.json")
-                .and_then(|(_, x)| serde_json::from_slice(x).ok())
-                .unwrap_or(Value::Null);
-            let mut taken: BTreeSet<Vec<usize>> = BTreeSet::new();
-            for (org, p) in &participants {
-                if !p
-                    .runs
-                    .contains(&(b.blueprint.occupation.clone(), b.blueprint.level))
-                {
-                    continue;
-                }
-                let form = f.form.to_string();
-                let mut attempt = 0u32;
-                let cp = loop {
-                    let a = attempt.to_string();
-                    let cp = plan_for(
-                        seed,
-                        &[&plan.id, &org.id, &b.blueprint.id, &form, &a],
-                        &paper,
-                    );
-                    attempt += 1;
-                    if taken.insert(cp.order.clone()) || attempt > 16 {
-                        break cp;
-                    }
-                };
-                plans.insert((org.id.clone(), b.blueprint.id.clone(), f.form), cp);
+                .filter(|(_, p)| p.runs.contains(&runs))
+                .map(|(o, _)| o.id.as_str());
+            for (org, cp) in copy_plans(seed, &plan.id, runners, &b.blueprint.id, f.form, paper) {
+                plans.insert((org.to_string(), b.blueprint.id.clone(), f.form), cp);
             }
         }
     }
@@ -590,13 +609,13 @@ pub fn run(
         .map(|(org, p)| {
             let mut docs = Vec::new();
             let mut papers = Vec::new();
-            for (b, forms) in built.iter().zip(&rendered) {
+            for ((b, forms), jsons) in built.iter().zip(&rendered).zip(&form_json) {
                 let bp = &b.blueprint;
                 if !p.runs.contains(&(bp.occupation.clone(), bp.level)) {
                     continue;
                 }
                 let std = std_of(&bp.occupation);
-                for f in forms {
+                for (f, json) in forms.iter().zip(jsons) {
                     let copy = copy_code(&org.id, &bp.id, f.form);
                     let orgname = format!("{} {}", org.id, org.name);
                     let date = date_label(&plan.start);
@@ -612,6 +631,7 @@ pub fn run(
                     docs.extend(copy_documents(
                         &dir,
                         f,
+                        json,
                         bp,
                         &copy,
                         plans.get(&(org.id.clone(), bp.id.clone(), f.form)),
@@ -1028,30 +1048,18 @@ pub fn trace_leak(
                 }
             };
             let forms = render(&vault, std, &built, rec.seed, &rec.bank_digest, &excluded)?;
+            let runs = (bp.occupation.clone(), bp.level);
             for f in &forms {
-                let paper: Value = f
-                    .files
-                    .iter()
-                    .find(|(n, _)| n == "paper.json")
-                    .and_then(|(_, x)| serde_json::from_slice(x).ok())
-                    .unwrap_or(Value::Null);
+                let paper = file_json(f, "paper.json");
                 let items = theory_items(&paper);
-                let mut taken: BTreeSet<Vec<usize>> = BTreeSet::new();
-                for o in &rec.plan.organisations {
-                    if !o.runs.contains(&(bp.occupation.clone(), bp.level)) {
-                        continue;
-                    }
-                    let form = f.form.to_string();
-                    let mut attempt = 0u32;
-                    let cp = loop {
-                        let a = attempt.to_string();
-                        let cp =
-                            plan_for(rec.seed, &[&rec.plan.id, &o.id, &bp.id, &form, &a], &paper);
-                        attempt += 1;
-                        if taken.insert(cp.order.clone()) || attempt > 16 {
-                            break cp;
-                        }
-                    };
+                let runners = rec
+                    .plan
+                    .organisations
+                    .iter()
+                    .filter(|o| o.runs.contains(&runs))
+                    .map(|o| o.id.as_str());
+                for (org, cp) in copy_plans(rec.seed, &rec.plan.id, runners, &bp.id, f.form, &paper)
+                {
                     let questions = cp
                         .order
                         .iter()
@@ -1074,8 +1082,8 @@ pub fn trace_leak(
                         })
                         .collect();
                     copies.push(CopyText {
-                        copy: copy_code(&o.id, &bp.id, f.form),
-                        organisation: o.id.clone(),
+                        copy: copy_code(org, &bp.id, f.form),
+                        organisation: org.to_string(),
                         questions,
                     });
                 }

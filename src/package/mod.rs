@@ -10,12 +10,14 @@
 //! - The signature covers `"qbank-manifest/1" ‖ 0 ‖ manifest`.
 //! - A random 32-byte key share is sealed to the organisation's X25519 key with HPKE (RFC 9180,
 //!   base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM), info
-//!   `"qbank-package/2" ‖ 0 ‖ sitting ‖ 0 ‖ organisation`, associated data SHA-256(manifest).
+//!   `"qbank-package/2" ‖ 0 ‖ sitting ‖ 0 ‖ organisation`, associated data the *binding*:
+//!   SHA-256 of the manifest without its document digests.
 //! - The documents are encrypted once, with AES-256-GCM under
 //!   `HKDF-SHA256(salt "qbank-package/2", ikm = key share ‖ release key, info = sitting ‖ 0 ‖
-//!   organisation)` and associated data SHA-256(manifest). Opening therefore needs both the
+//!   organisation)` and the binding as associated data. Opening therefore needs both the
 //!   organisation's private key (for the share) and the sitting's release key (published at the
-//!   start); a manifest swapped from another package changes the associated data and fails.
+//!   start); a manifest swapped from another package changes the binding and fails, and every
+//!   document is checked against its signed digest after decryption.
 //! - The plaintext is a list of `[u16 name length][name][u64 length][bytes]` documents, each also
 //!   listed with its SHA-256 in the signed manifest.
 //!
@@ -170,7 +172,18 @@ fn unarchive(mut v: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
     Ok(out)
 }
 
-/// Seals `docs` for one organisation. `manifest.documents` is filled in here.
+/// What the content's encryption is bound to: the manifest without its document digests
+/// (sitting, organisation, keys, times, audit checkpoint, papers). The digests themselves are
+/// signed and checked after decryption; leaving them out of the binding lets hashing run
+/// alongside encryption.
+fn binding(manifest: &PackageManifest) -> [u8; 32] {
+    let mut m = manifest.clone();
+    m.documents = BTreeMap::new();
+    Sha256::digest(serde_json::to_vec(&m).expect("manifest serialises")).into()
+}
+
+/// Seals `docs` for one organisation. `manifest.documents` and the key fingerprints are filled
+/// in here.
 pub fn seal(
     mut manifest: PackageManifest,
     docs: &[(String, Vec<u8>)],
@@ -178,19 +191,10 @@ pub fn seal(
     release_key: &[u8; 32],
     bureau: &BureauKey,
 ) -> Result<Vec<u8>> {
-    // document digests for the signed manifest, hashed in parallel (SHA-256 costs about as much
-    // as AES-GCM per byte)
-    manifest.documents = docs
-        .par_iter()
-        .map(|(n, b)| (n.clone(), sha256_hex(b)))
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
     manifest.organisation_key = org.fingerprint();
     manifest.bureau_key = bureau.public().fingerprint();
     manifest.release_key_sha256 = sha256_hex(release_key);
-    let mjson = serde_json::to_vec(&manifest).expect("manifest serialises");
-    let aad = Sha256::digest(&mjson);
+    let aad = binding(&manifest);
     let share = new_release_key()?; // 32 fresh random bytes
     let (enc, share_ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
         &hpke::OpModeS::Base,
@@ -202,30 +206,54 @@ pub fn seal(
     .map_err(|e| Error::Crypto(format!("HPKE seal: {e}")))?;
     let mut n = [0u8; 12];
     getrandom::fill(&mut n).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
-    let sig = bureau.sign(MANIFEST_DOMAIN, &mjson);
-    // One buffer: the clear head, then the documents copied in once and encrypted in place, so
-    // no second plaintext copy is made.
+    let cipher = content_key(
+        share.as_ref(),
+        release_key,
+        &manifest.sitting,
+        &manifest.organisation,
+    );
+    // The manifest's length is known before its digests are: every digest is 64 hex digits.
+    manifest.documents = docs
+        .iter()
+        .map(|(n, _)| (n.clone(), "0".repeat(64)))
+        .collect();
+    let mlen = serde_json::to_vec(&manifest)
+        .expect("manifest serialises")
+        .len();
+    // One buffer: the head (manifest and signature filled in last), then the documents copied in
+    // once and encrypted in place while a second core hashes them for the manifest.
     let body_len: usize = docs.iter().map(|(n, b)| 10 + n.len() + b.len()).sum();
     let mut out =
-        Vec::with_capacity(MAGIC.len() + 4 + mjson.len() + 64 + 32 + SHARE_CT + 12 + body_len + 16);
+        Vec::with_capacity(MAGIC.len() + 4 + mlen + 64 + 32 + SHARE_CT + 12 + body_len + 16);
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(mjson.len() as u32).to_be_bytes());
-    out.extend_from_slice(&mjson);
-    out.extend_from_slice(&sig);
+    out.extend_from_slice(&(mlen as u32).to_be_bytes());
+    let mat = out.len();
+    out.resize(mat + mlen + 64, 0);
     out.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
     out.extend_from_slice(&share_ct);
     out.extend_from_slice(&n);
     let body = out.len();
     archive_into(&mut out, docs);
-    let tag = content_key(
-        share.as_ref(),
-        release_key,
-        &manifest.sitting,
-        &manifest.organisation,
-    )
-    .encrypt_inout_detached(&Nonce::from(n), &aad, out[body..].as_mut().into())
-    .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
+    let (tag, digests) = rayon::join(
+        || cipher.encrypt_inout_detached(&Nonce::from(n), &aad, out[body..].as_mut().into()),
+        || {
+            docs.par_iter()
+                .map(|(n, b)| (n.clone(), sha256_hex(b)))
+                .collect::<Vec<_>>()
+        },
+    );
+    let tag = tag.map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
     out.extend_from_slice(&tag);
+    manifest.documents = digests.into_iter().collect();
+    let mjson = serde_json::to_vec(&manifest).expect("manifest serialises");
+    if mjson.len() != mlen {
+        return Err(Error::Crypto(
+            "internal: manifest length changed while sealing".into(),
+        ));
+    }
+    let sig = bureau.sign(MANIFEST_DOMAIN, &mjson);
+    out[mat..mat + mlen].copy_from_slice(&mjson);
+    out[mat + mlen..mat + mlen + 64].copy_from_slice(&sig);
     Ok(out)
 }
 
@@ -310,7 +338,7 @@ pub fn open(
             "the release's key is not the one this package was sealed for",
         ));
     }
-    let aad = Sha256::digest(p.manifest);
+    let aad = binding(&manifest);
     let enc = <<Kem as hpke::Kem>::EncappedKey as hpke::Deserializable>::from_bytes(p.enc)
         .map_err(|_| refused("the package's encapsulated key is malformed"))?;
     let share = Zeroizing::new(
