@@ -15,6 +15,7 @@
 //! Start reading at [`ops`] for what the tool does, [`store::Vault`] for how the bank is kept.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod assemble;
 pub mod bankfile;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod model;
 pub mod ops;
 pub mod package;
 pub mod render;
+pub mod screen;
 pub mod store;
 pub mod synth;
 pub mod trace;

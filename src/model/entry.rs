@@ -274,6 +274,13 @@ impl Entry {
             Entry::Defence(x) => x.status,
         }
     }
+    pub fn set_status(&mut self, s: Status) {
+        match self {
+            Entry::Item(x) => x.status = s,
+            Entry::Task(x) => x.status = s,
+            Entry::Defence(x) => x.status = s,
+        }
+    }
     /// The public clause code: the 鉴定点 of an item, the first module of a task, the module of a
     /// defence topic. Published standards already contain these codes.
     pub fn clause(&self) -> &str {

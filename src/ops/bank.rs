@@ -191,3 +191,51 @@ pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<()> {
     );
     with_key_file(new, || vault.rotate_master(new, audit))
 }
+
+/// What `item suspend` / `item reinstate` did.
+#[derive(Debug, serde::Serialize)]
+pub struct StatusOutcome {
+    pub id: String,
+    pub from: Status,
+    pub to: Status,
+    /// The new version that records the change (the old one stays readable).
+    pub version: u32,
+}
+
+/// Sets an entry's status (e.g. suspended at once when a wrong key is found during a sitting):
+/// recorded as a new version with the reason in the audit log, so papers drawn from the old
+/// version still verify and new papers never draw it.
+pub fn set_entry_status(
+    cfg: &StoreConfig,
+    id: &str,
+    to: Status,
+    reason: &str,
+) -> Result<StatusOutcome> {
+    if reason.trim().is_empty() {
+        return Err(Error::Usage("give a --reason".into()));
+    }
+    let mut vault = cfg.open()?;
+    let mut e = vault.entry(id, None)?;
+    let from = e.status();
+    if from == to {
+        return Err(Error::Usage(format!("{id} is already {}", to.as_str())));
+    }
+    e.set_status(to);
+    let master = vault.master_key(&cfg.key)?;
+    let audit = AuditEvent::new(
+        if to == Status::Suspended {
+            "item-suspend"
+        } else {
+            "item-status"
+        },
+        serde_json::json!({ "id": id, "from": from, "to": to, "reason": reason }),
+    );
+    vault.import(&[], vec![(e, None)], Some(&master), &|_| {}, audit)?;
+    let (_, versions) = vault.entry_with_versions(id, None)?;
+    Ok(StatusOutcome {
+        id: id.into(),
+        from,
+        to,
+        version: versions.last().copied().unwrap_or(1),
+    })
+}

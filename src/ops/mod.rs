@@ -1,20 +1,23 @@
 //! User-level workflows, one function per operation: read what the user named, call the pure
 //! layers, write back through the vault atomically. The CLI is a thin shell over these.
 
+pub mod analysis;
 mod assemble;
 mod bank;
 mod files;
 pub mod org;
+pub mod revise;
 pub mod sitting;
 mod status;
+pub mod submission;
 
 pub use assemble::{
     AssembleOutcome, Built, Manifest, Verdict, assemble, build, read_blueprints, render, report,
     report_text, verify,
 };
 pub use bank::{
-    CheckReport, ImportOutcome, ListFilter, check, export, generate, import, init, list,
-    rotate_key, show,
+    CheckReport, ImportOutcome, ListFilter, StatusOutcome, check, export, generate, import, init,
+    list, rotate_key, set_entry_status, show,
 };
 pub use files::read_bank_files;
 pub use status::{PointCount, StatusReport, status};

@@ -341,10 +341,7 @@ pub fn publish(cfg: &StoreConfig, out: &Path) -> Result<Published> {
     }
     html += "</tbody></table>\n</body></html>\n";
     put("catalog.html", html.as_bytes())?;
-    put(
-        "bureau.pub",
-        bureau.file_text("江苏省人力资源和社会保障厅").as_bytes(),
-    )?;
+    put("bureau.pub", vault.bureau_file_text()?.as_bytes())?;
     Ok(Published {
         files,
         organisations: catalog.organisations.len(),
@@ -355,6 +352,6 @@ pub fn publish(cfg: &StoreConfig, out: &Path) -> Result<Published> {
 pub fn export_bureau_key(cfg: &StoreConfig, out: &Path) -> Result<String> {
     let vault = cfg.open()?;
     let pk = vault.bureau_public()?;
-    write_file(out, pk.file_text("江苏省人力资源和社会保障厅").as_bytes())?;
+    write_file(out, vault.bureau_file_text()?.as_bytes())?;
     Ok(pk.fingerprint())
 }

@@ -700,9 +700,7 @@ pub fn run(
         let bureau_pub = bureau.public();
         write(
             &tmp.join("bureau.pub"),
-            bureau_pub
-                .file_text("江苏省人力资源和社会保障厅")
-                .as_bytes(),
+            vault.bureau_file_text()?.as_bytes(),
         )?;
         let summary = json!({
             "sitting": plan.id, "title": plan.title, "start": plan.start, "end": plan.end,
@@ -997,15 +995,20 @@ pub fn unseal(
     })
 }
 
-/// Rebuilds every organisation copy of the theory papers of `sittings` (all when empty) and
-/// traces `leak` against them.
-pub fn trace_leak(
-    cfg: &StoreConfig,
-    leak: &str,
-    sittings: &[String],
-) -> Result<(Vec<String>, TraceReport)> {
-    let vault = cfg.open()?;
-    let standards = vault.standards()?;
+/// A theory form of a past sitting, rebuilt from the bank, with every organisation copy's plan.
+pub(crate) struct RebuiltForm {
+    pub sitting: String,
+    pub blueprint: String,
+    pub form: u32,
+    /// The form's paper.json and key.json as assembled (form order).
+    pub paper: Value,
+    pub key: Value,
+    /// (organisation, copy code, plan)
+    pub copies: Vec<(String, String, CopyPlan)>,
+}
+
+/// The sealed records of `sittings` (all when empty).
+pub(crate) fn sitting_records(vault: &Vault, sittings: &[String]) -> Result<Vec<SittingRecord>> {
     let records: Vec<SittingRecord> = vault
         .records::<SittingRecord>("t/")?
         .into_iter()
@@ -1022,71 +1025,108 @@ pub fn trace_leak(
             },
         });
     }
+    Ok(records)
+}
+
+/// Rebuilds the theory forms of a sitting (from the entry versions it used, which the bank keeps)
+/// and the copy plan of every organisation that ran them.
+pub(crate) fn rebuild_theory_copies(
+    vault: &Vault,
+    standards: &[Standard],
+    rec: &SittingRecord,
+) -> Result<Vec<RebuiltForm>> {
+    let mut out = Vec::new();
+    for p in &rec.papers {
+        let bp = &p.blueprint;
+        if !bp.is_theory() {
+            continue;
+        }
+        let std = standards
+            .iter()
+            .find(|s| s.occupation.code == bp.occupation)
+            .ok_or_else(|| {
+                Error::Usage(format!("the store has no standard for {}", bp.occupation))
+            })?;
+        let excluded: BTreeSet<String> = p.excluded.iter().cloned().collect();
+        let built = match build(vault, standards, bp, rec.seed, &excluded)? {
+            Ok(b) => b,
+            Err(inf) => {
+                return Err(Error::Usage(format!(
+                    "sitting {}: {} can no longer be rebuilt from the bank: {}",
+                    rec.plan.id,
+                    bp.id,
+                    inf.reasons.join("; ")
+                )));
+            }
+        };
+        let forms = render(vault, std, &built, rec.seed, &rec.bank_digest, &excluded)?;
+        let runs = (bp.occupation.clone(), bp.level);
+        for f in &forms {
+            let paper = file_json(f, "paper.json");
+            let runners = rec
+                .plan
+                .organisations
+                .iter()
+                .filter(|o| o.runs.contains(&runs))
+                .map(|o| o.id.as_str());
+            let copies = copy_plans(rec.seed, &rec.plan.id, runners, &bp.id, f.form, &paper)
+                .into_iter()
+                .map(|(org, cp)| (org.to_string(), copy_code(org, &bp.id, f.form), cp))
+                .collect();
+            out.push(RebuiltForm {
+                sitting: rec.plan.id.clone(),
+                blueprint: bp.id.clone(),
+                form: f.form,
+                key: file_json(f, "key.json"),
+                paper,
+                copies,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Rebuilds every organisation copy of the theory papers of `sittings` (all when empty) and
+/// traces `leak` against them.
+pub fn trace_leak(
+    cfg: &StoreConfig,
+    leak: &str,
+    sittings: &[String],
+) -> Result<(Vec<String>, TraceReport)> {
+    let vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let records = sitting_records(&vault, sittings)?;
     let mut copies = Vec::new();
     for rec in &records {
-        for p in &rec.papers {
-            let bp = &p.blueprint;
-            if !bp.is_theory() {
-                continue;
-            }
-            let std = standards
-                .iter()
-                .find(|s| s.occupation.code == bp.occupation)
-                .ok_or_else(|| {
-                    Error::Usage(format!("the store has no standard for {}", bp.occupation))
-                })?;
-            let excluded: BTreeSet<String> = p.excluded.iter().cloned().collect();
-            let built = match build(&vault, &standards, bp, rec.seed, &excluded)? {
-                Ok(b) => b,
-                Err(inf) => {
-                    return Err(Error::Usage(format!(
-                        "sitting {}: {} can no longer be rebuilt from the bank: {}",
-                        rec.plan.id,
-                        bp.id,
-                        inf.reasons.join("; ")
-                    )));
-                }
-            };
-            let forms = render(&vault, std, &built, rec.seed, &rec.bank_digest, &excluded)?;
-            let runs = (bp.occupation.clone(), bp.level);
-            for f in &forms {
-                let paper = file_json(f, "paper.json");
-                let items = theory_items(&paper);
-                let runners = rec
-                    .plan
-                    .organisations
+        for f in rebuild_theory_copies(&vault, &standards, rec)? {
+            let items = theory_items(&f.paper);
+            for (org, code, cp) in &f.copies {
+                let questions = cp
+                    .order
                     .iter()
-                    .filter(|o| o.runs.contains(&runs))
-                    .map(|o| o.id.as_str());
-                for (org, cp) in copy_plans(rec.seed, &rec.plan.id, runners, &bp.id, f.form, &paper)
-                {
-                    let questions = cp
-                        .order
-                        .iter()
-                        .zip(&cp.options)
-                        .map(|(&q, perm)| {
-                            let it = items[q].1;
-                            PrintedQuestion {
-                                id: it["id"].as_str().unwrap_or_default().to_string(),
-                                stem: it["stem"].as_str().unwrap_or_default().to_string(),
-                                options: it["options"]
-                                    .as_array()
-                                    .map(|a| {
-                                        a.iter()
-                                            .map(|x| x.as_str().unwrap_or_default().to_string())
-                                            .collect()
-                                    })
-                                    .unwrap_or_default(),
-                                printed: perm.clone(),
-                            }
-                        })
-                        .collect();
-                    copies.push(CopyText {
-                        copy: copy_code(org, &bp.id, f.form),
-                        organisation: org.to_string(),
-                        questions,
-                    });
-                }
+                    .zip(&cp.options)
+                    .map(|(&q, perm)| {
+                        let it = items[q].1;
+                        PrintedQuestion {
+                            id: it["id"].as_str().unwrap_or_default().to_string(),
+                            stem: it["stem"].as_str().unwrap_or_default().to_string(),
+                            options: it["options"]
+                                .as_array()
+                                .map(|a| {
+                                    a.iter()
+                                        .map(|x| x.as_str().unwrap_or_default().to_string())
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
+                            printed: perm.clone(),
+                        }
+                    })
+                    .collect();
+                copies.push(CopyText {
+                    copy: code.clone(),
+                    organisation: org.clone(),
+                    questions,
+                });
             }
         }
     }

@@ -127,6 +127,21 @@ impl OrgSecret {
         })
     }
 
+    /// A key from its secret bytes (the bureau's own X25519 key, kept sealed in the vault).
+    pub fn from_secret(organisation: &str, secret: &[u8]) -> Result<OrgSecret> {
+        let arr: [u8; 32] = secret
+            .try_into()
+            .map_err(|_| Error::Crypto("stored X25519 key has the wrong length".into()))?;
+        Ok(OrgSecret {
+            organisation: organisation.to_string(),
+            secret: Zeroizing::new(arr),
+        })
+    }
+
+    pub fn secret_bytes(&self) -> &[u8] {
+        self.secret.as_ref()
+    }
+
     pub fn hpke(&self) -> Result<<Kem as hpke::Kem>::PrivateKey> {
         <Kem as hpke::Kem>::PrivateKey::from_bytes(self.secret.as_ref())
             .map_err(|_| Error::Crypto("organisation key is not a valid X25519 key".into()))
@@ -259,6 +274,9 @@ impl fmt::Debug for BureauPublic {
 struct BureauPublicFile {
     bureau: String,
     ed25519_public: String,
+    /// The bureau's X25519 key that item writers seal submissions to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    x25519_public: Option<String>,
 }
 
 impl BureauPublic {
@@ -282,18 +300,36 @@ impl BureauPublic {
             .verify_strict(&domain_message(domain, msg), &Signature::from_bytes(&arr))
             .is_ok()
     }
-    /// The text of `bureau.pub`.
-    pub fn file_text(&self, bureau: &str) -> String {
+    /// The text of `bureau.pub`: the Ed25519 key, and the X25519 key submissions are sealed to.
+    pub fn file_text(&self, bureau: &str, encryption: Option<&OrgPublic>) -> String {
         format!(
-            "# qbank bureau public key (Ed25519): verifies sealed packages, releases and audit\n\
-             # checkpoints. fingerprint {}\n{}",
+            "# qbank bureau public keys: Ed25519 verifies sealed packages, releases and audit\n\
+             # checkpoints (fingerprint {}); X25519 receives item writers' sealed submissions.\n{}",
             self.fingerprint(),
             toml::to_string(&BureauPublicFile {
                 bureau: bureau.to_string(),
                 ed25519_public: self.hex(),
+                x25519_public: encryption.map(OrgPublic::hex),
             })
             .expect("key file serialises")
         )
+    }
+
+    /// Reads the X25519 key submissions are sealed to from a `bureau.pub` file.
+    pub fn read_encryption_key(path: &Path) -> Result<OrgPublic> {
+        let f: BureauPublicFile = read_toml(path, "qbank bureau public key")?;
+        let hex_key = f.x25519_public.ok_or_else(|| Error::KeyFile {
+            path: path.to_path_buf(),
+            reason: "this bureau.pub has no x25519_public key; ask the bureau for a current one"
+                .into(),
+        })?;
+        let b = parse_hex32(&hex_key, "x25519_public", path)?;
+        let pk = OrgPublic(*b);
+        pk.hpke().map_err(|_| Error::KeyFile {
+            path: path.to_path_buf(),
+            reason: "`x25519_public` is not a valid X25519 public key".into(),
+        })?;
+        Ok(pk)
     }
     pub fn read(path: &Path) -> Result<BureauPublic> {
         let f: BureauPublicFile = read_toml(path, "qbank bureau public key")?;

@@ -25,6 +25,7 @@
 //! AES-256-GCM on the same bytes; the release-key layer is the key derivation.
 
 pub mod keys;
+pub mod submission;
 
 use crate::error::{Error, Result};
 use aes_gcm::aead::{AeadInOut, KeyInit};

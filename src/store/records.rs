@@ -6,13 +6,17 @@ use super::crypto::{self, Place};
 use super::kv::Put;
 use super::vault::Vault;
 use crate::error::{Error, Result};
-use crate::package::keys::{BureauKey, BureauPublic};
+use crate::package::keys::{BureauKey, BureauPublic, OrgSecret};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zeroize::Zeroizing;
 
 /// Where the bureau's Ed25519 signing key is kept (sealed).
 pub const BUREAU_KEY: &str = "k/bureau";
+/// Where the bureau's X25519 key for item writers' sealed submissions is kept (sealed).
+pub const BUREAU_ENCRYPTION_KEY: &str = "k/bureau-x25519";
+/// The bureau's name in its public key file.
+pub const BUREAU_NAME: &str = "江苏省人力资源和社会保障厅";
 
 fn tree_of(key: &str) -> &str {
     key.split('/').next().unwrap_or(key)
@@ -84,5 +88,28 @@ impl Vault {
     /// The bureau's public key, published with the catalog.
     pub fn bureau_public(&self) -> Result<BureauPublic> {
         Ok(self.bureau_key()?.public())
+    }
+
+    /// The bureau's X25519 key that opens item writers' sealed submissions.
+    pub fn bureau_encryption_key(&self) -> Result<OrgSecret> {
+        let hex_key = self
+            .get_record::<String>(BUREAU_ENCRYPTION_KEY)?
+            .map(Zeroizing::new)
+            .ok_or_else(|| {
+                Error::Crypto(
+                    "this store has no bureau encryption key (made by an older qbank)".into(),
+                )
+            })?;
+        let bytes = Zeroizing::new(hex::decode(hex_key.as_str()).map_err(|e| Error::Corrupt {
+            record: BUREAU_ENCRYPTION_KEY.into(),
+            reason: e.to_string(),
+        })?);
+        OrgSecret::from_secret("bureau", &bytes)
+    }
+
+    /// The text of `bureau.pub`: both public keys.
+    pub fn bureau_file_text(&self) -> Result<String> {
+        let enc = self.bureau_encryption_key()?.public()?;
+        Ok(self.bureau_public()?.file_text(BUREAU_NAME, Some(&enc)))
     }
 }

@@ -363,10 +363,13 @@ impl Vault {
         };
         let bureau = BureauKey::generate()?;
         let put = vault.put_record(BUREAU_KEY, &hex::encode(bureau.secret_bytes().as_ref()))?;
+        let enc = crate::package::keys::OrgSecret::generate("bureau")?;
+        let enc_hex = zeroize::Zeroizing::new(hex::encode(enc.secret_bytes()));
+        let put_enc = vault.put_record(super::records::BUREAU_ENCRYPTION_KEY, enc_hex.as_str())?;
         let fingerprint = bureau.public().fingerprint();
         vault.bureau = Some(bureau);
         vault.commit(
-            vec![put],
+            vec![put, put_enc],
             AuditEvent::new(
                 "init",
                 serde_json::json!({ "bureau_key": fingerprint, "master_key": key.describe() }),
@@ -633,7 +636,21 @@ impl Vault {
         entries: Vec<(Entry, Option<u32>)>,
         master: Option<&SecretKey>,
         progress: &(dyn Fn(u64) + Sync),
+        audit: AuditEvent,
+    ) -> Result<ImportReport> {
+        self.import_with(standards, entries, master, progress, audit, Vec::new())
+    }
+
+    /// [`Vault::import`] with `extra` puts written in the same atomic batch (e.g. the review record
+    /// that accepts a submitted item).
+    pub fn import_with(
+        &mut self,
+        standards: &[Standard],
+        entries: Vec<(Entry, Option<u32>)>,
+        master: Option<&SecretKey>,
+        progress: &(dyn Fn(u64) + Sync),
         mut audit: AuditEvent,
+        extra: Batch,
     ) -> Result<ImportReport> {
         let mut report = ImportReport::default();
         let mut pages: BTreeMap<Cell, BTreeMap<String, IndexEntry>> = BTreeMap::new();
@@ -759,6 +776,9 @@ impl Vault {
         };
         if !report.changed_anything() {
             report.digest = digest_now(&pages);
+            if !extra.is_empty() {
+                self.commit(extra, audit)?;
+            }
             return Ok(report);
         }
         report.digest = digest_now(&pages);
@@ -771,7 +791,7 @@ impl Vault {
             &dirty,
             master,
             progress,
-            audit,
+            (audit, extra),
         );
         if result.is_err() {
             self.header = saved;
@@ -790,7 +810,7 @@ impl Vault {
         dirty: &BTreeSet<Cell>,
         master: Option<&SecretKey>,
         progress: &(dyn Fn(u64) + Sync),
-        audit: AuditEvent,
+        (audit, extra): (AuditEvent, Batch),
     ) -> Result<()> {
         let entry_count: usize = todo.values().map(Vec::len).sum();
         let n = standards.len() + entry_count + dirty.len();
@@ -880,6 +900,7 @@ impl Vault {
             })
             .collect::<Result<Vec<_>>>()?;
         batch.extend(page_puts);
+        batch.extend(extra);
         self.commit(batch, audit).map(|_| ())
     }
 

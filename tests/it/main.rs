@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area, shared helpers here.
 
+mod analysis;
 mod assemble;
 mod check;
 mod cli;

@@ -199,6 +199,139 @@ pub enum Command {
     /// The audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Take an entry out of assembly at once, or put it back (recorded as a new version).
+    #[command(subcommand)]
+    Item(ItemCommand),
+    /// Item analysis of organisations' response files (CSV: candidate,copy,1,2,…).
+    Analysis {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Only copies of these sittings (default: all).
+        #[arg(long)]
+        sitting: Vec<String>,
+        /// Also write the HTML report (SVG charts) here.
+        #[arg(long)]
+        report: Option<PathBuf>,
+        #[arg(long, default_value_t = 0.30)]
+        p_min: f64,
+        #[arg(long, default_value_t = 0.80)]
+        p_max: f64,
+        #[arg(long, default_value_t = 0.20)]
+        d_min: f64,
+        /// A distractor chosen by fewer than this share is non-functioning.
+        #[arg(long, default_value_t = 0.05)]
+        distractor_min: f64,
+        /// Responses an item needs for a Rasch estimate.
+        #[arg(long, default_value_t = 30)]
+        rasch_min: usize,
+    },
+    /// Item writers' supplementary questions: seal (writer side), import into the review queue.
+    #[command(subcommand)]
+    Submission(SubmissionCommand),
+    /// Review queued items; acceptance needs two different reviewers (四眼原则).
+    #[command(subcommand)]
+    Review(ReviewCommand),
+    /// Organisations' reports on items (CSV: organisation,item,version,kind,text).
+    #[command(subcommand)]
+    Feedback(FeedbackCommand),
+    /// The revision queue, new versions with reason and evidence, calibration of difficulty.
+    Revise {
+        /// The item to revise (omit with `list` or `calibrate`).
+        item: String,
+        /// The edited item in a bank TOML file.
+        #[arg(long)]
+        file: Option<PathBuf>,
+        #[arg(long)]
+        reason: Option<String>,
+        /// For `calibrate`: responses an item version needs.
+        #[arg(long, default_value_t = 100)]
+        min_n: usize,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum SubmissionCommand {
+    /// On the writer's machine: seal a bank TOML file or the Excel template to the bureau's key.
+    Seal {
+        file: PathBuf,
+        /// The bureau's public key file (bureau.pub).
+        #[arg(long)]
+        bureau_key: PathBuf,
+        /// The writer's organisation (registration id).
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        writer: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Open, validate, screen for near-duplicates and queue a sealed submission (all or nothing).
+    Import {
+        file: PathBuf,
+        /// Similarity at or above which an item is a near-duplicate.
+        #[arg(long, default_value_t = qbank::screen::DEFAULT_THRESHOLD)]
+        threshold: f64,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReviewCommand {
+    /// The review queue.
+    List {
+        /// pending, changes-requested, rejected or accepted.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// One queued item in full, with its reviews.
+    Show { id: String },
+    Accept {
+        id: String,
+        #[arg(long)]
+        reviewer: String,
+        #[arg(long, default_value = "")]
+        comment: String,
+        /// The status the item enters the bank with: pilot or active.
+        #[arg(long, default_value = "pilot")]
+        status: String,
+    },
+    Reject {
+        id: String,
+        #[arg(long)]
+        reviewer: String,
+        #[arg(long)]
+        comment: String,
+    },
+    RequestChanges {
+        id: String,
+        #[arg(long)]
+        reviewer: String,
+        #[arg(long)]
+        comment: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum FeedbackCommand {
+    Import { file: PathBuf },
+}
+
+#[derive(Subcommand)]
+pub enum ItemCommand {
+    /// Suspend an entry (e.g. a wrong key found during a sitting): no new paper draws it.
+    Suspend {
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Put a suspended entry back into use.
+    Reinstate {
+        id: String,
+        #[arg(long)]
+        reason: String,
+        /// active or pilot.
+        #[arg(long, default_value = "active")]
+        status: String,
+    },
 }
 
 #[derive(Subcommand)]

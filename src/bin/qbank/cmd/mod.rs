@@ -1,6 +1,7 @@
 //! One module per subcommand: each turns its arguments into a config, calls one workflow in
 //! `qbank::ops`, and prints the result.
 
+mod analysis;
 mod assemble;
 mod audit;
 mod check;
@@ -11,6 +12,7 @@ mod init;
 mod key;
 mod list;
 mod org;
+mod review;
 mod show;
 mod sitting;
 mod status;
@@ -65,5 +67,37 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => sitting::unseal(g, &package, &org_key, &release, &bureau_key, &out),
         Command::Trace { leaked, sitting } => sitting::trace(g, &leaked, &sitting),
         Command::Audit(c) => audit::exec(g, c),
+        Command::Item(c) => analysis::item(g, c),
+        Command::Submission(c) => review::submission(g, c),
+        Command::Review(c) => review::review(g, c),
+        Command::Feedback(c) => review::feedback(g, c),
+        Command::Revise {
+            item,
+            file,
+            reason,
+            min_n,
+        } => review::revise(g, &item, file.as_deref(), reason.as_deref(), min_n),
+        Command::Analysis {
+            files,
+            sitting,
+            report,
+            p_min,
+            p_max,
+            d_min,
+            distractor_min,
+            rasch_min,
+        } => analysis::run(
+            g,
+            &files,
+            &sitting,
+            report.as_deref(),
+            qbank::analysis::Thresholds {
+                p_min,
+                p_max,
+                d_min,
+                distractor_min_share: distractor_min,
+                rasch_min_responses: rasch_min,
+            },
+        ),
     }
 }

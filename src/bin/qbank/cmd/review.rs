@@ -1,0 +1,257 @@
+//! `qbank submission seal|import`, `qbank review …`, `qbank feedback import`,
+//! `qbank revise list|calibrate|ITEM --file F --reason R`
+
+use crate::cli::{FeedbackCommand, Global, ReviewCommand, SubmissionCommand};
+use qbank::model::Status;
+use qbank::ops::revise;
+use qbank::ops::submission::{self, Decision, QueueStatus};
+use qbank::{Error, Result};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
+    match c {
+        SubmissionCommand::Seal {
+            file,
+            bureau_key,
+            org,
+            writer,
+            out,
+        } => {
+            let p = submission::seal(&file, &bureau_key, &org, &writer, &out)?;
+            if g.json {
+                crate::output::json(&serde_json::json!({ "sealed": p }));
+            } else {
+                println!(
+                    "sealed to the bureau's key: {} (only the bureau can open it; send it by mail or upload)",
+                    p.display()
+                );
+            }
+        }
+        SubmissionCommand::Import { file, threshold } => {
+            let r = submission::import(&g.store()?, &file, threshold)?;
+            if g.json {
+                crate::output::json(&r);
+            } else {
+                println!(
+                    "submission {} from {}: {} item(s) queued for review: {}",
+                    r.submission,
+                    r.organisation,
+                    r.items.len(),
+                    r.items.join(" ")
+                );
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn status_of(s: &str) -> Result<QueueStatus> {
+    Ok(match s {
+        "pending" => QueueStatus::Pending,
+        "changes-requested" => QueueStatus::ChangesRequested,
+        "rejected" => QueueStatus::Rejected,
+        "accepted" => QueueStatus::Accepted,
+        _ => {
+            return Err(Error::Usage(format!(
+                "--status `{s}`: give pending, changes-requested, rejected or accepted"
+            )));
+        }
+    })
+}
+
+pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
+    let cfg = g.store()?;
+    let decide = |id: &str,
+                  reviewer: &str,
+                  d: Decision,
+                  comment: &str,
+                  st: Status|
+     -> Result<ExitCode> {
+        let r = submission::review(&cfg, id, reviewer, d, comment, st)?;
+        if g.json {
+            crate::output::json(&r);
+        } else {
+            match (r.status, r.entered_bank) {
+                (_, Some(s)) => println!(
+                    "{}: accepted by {} — entered the bank as version 1 ({})",
+                    r.id,
+                    r.accepted_by.join(" and "),
+                    s.as_str()
+                ),
+                (QueueStatus::Pending, None) => println!(
+                    "{}: accepted by {}; a second, different reviewer must accept it too (四眼原则)",
+                    r.id,
+                    r.accepted_by.join(", ")
+                ),
+                (s, None) => println!("{}: {:?}", r.id, s),
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    };
+    match c {
+        ReviewCommand::List { status } => {
+            let st = status.as_deref().map(status_of).transpose()?;
+            let q = submission::queue(&cfg, st)?;
+            if g.json {
+                crate::output::json(&q);
+            } else {
+                for i in &q {
+                    println!(
+                        "{:<14} {:<18} {} {} {} {:<6} {:?} reviews {}",
+                        i.id,
+                        i.submission,
+                        i.organisation,
+                        i.entry.occupation(),
+                        i.entry.clause(),
+                        i.entry.type_label(),
+                        i.status,
+                        i.reviews.len()
+                    );
+                }
+                println!("{} item(s)", q.len());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Show { id } => {
+            let q = submission::queued(&cfg, &id)?;
+            if g.json {
+                crate::output::json(&q);
+            } else {
+                println!(
+                    "{} · {} · {} ({}) · from {} · {:?}",
+                    q.id, q.submission, q.organisation, q.writer, q.origin, q.status
+                );
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&q.entry).expect("entries serialise")
+                );
+                for r in &q.reviews {
+                    println!("  {} {} {:?}: {}", r.at, r.reviewer, r.decision, r.comment);
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ReviewCommand::Accept {
+            id,
+            reviewer,
+            comment,
+            status,
+        } => {
+            let st = match status.as_str() {
+                "pilot" => Status::Pilot,
+                "active" => Status::Active,
+                s => {
+                    return Err(Error::Usage(format!(
+                        "--status `{s}`: give pilot or active"
+                    )));
+                }
+            };
+            decide(&id, &reviewer, Decision::Accept, &comment, st)
+        }
+        ReviewCommand::Reject {
+            id,
+            reviewer,
+            comment,
+        } => decide(&id, &reviewer, Decision::Reject, &comment, Status::Pilot),
+        ReviewCommand::RequestChanges {
+            id,
+            reviewer,
+            comment,
+        } => decide(
+            &id,
+            &reviewer,
+            Decision::RequestChanges,
+            &comment,
+            Status::Pilot,
+        ),
+    }
+}
+
+pub fn feedback(g: &Global, c: FeedbackCommand) -> Result<ExitCode> {
+    let FeedbackCommand::Import { file } = c;
+    let n = revise::import_feedback(&g.store()?, &file)?;
+    if g.json {
+        crate::output::json(&serde_json::json!({ "reports": n }));
+    } else {
+        println!("{n} report(s) imported; see `qbank revise list`");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn revise(
+    g: &Global,
+    item: &str,
+    file: Option<&Path>,
+    reason: Option<&str>,
+    min_n: usize,
+) -> Result<ExitCode> {
+    let cfg = g.store()?;
+    match (item, file) {
+        ("list", None) => {
+            let cases = revise::list(&cfg)?;
+            if g.json {
+                crate::output::json(&cases);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for c in &cases {
+                let flags = c
+                    .analysis
+                    .as_ref()
+                    .map(|a| {
+                        a.stats
+                            .flags
+                            .iter()
+                            .map(qbank::analysis::flag_text)
+                            .collect::<Vec<_>>()
+                            .join("；")
+                    })
+                    .unwrap_or_default();
+                println!("{} (current v{}) {}", c.id, c.current, flags);
+                for f in &c.feedback {
+                    println!(
+                        "    {} v{} {:?}: {}",
+                        f.organisation, f.version, f.kind, f.text
+                    );
+                }
+            }
+            println!("{} item(s) to review", cases.len());
+        }
+        ("calibrate", None) => {
+            let done = revise::calibrate(&cfg, min_n)?;
+            if g.json {
+                crate::output::json(&done);
+                return Ok(ExitCode::SUCCESS);
+            }
+            for c in &done {
+                println!(
+                    "{} v{}: p {} → {:.2} (n = {})",
+                    c.id,
+                    c.version,
+                    c.p_before.map_or("—".into(), |p| format!("{p:.2}")),
+                    c.p,
+                    c.n
+                );
+            }
+            println!("{} item(s) calibrated", done.len());
+        }
+        (id, Some(f)) => {
+            let reason = reason.ok_or_else(|| Error::Usage("give --reason".into()))?;
+            let r = revise::revise(&cfg, id, f, reason)?;
+            if g.json {
+                crate::output::json(&r);
+            } else {
+                println!(
+                    "{} revised to version {} ({} feedback report(s) resolved); earlier versions are kept",
+                    r.id, r.version, r.resolved_feedback
+                );
+            }
+        }
+        (id, None) => {
+            return Err(Error::Usage(format!(
+                "`qbank revise {id}` needs --file EDITED.toml and --reason; or use `revise list` / `revise calibrate`"
+            )));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

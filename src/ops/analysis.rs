@@ -1,0 +1,332 @@
+//! `qbank analysis`: organisations' response files (CSV, one row per candidate, answers as printed
+//! on their copy) mapped back through each copy's permutation to bank item versions, analysed
+//! (classical statistics, Rasch, flags), stored sealed per item version for revision, and
+//! reported as text, JSON or an HTML page with SVG charts.
+
+use super::StoreConfig;
+use super::sitting::{RebuiltForm, rebuild_theory_copies, sitting_records};
+use crate::analysis::{self, FormData, ItemSpec, Report, Response, Thresholds};
+use crate::assemble::CopyPlan;
+use crate::bankfile::Diagnostic;
+use crate::error::{Error, Result};
+use crate::store::AuditEvent;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The stored result for one item version (`n/<id>/<version:010>`), newest analysis wins.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StoredStats {
+    pub analysed: String,
+    pub sittings: Vec<String>,
+    pub stats: analysis::ItemStats,
+}
+
+/// What `qbank analysis` produced.
+#[derive(Debug, Serialize)]
+pub struct AnalysisOutcome {
+    pub files: usize,
+    pub candidates: usize,
+    pub thresholds: Thresholds,
+    pub report: Report,
+}
+
+fn judge(v: &str) -> Option<usize> {
+    match v {
+        "√" | "✓" | "对" | "正确" | "T" | "t" | "Y" | "y" => Some(0),
+        "×" | "✗" | "x" | "X" | "错" | "错误" | "F" | "f" | "N" | "n" => Some(1),
+        _ => None,
+    }
+}
+
+fn letters(v: &str) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    for c in v.chars().filter(|c| !matches!(c, ' ' | ',' | '，' | '、')) {
+        let c = c.to_ascii_uppercase();
+        if !c.is_ascii_uppercase() {
+            return None;
+        }
+        out.push((c as u8 - b'A') as usize);
+    }
+    out.sort_unstable();
+    out.dedup();
+    Some(out)
+}
+
+/// The item specs of a form (form order) from its paper.json and key.json.
+fn specs(form: &RebuiltForm) -> Vec<(ItemSpec, String)> {
+    let answers: HashMap<u64, &Value> = form.key["answers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| Some((a["n"].as_u64()?, &a["answer"])))
+        .collect();
+    form.paper["sections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["items"].as_array().into_iter().flatten())
+        .map(|i| {
+            let t = i["type"].as_str().unwrap_or_default().to_string();
+            let answer = i["n"]
+                .as_u64()
+                .and_then(|n| answers.get(&n))
+                .and_then(|a| a.as_str())
+                .unwrap_or_default();
+            let (options, key) = match t.as_str() {
+                "判断" => (2, judge(answer).into_iter().collect()),
+                "单选" | "多选" => (
+                    i["options"].as_array().map_or(0, Vec::len),
+                    letters(answer).unwrap_or_default(),
+                ),
+                _ => (0, Vec::new()),
+            };
+            (
+                ItemSpec {
+                    id: i["id"].as_str().unwrap_or_default().to_string(),
+                    version: i["version"].as_u64().unwrap_or(0) as u32,
+                    max: i["points"].as_f64().unwrap_or(0.0),
+                    options,
+                    key,
+                },
+                t,
+            )
+        })
+        .collect()
+}
+
+/// Parses one answer cell for the item printed with options `perm` (form indices per letter).
+fn parse_cell(
+    v: &str,
+    spec: &ItemSpec,
+    kind: &str,
+    perm: &[usize],
+) -> std::result::Result<Response, String> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(Response::Missing);
+    }
+    match kind {
+        "判断" => judge(v)
+            .map(|o| Response::Chosen(vec![o]))
+            .ok_or_else(|| format!("`{v}` is not a 判断 answer (√ or ×)")),
+        "单选" | "多选" => {
+            let printed =
+                letters(v).ok_or_else(|| format!("`{v}` is not a choice of option letters"))?;
+            let mut chosen = Vec::new();
+            for j in printed {
+                let f = perm.get(j).ok_or_else(|| {
+                    format!(
+                        "option {} does not exist (the question has {})",
+                        (b'A' + j as u8) as char,
+                        perm.len()
+                    )
+                })?;
+                chosen.push(*f);
+            }
+            if kind == "单选" && chosen.len() > 1 {
+                return Err(format!("`{v}`: a 单选 answer has one letter"));
+            }
+            chosen.sort_unstable();
+            Ok(Response::Chosen(chosen))
+        }
+        _ => {
+            let s: f64 = v.parse().map_err(|_| format!("`{v}` is not a score"))?;
+            if !(0.0..=spec.max).contains(&s) {
+                return Err(format!("score {s} is outside 0..={}", spec.max));
+            }
+            Ok(Response::Score(s))
+        }
+    }
+}
+
+/// Reads response files, maps them to bank items, analyses them and stores the statistics.
+pub fn run(
+    cfg: &StoreConfig,
+    files: &[PathBuf],
+    sittings: &[String],
+    thresholds: &Thresholds,
+) -> Result<AnalysisOutcome> {
+    let mut vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let records = sitting_records(&vault, sittings)?;
+    let mut forms: Vec<RebuiltForm> = Vec::new();
+    for rec in &records {
+        forms.extend(rebuild_theory_copies(&vault, &standards, rec)?);
+    }
+    let form_specs: Vec<Vec<(ItemSpec, String)>> = forms.iter().map(specs).collect();
+    let by_copy: HashMap<&str, (usize, &str, &CopyPlan)> = forms
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| {
+            f.copies
+                .iter()
+                .map(move |(org, code, plan)| (code.as_str(), (i, org.as_str(), plan)))
+        })
+        .collect();
+    let mut rows: Vec<Vec<(String, Vec<Response>)>> = vec![Vec::new(); forms.len()];
+    let mut problems: Vec<Diagnostic> = Vec::new();
+    // a candidate is known by the organisation that examined them
+    let mut seen: HashMap<(usize, String, String), (String, usize)> = HashMap::new();
+    for path in files {
+        let file = path.display().to_string();
+        let mut rd = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .map_err(|e| Error::io("read", path, std::io::Error::other(e.to_string())))?;
+        let headers = rd
+            .headers()
+            .map_err(|e| Error::Usage(format!("{file}: {e}")))?
+            .clone();
+        let head: Vec<String> = headers
+            .iter()
+            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
+            .collect();
+        if head.len() < 3 || head[0] != "candidate" || head[1] != "copy" {
+            problems.push(Diagnostic {
+                file: file.clone(),
+                line: 1,
+                message: "the header must be: candidate,copy,1,2,3,… (question numbers as printed)"
+                    .into(),
+            });
+            continue;
+        }
+        let mut numbers = Vec::new();
+        for (c, h) in head.iter().enumerate().skip(2) {
+            match h.parse::<usize>() {
+                Ok(n) if n >= 1 => numbers.push(n),
+                _ => problems.push(Diagnostic {
+                    file: file.clone(),
+                    line: 1,
+                    message: format!("column {}: `{h}` is not a question number", c + 1),
+                }),
+            }
+        }
+        for rec in rd.records() {
+            let rec = match rec {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(Diagnostic {
+                        file: file.clone(),
+                        line: e.position().map_or(0, |p| p.line() as usize),
+                        message: e.to_string(),
+                    });
+                    continue;
+                }
+            };
+            let line = rec.position().map_or(0, |p| p.line() as usize);
+            let at = |message: String| Diagnostic {
+                file: file.clone(),
+                line,
+                message,
+            };
+            let candidate = rec.get(0).unwrap_or_default().trim().to_string();
+            let copy = rec.get(1).unwrap_or_default().trim();
+            let Some(&(fi, org, plan)) = by_copy.get(copy) else {
+                problems.push(at(format!(
+                    "copy `{copy}` is not an organisation copy of the sittings analysed"
+                )));
+                continue;
+            };
+            if candidate.is_empty() {
+                problems.push(at("the candidate is empty".into()));
+                continue;
+            }
+            if let Some((f, l)) = seen.insert(
+                (fi, org.to_string(), candidate.clone()),
+                (file.clone(), line),
+            ) {
+                problems.push(at(format!(
+                    "candidate {candidate} already answered this form at {f}:{l}"
+                )));
+                continue;
+            }
+            let specs = &form_specs[fi];
+            let mut answers = vec![Response::Missing; specs.len()];
+            for (k, n) in numbers.iter().enumerate() {
+                let cell = rec.get(k + 2).unwrap_or_default();
+                let Some(&q) = plan.order.get(n - 1) else {
+                    if !cell.trim().is_empty() {
+                        problems.push(at(format!(
+                            "question {n}: copy {copy} has {} questions",
+                            plan.order.len()
+                        )));
+                    }
+                    continue;
+                };
+                let (spec, kind) = &specs[q];
+                match parse_cell(cell, spec, kind, &plan.options[n - 1]) {
+                    Ok(r) => answers[q] = r,
+                    Err(m) => problems.push(at(format!("question {n} ({}): {m}", spec.id))),
+                }
+            }
+            rows[fi].push((candidate, answers));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let candidates: usize = rows.iter().map(Vec::len).sum();
+    if candidates == 0 {
+        return Err(Error::Usage("the response files hold no candidates".into()));
+    }
+    let data: Vec<FormData> = forms
+        .iter()
+        .zip(form_specs)
+        .zip(rows)
+        .filter(|(_, r)| !r.is_empty())
+        .map(|((f, specs), r)| FormData {
+            form: format!("{} {} F{:02}", f.sitting, f.blueprint, f.form),
+            items: specs.into_iter().map(|(s, _)| s).collect(),
+            responses: r.into_iter().map(|(_, a)| a).collect(),
+        })
+        .collect();
+    let report = analysis::analyse(&data, thresholds);
+    // store every item version's statistics (sealed) for the revision queue, with the audit entry
+    let analysed = super::org::now();
+    let ids: Vec<String> = records.iter().map(|r| r.plan.id.clone()).collect();
+    let mut batch = Vec::new();
+    for s in &report.items {
+        batch.push(vault.put_record(
+            &format!("n/{}/{:010}", s.id, s.version),
+            &StoredStats {
+                analysed: analysed.clone(),
+                sittings: ids.clone(),
+                stats: s.clone(),
+            },
+        )?);
+    }
+    let flagged = report.items.iter().filter(|s| !s.flags.is_empty()).count();
+    vault.commit(
+        batch,
+        AuditEvent::new(
+            "analysis",
+            json!({ "sittings": ids, "files": files.len(), "candidates": candidates, "items": report.items.len(), "flagged": flagged }),
+        ),
+    )?;
+    Ok(AnalysisOutcome {
+        files: files.len(),
+        candidates,
+        thresholds: thresholds.clone(),
+        report,
+    })
+}
+
+/// Writes the HTML report (SVG charts) for an analysis.
+pub fn write_report(out: &Path, a: &AnalysisOutcome) -> Result<()> {
+    super::files::write_file(
+        out,
+        crate::analysis::report_html(&a.report, &a.thresholds).as_bytes(),
+    )
+}
+
+/// Item statistics stored by earlier analyses, by (id, version).
+pub fn stored(cfg: &StoreConfig) -> Result<BTreeMap<(String, u32), StoredStats>> {
+    let vault = cfg.open()?;
+    Ok(vault
+        .records::<StoredStats>("n/")?
+        .into_iter()
+        .map(|(_, s)| ((s.stats.id.clone(), s.stats.version), s))
+        .collect())
+}

@@ -1,0 +1,598 @@
+//! Supplementary questions from item writers (补充试题): sealing on the writer's side, import into
+//! an encrypted review queue (validation against the standard, near-duplicate screening against
+//! the bank, the queue and the submission itself), and review with the four-eyes rule (四眼原则)
+//! before an item enters the bank.
+
+use super::StoreConfig;
+use super::files::write_file;
+use super::org::now;
+use crate::bankfile::{self, Diagnostic, SourceFile};
+use crate::error::{Error, Result};
+use crate::model::{Entry, OrgStatus, Organisation, Source, Status};
+use crate::package::keys::BureauPublic;
+use crate::package::submission::{self, SubmissionMeta};
+use crate::screen::{self, Text};
+use crate::store::{AuditEvent, Vault};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+/// The columns of the Excel template, in order (row 1 holds these headers).
+pub const EXCEL_COLUMNS: [&str; 15] = [
+    "编号",
+    "职业编码",
+    "等级",
+    "鉴定点",
+    "题型",
+    "题干",
+    "选项A",
+    "选项B",
+    "选项C",
+    "选项D",
+    "选项E",
+    "答案",
+    "难度",
+    "解析",
+    "评分要点",
+];
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum QueueStatus {
+    Pending,
+    ChangesRequested,
+    Rejected,
+    Accepted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Decision {
+    Accept,
+    Reject,
+    RequestChanges,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ReviewRecord {
+    pub reviewer: String,
+    pub decision: Decision,
+    pub comment: String,
+    pub at: String,
+}
+
+/// One submitted item in the review queue (`q/<id>`, sealed: content and who wrote it are secret).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Queued {
+    pub id: String,
+    pub submission: String,
+    pub organisation: String,
+    pub writer: String,
+    /// Where it came from: `file:line` or `file:row N`.
+    pub origin: String,
+    pub received: String,
+    pub entry: Entry,
+    pub status: QueueStatus,
+    pub reviews: Vec<ReviewRecord>,
+}
+
+fn queue_key(id: &str) -> String {
+    format!("q/{id}")
+}
+
+/// The writer's side: seal a TOML or Excel file to the bureau's key (from `bureau.pub`).
+pub fn seal(
+    file: &Path,
+    bureau_pub: &Path,
+    organisation: &str,
+    writer: &str,
+    out: &Path,
+) -> Result<PathBuf> {
+    if writer.trim().is_empty() || organisation.trim().is_empty() {
+        return Err(Error::Usage("give --org and --writer".into()));
+    }
+    let name = file
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if !(name.ends_with(".toml") || name.ends_with(".xlsx")) {
+        return Err(Error::Usage(format!(
+            "{}: submit a bank TOML file (.toml) or the Excel template (.xlsx)",
+            file.display()
+        )));
+    }
+    let pk = BureauPublic::read_encryption_key(bureau_pub)?;
+    let bytes =
+        zeroize::Zeroizing::new(std::fs::read(file).map_err(|e| Error::io("read", file, e))?);
+    let sealed = submission::seal(
+        &SubmissionMeta {
+            format: 1,
+            organisation: organisation.into(),
+            writer: writer.into(),
+            file_name: name,
+            sealed_at: now(),
+        },
+        &bytes,
+        &pk,
+    )?;
+    write_file(out, &sealed)?;
+    Ok(out.to_path_buf())
+}
+
+/// A TOML string literal (TOML basic strings take JSON's escapes).
+fn q(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+/// Converts the Excel template's rows into bank TOML, one virtual file per occupation-level,
+/// remembering which row each line came from.
+fn excel_to_toml(
+    name: &str,
+    bytes: &[u8],
+) -> std::result::Result<Vec<(SourceFile, Vec<usize>)>, Vec<Diagnostic>> {
+    use calamine::Reader;
+    let at = |row: usize, message: String| Diagnostic {
+        file: name.to_string(),
+        line: row,
+        message,
+    };
+    let mut book = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
+    {
+        Ok(b) => b,
+        Err(e) => return Err(vec![at(0, format!("not a readable Excel workbook: {e}"))]),
+    };
+    let range = match book.worksheet_range_at(0) {
+        Some(Ok(r)) => r,
+        _ => return Err(vec![at(0, "the workbook has no first sheet".into())]),
+    };
+    let mut rows = range.rows();
+    let head: Vec<String> = rows
+        .next()
+        .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
+        .unwrap_or_default();
+    if head.len() < EXCEL_COLUMNS.len() || head[..EXCEL_COLUMNS.len()] != EXCEL_COLUMNS {
+        return Err(vec![at(
+            1,
+            format!(
+                "row 1 must hold the template's headers: {}",
+                EXCEL_COLUMNS.join(", ")
+            ),
+        )]);
+    }
+    let mut problems = Vec::new();
+    // (occupation, level) → (text, line → row)
+    let mut groups: BTreeMap<(String, String), (String, Vec<usize>)> = BTreeMap::new();
+    for (k, r) in rows.enumerate() {
+        let row = k + 2;
+        let cell = |i: usize| {
+            r.get(i)
+                .map(|c| c.to_string().trim().to_string())
+                .unwrap_or_default()
+        };
+        if (0..EXCEL_COLUMNS.len()).all(|i| cell(i).is_empty()) {
+            continue;
+        }
+        let (occ, level) = (cell(1), cell(2));
+        let g = groups
+            .entry((occ.clone(), level.clone()))
+            .or_insert_with(|| {
+                (
+                    format!(
+                        "format = 1\noccupation = {}\nlevel = {}\n",
+                        q(&occ),
+                        q(&level)
+                    ),
+                    vec![row, row, row],
+                )
+            });
+        let mut lines: Vec<String> = vec![
+            "[[item]]".into(),
+            format!("id = {}", q(&cell(0))),
+            format!("clause = {}", q(&cell(3))),
+            format!("type = {}", q(&cell(4))),
+            format!("stem = {}", q(&cell(5))),
+        ];
+        let options: Vec<String> = (6..=10).map(cell).filter(|o| !o.is_empty()).collect();
+        if !options.is_empty() {
+            lines.push(format!(
+                "options = [{}]",
+                options.iter().map(|o| q(o)).collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let answer = cell(11);
+        if cell(4) == "填空" {
+            let blanks: Vec<String> = answer.split(['；', ';']).map(|b| q(b.trim())).collect();
+            lines.push(format!("answer = [{}]", blanks.join(", ")));
+        } else {
+            lines.push(format!("answer = {}", q(&answer)));
+        }
+        let difficulty = match cell(12).as_str() {
+            "" => "medium".to_string(),
+            d => d.to_string(),
+        };
+        lines.push(format!("difficulty = {}", q(&difficulty)));
+        if !cell(13).is_empty() {
+            lines.push(format!("explanation = {}", q(&cell(13))));
+        }
+        let scheme = cell(14);
+        if !scheme.is_empty() {
+            let mut steps = Vec::new();
+            for part in scheme
+                .split(['；', ';', '\n'])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                match part.rsplit_once(['=', '＝']) {
+                    Some((step, marks)) if marks.trim().parse::<f64>().is_ok() => steps.push(
+                        format!("{{ step = {}, marks = {} }}", q(step.trim()), marks.trim()),
+                    ),
+                    _ => problems.push(at(
+                        row,
+                        format!(
+                            "评分要点 `{part}`: write each point as 要点=分值, separated by ；"
+                        ),
+                    )),
+                }
+            }
+            lines.push(format!("scheme = [{}]", steps.join(", ")));
+        }
+        for l in lines {
+            g.0.push_str(&l);
+            g.0.push('\n');
+            g.1.push(row);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    if groups.is_empty() {
+        return Err(vec![at(2, "the workbook holds no items".into())]);
+    }
+    Ok(groups
+        .into_iter()
+        .map(|((occ, level), (text, map))| {
+            (
+                SourceFile {
+                    path: format!("{name}[{occ}/{level}]"),
+                    text,
+                },
+                map,
+            )
+        })
+        .collect())
+}
+
+fn item_text(e: &Entry) -> Option<Text> {
+    match e {
+        Entry::Item(i) => Some(Text {
+            id: i.id.clone(),
+            stem: i.stem.clone(),
+            options: i.options.clone(),
+        }),
+        _ => None,
+    }
+}
+
+/// What `submission import` did.
+#[derive(Debug, Serialize)]
+pub struct SubmissionOutcome {
+    pub submission: String,
+    pub organisation: String,
+    pub items: Vec<String>,
+}
+
+/// The bureau's side: open, validate, screen and queue a sealed submission — all or nothing.
+pub fn import(cfg: &StoreConfig, sealed: &Path, threshold: f64) -> Result<SubmissionOutcome> {
+    let mut vault = cfg.open()?;
+    let bytes = std::fs::read(sealed).map_err(|e| Error::io("read", sealed, e))?;
+    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?)?;
+    let org: Organisation = vault
+        .get_record(&format!("o/{}", meta.organisation))?
+        .ok_or_else(|| Error::NotFound {
+            what: "organisation",
+            id: meta.organisation.clone(),
+        })?;
+    if org.status == OrgStatus::Suspended {
+        return Err(Error::Usage(format!(
+            "organisation {} is suspended; its submissions are not accepted",
+            org.id
+        )));
+    }
+    let name = meta.file_name.clone();
+    let standards = vault.standards()?;
+    // parse into bank files, remembering how to name places for the writer
+    let (files, rows): (Vec<SourceFile>, Vec<Option<Vec<usize>>>) = if name.ends_with(".xlsx") {
+        excel_to_toml(&name, &file)
+            .map_err(Error::Invalid)?
+            .into_iter()
+            .map(|(f, m)| (f, Some(m)))
+            .unzip()
+    } else {
+        let text = String::from_utf8(file.to_vec())
+            .map_err(|_| Error::Usage(format!("{name}: not UTF-8 text")))?;
+        (
+            vec![SourceFile {
+                path: name.clone(),
+                text,
+            }],
+            vec![None],
+        )
+    };
+    let locate = |d: Diagnostic| -> Diagnostic {
+        match files
+            .iter()
+            .position(|f| f.path == d.file)
+            .and_then(|i| rows[i].as_ref())
+        {
+            Some(map) => Diagnostic {
+                file: name.clone(),
+                line: map.get(d.line.saturating_sub(1)).copied().unwrap_or(0),
+                message: d.message,
+            },
+            None => d,
+        }
+    };
+    let (bank, diags) = bankfile::check(&files, &standards);
+    let mut problems: Vec<Diagnostic> = diags.into_iter().map(locate).collect();
+    let place = |file: &str, line: usize| {
+        if name.ends_with(".xlsx") {
+            format!("{name}:row {line}")
+        } else {
+            format!("{file}:{line}")
+        }
+    };
+    let queue: BTreeMap<String, Queued> = vault
+        .records::<Queued>("q/")?
+        .into_iter()
+        .map(|(_, q)| (q.id.clone(), q))
+        .collect();
+    if !bank.standards.is_empty() || !bank.blueprints.is_empty() {
+        problems.push(Diagnostic {
+            file: name.clone(),
+            line: 1,
+            message: "a submission holds items only (no standard or blueprint)".into(),
+        });
+    }
+    let mut entries = Vec::new();
+    for l in bank.entries {
+        let d = locate(Diagnostic {
+            file: l.file.clone(),
+            line: l.line,
+            message: String::new(),
+        });
+        let id = l.value.id().to_string();
+        if !org.may_certify(l.value.occupation(), l.value.level()) {
+            problems.push(Diagnostic {
+                message: format!(
+                    "{id}: organisation {} is not registered for {} {}",
+                    org.id,
+                    l.value.occupation(),
+                    l.value.level()
+                ),
+                ..d.clone()
+            });
+        }
+        if vault.versions(&id).is_ok_and(|v| !v.is_empty()) {
+            problems.push(Diagnostic {
+                message: format!(
+                    "{id}: the bank already has an entry with this id; choose a new id"
+                ),
+                ..d.clone()
+            });
+        }
+        if let Some(old) = queue.get(&id)
+            && (old.status != QueueStatus::ChangesRequested
+                || old.organisation != meta.organisation)
+        {
+            problems.push(Diagnostic {
+                message: format!(
+                    "{id}: already in the review queue ({:?}); only an item returned for changes may be resubmitted",
+                    old.status
+                ),
+                ..d.clone()
+            });
+        }
+        entries.push((l.value, d.line, l.file));
+    }
+    // near-duplicates: against the bank of the same occupations, the queue, and each other
+    let occupations: std::collections::BTreeSet<_> = entries
+        .iter()
+        .map(|(e, _, _)| e.occupation().clone())
+        .collect();
+    let mut existing: Vec<Text> = Vec::new();
+    for occ in &occupations {
+        let ix = vault.index(Some(occ), None)?;
+        existing.extend(vault.entries(&ix)?.iter().filter_map(item_text));
+    }
+    existing.extend(
+        queue
+            .values()
+            .filter(|q| {
+                q.status == QueueStatus::Pending && !entries.iter().any(|(e, _, _)| e.id() == q.id)
+            })
+            .filter_map(|q| item_text(&q.entry)),
+    );
+    let candidates: Vec<Text> = entries
+        .iter()
+        .filter_map(|(e, _, _)| item_text(e))
+        .collect();
+    let line_of: HashMap<&str, usize> = entries.iter().map(|(e, l, _)| (e.id(), *l)).collect();
+    for m in screen::Index::new(&existing).screen(&candidates, threshold) {
+        problems.push(Diagnostic {
+            file: name.clone(),
+            line: line_of.get(m.id.as_str()).copied().unwrap_or(0),
+            message: format!(
+                "{}: near-duplicate of {} (similarity {:.2} ≥ {threshold:.2})",
+                m.id, m.similar_to, m.score
+            ),
+        });
+    }
+    if !problems.is_empty() {
+        problems.sort();
+        problems.dedup();
+        // xlsx places read "row N"
+        if name.ends_with(".xlsx") {
+            for p in &mut problems {
+                p.message = format!("row {}: {}", p.line, p.message);
+            }
+        }
+        return Err(Error::Invalid(problems));
+    }
+    let seq = vault.checkpoint().seq + 1;
+    let submission = format!("SUB-{seq:06}");
+    let received = now();
+    let mut batch = Vec::new();
+    let mut ids = Vec::new();
+    for (mut e, line, file) in entries {
+        if let Entry::Item(i) = &mut e {
+            i.source = Source::Organisation(org.id.clone());
+        }
+        ids.push(e.id().to_string());
+        let rec = Queued {
+            id: e.id().to_string(),
+            submission: submission.clone(),
+            organisation: org.id.clone(),
+            writer: meta.writer.clone(),
+            origin: place(&file, line),
+            received: received.clone(),
+            entry: e,
+            status: QueueStatus::Pending,
+            reviews: Vec::new(),
+        };
+        batch.push(vault.put_record(&queue_key(&rec.id), &rec)?);
+    }
+    // the writer's name is secret (submitter identity): the audit entry names the organisation
+    vault.commit(
+        batch,
+        AuditEvent::new(
+            "submission-import",
+            json!({ "submission": submission, "organisation": org.id, "items": ids }),
+        ),
+    )?;
+    Ok(SubmissionOutcome {
+        submission,
+        organisation: org.id,
+        items: ids,
+    })
+}
+
+/// The review queue (all, or those with `status`).
+pub fn queue(cfg: &StoreConfig, status: Option<QueueStatus>) -> Result<Vec<Queued>> {
+    Ok(cfg
+        .open()?
+        .records::<Queued>("q/")?
+        .into_iter()
+        .map(|(_, q)| q)
+        .filter(|q| status.is_none_or(|s| q.status == s))
+        .collect())
+}
+
+pub fn queued(cfg: &StoreConfig, id: &str) -> Result<Queued> {
+    find(&cfg.open()?, id)
+}
+
+fn find(vault: &Vault, id: &str) -> Result<Queued> {
+    vault
+        .get_record(&queue_key(id))?
+        .ok_or_else(|| Error::NotFound {
+            what: "queued item",
+            id: id.into(),
+        })
+}
+
+/// What a review did.
+#[derive(Debug, Serialize)]
+pub struct ReviewOutcome {
+    pub id: String,
+    pub status: QueueStatus,
+    /// Distinct reviewers who accepted so far.
+    pub accepted_by: Vec<String>,
+    /// Set when the item entered the bank.
+    pub entered_bank: Option<Status>,
+}
+
+/// Records a review. Acceptance needs two different reviewers (四眼原则); the second acceptance
+/// enters the item into the bank as version 1 with `status`, in the same batch as the review.
+pub fn review(
+    cfg: &StoreConfig,
+    id: &str,
+    reviewer: &str,
+    decision: Decision,
+    comment: &str,
+    status: Status,
+) -> Result<ReviewOutcome> {
+    if reviewer.trim().is_empty() {
+        return Err(Error::Usage("give --reviewer".into()));
+    }
+    if decision != Decision::Accept && comment.trim().is_empty() {
+        return Err(Error::Usage(
+            "a rejection or a request for changes needs a --comment the writer can act on".into(),
+        ));
+    }
+    if !matches!(status, Status::Pilot | Status::Active) {
+        return Err(Error::Usage(
+            "an accepted item enters as pilot or active".into(),
+        ));
+    }
+    let mut vault = cfg.open()?;
+    let mut q = find(&vault, id)?;
+    if q.status != QueueStatus::Pending {
+        return Err(Error::Usage(format!(
+            "{id} is {:?}, not pending review",
+            q.status
+        )));
+    }
+    if q.reviews.iter().any(|r| r.reviewer == reviewer) {
+        return Err(Error::Usage(format!(
+            "{reviewer} has already reviewed {id}; a second, different reviewer must decide (四眼原则)"
+        )));
+    }
+    q.reviews.push(ReviewRecord {
+        reviewer: reviewer.into(),
+        decision,
+        comment: comment.into(),
+        at: now(),
+    });
+    let accepted_by: Vec<String> = q
+        .reviews
+        .iter()
+        .filter(|r| r.decision == Decision::Accept)
+        .map(|r| r.reviewer.clone())
+        .collect();
+    q.status = match decision {
+        Decision::Reject => QueueStatus::Rejected,
+        Decision::RequestChanges => QueueStatus::ChangesRequested,
+        Decision::Accept if accepted_by.len() >= 2 => QueueStatus::Accepted,
+        Decision::Accept => QueueStatus::Pending,
+    };
+    let details =
+        json!({ "id": id, "reviewer": reviewer, "decision": decision, "status": q.status });
+    let mut entered = None;
+    if q.status == QueueStatus::Accepted {
+        let mut e = q.entry.clone();
+        e.set_status(status);
+        e.set_version(1);
+        let master = vault.master_key(&cfg.key)?;
+        let put = vault.put_record(&queue_key(id), &q)?;
+        vault.import_with(
+            &[],
+            vec![(e, Some(1))],
+            Some(&master),
+            &|_| {},
+            AuditEvent::new("review-accept", details),
+            vec![put],
+        )?;
+        entered = Some(status);
+    } else {
+        let put = vault.put_record(&queue_key(id), &q)?;
+        vault.commit(vec![put], AuditEvent::new("review", details))?;
+    }
+    Ok(ReviewOutcome {
+        id: id.into(),
+        status: q.status,
+        accepted_by,
+        entered_bank: entered,
+    })
+}

@@ -1,0 +1,317 @@
+//! Response files mapped back through organisation copies to bank items, analysed end to end; and
+//! `item suspend`.
+
+use crate::sample_store;
+use qbank::Error;
+use qbank::analysis::{Flag, Thresholds};
+use qbank::model::{OrgCategory, OrgKind, Status, parse_scope};
+use qbank::ops::org::{self, NewOrg};
+use qbank::ops::{Quiet, StoreConfig, sitting};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+const A: &str = "S000032100001";
+const B: &str = "Y000132050002";
+
+fn json(p: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+}
+
+/// A sitting of dg5-theory run by two organisations, released and opened by both.
+fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
+    let cfg = sample_store(dir);
+    let keys = dir.join("orgs");
+    for id in [A, B] {
+        org::keygen(id, &keys).unwrap();
+        org::add(
+            &cfg,
+            NewOrg {
+                id: id.into(),
+                name: format!("机构{id}"),
+                kind: OrgKind::S,
+                category: OrgCategory::Training,
+                region: "江苏省".into(),
+                certify: vec![parse_scope("6-31-01-03:5").unwrap()],
+                public_key: keys.join(format!("{id}.pub")),
+            },
+        )
+        .unwrap();
+    }
+    let plan = dir.join("plan.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "format = 1\n[sitting]\nid = \"T-AN\"\ntitle = \"分析\"\nstart = 2026-01-10T09:00:00+08:00\nend = 2026-01-10T17:00:00+08:00\nseed = 11\nblueprints = [\"{}\"]\n[[paper]]\nblueprint = \"dg5-theory\"\n[[organisation]]\nid = \"{A}\"\nruns = [\"6-31-01-03/5\"]\n[[organisation]]\nid = \"{B}\"\nruns = [\"6-31-01-03/5\"]\n",
+            crate::sample_bank().join("6-31-01-03").display()
+        ),
+    )
+    .unwrap();
+    sitting::run(&cfg, &plan, &dir.join("sit"), &Quiet).unwrap();
+    let rel = dir.join("release.json");
+    sitting::release(&cfg, "T-AN", &rel, None).unwrap();
+    let open = |id: &str| {
+        let to = dir.join(format!("open-{id}"));
+        sitting::unseal(
+            &dir.join(format!("sit/packages/{id}.qpkg")),
+            &keys.join(format!("{id}.key")),
+            &rel,
+            &dir.join("sit/bureau.pub"),
+            &to,
+        )
+        .unwrap();
+        to.join("dg5-theory/F01")
+    };
+    (cfg, open(A), open(B))
+}
+
+/// Writes a response file for one organisation copy: candidate c answers question n correctly
+/// when `right(c, id)`, else picks `wrong(c, id, printed options)`; returns the path.
+fn responses(
+    dir: &Path,
+    name: &str,
+    copy_dir: &Path,
+    candidates: std::ops::Range<usize>,
+    answer: impl Fn(usize, &str, &str, &[String], &str) -> String,
+) -> PathBuf {
+    let paper = json(&copy_dir.join("paper.json"));
+    let key = json(&copy_dir.join("key.json"));
+    let copy = paper["copy"]["copy"].as_str().unwrap().to_string();
+    let keys: Vec<String> = key["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["answer"].as_str().unwrap().to_string())
+        .collect();
+    let items: Vec<&Value> = paper["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .collect();
+    let mut csv = String::from("candidate,copy");
+    for n in 1..=items.len() {
+        csv += &format!(",{n}");
+    }
+    csv += "\n";
+    for c in candidates {
+        csv += &format!("{c:06},{copy}");
+        for (i, it) in items.iter().enumerate() {
+            let options: Vec<String> = it["options"]
+                .as_array()
+                .map(|o| o.iter().map(|x| x.as_str().unwrap().to_string()).collect())
+                .unwrap_or_default();
+            csv += ",";
+            csv += &answer(
+                c,
+                it["id"].as_str().unwrap(),
+                it["type"].as_str().unwrap(),
+                &options,
+                &keys[i],
+            );
+        }
+        csv += "\n";
+    }
+    let p = dir.join(name);
+    std::fs::write(&p, csv).unwrap();
+    p
+}
+
+#[test]
+fn responses_map_back_through_each_copy_and_a_planted_miskey_is_flagged() {
+    let t = tempfile::tempdir().unwrap();
+    let (cfg, copy_a, copy_b) = opened(t.path());
+    // the planted item: the first 单选 of the form; its stem's options, in form order
+    let paper_a = json(&copy_a.join("paper.json"));
+    let planted_id = paper_a["sections"][0]["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let form_manifest = json(&copy_a.join("form-manifest.json"));
+    assert!(
+        form_manifest["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x[0] == planted_id.as_str())
+    );
+    // the wrong option every strong candidate picks: the same option TEXT in both copies
+    let planted_options: Vec<String> = paper_a["sections"][0]["items"][0]["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_str().unwrap().to_string())
+        .collect();
+    let key_a = json(&copy_a.join("key.json"))["answers"][0]["answer"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let key_text = planted_options[(key_a.as_bytes()[0] - b'A') as usize].clone();
+    let lure = planted_options
+        .iter()
+        .find(|o| **o != key_text)
+        .unwrap()
+        .clone();
+    // ability: candidate c of 0..60 answers an item right when (c + hash(id)) % 60 < c (stronger
+    // candidates get more right), 判断 wrong answers flip; on the planted item, candidates in the
+    // top half choose the lure, the others the key.
+    let answer = |c: usize, id: &str, kind: &str, options: &[String], key: &str| -> String {
+        let h = id.bytes().fold(0usize, |a, b| a * 31 + b as usize) % 60;
+        if id == planted_id {
+            let want = if c >= 30 { &lure } else { &key_text };
+            let j = options.iter().position(|o| o == want).unwrap();
+            return ((b'A' + j as u8) as char).to_string();
+        }
+        if (c + h) % 60 < c || c >= 55 {
+            return key.to_string();
+        }
+        match kind {
+            "判断" => {
+                if key == "√" {
+                    "×".into()
+                } else {
+                    "√".into()
+                }
+            }
+            _ => {
+                let k = (key.as_bytes()[0] - b'A') as usize;
+                ((b'A' + ((k + 1) % options.len()) as u8) as char).to_string()
+            }
+        }
+    };
+    let fa = responses(t.path(), "a.csv", &copy_a, 0..60, answer);
+    let fb = responses(t.path(), "b.csv", &copy_b, 0..60, answer);
+    let before = cfg.open().unwrap().audit_entries().unwrap().len();
+    let out =
+        qbank::ops::analysis::run(&cfg, &[fa.clone(), fb], &[], &Thresholds::default()).unwrap();
+    assert_eq!(out.candidates, 120);
+    assert_eq!(
+        out.report.forms.len(),
+        1,
+        "both copies map back to the one form"
+    );
+    assert_eq!(out.report.forms[0].candidates, 120);
+    let planted = out
+        .report
+        .items
+        .iter()
+        .find(|i| i.id == planted_id)
+        .unwrap();
+    assert_eq!(planted.n, 120);
+    // the lure is one form option for both organisations' copies: the upper group all chose it
+    let lure_opt = planted
+        .options
+        .iter()
+        .max_by(|a, b| a.upper.total_cmp(&b.upper))
+        .unwrap();
+    assert!(!lure_opt.keyed);
+    assert!((lure_opt.share - 0.5).abs() < 1e-9, "{:?}", planted.options);
+    assert!(
+        planted
+            .flags
+            .iter()
+            .any(|f| matches!(f, Flag::ProbableMiskey { distractor, .. } if *distractor == lure_opt.option)),
+        "{:?}",
+        planted.flags
+    );
+    // stored for revision, with an audit entry
+    let stored = qbank::ops::analysis::stored(&cfg).unwrap();
+    assert!(stored.contains_key(&(planted_id.clone(), planted.version)));
+    let v = cfg.open().unwrap();
+    assert_eq!(v.audit_entries().unwrap().len(), before + 1);
+    // the HTML report draws its charts as SVG and names the flagged item
+    let html = t.path().join("report.html");
+    qbank::ops::analysis::write_report(&html, &out).unwrap();
+    let text = std::fs::read_to_string(&html).unwrap();
+    assert!(text.contains("<svg") && text.contains(&planted_id) && text.contains("疑似答案错误"));
+}
+
+#[test]
+fn a_bad_response_file_is_refused_with_file_and_line_and_nothing_is_stored() {
+    let t = tempfile::tempdir().unwrap();
+    let (cfg, copy_a, _) = opened(t.path());
+    let f = responses(t.path(), "a.csv", &copy_a, 0..3, |_, _, _, _, key: &str| {
+        key.to_string()
+    });
+    let text = std::fs::read_to_string(&f).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // line 3: an option letter the question does not have; line 4: an unknown copy
+    lines[2] = lines[2]
+        .replacen(",A,", ",Q,", 1)
+        .replacen(",B,", ",Q,", 1)
+        .replacen(",C,", ",Q,", 1)
+        .replacen(",D,", ",Q,", 1);
+    lines[3] = lines[3].replacen(A, "S999999999999", 1);
+    std::fs::write(&f, lines.join("\n") + "\n").unwrap();
+    let before = cfg.open().unwrap().audit_entries().unwrap().len();
+    let err =
+        qbank::ops::analysis::run(&cfg, std::slice::from_ref(&f), &[], &Thresholds::default())
+            .unwrap_err();
+    let msg = err.to_string();
+    assert!(matches!(err, Error::Invalid(_)), "{msg}");
+    assert!(
+        msg.contains(&format!("{}:3: question", f.display())),
+        "{msg}"
+    );
+    assert!(
+        msg.contains(&format!("{}:4: copy `S999999999999", f.display())),
+        "{msg}"
+    );
+    assert_eq!(cfg.open().unwrap().audit_entries().unwrap().len(), before);
+    assert!(qbank::ops::analysis::stored(&cfg).unwrap().is_empty());
+}
+
+#[test]
+fn a_suspended_item_never_appears_in_a_new_paper_and_old_versions_stay_readable() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = sample_store(t.path());
+    let bp = crate::sample_bank().join("6-31-01-03/blueprint-theory-5.toml");
+    let out1 = t.path().join("p1");
+    qbank::ops::assemble(
+        &cfg,
+        std::slice::from_ref(&bp),
+        5,
+        None,
+        &out1,
+        false,
+        &Quiet,
+    )
+    .unwrap();
+    let m = json(&out1.join("dg5-theory/form-01/manifest.json"));
+    let victim = m["items"][0][0].as_str().unwrap().to_string();
+    let r =
+        qbank::ops::set_entry_status(&cfg, &victim, Status::Suspended, "考中发现答案错误").unwrap();
+    assert_eq!(
+        (r.from, r.to, r.version),
+        (Status::Active, Status::Suspended, 2)
+    );
+    let last = cfg.open().unwrap().audit_entries().unwrap().pop().unwrap();
+    assert_eq!(last.op, "item-suspend");
+    assert_eq!(last.details["reason"], "考中发现答案错误");
+    // version 1 is still there for the old paper
+    let (old, versions) = qbank::ops::show(&cfg, &victim, Some(1)).unwrap();
+    assert_eq!((old.status(), versions), (Status::Active, vec![1, 2]));
+    for seed in 5..10 {
+        let out = t.path().join(format!("p{seed}x"));
+        qbank::ops::assemble(
+            &cfg,
+            std::slice::from_ref(&bp),
+            seed,
+            None,
+            &out,
+            false,
+            &Quiet,
+        )
+        .unwrap();
+        let m = json(&out.join("dg5-theory/form-01/manifest.json"));
+        assert!(
+            m["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|x| x[0] != victim.as_str()),
+            "seed {seed}"
+        );
+    }
+    let e = qbank::ops::set_entry_status(&cfg, &victim, Status::Suspended, "again").unwrap_err();
+    assert!(e.to_string().contains("already suspended"), "{e}");
+}
