@@ -184,7 +184,10 @@ pub struct RevisionCase {
 /// Items that need an examiner's look: analysis flags on their current version, or open feedback.
 /// Probable wrong keys first.
 pub fn list(cfg: &StoreConfig) -> Result<Vec<RevisionCase>> {
-    let vault = cfg.open()?;
+    cases(&cfg.open()?)
+}
+
+fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
     let mut cases: BTreeMap<String, RevisionCase> = BTreeMap::new();
     for (_, s) in vault.records::<StoredStats>("n/")? {
         if s.stats.flags.is_empty() {
@@ -282,8 +285,7 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
     };
     let before = vault.versions(id)?;
     let current = before.last().copied().unwrap_or(0);
-    let cases = list(cfg)?;
-    let case = cases.into_iter().find(|c| c.id == id);
+    let case = cases(&vault)?.into_iter().find(|c| c.id == id);
     let mut evidence = Vec::new();
     let mut resolved = Vec::new();
     if let Some(c) = &case {

@@ -174,7 +174,10 @@ fn excel_to_toml(
         if (0..EXCEL_COLUMNS.len()).all(|i| cell(i).is_empty()) {
             continue;
         }
-        let (occ, level) = (cell(1), cell(2));
+        // one virtual file per occupation-level, whichever way the level is written (4, 四级, 中级工)
+        let occ = cell(1);
+        let level =
+            crate::model::Level::parse(&cell(2)).map_or_else(|| cell(2), |l| l.code().to_string());
         let g = groups
             .entry((occ.clone(), level.clone()))
             .or_insert_with(|| {

@@ -7,6 +7,7 @@ mod cli;
 mod crash;
 mod sitting;
 mod store;
+mod submission;
 
 use qbank::ops::StoreConfig;
 use qbank::store::KeySource;
