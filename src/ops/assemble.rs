@@ -709,8 +709,69 @@ pub struct Verdict {
     pub manifest: String,
     pub blueprint: String,
     pub form: u32,
+    /// The current bank, blueprint and seed rebuild exactly these files.
     pub identical: bool,
+    /// The files are exactly what the entry versions the manifest records render to (true for a
+    /// past paper whose items have since been revised: old versions are kept).
+    pub genuine: bool,
     pub differences: Vec<String>,
+}
+
+/// Re-renders a theory form from the entry versions its manifest records (not a new selection).
+fn render_recorded(
+    vault: &Vault,
+    standards: &[Standard],
+    m: &Manifest,
+) -> Result<Option<crate::package::Documents>> {
+    let bp = &m.blueprint;
+    let BlueprintKind::Theory { sections, .. } = &bp.kind else {
+        return Ok(None);
+    };
+    let Some(std) = standards
+        .iter()
+        .find(|s| s.occupation.code == bp.occupation)
+    else {
+        return Ok(None);
+    };
+    let mut section_of = Vec::new();
+    for (k, sec) in sections.iter().enumerate() {
+        section_of.extend(std::iter::repeat_n((k, sec.points), sec.count as usize));
+    }
+    if section_of.len() != m.items.len() {
+        return Ok(None);
+    }
+    let mut entries = HashMap::new();
+    let mut items = Vec::new();
+    for ((id, version), (section, points)) in m.items.iter().zip(section_of) {
+        let e = match vault.entry(id, Some(*version)) {
+            Ok(e) => e,
+            Err(Error::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Entry::Item(i) = &e else { return Ok(None) };
+        let point = std.point(bp.level, &i.clause);
+        items.push(crate::assemble::Picked {
+            section,
+            content: standard_parent(&i.clause).unwrap_or_default().to_string(),
+            id: id.clone(),
+            version: *version,
+            clause: i.clause.clone(),
+            item_type: i.item_type,
+            points,
+            difficulty: i.difficulty,
+            p: i.p.unwrap_or(default_p(i.difficulty)),
+            importance: i
+                .importance
+                .or(point.map(|p| p.importance))
+                .unwrap_or(Importance::Y),
+        });
+        entries.insert((id.clone(), *version), e);
+    }
+    let form = TheoryForm {
+        form: m.form,
+        items,
+    };
+    Ok(Some(render_theory(std, bp, &form, &entries)))
 }
 
 fn manifests_under(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
@@ -851,11 +912,20 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
                 }
             }
         }
+        let on_disk_intact = !diffs
+            .iter()
+            .any(|d| d.contains("on disk differs") || d.contains("is missing"));
+        let genuine = diffs.is_empty()
+            || (on_disk_intact
+                && render_recorded(&vault, &standards, &m)?.is_some_and(|files| {
+                    files.iter().all(|(n, b)| m.files.get(n) == Some(&sha(b)))
+                }));
         verdicts.push(Verdict {
             manifest: mpath.display().to_string(),
             blueprint: m.blueprint.id.clone(),
             form: m.form,
             identical: diffs.is_empty(),
+            genuine,
             differences: diffs,
         });
     }

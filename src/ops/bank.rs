@@ -47,11 +47,46 @@ pub struct CheckReport {
 }
 
 /// Validates bank files without a store.
+/// Checks bank files — and item writers' Excel workbooks (the submission template), whose
+/// problems are named by row — against the standards among the files.
 pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
-    let files = read_bank_files(paths)?;
-    let (bank, problems) = bankfile::check(&files, &[]);
+    let (books, others): (Vec<&PathBuf>, Vec<&PathBuf>) = paths
+        .iter()
+        .partition(|p| p.extension().is_some_and(|x| x == "xlsx"));
+    let others: Vec<PathBuf> = others.into_iter().cloned().collect();
+    let mut files = if others.is_empty() {
+        Vec::new()
+    } else {
+        read_bank_files(&others)?
+    };
+    let mut problems = Vec::new();
+    let mut virtual_files = Vec::new();
+    for b in &books {
+        let bytes = std::fs::read(b).map_err(|e| Error::io("read", b.as_path(), e))?;
+        let name = b.display().to_string();
+        match super::submission::excel_to_toml(&name, &bytes) {
+            Ok(v) => virtual_files.push((name, v)),
+            Err(d) => problems.extend(d),
+        }
+    }
+    let count = files.len() + books.len();
+    files.extend(
+        virtual_files
+            .iter()
+            .flat_map(|(_, v)| v.iter().map(|(f, _)| f.clone())),
+    );
+    let (bank, diags) = bankfile::check(&files, &[]);
+    problems.extend(diags.into_iter().map(|d| {
+        virtual_files
+            .iter()
+            .find(|(_, v)| v.iter().any(|(f, _)| f.path == d.file))
+            .map_or_else(
+                || d.clone(),
+                |(name, v)| super::submission::to_row(d.clone(), v, name),
+            )
+    }));
     Ok(CheckReport {
-        files: files.len(),
+        files: count,
         standards: bank.standards.len(),
         entries: bank.entries.len(),
         problems,

@@ -128,7 +128,7 @@ fn q(s: &str) -> String {
 
 /// Converts the Excel template's rows into bank TOML, one virtual file per occupation-level,
 /// remembering which row each line came from.
-fn excel_to_toml(
+pub(crate) fn excel_to_toml(
     name: &str,
     bytes: &[u8],
 ) -> std::result::Result<Vec<(SourceFile, Vec<usize>)>, Vec<Diagnostic>> {
@@ -265,6 +265,25 @@ fn excel_to_toml(
             )
         })
         .collect())
+}
+
+/// Names a diagnostic on a virtual file made from a workbook by the workbook and row.
+pub(crate) fn to_row(
+    d: Diagnostic,
+    virtual_files: &[(SourceFile, Vec<usize>)],
+    book: &str,
+) -> Diagnostic {
+    match virtual_files.iter().find(|(f, _)| f.path == d.file) {
+        Some((_, map)) => {
+            let row = map.get(d.line.saturating_sub(1)).copied().unwrap_or(0);
+            Diagnostic {
+                file: book.to_string(),
+                line: row,
+                message: format!("row {row}: {}", d.message),
+            }
+        }
+        None => d,
+    }
 }
 
 fn item_text(e: &Entry) -> Option<Text> {

@@ -387,6 +387,11 @@ fn verify_says_identical_then_detects_a_changed_bank_and_an_edited_paper() {
             .any(|d| d.contains("the bank changed")),
         "{v:?}"
     );
+    // but the paper is still genuine: it is exactly what its recorded (old) versions render to,
+    // and the edited paper of form 2 is not
+    assert!(v[0].genuine, "{v:?}");
+    let v = qbank::ops::verify(&cfg, &paper).unwrap();
+    assert!(!v[0].genuine && !v[0].identical, "{v:?}");
 }
 
 #[test]

@@ -434,3 +434,42 @@ fn feedback_and_revision_keep_old_versions_and_resolve_the_reports() {
     let e = revise::revise(&cfg, "DG4-0101", &edited, "again").unwrap_err();
     assert!(e.to_string().contains("does not change DG4-0101"), "{e}");
 }
+
+#[test]
+fn the_committed_excel_template_checks_clean_against_the_sample_standard() {
+    let template = crate::sample_bank().join("templates/submission-template.xlsx");
+    let r = qbank::ops::check(&[template, crate::sample_standard()]).unwrap();
+    assert_eq!((r.entries, r.problems.len()), (3, 0), "{:?}", r.problems);
+    // and a broken copy is reported by row
+    let t = tempfile::tempdir().unwrap();
+    let mut rows = [[""; 15]; 1];
+    rows[0] = [
+        "X-1",
+        "6-31-01-03",
+        "4",
+        "2.1.1",
+        "单选",
+        "没有括号的题干。",
+        "甲",
+        "乙",
+        "丙",
+        "",
+        "",
+        "B",
+        "",
+        "",
+        "",
+    ];
+    let book = t.path().join("mine.xlsx");
+    std::fs::write(&book, workbook(&rows)).unwrap();
+    let r = qbank::ops::check(&[book.clone(), crate::sample_standard()]).unwrap();
+    assert!(
+        r.problems
+            .iter()
+            .any(|d| d.file == book.display().to_string()
+                && d.line == 2
+                && d.message.starts_with("row 2: X-1:")),
+        "{:?}",
+        r.problems
+    );
+}

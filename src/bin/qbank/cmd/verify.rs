@@ -7,13 +7,18 @@ use std::process::ExitCode;
 
 pub fn exec(g: &Global, path: &Path) -> Result<ExitCode> {
     let verdicts = qbank::ops::verify(&g.store()?, path)?;
-    let all = verdicts.iter().all(|v| v.identical);
+    let all = verdicts.iter().all(|v| v.identical || v.genuine);
     if g.json {
         crate::output::json(&verdicts);
     } else {
         for v in &verdicts {
             if v.identical {
                 println!("identical  {} form {}", v.blueprint, v.form);
+            } else if v.genuine {
+                println!(
+                    "genuine    {} form {}: exactly its recorded entry versions; the bank has changed since, so a rebuild now draws differently",
+                    v.blueprint, v.form
+                );
             } else {
                 println!("DIFFERENT  {} form {}", v.blueprint, v.form);
                 for d in &v.differences {
