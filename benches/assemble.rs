@@ -26,6 +26,7 @@ fn blueprint(std: &Standard, level: Level, forms: u32, max_overlap: f64) -> Blue
         max_overlap,
         cooldown: 0,
         max_exposures: None,
+        overlay: None,
         kind: BlueprintKind::Theory {
             sections: vec![
                 s(ItemType::Single, 60, 1.0),

@@ -39,6 +39,8 @@ struct Head {
     #[serde(default)]
     max_exposures: Option<Spanned<u32>>,
     #[serde(default)]
+    overlay: Option<Spanned<String>>,
+    #[serde(default)]
     difficulty: Option<Spanned<DifficultyGoal>>,
     #[serde(default)]
     importance_x_min: Option<Spanned<f64>>,
@@ -113,6 +115,16 @@ pub(super) fn parse(
         sink.span(
             m,
             "max_exposures must be at least 1 (the number of sittings an item may appear in)",
+        );
+    }
+    if let Some(o) = head
+        .overlay
+        .as_ref()
+        .filter(|o| !crate::model::is_valid_org_id(o.get_ref()))
+    {
+        sink.span(
+            o,
+            "overlay names an enterprise by its registration id (e.g. Y000132050002)",
         );
     }
     let kind = match head.kind.get_ref().as_str() {
@@ -276,6 +288,7 @@ pub(super) fn parse(
             max_overlap,
             cooldown: head.cooldown,
             max_exposures: head.max_exposures.as_ref().map(|m| *m.get_ref()),
+            overlay: head.overlay.as_ref().map(|o| o.get_ref().clone()),
             kind,
         },
         file: sink.file.path.clone(),

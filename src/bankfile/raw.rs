@@ -103,6 +103,7 @@ pub struct ItemIn {
     pub tags: Vec<String>,
     pub status: Option<Status>,
     pub source: Option<Source>,
+    pub overlay: Option<String>,
     pub version: Option<u32>,
 }
 
@@ -202,6 +203,8 @@ pub struct ItemOut {
     pub enemy: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scheme: Vec<SchemeStep>,
 }

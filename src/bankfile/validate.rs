@@ -533,6 +533,7 @@ fn entries_of(
             status: it.status.unwrap_or(Status::Active),
             enemy: it.enemy.clone(),
             tags: it.tags.clone(),
+            overlay: it.overlay.clone(),
         };
         push(&mut sink, start, &it.id, it.version, Entry::Item(item));
     }

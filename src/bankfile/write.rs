@@ -99,6 +99,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
                     explanation: i.explanation,
                     enemy: i.enemy,
                     tags: i.tags,
+                    overlay: i.overlay,
                     scheme: i.scheme,
                 }),
                 Entry::Task(t) => out.task.push(TaskOut {

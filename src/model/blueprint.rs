@@ -144,6 +144,10 @@ pub struct Blueprint {
     /// Items already used in this many sittings are retired from assembly (exposure limit).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_exposures: Option<u32>,
+    /// Papers for this enterprise's own self-evaluation: its overlay items (企业自主评价题库) are
+    /// drawn too. Without it, overlay items are never drawn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<String>,
     pub kind: BlueprintKind,
 }
 

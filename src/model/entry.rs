@@ -132,6 +132,10 @@ pub struct TheoryItem {
     pub status: Status,
     pub enemy: Option<String>,
     pub tags: Vec<String>,
+    /// Set for an enterprise's own self-evaluation item (企业自主评价题库, an overlay on the
+    /// provincial bank): drawn only into that enterprise's papers, never into provincial ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<String>,
 }
 
 /// 考场准备: one line of site equipment or material.

@@ -99,11 +99,16 @@ pub fn read_blueprints(paths: &[PathBuf], standards: &[Standard]) -> Result<Vec<
 fn candidates(
     std: &Standard,
     index: &[IndexEntry],
+    overlay: Option<&str>,
 ) -> (Vec<Candidate>, Vec<TaskCandidate>, Vec<TopicCandidate>) {
     let mut items = Vec::new();
     let mut tasks = Vec::new();
     let mut topics = Vec::new();
     for e in index {
+        // an enterprise's own items go only into that enterprise's papers
+        if e.meta.overlay.is_some() && e.meta.overlay.as_deref() != overlay {
+            continue;
+        }
         match e.kind {
             EntryKind::Item => {
                 let Some(t) = crate::model::ItemType::parse(&e.type_label) else {
@@ -166,7 +171,7 @@ pub fn build(
             ))
         })?;
     let index = vault.index(Some(&bp.occupation), Some(bp.level))?;
-    let (items, tasks, topics) = candidates(std, &index);
+    let (items, tasks, topics) = candidates(std, &index, bp.overlay.as_deref());
     Ok(match &bp.kind {
         BlueprintKind::Theory { .. } => assemble::assemble_theory(std, bp, &items, excluded, seed)
             .map(|(a, forms)| Built {

@@ -174,6 +174,20 @@ fn check_plan(
             )),
             Some(b) => {
                 offered.insert((b.occupation.clone(), b.level));
+                if let Some(owner) = &b.overlay {
+                    for o in plan.organisations.iter().filter(|o| {
+                        o.id != *owner && o.runs.contains(&(b.occupation.clone(), b.level))
+                    }) {
+                        out.push(plan_problem(
+                            plan_path,
+                            o.line,
+                            format!(
+                                "blueprint {} draws on {owner}'s own bank (overlay); organisation {} may not receive it",
+                                b.id, o.id
+                            ),
+                        ));
+                    }
+                }
             }
         }
     }

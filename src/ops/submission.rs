@@ -306,7 +306,14 @@ pub struct SubmissionOutcome {
 }
 
 /// The bureau's side: open, validate, screen and queue a sealed submission — all or nothing.
-pub fn import(cfg: &StoreConfig, sealed: &Path, threshold: f64) -> Result<SubmissionOutcome> {
+/// With `overlay`, the items are for the submitting enterprise's own self-evaluation bank: they
+/// will be drawn only into papers for that enterprise (blueprints with `overlay`).
+pub fn import(
+    cfg: &StoreConfig,
+    sealed: &Path,
+    threshold: f64,
+    overlay: bool,
+) -> Result<SubmissionOutcome> {
     let mut vault = cfg.open()?;
     let bytes = std::fs::read(sealed).map_err(|e| Error::io("read", sealed, e))?;
     let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?)?;
@@ -319,6 +326,12 @@ pub fn import(cfg: &StoreConfig, sealed: &Path, threshold: f64) -> Result<Submis
     if org.status == OrgStatus::Suspended {
         return Err(Error::Usage(format!(
             "organisation {} is suspended; its submissions are not accepted",
+            org.id
+        )));
+    }
+    if overlay && org.kind != crate::model::OrgKind::Y {
+        return Err(Error::Usage(format!(
+            "organisation {} is not an employer (用人单位, Y): only an enterprise keeps its own self-evaluation items",
             org.id
         )));
     }
@@ -470,6 +483,9 @@ pub fn import(cfg: &StoreConfig, sealed: &Path, threshold: f64) -> Result<Submis
     for (mut e, line, file) in entries {
         if let Entry::Item(i) = &mut e {
             i.source = Source::Organisation(org.id.clone());
+            if overlay {
+                i.overlay = Some(org.id.clone());
+            }
         }
         ids.push(e.id().to_string());
         let rec = Queued {
@@ -490,7 +506,7 @@ pub fn import(cfg: &StoreConfig, sealed: &Path, threshold: f64) -> Result<Submis
         batch,
         AuditEvent::new(
             "submission-import",
-            json!({ "submission": submission, "organisation": org.id, "items": ids }),
+            json!({ "submission": submission, "organisation": org.id, "items": ids, "overlay": overlay }),
         ),
     )?;
     Ok(SubmissionOutcome {

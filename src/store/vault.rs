@@ -117,6 +117,9 @@ pub struct Meta {
     /// Names of the site equipment a task needs.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub site: Vec<String>,
+    /// The enterprise whose own bank the item belongs to (never drawn for provincial papers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<String>,
 }
 
 /// The current version of one entry as the index knows it.
@@ -218,6 +221,7 @@ fn meta_with_hash(e: &Entry, hash: [u8; 32]) -> Meta {
             m.p = i.p;
             m.importance = i.importance;
             m.enemy = i.enemy.clone();
+            m.overlay = i.overlay.clone();
         }
         Entry::Task(t) => {
             m.minutes = Some(t.minutes);

@@ -250,6 +250,7 @@ pub fn bank(cfg: &SynthConfig) -> (Vec<Standard>, Vec<Entry>) {
             enemy: (rng.random_range(0..50u32) == 0)
                 .then(|| format!("E{}", rng.random_range(0..200u32))),
             tags: vec![],
+            overlay: None,
         }));
     }
     for (cell, s) in (0..cells).map(|c| (c, &standards[c / 5])) {

@@ -216,8 +216,30 @@ fn responses_map_back_through_each_copy_and_a_planted_miskey_is_flagged() {
     // stored for revision, with an audit entry
     let stored = qbank::ops::analysis::stored(&cfg).unwrap();
     assert!(stored.contains_key(&(planted_id.clone(), planted.version)));
-    let v = cfg.open().unwrap();
-    assert_eq!(v.audit_entries().unwrap().len(), before + 1);
+    assert_eq!(
+        cfg.open().unwrap().audit_entries().unwrap().len(),
+        before + 1
+    );
+    // calibration: measured p becomes the p the assembler balances on, as a new version with its
+    // evidence; the analysed version stays readable
+    let done = qbank::ops::revise::calibrate(&cfg, 100).unwrap();
+    let c = done.iter().find(|c| c.id == planted_id).unwrap();
+    let measured = (planted.p.unwrap() * 100.0).round() / 100.0;
+    assert_eq!((c.version, c.p, c.n), (planted.version + 1, measured, 120));
+    let (e, versions) = qbank::ops::show(&cfg, &planted_id, None).unwrap();
+    let qbank::model::Entry::Item(item) = e else {
+        panic!("an item")
+    };
+    assert_eq!(item.p, Some(measured));
+    assert_eq!(versions.last(), Some(&(planted.version + 1)));
+    let h = qbank::ops::revise::history(&cfg, &planted_id).unwrap();
+    assert!(
+        h[0].evidence[0].contains("measured on 120 responses"),
+        "{h:?}"
+    );
+    // nothing left to calibrate until new responses come in
+    assert!(qbank::ops::revise::calibrate(&cfg, 100).unwrap().is_empty());
+
     // the HTML report draws its charts as SVG and names the flagged item
     let html = t.path().join("report.html");
     qbank::ops::analysis::write_report(&html, &out).unwrap();

@@ -438,6 +438,7 @@ fn defence_topics_are_drawn_for_technicians_spread_over_modules() {
         max_overlap: 1.0,
         cooldown: 0,
         max_exposures: None,
+        overlay: None,
         kind: BlueprintKind::Practical {
             modules: vec![
                 ModuleRule {

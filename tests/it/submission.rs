@@ -81,7 +81,7 @@ fn a_sealed_submission_is_queued_reviewed_by_two_and_enters_the_bank() {
     for secret in ["热继电器动作后", "王建国"] {
         assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()));
     }
-    let r = submission::import(&cfg, &sealed, qbank::screen::DEFAULT_THRESHOLD).unwrap();
+    let r = submission::import(&cfg, &sealed, qbank::screen::DEFAULT_THRESHOLD, false).unwrap();
     assert_eq!(r.items, ["SUB4-0001", "SUB4-0002"]);
     let q = submission::queued(&cfg, "SUB4-0001").unwrap();
     assert_eq!(
@@ -172,7 +172,7 @@ fn a_sealed_submission_is_queued_reviewed_by_two_and_enters_the_bank() {
         .as_bytes(),
     );
     // SUB4-0001 is in the bank now: resubmitting it is refused, naming the id
-    let e = submission::import(&cfg, &again, 0.75).unwrap_err();
+    let e = submission::import(&cfg, &again, 0.75, false).unwrap_err();
     assert!(
         e.to_string()
             .contains("SUB4-0001: the bank already has an entry with this id"),
@@ -193,7 +193,7 @@ fn submissions_with_errors_are_refused_with_their_lines_and_nothing_is_queued() 
         // an answer a 判断 item cannot have
         .replace("answer = \"×\"", "answer = \"C\"");
     let sealed = seal(t.path(), &bureau, "bad.toml", bad.as_bytes());
-    let e = submission::import(&cfg, &sealed, 0.75).unwrap_err();
+    let e = submission::import(&cfg, &sealed, 0.75, false).unwrap_err();
     let msg = e.to_string();
     assert!(matches!(e, Error::Invalid(_)), "{msg}");
     assert!(msg.contains("bad.toml:7:"), "{msg}");
@@ -210,6 +210,7 @@ fn submissions_with_errors_are_refused_with_their_lines_and_nothing_is_queued() 
         &cfg,
         &seal(t.path(), &bureau, "opts.toml", dup_opts.as_bytes()),
         0.75,
+        false,
     )
     .unwrap_err();
     assert!(e.to_string().contains("opts.toml:"), "{e}");
@@ -234,6 +235,7 @@ answer = "A"
         &cfg,
         &seal(t.path(), &bureau, "copy.toml", copy.as_bytes()),
         0.75,
+        false,
     )
     .unwrap_err();
     let msg = e.to_string();
@@ -249,6 +251,7 @@ answer = "A"
         &cfg,
         &seal(t.path(), &bureau, "twice.toml", twice.as_bytes()),
         0.75,
+        false,
     )
     .unwrap_err();
     assert!(
@@ -262,7 +265,7 @@ answer = "A"
     let other_pub = t.path().join("other.pub");
     org::export_bureau_key(&other, &other_pub).unwrap();
     let elsewhere = seal(t.path(), &other_pub, "good.toml", GOOD.as_bytes());
-    let e = submission::import(&cfg, &elsewhere, 0.75).unwrap_err();
+    let e = submission::import(&cfg, &elsewhere, 0.75, false).unwrap_err();
     assert!(
         e.to_string()
             .contains("does not open with this bureau's key"),
@@ -348,6 +351,7 @@ fn the_excel_template_is_read_and_its_errors_name_the_row() {
         &cfg,
         &seal(t.path(), &bureau, "book.xlsx", &workbook(&good)),
         0.75,
+        false,
     )
     .unwrap();
     assert_eq!(r.items, ["SUBX-0001", "SUBX-0002", "SUBX-0003"]);
@@ -366,6 +370,7 @@ fn the_excel_template_is_read_and_its_errors_name_the_row() {
         &cfg,
         &seal(t.path(), &bureau, "bad.xlsx", &workbook(&bad)),
         0.75,
+        false,
     )
     .unwrap_err();
     assert!(
@@ -377,6 +382,7 @@ fn the_excel_template_is_read_and_its_errors_name_the_row() {
         &cfg,
         &seal(t.path(), &bureau, "bad.xlsx", &workbook(&bad)),
         0.75,
+        false,
     )
     .unwrap_err();
     let msg = e.to_string();
@@ -471,5 +477,113 @@ fn the_committed_excel_template_checks_clean_against_the_sample_standard() {
                 && d.message.starts_with("row 2: X-1:")),
         "{:?}",
         r.problems
+    );
+}
+
+#[test]
+fn an_enterprise_overlay_item_is_drawn_only_into_that_enterprises_papers() {
+    let t = tempfile::tempdir().unwrap();
+    let (cfg, bureau) = setup(t.path());
+    let ent = "Y000132050002";
+    let keys = t.path().join("orgs");
+    org::keygen(ent, &keys).unwrap();
+    org::add(
+        &cfg,
+        NewOrg {
+            id: ent.into(),
+            name: "苏州恒达电气设备有限公司".into(),
+            kind: OrgKind::Y,
+            category: OrgCategory::Enterprise,
+            region: "江苏省苏州市".into(),
+            certify: vec![parse_scope("6-31-01-03:5").unwrap()],
+            public_key: keys.join(format!("{ent}.pub")),
+        },
+    )
+    .unwrap();
+    let own = r#"format = 1
+occupation = "6-31-01-03"
+level = 5
+
+[[item]]
+id = "HD5-0001"
+clause = "J.2.1"
+type = "判断"
+difficulty = "medium"
+p = 0.7
+stem = "本公司总装车间的配电箱检修前，须在总开关处挂“禁止合闸，有人工作”标志牌并上锁。"
+answer = "√"
+"#;
+    let f = t.path().join("own.toml");
+    std::fs::write(&f, own).unwrap();
+    let sealed = t.path().join("own.qsub");
+    submission::seal(&f, &bureau, ent, "周工", &sealed).unwrap();
+    // a training organisation cannot keep an own bank
+    let e = submission::import(
+        &cfg,
+        &seal(t.path(), &bureau, "x.toml", GOOD.as_bytes()),
+        0.75,
+        true,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("not an employer"), "{e}");
+    submission::import(&cfg, &sealed, 0.75, true).unwrap();
+    for r in ["甲", "乙"] {
+        submission::review(&cfg, "HD5-0001", r, Decision::Accept, "", Status::Active).unwrap();
+    }
+    let (e, _) = qbank::ops::show(&cfg, "HD5-0001", None).unwrap();
+    let qbank::model::Entry::Item(i) = e else {
+        panic!()
+    };
+    assert_eq!(i.overlay.as_deref(), Some(ent));
+    // provincial blueprint: never drawn; the enterprise's blueprint: drawn
+    let text =
+        std::fs::read_to_string(crate::sample_bank().join("6-31-01-03/blueprint-theory-5.toml"))
+            .unwrap();
+    let own_bp = t.path().join("bp-own.toml");
+    std::fs::write(
+        &own_bp,
+        text.replace(
+            "id = \"dg5-theory\"",
+            &format!("id = \"dg5-{ent}\"\noverlay = \"{ent}\""),
+        ),
+    )
+    .unwrap();
+    let prov_bp = crate::sample_bank().join("6-31-01-03/blueprint-theory-5.toml");
+    let mut drawn_own = 0;
+    // J.2 (safety) gets a few of the twenty 判断 from nine in the pool: over 24 seeds the item
+    // must turn up in the enterprise's papers, and never in a provincial one
+    for seed in 1..=24 {
+        for (bp, own) in [(&prov_bp, false), (&own_bp, true)] {
+            let out = t.path().join(format!("p-{seed}-{own}"));
+            qbank::ops::assemble(
+                &cfg,
+                std::slice::from_ref(bp),
+                seed,
+                None,
+                &out,
+                false,
+                &qbank::ops::Quiet,
+            )
+            .unwrap();
+            let dir = std::fs::read_dir(&out)
+                .unwrap()
+                .next()
+                .unwrap()
+                .unwrap()
+                .path();
+            let m = std::fs::read_to_string(dir.join("form-01/manifest.json")).unwrap();
+            if own {
+                drawn_own += usize::from(m.contains("HD5-0001"));
+            } else {
+                assert!(
+                    !m.contains("HD5-0001"),
+                    "a provincial paper drew an enterprise's own item"
+                );
+            }
+        }
+    }
+    assert!(
+        drawn_own > 0,
+        "the enterprise's own papers never drew its item"
     );
 }

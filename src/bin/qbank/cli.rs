@@ -271,6 +271,9 @@ pub enum SubmissionCommand {
         /// Similarity at or above which an item is a near-duplicate.
         #[arg(long, default_value_t = qbank::screen::DEFAULT_THRESHOLD)]
         threshold: f64,
+        /// The items are for the submitting enterprise's own self-evaluation bank only.
+        #[arg(long)]
+        overlay: bool,
     },
 }
 

@@ -28,8 +28,12 @@ pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
                 );
             }
         }
-        SubmissionCommand::Import { file, threshold } => {
-            let r = submission::import(&g.store()?, &file, threshold)?;
+        SubmissionCommand::Import {
+            file,
+            threshold,
+            overlay,
+        } => {
+            let r = submission::import(&g.store()?, &file, threshold, overlay)?;
             if g.json {
                 crate::output::json(&r);
             } else {
