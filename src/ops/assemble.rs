@@ -576,6 +576,39 @@ pub fn report_text(built: &Built, report: &Value) -> String {
     s
 }
 
+/// Builds every blueprint in parallel, each with the exclusions the usage ledger gives it; any
+/// infeasible blueprint fails the whole call with every diagnosis.
+pub(crate) fn build_all(
+    vault: &Vault,
+    standards: &[Standard],
+    bps: &[Blueprint],
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<(Vec<Built>, Vec<BTreeSet<String>>)> {
+    progress.phase("assembling", bps.len() as u64);
+    let exclusions: Vec<BTreeSet<String>> = bps
+        .iter()
+        .map(|bp| super::sitting::exclusions(vault, bp))
+        .collect::<Result<_>>()?;
+    let built: Vec<std::result::Result<Built, Infeasible>> = bps
+        .par_iter()
+        .zip(exclusions.par_iter())
+        .map(|(bp, excluded)| build(vault, standards, bp, seed, excluded))
+        .collect::<Result<_>>()?;
+    let failures: Vec<Infeasible> = built
+        .iter()
+        .filter_map(|b| b.as_ref().err().cloned())
+        .collect();
+    if !failures.is_empty() {
+        progress.finish();
+        return Err(Error::Infeasible(failures));
+    }
+    Ok((
+        built.into_iter().map(|b| b.expect("checked")).collect(),
+        exclusions,
+    ))
+}
+
 /// Assembles every blueprint and writes all outputs under `out` (which must be new or empty).
 /// Nothing is written unless every blueprint can be met.
 pub fn assemble(
@@ -587,12 +620,7 @@ pub fn assemble(
     replace: bool,
     progress: &dyn Progress,
 ) -> Result<AssembleOutcome> {
-    let nonempty = out.exists()
-        && std::fs::read_dir(out)
-            .map_err(|e| Error::io("list", out, e))?
-            .next()
-            .is_some();
-    if nonempty && !(replace && is_assembly_output(out)) {
+    if super::files::is_nonempty_dir(out)? && !(replace && is_assembly_output(out)) {
         return Err(Error::Usage(format!(
             "{} is not empty; write papers into a new or empty folder{}",
             out.display(),
@@ -613,31 +641,9 @@ pub fn assemble(
         bps.iter_mut().for_each(|b| b.forms = n);
     }
     let bank_digest = vault.digest()?.to_string();
-    progress.phase("assembling", bps.len() as u64);
-    let exclusions: Vec<BTreeSet<String>> = bps
-        .iter()
-        .map(|bp| super::sitting::exclusions(&vault, bp))
-        .collect::<Result<_>>()?;
-    let built: Vec<std::result::Result<Built, Infeasible>> = bps
-        .par_iter()
-        .zip(exclusions.par_iter())
-        .map(|(bp, excluded)| build(&vault, &standards, bp, seed, excluded))
-        .collect::<Result<_>>()?;
-    let failures: Vec<Infeasible> = built
-        .iter()
-        .filter_map(|b| b.as_ref().err().cloned())
-        .collect();
-    if !failures.is_empty() {
-        progress.finish();
-        return Err(Error::Infeasible(failures));
-    }
-    let built: Vec<Built> = built.into_iter().map(|b| b.expect("checked")).collect();
+    let (built, exclusions) = build_all(&vault, &standards, &bps, seed, progress)?;
     progress.phase("rendering", built.len() as u64);
-    let tmp = out.with_file_name(format!(
-        ".{}.partial",
-        out.file_name().and_then(|n| n.to_str()).unwrap_or("papers")
-    ));
-    let _ = std::fs::remove_dir_all(&tmp);
+    let tmp = super::files::partial_dir(out);
     let write = super::files::write_file;
     let mut summaries = Vec::new();
     for (b, excluded) in built.iter().zip(&exclusions) {
@@ -688,10 +694,7 @@ pub fn assemble(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    if out.exists() {
-        std::fs::remove_dir_all(out).map_err(|e| Error::io("replace", out, e))?;
-    }
-    std::fs::rename(&tmp, out).map_err(|e| Error::io("move papers into", out, e))?;
+    super::files::move_into_place(&tmp, out, true)?;
     progress.finish();
     Ok(AssembleOutcome {
         out: out.to_path_buf(),

@@ -50,6 +50,39 @@ pub fn read_bank_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
         .collect()
 }
 
+/// Whether `dir` exists and holds anything.
+pub fn is_nonempty_dir(dir: &Path) -> Result<bool> {
+    Ok(dir.exists()
+        && std::fs::read_dir(dir)
+            .map_err(|e| Error::io("list", dir, e))?
+            .next()
+            .is_some())
+}
+
+/// The hidden folder beside `out` that output is written into before it is renamed into place
+/// (emptied first).
+pub fn partial_dir(out: &Path) -> PathBuf {
+    let tmp = out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name().and_then(|n| n.to_str()).unwrap_or("out")
+    ));
+    let _ = std::fs::remove_dir_all(&tmp);
+    tmp
+}
+
+/// Moves a finished `tmp` folder to `out`, replacing an empty (or, with `replace`, any) `out`.
+pub fn move_into_place(tmp: &Path, out: &Path, replace: bool) -> Result<()> {
+    if out.exists() {
+        let r = if replace {
+            std::fs::remove_dir_all(out)
+        } else {
+            std::fs::remove_dir(out)
+        };
+        r.map_err(|e| Error::io("replace", out, e))?;
+    }
+    std::fs::rename(tmp, out).map_err(|e| Error::io("move output into", out, e))
+}
+
 /// Writes `bytes` to `path`, creating its folder first.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {

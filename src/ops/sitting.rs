@@ -3,10 +3,10 @@
 //! organisation; then the signed release at the start, and leak tracing afterwards. The sitting
 //! record, its ledger entries and its audit entry are written in one atomic batch.
 
-use super::assemble::{Built, RenderedForm, blueprint_digest, build, read_blueprints, render};
+use super::assemble::{RenderedForm, blueprint_digest, build, read_blueprints, render};
 use super::org::{now, organisations};
 use super::{Progress, StoreConfig, read_bank_files};
-use crate::assemble::{CopyPlan, Infeasible, copy_plan, remap_answer};
+use crate::assemble::{CopyPlan, copy_plan, remap_answer};
 use crate::bankfile::{SourceFile, parse_sitting};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -490,12 +490,7 @@ pub fn run(
             ),
         });
     }
-    let nonempty = out.exists()
-        && std::fs::read_dir(out)
-            .map_err(|e| Error::io("list", out, e))?
-            .next()
-            .is_some();
-    if nonempty {
+    if super::files::is_nonempty_dir(out)? {
         return Err(Error::Usage(format!(
             "{} is not empty; write a sitting into a new or empty folder",
             out.display()
@@ -542,25 +537,7 @@ pub fn run(
         })
         .collect();
     let bank_digest = vault.digest()?.to_string();
-    progress.phase("assembling", bps.len() as u64);
-    let exclusions: Vec<BTreeSet<String>> = bps
-        .iter()
-        .map(|bp| exclusions(&vault, bp))
-        .collect::<Result<_>>()?;
-    let built: Vec<std::result::Result<Built, Infeasible>> = bps
-        .par_iter()
-        .zip(exclusions.par_iter())
-        .map(|(bp, ex)| build(&vault, &standards, bp, seed, ex))
-        .collect::<Result<_>>()?;
-    let failures: Vec<Infeasible> = built
-        .iter()
-        .filter_map(|b| b.as_ref().err().cloned())
-        .collect();
-    if !failures.is_empty() {
-        progress.finish();
-        return Err(Error::Infeasible(failures));
-    }
-    let built: Vec<Built> = built.into_iter().map(|b| b.expect("checked")).collect();
+    let (built, exclusions) = super::assemble::build_all(&vault, &standards, &bps, seed, progress)?;
     progress.phase("rendering", built.len() as u64);
     let std_of = |occ: &OccupationCode| -> &Standard {
         standards
@@ -804,10 +781,7 @@ pub fn run(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    if out.exists() {
-        std::fs::remove_dir(out).map_err(|e| Error::io("replace empty folder", out, e))?;
-    }
-    std::fs::rename(&tmp, out).map_err(|e| Error::io("move sitting into", out, e))?;
+    super::files::move_into_place(&tmp, out, false)?;
     progress.finish();
     Ok(SittingOutcome {
         sitting: plan.id,
@@ -968,12 +942,7 @@ pub fn unseal(
             .map(|(n, b)| (n, Zeroizing::new(b)))
             .collect::<Vec<_>>(),
     );
-    let nonempty = out.exists()
-        && std::fs::read_dir(out)
-            .map_err(|e| Error::io("list", out, e))?
-            .next()
-            .is_some();
-    if nonempty {
+    if super::files::is_nonempty_dir(out)? {
         return Err(Error::Usage(format!(
             "{} is not empty; unseal into a new or empty folder",
             out.display()
@@ -996,10 +965,7 @@ pub fn unseal(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    if out.exists() {
-        std::fs::remove_dir(out).map_err(|e| Error::io("replace empty folder", out, e))?;
-    }
-    std::fs::rename(&tmp, out).map_err(|e| Error::io("move documents into", out, e))?;
+    super::files::move_into_place(&tmp, out, false)?;
     Ok(UnsealOutcome {
         sitting: manifest.sitting.clone(),
         organisation: manifest.organisation.clone(),

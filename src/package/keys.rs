@@ -46,8 +46,8 @@ fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<
     })
 }
 
-/// Writes `text` to a new file readable only by its owner (0600); refuses to overwrite.
-pub fn write_private(path: &Path, text: &str) -> Result<()> {
+/// Writes `bytes` to a new file readable only by its owner (0600), synced; refuses to overwrite.
+pub fn write_private(path: &Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
@@ -59,7 +59,7 @@ pub fn write_private(path: &Path, text: &str) -> Result<()> {
     let mut f = opts
         .open(path)
         .map_err(|e| Error::io("create key file", path, e))?;
-    f.write_all(text.as_bytes())
+    f.write_all(bytes)
         .and_then(|_| f.sync_all())
         .map_err(|e| Error::io("write key file", path, e))
 }
@@ -175,7 +175,7 @@ impl OrgSecret {
             })
             .expect("key file serialises")
         ));
-        write_private(&key, &secret_text)?;
+        write_private(&key, secret_text.as_bytes())?;
         let pk = self.public()?;
         let pub_text = format!(
             "# qbank organisation public key: send this file to the bureau to register.\n\

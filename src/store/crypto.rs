@@ -83,21 +83,8 @@ impl KeySource {
 
 /// Creates a new key file with 32 random bytes, readable by its owner only (0600).
 pub fn create_key_file(path: &Path) -> Result<()> {
-    use std::io::Write;
     let key = SecretKey::random()?;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts
-        .open(path)
-        .map_err(|e| Error::io("create key file", path, e))?;
-    f.write_all(key.bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(|e| Error::io("write key file", path, e))
+    crate::package::keys::write_private(path, key.bytes())
 }
 
 pub fn read_key_file(path: &Path) -> Result<SecretKey> {
