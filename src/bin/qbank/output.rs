@@ -5,11 +5,28 @@ use qbank::ops::Progress;
 use serde::Serialize;
 use std::sync::Mutex;
 
+/// Prints one line to stdout. When stdout is closed (`qbank … | head`), the rest of the output is
+/// not wanted: exit quietly instead of failing.
+pub fn line(args: std::fmt::Arguments) {
+    use std::io::Write;
+    if writeln!(std::io::stdout().lock(), "{args}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// `println!` for command output (see [`line`]).
+#[macro_export]
+macro_rules! outln {
+    ($($t:tt)*) => {
+        $crate::output::line(format_args!($($t)*))
+    };
+}
+
 pub fn json<T: Serialize>(v: &T) {
-    println!(
+    line(format_args!(
         "{}",
         serde_json::to_string_pretty(v).expect("output serialises")
-    );
+    ));
 }
 
 /// An indicatif bar; hidden automatically when stderr is not a terminal.

@@ -23,14 +23,14 @@ pub fn run(
         crate::output::json(&a);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "{} file(s), {} candidate(s), {} item version(s) analysed",
         a.files,
         a.candidates,
         a.report.items.len()
     );
     for f in &a.report.forms {
-        println!(
+        crate::outln!(
             "  {}: {} candidates, mean {:.1}/{} (sd {:.1}), alpha {}",
             f.form,
             f.candidates,
@@ -46,9 +46,9 @@ pub fn run(
         .iter()
         .filter(|i| !i.flags.is_empty())
         .collect();
-    println!("{} item version(s) flagged for review:", flagged.len());
+    crate::outln!("{} item version(s) flagged for review:", flagged.len());
     for i in flagged {
-        println!(
+        crate::outln!(
             "  {} v{}  p {}  D {}  {}",
             i.id,
             i.version,
@@ -62,7 +62,7 @@ pub fn run(
         );
     }
     if let Some(out) = report {
-        println!("report {}", out.display());
+        crate::outln!("report {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -87,7 +87,7 @@ pub fn item(g: &Global, c: ItemCommand) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&r);
     } else {
-        println!(
+        crate::outln!(
             "{} {} → {} (version {}); papers drawn from earlier versions still verify",
             r.id,
             r.from.as_str(),

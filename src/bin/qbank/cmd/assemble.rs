@@ -35,7 +35,7 @@ pub fn exec(
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("seed {} · bank {}", r.seed, r.bank_digest);
+    crate::outln!("seed {} · bank {}", r.seed, r.bank_digest);
     for b in &r.blueprints {
         let detail = match b.report["kind"].as_str() {
             Some("theory") => format!(
@@ -53,7 +53,7 @@ pub fn exec(
             ),
             _ => format!("overlap max {}", max_off_diagonal(&b.report["overlap"])),
         };
-        println!(
+        crate::outln!(
             "{}: {} form(s) in {}/{} — {detail}",
             b.id,
             b.forms,
@@ -61,7 +61,7 @@ pub fn exec(
             b.dir
         );
     }
-    println!(
+    crate::outln!(
         "papers and answer keys are decrypted files: keep {} as safe as the key",
         r.out.display()
     );

@@ -16,9 +16,13 @@ pub fn exec(g: &Global, c: AuditCommand) -> Result<ExitCode> {
                 crate::output::json(&all);
             } else {
                 for e in &all {
-                    println!(
+                    crate::outln!(
                         "{:>6}  {}  {:<14} {:<12} {}",
-                        e.seq, e.time, e.op, e.actor, e.details
+                        e.seq,
+                        e.time,
+                        e.op,
+                        e.actor,
+                        e.details
                     );
                 }
             }
@@ -31,9 +35,11 @@ pub fn exec(g: &Global, c: AuditCommand) -> Result<ExitCode> {
             }
             if r.problems.is_empty() {
                 if !g.json {
-                    println!(
+                    crate::outln!(
                         "audit log intact: {} entries, chained and signed; head {} {}",
-                        r.entries, r.head.seq, r.head.hash
+                        r.entries,
+                        r.head.seq,
+                        r.head.hash
                     );
                 }
                 Ok(ExitCode::SUCCESS)

@@ -11,9 +11,9 @@ pub fn exec(g: &Global, paths: &[PathBuf]) -> Result<ExitCode> {
         crate::output::json(&r);
     } else {
         for d in &r.problems {
-            println!("{d}");
+            crate::outln!("{d}");
         }
-        println!(
+        crate::outln!(
             "{} file(s), {} standard(s), {} entr(ies) checked: {} problem(s)",
             r.files,
             r.standards,

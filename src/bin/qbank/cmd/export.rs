@@ -14,11 +14,11 @@ pub fn exec(g: &Global, out: &Path) -> Result<ExitCode> {
             &serde_json::json!({ "out": out, "files": files, "digest": digest.to_string() }),
         );
     } else {
-        println!(
+        crate::outln!(
             "wrote {files} file(s) to {} (decrypted: keep them as safe as the key)",
             out.display()
         );
-        println!("bank digest {digest}");
+        crate::outln!("bank digest {digest}");
     }
     Ok(ExitCode::SUCCESS)
 }

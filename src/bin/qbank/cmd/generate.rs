@@ -25,7 +25,7 @@ pub fn exec(
             &serde_json::json!({ "out": out, "files": files, "items": items, "occupations": cfg.occupations }),
         );
     } else {
-        println!(
+        crate::outln!(
             "wrote a synthetic bank of {items} items over {} occupation(s) in {files} file(s) to {}",
             cfg.occupations,
             out.display()

@@ -11,7 +11,7 @@ pub fn exec(g: &Global, init: bool, paths: &[PathBuf]) -> Result<ExitCode> {
     if init && !cfg.dir.join("db").exists() {
         qbank::ops::init(&cfg)?;
         if !g.json {
-            println!("created store {}", cfg.dir.display());
+            crate::outln!("created store {}", cfg.dir.display());
         }
     }
     let out = qbank::ops::import(&cfg, paths, &Bar::new())?;
@@ -19,7 +19,7 @@ pub fn exec(g: &Global, init: bool, paths: &[PathBuf]) -> Result<ExitCode> {
         crate::output::json(&out);
     } else {
         let r = &out.report;
-        println!(
+        crate::outln!(
             "imported {} file(s): {} new, {} new version(s), {} unchanged; {} standard(s) written, {} unchanged",
             out.files,
             r.added,
@@ -28,7 +28,7 @@ pub fn exec(g: &Global, init: bool, paths: &[PathBuf]) -> Result<ExitCode> {
             r.standards_written,
             r.standards_unchanged
         );
-        println!("bank digest {}", out.report.digest);
+        crate::outln!("bank digest {}", out.report.digest);
     }
     Ok(ExitCode::SUCCESS)
 }

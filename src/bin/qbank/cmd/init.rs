@@ -15,8 +15,8 @@ pub fn exec(g: &Global) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&serde_json::json!({ "store": cfg.dir, "created": true }));
     } else {
-        println!("created store {} protected by {how}", cfg.dir.display());
-        println!(
+        crate::outln!("created store {} protected by {how}", cfg.dir.display());
+        crate::outln!(
             "keep the key apart from the store (e.g. on removable media): without it the bank cannot be read"
         );
     }

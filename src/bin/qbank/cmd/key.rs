@@ -23,7 +23,7 @@ pub fn exec(g: &Global, k: KeyCommand) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&serde_json::json!({ "rotated": true }));
     } else {
-        println!(
+        crate::outln!(
             "data keys rewrapped under the new {}; the old key no longer opens the store",
             new.describe()
         );

@@ -45,9 +45,9 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
             .collect();
         crate::output::json(&v);
     } else {
-        println!("id             ver occupation  level  clause   type status    difficulty");
+        crate::outln!("id             ver occupation  level  clause   type status    difficulty");
         for r in &rows {
-            println!(
+            crate::outln!(
                 "{:<14} {:>3} {:<11} {:<6} {:<8} {:<4} {:<9} {}",
                 r.id,
                 r.version,
@@ -59,7 +59,7 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
                 r.meta.difficulty.map_or("", |d| d.as_str())
             );
         }
-        println!("{} entr(ies)", rows.len());
+        crate::outln!("{} entr(ies)", rows.len());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,8 +8,8 @@ use qbank::{Error, Result};
 use std::process::ExitCode;
 
 fn print_org(o: &Organisation) {
-    println!("{} {}", o.id, o.name);
-    println!(
+    crate::outln!("{} {}", o.id, o.name);
+    crate::outln!(
         "  {} · {} · {} · {}",
         o.kind.name(),
         o.category.name(),
@@ -18,11 +18,11 @@ fn print_org(o: &Organisation) {
     );
     for (occ, levels) in &o.certify {
         let names: Vec<String> = levels.iter().map(|l| l.to_string()).collect();
-        println!("  may certify {occ}: {}", names.join(" "));
+        crate::outln!("  may certify {occ}: {}", names.join(" "));
     }
-    println!("  key {} (X25519)", o.key_fingerprint);
+    crate::outln!("  key {} (X25519)", o.key_fingerprint);
     for h in &o.history {
-        println!("  {} {} — {} ({})", h.at, h.status.name(), h.reason, h.by);
+        crate::outln!("  {} {} — {} ({})", h.at, h.status.name(), h.reason, h.by);
     }
 }
 
@@ -72,7 +72,7 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&o);
             } else {
-                println!("registered:");
+                crate::outln!("registered:");
                 print_org(&o);
             }
         }
@@ -90,7 +90,7 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                             format!("{occ}:{}", l.join(","))
                         })
                         .collect();
-                    println!(
+                    crate::outln!(
                         "{:<16} {:<4} {} {} [{}] {}",
                         o.id,
                         o.status.name(),
@@ -100,7 +100,7 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                         o.key_fingerprint
                     );
                 }
-                println!("{} organisation(s)", all.len());
+                crate::outln!("{} organisation(s)", all.len());
             }
         }
         OrgCommand::Show { id } => {
@@ -116,9 +116,10 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&o);
             } else {
-                println!(
+                crate::outln!(
                     "{} {} suspended: it receives no papers until reinstated",
-                    o.id, o.name
+                    o.id,
+                    o.name
                 );
             }
         }
@@ -127,7 +128,7 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&o);
             } else {
-                println!("{} {} reinstated", o.id, o.name);
+                crate::outln!("{} {} reinstated", o.id, o.name);
             }
         }
         OrgCommand::Keygen { id, out } => {
@@ -137,11 +138,11 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                     &serde_json::json!({ "key": key, "public": public, "fingerprint": fp }),
                 );
             } else {
-                println!(
+                crate::outln!(
                     "private key {} (keep it secret; it opens your papers)",
                     key.display()
                 );
-                println!(
+                crate::outln!(
                     "public key  {} (send it to the bureau) · fingerprint {fp}",
                     public.display()
                 );
@@ -157,9 +158,9 @@ pub fn catalog(g: &Global, c: CatalogCommand) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&r);
     } else {
-        println!("catalog of {} organisation(s) published:", r.organisations);
+        crate::outln!("catalog of {} organisation(s) published:", r.organisations);
         for f in &r.files {
-            println!("  {}", f.display());
+            crate::outln!("  {}", f.display());
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -171,7 +172,7 @@ pub fn bureau_key(g: &Global, c: BureauKeyCommand) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&serde_json::json!({ "file": out, "fingerprint": fp }));
     } else {
-        println!("bureau public key {} · fingerprint {fp}", out.display());
+        crate::outln!("bureau public key {} · fingerprint {fp}", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

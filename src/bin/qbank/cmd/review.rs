@@ -22,7 +22,7 @@ pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&serde_json::json!({ "sealed": p }));
             } else {
-                println!(
+                crate::outln!(
                     "sealed to the bureau's key: {} (only the bureau can open it; send it by mail or upload)",
                     p.display()
                 );
@@ -37,7 +37,7 @@ pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&r);
             } else {
-                println!(
+                crate::outln!(
                     "submission {} from {}: {} item(s) queued for review: {}",
                     r.submission,
                     r.organisation,
@@ -77,18 +77,18 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
             crate::output::json(&r);
         } else {
             match (r.status, r.entered_bank) {
-                (_, Some(s)) => println!(
+                (_, Some(s)) => crate::outln!(
                     "{}: accepted by {} — entered the bank as version 1 ({})",
                     r.id,
                     r.accepted_by.join(" and "),
                     s.as_str()
                 ),
-                (QueueStatus::Pending, None) => println!(
+                (QueueStatus::Pending, None) => crate::outln!(
                     "{}: accepted by {}; a second, different reviewer must accept it too (四眼原则)",
                     r.id,
                     r.accepted_by.join(", ")
                 ),
-                (s, None) => println!("{}: {:?}", r.id, s),
+                (s, None) => crate::outln!("{}: {:?}", r.id, s),
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -101,7 +101,7 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
                 crate::output::json(&q);
             } else {
                 for i in &q {
-                    println!(
+                    crate::outln!(
                         "{:<14} {:<18} {} {} {} {:<6} {:?} reviews {}",
                         i.id,
                         i.submission,
@@ -113,7 +113,7 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
                         i.reviews.len()
                     );
                 }
-                println!("{} item(s)", q.len());
+                crate::outln!("{} item(s)", q.len());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -122,16 +122,21 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&q);
             } else {
-                println!(
+                crate::outln!(
                     "{} · {} · {} ({}) · from {} · {:?}",
-                    q.id, q.submission, q.organisation, q.writer, q.origin, q.status
+                    q.id,
+                    q.submission,
+                    q.organisation,
+                    q.writer,
+                    q.origin,
+                    q.status
                 );
-                println!(
+                crate::outln!(
                     "{}",
                     serde_json::to_string_pretty(&q.entry).expect("entries serialise")
                 );
                 for r in &q.reviews {
-                    println!("  {} {} {:?}: {}", r.at, r.reviewer, r.decision, r.comment);
+                    crate::outln!("  {} {} {:?}: {}", r.at, r.reviewer, r.decision, r.comment);
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -178,7 +183,7 @@ pub fn feedback(g: &Global, c: FeedbackCommand) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&serde_json::json!({ "reports": n }));
     } else {
-        println!("{n} report(s) imported; see `qbank revise list`");
+        crate::outln!("{n} report(s) imported; see `qbank revise list`");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -211,15 +216,18 @@ pub fn revise(
                             .join("；")
                     })
                     .unwrap_or_default();
-                println!("{} (current v{}) {}", c.id, c.current, flags);
+                crate::outln!("{} (current v{}) {}", c.id, c.current, flags);
                 for f in &c.feedback {
-                    println!(
+                    crate::outln!(
                         "    {} v{} {:?}: {}",
-                        f.organisation, f.version, f.kind, f.text
+                        f.organisation,
+                        f.version,
+                        f.kind,
+                        f.text
                     );
                 }
             }
-            println!("{} item(s) to review", cases.len());
+            crate::outln!("{} item(s) to review", cases.len());
         }
         ("calibrate", None) => {
             let done = revise::calibrate(&cfg, min_n)?;
@@ -228,7 +236,7 @@ pub fn revise(
                 return Ok(ExitCode::SUCCESS);
             }
             for c in &done {
-                println!(
+                crate::outln!(
                     "{} v{}: p {} → {:.2} (n = {})",
                     c.id,
                     c.version,
@@ -237,7 +245,7 @@ pub fn revise(
                     c.n
                 );
             }
-            println!("{} item(s) calibrated", done.len());
+            crate::outln!("{} item(s) calibrated", done.len());
         }
         (id, Some(f)) => {
             let reason = reason.ok_or_else(|| Error::Usage("give --reason".into()))?;
@@ -245,9 +253,11 @@ pub fn revise(
             if g.json {
                 crate::output::json(&r);
             } else {
-                println!(
+                crate::outln!(
                     "{} revised to version {} ({} feedback report(s) resolved); earlier versions are kept",
-                    r.id, r.version, r.resolved_feedback
+                    r.id,
+                    r.version,
+                    r.resolved_feedback
                 );
             }
         }

@@ -12,13 +12,13 @@ pub fn exec(g: &Global, id: &str, version: Option<u32>) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let vs: Vec<String> = versions.iter().map(u32::to_string).collect();
-    println!(
+    crate::outln!(
         "{} version {} (stored versions: {})",
         e.id(),
         e.version(),
         vs.join(", ")
     );
-    println!(
+    crate::outln!(
         "{} {} clause {} status {}",
         e.occupation(),
         e.level(),
@@ -27,50 +27,50 @@ pub fn exec(g: &Global, id: &str, version: Option<u32>) -> Result<ExitCode> {
     );
     match &e {
         Entry::Item(i) => {
-            println!(
+            crate::outln!(
                 "[{}] difficulty {}{}",
                 i.item_type,
                 i.difficulty,
                 i.p.map_or(String::new(), |p| format!(" (p ≈ {p})"))
             );
-            println!("{}", i.stem);
+            crate::outln!("{}", i.stem);
             for (n, o) in i.options.iter().enumerate() {
-                println!("  {}. {o}", (b'A' + n as u8) as char);
+                crate::outln!("  {}. {o}", (b'A' + n as u8) as char);
             }
             match &i.answer {
-                Answer::Text(t) => println!("答案: {t}"),
-                Answer::Blanks(b) => println!("答案: {}", b.join("；")),
+                Answer::Text(t) => crate::outln!("答案: {t}"),
+                Answer::Blanks(b) => crate::outln!("答案: {}", b.join("；")),
             }
             for s in &i.scheme {
-                println!("  评分: {} ({} 分)", s.step, s.marks);
+                crate::outln!("  评分: {} ({} 分)", s.step, s.marks);
             }
             if let Some(x) = &i.explanation {
-                println!("解析: {x}");
+                crate::outln!("解析: {x}");
             }
         }
         Entry::Task(t) => {
-            println!(
+            crate::outln!(
                 "{} — {} 分钟, {} 分, 模块 {}",
                 t.title,
                 t.minutes,
                 t.points,
                 t.modules.join(", ")
             );
-            println!("{}", t.text);
-            println!("考场准备:");
+            crate::outln!("{}", t.text);
+            crate::outln!("考场准备:");
             for s in &t.site {
-                println!("  {} {} {}", s.name, s.spec, s.qty);
+                crate::outln!("  {} {} {}", s.name, s.spec, s.qty);
             }
-            println!("考生准备: {}", t.candidate.join("、"));
-            println!("评分要素:");
+            crate::outln!("考生准备: {}", t.candidate.join("、"));
+            crate::outln!("评分要素:");
             for r in &t.rubric {
-                println!("  {} ({} 分): {}", r.element, r.points, r.criteria);
+                crate::outln!("  {} ({} 分): {}", r.element, r.points, r.criteria);
             }
         }
         Entry::Defence(d) => {
-            println!("答辩题目: {}", d.topic);
+            crate::outln!("答辩题目: {}", d.topic);
             for r in &d.reference {
-                println!("  - {r}");
+                crate::outln!("  - {r}");
             }
         }
     }

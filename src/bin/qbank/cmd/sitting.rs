@@ -15,34 +15,39 @@ pub fn run(g: &Global, plan: &Path, out: &Path) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     if r.already {
-        println!(
+        crate::outln!(
             "sitting {} was already sealed from this plan (seed {}); nothing changed",
-            r.sitting, r.seed
+            r.sitting,
+            r.seed
         );
-        println!(
+        crate::outln!(
             "its packages were written to the folder given then; run `qbank sittings` to list sittings"
         );
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "sitting {} · seed {} · bank {}",
-        r.sitting, r.seed, r.bank_digest
+        r.sitting,
+        r.seed,
+        r.bank_digest
     );
     for (bp, forms) in &r.papers {
-        println!("  {bp}: {forms} form(s)");
+        crate::outln!("  {bp}: {forms} form(s)");
     }
-    println!("sealed packages (HPKE to each organisation's key, plus the sitting's release key):");
+    crate::outln!(
+        "sealed packages (HPKE to each organisation's key, plus the sitting's release key):"
+    );
     for p in &r.packages {
-        println!(
+        crate::outln!(
             "  {}  {} copies  sha256 {}",
             r.out.join(&p.file).display(),
             p.copies.len(),
             &p.sha256[..16]
         );
     }
-    println!("public summary {}", r.out.join("sitting.json").display());
-    println!("bureau public key {}", r.out.join("bureau.pub").display());
-    println!(
+    crate::outln!("public summary {}", r.out.join("sitting.json").display());
+    crate::outln!("bureau public key {}", r.out.join("bureau.pub").display());
+    crate::outln!(
         "quality reports {} · release at the start with `qbank release {} --out FILE`",
         r.out.join("reports").display(),
         r.sitting
@@ -57,7 +62,7 @@ pub fn list(g: &Global) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     for s in &all {
-        println!(
+        crate::outln!(
             "{}  {}  start {}  {} organisation(s)  papers {}  {}",
             s["sitting"].as_str().unwrap_or_default(),
             s["title"].as_str().unwrap_or_default(),
@@ -85,14 +90,14 @@ pub fn release(g: &Global, id: &str, out: &Path, early: Option<&str>) -> Result<
     if g.json {
         crate::output::json(&r);
     } else if r.again {
-        println!(
+        crate::outln!(
             "sitting {} was released at {}; the same signed release was written to {}",
             r.sitting,
             r.released_at,
             r.file.display()
         );
     } else {
-        println!(
+        crate::outln!(
             "sitting {} released at {}{}: {}",
             r.sitting,
             r.released_at,
@@ -116,12 +121,12 @@ pub fn unseal(
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    crate::outln!(
         "package for {} verified (bureau signature, release, content digests) and opened:",
         r.organisation
     );
     for p in &r.papers {
-        println!(
+        crate::outln!(
             "  {}/F{:02}  {} {}级 {}  copy {}",
             r.out.join(&p.blueprint).display(),
             p.form,
@@ -135,7 +140,7 @@ pub fn unseal(
             p.copy
         );
     }
-    println!("{} document(s) in {}", r.documents.len(), r.out.display());
+    crate::outln!("{} document(s) in {}", r.documents.len(), r.out.display());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -151,19 +156,19 @@ pub fn trace(g: &Global, leaked: &Path, sittings: &[String]) -> Result<ExitCode>
             ExitCode::SUCCESS
         });
     }
-    println!(
+    crate::outln!(
         "{} question(s) of sitting(s) {} found in {}",
         r.found.len(),
         searched.join(", "),
         leaked.display()
     );
     match r.consistent.len() {
-        0 => println!("no single copy matches everything observed; closest copies:"),
-        1 => println!("the text can only come from copy {}:", r.consistent[0]),
-        n => println!("the text is consistent with {n} copies:"),
+        0 => crate::outln!("no single copy matches everything observed; closest copies:"),
+        1 => crate::outln!("the text can only come from copy {}:", r.consistent[0]),
+        n => crate::outln!("the text is consistent with {n} copies:"),
     }
     for m in r.ranking.iter().take(5) {
-        println!(
+        crate::outln!(
             "  {} ({}): holds {}/{} found questions, at positions {}; order agrees on {}/{} consecutive pairs; option order agrees on {}/{} choice questions{}",
             m.copy,
             m.organisation,

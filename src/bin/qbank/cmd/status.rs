@@ -11,15 +11,15 @@ pub fn exec(g: &Global, min: usize) -> Result<ExitCode> {
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
     }
-    println!("bank digest {}", r.digest);
+    crate::outln!("bank digest {}", r.digest);
     for s in &r.standards {
-        println!("standard {s}");
+        crate::outln!("standard {s}");
     }
-    println!("{} current entr(ies)", r.entries);
+    crate::outln!("{} current entr(ies)", r.entries);
     for (occ, levels) in &r.levels {
         for (code, ls) in levels.iter().rev() {
             let level = Level::from_code(*code).map_or_else(|| code.to_string(), |l| l.to_string());
-            println!(
+            crate::outln!(
                 "\n{occ} {level}: {} items ({} active), {} tasks, {} defence topics; 鉴定点 covered {}/{}",
                 ls.items,
                 ls.active_items,
@@ -35,30 +35,34 @@ pub fn exec(g: &Global, min: usize) -> Result<ExitCode> {
                     .join(", ")
             };
             if ls.items > 0 {
-                println!("  by function:   {}", fmt(&ls.by_function));
-                println!("  by type:       {}", fmt(&ls.by_type));
-                println!("  by difficulty: {}", fmt(&ls.by_difficulty));
-                println!("  by status:     {}", fmt(&ls.by_status));
-                println!("  by 鉴定点:     {}", fmt(&ls.by_point));
+                crate::outln!("  by function:   {}", fmt(&ls.by_function));
+                crate::outln!("  by type:       {}", fmt(&ls.by_type));
+                crate::outln!("  by difficulty: {}", fmt(&ls.by_difficulty));
+                crate::outln!("  by status:     {}", fmt(&ls.by_status));
+                crate::outln!("  by 鉴定点:     {}", fmt(&ls.by_point));
             }
         }
     }
     if r.thin_points.is_empty() {
-        println!(
+        crate::outln!(
             "\nevery 鉴定点 in use has at least {} active item(s)",
             r.min_per_point
         );
     } else {
-        println!("\n鉴定点 with fewer than {} active items:", r.min_per_point);
+        crate::outln!("\n鉴定点 with fewer than {} active items:", r.min_per_point);
         for p in &r.thin_points {
-            println!(
+            crate::outln!(
                 "  {} L{} {:<7} {:>3}  {}",
-                p.occupation, p.level, p.clause, p.active_items, p.name
+                p.occupation,
+                p.level,
+                p.clause,
+                p.active_items,
+                p.name
             );
         }
     }
     for (id, n) in &r.data_keys {
-        println!("data key {id}: {n} encryptions");
+        crate::outln!("data key {id}: {n} encryptions");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,16 +13,17 @@ pub fn exec(g: &Global, path: &Path) -> Result<ExitCode> {
     } else {
         for v in &verdicts {
             if v.identical {
-                println!("identical  {} form {}", v.blueprint, v.form);
+                crate::outln!("identical  {} form {}", v.blueprint, v.form);
             } else if v.genuine {
-                println!(
+                crate::outln!(
                     "genuine    {} form {}: exactly its recorded entry versions; the bank has changed since, so a rebuild now draws differently",
-                    v.blueprint, v.form
+                    v.blueprint,
+                    v.form
                 );
             } else {
-                println!("DIFFERENT  {} form {}", v.blueprint, v.form);
+                crate::outln!("DIFFERENT  {} form {}", v.blueprint, v.form);
                 for d in &v.differences {
-                    println!("    {d}");
+                    crate::outln!("    {d}");
                 }
             }
         }
