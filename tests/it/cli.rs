@@ -180,3 +180,94 @@ fn gen_writes_a_synthetic_bank_that_checks_and_imports() {
     let b = std::fs::read(t.path().join("syn2/9-90-00-00/theory-4.toml")).unwrap();
     assert_eq!(a, b);
 }
+
+#[test]
+fn sitting_commands_map_refusals_to_exit_codes_and_write_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let bank = sample_bank();
+    let ok = |args: &[&str]| {
+        let o = qbank(d, args);
+        assert!(o.status.success(), "{args:?}: {}", text(&o));
+        text(&o)
+    };
+    ok(&["import", "--init", bank.to_str().unwrap()]);
+    for id in ["S000032100001", "Y000132050002"] {
+        ok(&["org", "keygen", "--id", id, "--out", "keys"]);
+    }
+    ok(&[
+        "org",
+        "add",
+        "--id",
+        "S000032100001",
+        "--name",
+        "南京金陵职业技能培训学校",
+        "--kind",
+        "S",
+        "--category",
+        "training",
+        "--region",
+        "江苏省南京市",
+        "--certify",
+        "6-31-01-03:5",
+        "--public-key",
+        "keys/S000032100001.pub",
+    ]);
+    let plan = format!(
+        "format = 1\n[sitting]\nid = \"T-CLI\"\ntitle = \"测试\"\nstart = 2099-06-01T09:00:00+08:00\nend = 2099-06-01T17:00:00+08:00\nseed = 3\nblueprints = [\"{}\"]\n[[paper]]\nblueprint = \"dg5-theory\"\n[[organisation]]\nid = \"S000032100001\"\nruns = [\"6-31-01-03/5\"]\n",
+        bank.join("6-31-01-03").display()
+    );
+    std::fs::write(d.join("plan.toml"), plan).unwrap();
+    ok(&["sitting", "plan.toml", "--out", "sit"]);
+    assert!(ok(&["sitting", "plan.toml", "--out", "sit2"]).contains("already sealed"));
+    // too early: exit 3, no release file
+    let o = qbank(d, &["release", "T-CLI", "--out", "release.json"]);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(text(&o).contains("starts at 2099-06-01T09:00:00+08:00"));
+    assert!(!d.join("release.json").exists());
+    ok(&[
+        "release",
+        "T-CLI",
+        "--out",
+        "release.json",
+        "--early-reason",
+        "演练",
+    ]);
+    let unseal = |key: &str, pkg: &str| {
+        qbank(
+            d,
+            &[
+                "unseal",
+                pkg,
+                "--org-key",
+                key,
+                "--release",
+                "release.json",
+                "--bureau-key",
+                "sit/bureau.pub",
+                "--out",
+                "opened",
+            ],
+        )
+    };
+    // another organisation's key: exit 5; a tampered package: exit 6; nothing written
+    let pkg = "sit/packages/S000032100001.qpkg";
+    let o = unseal("keys/Y000132050002.key", pkg);
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    let mut bytes = std::fs::read(d.join(pkg)).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(d.join("bad.qpkg"), bytes).unwrap();
+    let o = unseal("keys/S000032100001.key", "bad.qpkg");
+    assert_eq!(o.status.code(), Some(6), "{}", text(&o));
+    assert!(!d.join("opened").exists());
+    let o = unseal("keys/S000032100001.key", pkg);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(d.join("opened/dg5-theory/F01/paper.html").is_file());
+    assert!(ok(&["audit", "verify"]).contains("audit log intact"));
+    let log = ok(&["audit", "list"]);
+    assert!(
+        log.contains("release-early") && log.contains("演练"),
+        "{log}"
+    );
+}
