@@ -124,11 +124,23 @@ impl Vault {
     /// Applies `batch` together with a new audit entry for `event` and the header, atomically,
     /// and flushes before returning the new checkpoint.
     pub fn commit(&mut self, mut batch: Batch, event: AuditEvent) -> Result<Checkpoint> {
-        let bureau = self.bureau.as_ref().ok_or_else(|| {
-            Error::Crypto(
-                "this store has no bureau signing key; it was made by an older qbank".into(),
-            )
-        })?;
+        // A store made before the bureau's keys existed gets them with its first change.
+        let upgraded = self.bureau.is_none();
+        if upgraded {
+            batch.extend(self.make_bureau_keys()?);
+        }
+        let r = self.commit_inner(batch, event);
+        if r.is_err() && upgraded {
+            self.bureau = None;
+        }
+        r
+    }
+
+    fn commit_inner(&mut self, mut batch: Batch, event: AuditEvent) -> Result<Checkpoint> {
+        let bureau = self
+            .bureau
+            .as_ref()
+            .ok_or_else(|| Error::Crypto("the bureau signing key is missing".into()))?;
         let prev = self.header.audit.clone();
         let entry = AuditEntry {
             seq: prev.seq + 1,

@@ -66,6 +66,19 @@ impl Vault {
         Ok(out)
     }
 
+    /// Makes the bureau's Ed25519 signing key and X25519 submission key, returning their sealed
+    /// records for the caller's batch (the signing key is usable at once).
+    pub(super) fn make_bureau_keys(&mut self) -> Result<Vec<Put>> {
+        let bureau = BureauKey::generate()?;
+        let signing = Zeroizing::new(hex::encode(bureau.secret_bytes().as_ref()));
+        let put = self.put_record(BUREAU_KEY, signing.as_str())?;
+        let enc = OrgSecret::generate("bureau")?;
+        let enc_hex = Zeroizing::new(hex::encode(enc.secret_bytes()));
+        let put_enc = self.put_record(BUREAU_ENCRYPTION_KEY, enc_hex.as_str())?;
+        self.bureau = Some(bureau);
+        Ok(vec![put, put_enc])
+    }
+
     pub(super) fn load_bureau_key(&self) -> Result<Option<BureauKey>> {
         let Some(hex_key) = self.get_record::<String>(BUREAU_KEY)? else {
             return Ok(None);

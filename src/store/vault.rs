@@ -20,7 +20,6 @@
 use super::audit::AuditEvent;
 use super::crypto::{self, Argon2Params, Cipher, KeySource, Place, SecretKey};
 use super::kv::{Batch, Kv, SledKv};
-use super::records::BUREAU_KEY;
 use crate::error::{Error, Result};
 use crate::model::{
     Difficulty, Entry, EntryKind, Importance, Level, OccupationCode, Standard, Status,
@@ -365,15 +364,10 @@ impl Vault {
             opts,
             bureau: None,
         };
-        let bureau = BureauKey::generate()?;
-        let put = vault.put_record(BUREAU_KEY, &hex::encode(bureau.secret_bytes().as_ref()))?;
-        let enc = crate::package::keys::OrgSecret::generate("bureau")?;
-        let enc_hex = zeroize::Zeroizing::new(hex::encode(enc.secret_bytes()));
-        let put_enc = vault.put_record(super::records::BUREAU_ENCRYPTION_KEY, enc_hex.as_str())?;
-        let fingerprint = bureau.public().fingerprint();
-        vault.bureau = Some(bureau);
+        let puts = vault.make_bureau_keys()?;
+        let fingerprint = vault.bureau_public()?.fingerprint();
         vault.commit(
-            vec![put, put_enc],
+            puts,
             AuditEvent::new(
                 "init",
                 serde_json::json!({ "bureau_key": fingerprint, "master_key": key.describe() }),
