@@ -124,12 +124,17 @@ pub fn assemble_practical(
                 .unwrap_or(0)
         })
         .collect();
-    let points = apportion(
-        100,
-        &weights.iter().map(|w| f64::from(*w)).collect::<Vec<_>>(),
-        &vec![100; rules.len()],
-    )
-    .ok_or_else(|| fail(vec!["no modules to apportion points to".into()]))?;
+    // a 综合评审 set (defence topics only) has no modules and no points to share
+    let points = if rules.is_empty() && *defence_topics > 0 {
+        Vec::new()
+    } else {
+        apportion(
+            100,
+            &weights.iter().map(|w| f64::from(*w)).collect::<Vec<_>>(),
+            &vec![100; rules.len()],
+        )
+        .ok_or_else(|| fail(vec!["no modules to apportion points to".into()]))?
+    };
     let mut reasons = Vec::new();
     let mut modules = Vec::new();
     for (k, r) in rules.iter().enumerate() {

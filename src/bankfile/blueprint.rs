@@ -50,6 +50,9 @@ struct Head {
     talent: Option<TalentCategory>,
     #[serde(default)]
     defence_topics: Option<Spanned<u32>>,
+    /// 综合评审: a set of defence topics only, no practical tasks (二级/一级).
+    #[serde(default)]
+    defence_only: Option<Spanned<bool>>,
 }
 
 fn one() -> Spanned<u32> {
@@ -238,7 +241,20 @@ pub(super) fn parse(
                     choice,
                 });
             }
-            if f.module.is_empty() {
+            let defence_only = head.defence_only.as_ref().is_some_and(|d| *d.get_ref());
+            if let Some(d) = head.defence_only.as_ref().filter(|d| *d.get_ref()) {
+                if !f.module.is_empty() {
+                    sink.span(&f.module[0], "a defence_only blueprint has no [[module]]");
+                }
+                if head
+                    .defence_topics
+                    .as_ref()
+                    .is_none_or(|t| *t.get_ref() == 0)
+                {
+                    sink.span(d, "a defence_only blueprint needs defence_topics ≥ 1");
+                }
+            }
+            if f.module.is_empty() && !defence_only {
                 // Default: every module of the skill weight table, compulsory.
                 modules = std
                     .skill_modules(level)

@@ -418,30 +418,33 @@ fn copy_documents(
         let mut k = key.clone();
         p["copy"] = copy_info.clone();
         k["copy"] = copy_info.clone();
-        put(
-            "notice.html",
-            render::practical_notice_html(&p, header).into_bytes(),
-        );
-        put(
-            "notice.md",
-            render::practical_notice_md(&p, header).into_bytes(),
-        );
-        put(
-            "tasks.html",
-            render::practical_tasks_html(&p, header).into_bytes(),
-        );
-        put(
-            "tasks.md",
-            render::practical_tasks_md(&p, header).into_bytes(),
-        );
-        put(
-            "marking.html",
-            render::practical_marking_html(&p, &k, header).into_bytes(),
-        );
-        put(
-            "marking.md",
-            render::practical_marking_md(&p, &k, header).into_bytes(),
-        );
+        let has_tasks = p["modules"].as_array().is_some_and(|m| !m.is_empty());
+        if has_tasks {
+            put(
+                "notice.html",
+                render::practical_notice_html(&p, header).into_bytes(),
+            );
+            put(
+                "notice.md",
+                render::practical_notice_md(&p, header).into_bytes(),
+            );
+            put(
+                "tasks.html",
+                render::practical_tasks_html(&p, header).into_bytes(),
+            );
+            put(
+                "tasks.md",
+                render::practical_tasks_md(&p, header).into_bytes(),
+            );
+            put(
+                "marking.html",
+                render::practical_marking_html(&p, &k, header).into_bytes(),
+            );
+            put(
+                "marking.md",
+                render::practical_marking_md(&p, &k, header).into_bytes(),
+            );
+        }
         if p["defence"].as_array().is_some_and(|d| !d.is_empty()) {
             put(
                 "defence.html",

@@ -701,3 +701,29 @@ fn hpke_matches_rfc9180_test_vectors() {
         h("4265617574792069732074727574682c20747275746820626561757479")
     );
 }
+
+#[test]
+fn technicians_get_defence_topic_sheets() {
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let p = plan(
+        &f,
+        "T-DEF",
+        PAST,
+        &["dg2-defence"],
+        &[(WUXI, &["6-31-01-03/2"])],
+    );
+    run(&f, &p, "sit");
+    let rel = release(&f, "T-DEF");
+    let o = unseal(&f, "", WUXI, "sit", &rel, "o").unwrap();
+    for form in ["F01", "F02"] {
+        let dir = o.join("dg2-defence").join(form);
+        let html = std::fs::read_to_string(dir.join("defence.html")).unwrap();
+        // one sheet per topic, then the examiners' 参考要点
+        assert_eq!(html.matches("class=\"topic\"").count(), 2, "{form}");
+        assert!(html.contains("参考要点"));
+        assert!(dir.join("defence.md").is_file());
+        // a 综合评审 set has no task documents
+        assert!(!dir.join("tasks.html").exists() && !dir.join("marking.html").exists());
+    }
+}
