@@ -309,7 +309,8 @@ fn render_practical(
     let mut defence_key = Vec::new();
     for (id, v) in &form.defence {
         if let Some(Entry::Defence(d)) = entries.get(&(id.clone(), *v)) {
-            defence.push(json!({ "id": id, "version": v, "module": d.module, "topic": d.topic }));
+            let module_name = std.function(&d.module).map(|f| f.name.clone());
+            defence.push(json!({ "id": id, "version": v, "module": d.module, "module_name": module_name, "topic": d.topic }));
             defence_key.push(json!({ "id": id, "version": v, "reference": d.reference }));
         }
     }

@@ -752,11 +752,12 @@ pub(crate) fn topics(paper: &Value, key: Option<&Value>) -> Vec<Topic> {
         .map(|(i, d)| {
             let id = text(&d["id"]);
             let module = text(&d["module"]);
+            // the module's name from the set's modules, else as the topic names it itself
             let name = mods
                 .iter()
                 .find(|m| !module.is_empty() && m.function == module)
                 .map(|m| m.name.clone())
-                .unwrap_or_default();
+                .unwrap_or_else(|| text(&d["module_name"]));
             let r = if id.is_empty() {
                 refs.get(i)
             } else {
