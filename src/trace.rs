@@ -30,6 +30,8 @@ pub struct PrintedQuestion {
 /// One organisation's copy of a form, in print order.
 #[derive(Clone, Debug)]
 pub struct CopyText {
+    /// The sitting the copy belongs to (copy codes repeat across sittings).
+    pub sitting: String,
     pub copy: String,
     pub organisation: String,
     pub questions: Vec<PrintedQuestion>,
@@ -38,6 +40,7 @@ pub struct CopyText {
 /// How well one copy agrees with the leak.
 #[derive(Clone, Debug, Serialize)]
 pub struct CopyMatch {
+    pub sitting: String,
     pub copy: String,
     pub organisation: String,
     /// Found questions this copy holds.
@@ -247,6 +250,7 @@ pub fn trace(leak: &str, copies: &[CopyText]) -> TraceReport {
                 }
             }
             Some(CopyMatch {
+                sitting: c.sitting.clone(),
                 copy: c.copy.clone(),
                 organisation: c.organisation.clone(),
                 held: positions.len(),
@@ -265,6 +269,7 @@ pub fn trace(leak: &str, copies: &[CopyText]) -> TraceReport {
         (b.consistent, b.held, b.order_agree + b.options_agree)
             .cmp(&(a.consistent, a.held, a.order_agree + a.options_agree))
             .then(a.copy.cmp(&b.copy))
+            .then(a.sitting.cmp(&b.sitting))
     });
     TraceReport {
         found: order.iter().map(|s| s.to_string()).collect(),
@@ -319,16 +324,19 @@ mod tests {
             &[2, 1, 0],
         );
         let c1 = CopyText {
+            sitting: "S".into(),
             copy: "X".into(),
             organisation: "OX".into(),
             questions: vec![a.clone(), b.clone()],
         };
         let c2 = CopyText {
+            sitting: "S".into(),
             copy: "Y".into(),
             organisation: "OY".into(),
             questions: vec![b.clone(), a.clone()],
         };
         let c3 = CopyText {
+            sitting: "S".into(),
             copy: "Z".into(),
             organisation: "OZ".into(),
             questions: vec![a.clone(), b2],

@@ -148,27 +148,9 @@ pub fn run(
     sittings: &[String],
     thresholds: &Thresholds,
 ) -> Result<AnalysisOutcome> {
-    let mut vault = cfg.open()?;
-    let standards = vault.standards()?;
-    let records = sitting_records(&vault, sittings)?;
-    let mut forms: Vec<RebuiltForm> = Vec::new();
-    for rec in &records {
-        forms.extend(rebuild_theory_copies(&vault, &standards, rec)?);
-    }
-    let form_specs: Vec<Vec<(ItemSpec, String)>> = forms.iter().map(specs).collect();
-    let by_copy: HashMap<&str, (usize, &str, &CopyPlan)> = forms
-        .iter()
-        .enumerate()
-        .flat_map(|(i, f)| {
-            f.copies
-                .iter()
-                .map(move |(org, code, plan)| (code.as_str(), (i, org.as_str(), plan)))
-        })
-        .collect();
-    let mut rows: Vec<Vec<(String, Vec<Response>)>> = vec![Vec::new(); forms.len()];
     let mut problems: Vec<Diagnostic> = Vec::new();
-    // a candidate is known by the organisation that examined them
-    let mut seen: HashMap<(usize, String, String), (String, usize)> = HashMap::new();
+    // Read every file first: the copy codes decide which sittings to rebuild.
+    let mut inputs: Vec<(String, Vec<usize>, Vec<csv::StringRecord>)> = Vec::new();
     for path in files {
         let file = path.display().to_string();
         let mut rd = csv::ReaderBuilder::new()
@@ -203,18 +185,72 @@ pub fn run(
                 }),
             }
         }
+        let mut records = Vec::new();
         for rec in rd.records() {
-            let rec = match rec {
-                Ok(r) => r,
-                Err(e) => {
-                    problems.push(Diagnostic {
-                        file: file.clone(),
-                        line: e.position().map_or(0, |p| p.line() as usize),
-                        message: e.to_string(),
-                    });
-                    continue;
-                }
-            };
+            match rec {
+                Ok(r) => records.push(r),
+                Err(e) => problems.push(Diagnostic {
+                    file: file.clone(),
+                    line: e.position().map_or(0, |p| p.line() as usize),
+                    message: e.to_string(),
+                }),
+            }
+        }
+        inputs.push((file, numbers, records));
+    }
+    let mut vault = cfg.open()?;
+    let standards = vault.standards()?;
+    // Only the sittings whose packages hold a copy named in the files. A copy code names the
+    // organisation, blueprint and form, so the same code can exist in two sittings: then the
+    // user must say which (`--sitting`).
+    let named: std::collections::BTreeSet<&str> = inputs
+        .iter()
+        .flat_map(|(_, _, rs)| rs.iter().filter_map(|r| r.get(1)).map(str::trim))
+        .collect();
+    let records: Vec<_> = sitting_records(&vault, sittings)?
+        .into_iter()
+        .filter(|r| {
+            r.packages
+                .iter()
+                .any(|p| p.copies.iter().any(|c| named.contains(c.as_str())))
+        })
+        .collect();
+    for code in &named {
+        let holders: Vec<&str> = records
+            .iter()
+            .filter(|r| {
+                r.packages
+                    .iter()
+                    .any(|p| p.copies.iter().any(|c| c == code))
+            })
+            .map(|r| r.plan.id.as_str())
+            .collect();
+        if holders.len() > 1 {
+            return Err(Error::Usage(format!(
+                "copy {code} exists in sittings {}; name the sitting with --sitting",
+                holders.join(", ")
+            )));
+        }
+    }
+    let mut forms: Vec<RebuiltForm> = Vec::new();
+    for rec in &records {
+        forms.extend(rebuild_theory_copies(&vault, &standards, rec)?);
+    }
+    let form_specs: Vec<Vec<(ItemSpec, String)>> = forms.iter().map(specs).collect();
+    let by_copy: HashMap<&str, (usize, &str, &CopyPlan)> = forms
+        .iter()
+        .enumerate()
+        .flat_map(|(i, f)| {
+            f.copies
+                .iter()
+                .map(move |(org, code, plan)| (code.as_str(), (i, org.as_str(), plan)))
+        })
+        .collect();
+    let mut rows: Vec<Vec<(String, Vec<Response>)>> = vec![Vec::new(); forms.len()];
+    // a candidate is known by the organisation that examined them
+    let mut seen: HashMap<(usize, String, String), (String, usize)> = HashMap::new();
+    for (file, numbers, records) in &inputs {
+        for rec in records {
             let line = rec.position().map_or(0, |p| p.line() as usize);
             let at = |message: String| Diagnostic {
                 file: file.clone(),

@@ -285,33 +285,37 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
     };
     let before = vault.versions(id)?;
     let current = before.last().copied().unwrap_or(0);
-    let case = cases(&vault)?.into_iter().find(|c| c.id == id);
+    // the evidence: flags of the current version's analysis, and this item's open feedback
+    let stats: Option<StoredStats> = vault.get_record(&format!("n/{id}/{current:010}"))?;
+    let open: Vec<(String, Feedback)> = vault
+        .records::<Feedback>(&format!("f/{id}/"))?
+        .into_iter()
+        .filter(|(_, f)| f.resolved_by.is_none())
+        .collect();
     let mut evidence = Vec::new();
-    let mut resolved = Vec::new();
-    if let Some(c) = &case {
-        if let Some(a) = &c.analysis {
-            for f in &a.stats.flags {
-                evidence.push(format!(
-                    "v{} analysis ({}): {}",
-                    a.stats.version,
-                    a.sittings.join(","),
-                    crate::analysis::flag_text(f)
-                ));
-            }
-        }
-        for f in &c.feedback {
+    if let Some(a) = &stats {
+        for f in &a.stats.flags {
             evidence.push(format!(
-                "v{} feedback from {} ({:?}): {}",
-                f.version, f.organisation, f.kind, f.text
+                "v{} analysis ({}): {}",
+                a.stats.version,
+                a.sittings.join(","),
+                crate::analysis::flag_text(f)
             ));
         }
     }
-    for (k, mut f) in vault.records::<Feedback>(&format!("f/{id}/"))? {
-        if f.resolved_by.is_none() {
-            f.resolved_by = Some(current + 1);
-            resolved.push((k, f));
-        }
+    for (_, f) in &open {
+        evidence.push(format!(
+            "v{} feedback from {} ({:?}): {}",
+            f.version, f.organisation, f.kind, f.text
+        ));
     }
+    let resolved: Vec<(String, Feedback)> = open
+        .into_iter()
+        .map(|(k, mut f)| {
+            f.resolved_by = Some(current + 1);
+            (k, f)
+        })
+        .collect();
     let master = vault.master_key(&cfg.key)?;
     let mut extra = Vec::new();
     for (k, f) in &resolved {

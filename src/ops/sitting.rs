@@ -1106,6 +1106,7 @@ pub fn trace_leak(
                     })
                     .collect();
                 copies.push(CopyText {
+                    sitting: f.sitting.clone(),
                     copy: code.clone(),
                     organisation: org.clone(),
                     questions,

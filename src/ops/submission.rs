@@ -267,21 +267,26 @@ pub(crate) fn excel_to_toml(
         .collect())
 }
 
+/// The workbook row a line of a virtual file (made from a workbook) came from.
+fn row_of(d: &Diagnostic, virtual_files: &[(SourceFile, Vec<usize>)]) -> Option<usize> {
+    virtual_files
+        .iter()
+        .find(|(f, _)| f.path == d.file)
+        .map(|(_, map)| map.get(d.line.saturating_sub(1)).copied().unwrap_or(0))
+}
+
 /// Names a diagnostic on a virtual file made from a workbook by the workbook and row.
 pub(crate) fn to_row(
     d: Diagnostic,
     virtual_files: &[(SourceFile, Vec<usize>)],
     book: &str,
 ) -> Diagnostic {
-    match virtual_files.iter().find(|(f, _)| f.path == d.file) {
-        Some((_, map)) => {
-            let row = map.get(d.line.saturating_sub(1)).copied().unwrap_or(0);
-            Diagnostic {
-                file: book.to_string(),
-                line: row,
-                message: format!("row {row}: {}", d.message),
-            }
-        }
+    match row_of(&d, virtual_files) {
+        Some(row) => Diagnostic {
+            file: book.to_string(),
+            line: row,
+            message: format!("row {row}: {}", d.message),
+        },
         None => d,
     }
 }
@@ -338,12 +343,11 @@ pub fn import(
     let name = meta.file_name.clone();
     let standards = vault.standards()?;
     // parse into bank files, remembering how to name places for the writer
-    let (files, rows): (Vec<SourceFile>, Vec<Option<Vec<usize>>>) = if name.ends_with(".xlsx") {
-        excel_to_toml(&name, &file)
-            .map_err(Error::Invalid)?
-            .into_iter()
-            .map(|(f, m)| (f, Some(m)))
-            .unzip()
+    // a workbook becomes one virtual bank file per occupation-level, each line mapped to its row
+    let (files, book): (Vec<SourceFile>, Vec<(SourceFile, Vec<usize>)>) = if name.ends_with(".xlsx")
+    {
+        let v = excel_to_toml(&name, &file).map_err(Error::Invalid)?;
+        (v.iter().map(|(f, _)| f.clone()).collect(), v)
     } else {
         let text = String::from_utf8(file.to_vec())
             .map_err(|_| Error::Usage(format!("{name}: not UTF-8 text")))?;
@@ -352,18 +356,15 @@ pub fn import(
                 path: name.clone(),
                 text,
             }],
-            vec![None],
+            Vec::new(),
         )
     };
+    // rows are prefixed once, at the end
     let locate = |d: Diagnostic| -> Diagnostic {
-        match files
-            .iter()
-            .position(|f| f.path == d.file)
-            .and_then(|i| rows[i].as_ref())
-        {
-            Some(map) => Diagnostic {
+        match row_of(&d, &book) {
+            Some(row) => Diagnostic {
                 file: name.clone(),
-                line: map.get(d.line.saturating_sub(1)).copied().unwrap_or(0),
+                line: row,
                 message: d.message,
             },
             None => d,

@@ -4,8 +4,7 @@
 use crate::sample_store;
 use qbank::Error;
 use qbank::analysis::{Flag, Thresholds};
-use qbank::model::{OrgCategory, OrgKind, Status, parse_scope};
-use qbank::ops::org::{self, NewOrg};
+use qbank::model::Status;
 use qbank::ops::{Quiet, StoreConfig, sitting};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -22,20 +21,7 @@ fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
     let cfg = sample_store(dir);
     let keys = dir.join("orgs");
     for id in [A, B] {
-        org::keygen(id, &keys).unwrap();
-        org::add(
-            &cfg,
-            NewOrg {
-                id: id.into(),
-                name: format!("机构{id}"),
-                kind: OrgKind::S,
-                category: OrgCategory::Training,
-                region: "江苏省".into(),
-                certify: vec![parse_scope("6-31-01-03:5").unwrap()],
-                public_key: keys.join(format!("{id}.pub")),
-            },
-        )
-        .unwrap();
+        crate::register(&cfg, &keys, id, &format!("机构{id}"), "S", "6-31-01-03:5");
     }
     let plan = dir.join("plan.toml");
     std::fs::write(
@@ -336,4 +322,63 @@ fn a_suspended_item_never_appears_in_a_new_paper_and_old_versions_stay_readable(
     }
     let e = qbank::ops::set_entry_status(&cfg, &victim, Status::Suspended, "again").unwrap_err();
     assert!(e.to_string().contains("already suspended"), "{e}");
+}
+
+#[test]
+fn a_copy_code_found_in_two_sittings_needs_the_sitting_named() {
+    let t = tempfile::tempdir().unwrap();
+    let d = t.path();
+    let cfg = sample_store(d);
+    crate::register(&cfg, &d.join("orgs"), A, "机构A", "S", "6-31-01-03:5");
+    std::fs::create_dir_all(d.join("bp")).unwrap();
+    std::fs::write(
+        d.join("bp/mini.toml"),
+        "format = 1\n[blueprint]\nid = \"dg5-mini\"\noccupation = \"6-31-01-03\"\nlevel = 5\nkind = \"theory\"\nminutes = 60\n[[section]]\ntype = \"单选\"\ncount = 20\npoints = 3\n[[section]]\ntype = \"判断\"\ncount = 10\npoints = 4\n",
+    )
+    .unwrap();
+    let mut opened = Vec::new();
+    for id in ["T-A1", "T-A2"] {
+        let plan = d.join(format!("{id}.toml"));
+        std::fs::write(
+            &plan,
+            format!(
+                "format = 1\n[sitting]\nid = \"{id}\"\ntitle = \"分析\"\nstart = 2026-01-10T09:00:00+08:00\nend = 2026-01-10T17:00:00+08:00\nseed = 11\nblueprints = [\"{}\"]\n[[paper]]\nblueprint = \"dg5-mini\"\n[[organisation]]\nid = \"{A}\"\nruns = [\"6-31-01-03/5\"]\n",
+                d.join("bp").display()
+            ),
+        )
+        .unwrap();
+        sitting::run(&cfg, &plan, &d.join(format!("sit-{id}")), &Quiet).unwrap();
+        let rel = d.join(format!("{id}.json"));
+        sitting::release(&cfg, id, &rel, None).unwrap();
+        let to = d.join(format!("open-{id}"));
+        sitting::unseal(
+            &d.join(format!("sit-{id}/packages/{A}.qpkg")),
+            &d.join(format!("orgs/{A}.key")),
+            &rel,
+            &d.join(format!("sit-{id}/bureau.pub")),
+            &to,
+        )
+        .unwrap();
+        opened.push(to.join("dg5-mini/F01"));
+    }
+    let f = responses(d, "r.csv", &opened[1], 0..5, |_, _, _, _, key: &str| {
+        key.to_string()
+    });
+    let e = qbank::ops::analysis::run(&cfg, std::slice::from_ref(&f), &[], &Thresholds::default())
+        .unwrap_err();
+    assert!(
+        e.to_string().contains(&format!(
+            "copy {A}-dg5-mini-F01 exists in sittings T-A1, T-A2"
+        )),
+        "{e}"
+    );
+    // named, the responses (every answer keyed as printed on the T-A2 copy) map to p = 1
+    let out =
+        qbank::ops::analysis::run(&cfg, &[f], &["T-A2".into()], &Thresholds::default()).unwrap();
+    assert_eq!(out.candidates, 5);
+    assert!(
+        out.report.items.iter().all(|i| i.p == Some(1.0)),
+        "{:?}",
+        out.report.items
+    );
 }

@@ -62,6 +62,30 @@ pub fn copy_sample(dir: &Path) -> PathBuf {
     to
 }
 
+/// Makes an organisation's key pair in `keys` (as it would on its own machine) and registers it
+/// from the public key: `kind` Y or S, `scope` as `--certify` takes it (6-31-01-03:5,4).
+pub fn register(cfg: &StoreConfig, keys: &Path, id: &str, name: &str, kind: &str, scope: &str) {
+    use qbank::model::{OrgCategory, OrgKind};
+    qbank::ops::org::keygen(id, keys).unwrap();
+    let (kind, category) = match kind {
+        "Y" => (OrgKind::Y, OrgCategory::Enterprise),
+        _ => (OrgKind::S, OrgCategory::Training),
+    };
+    qbank::ops::org::add(
+        cfg,
+        qbank::ops::org::NewOrg {
+            id: id.into(),
+            name: name.into(),
+            kind,
+            category,
+            region: "江苏省".into(),
+            certify: vec![qbank::model::parse_scope(scope).unwrap()],
+            public_key: keys.join(format!("{id}.pub")),
+        },
+    )
+    .unwrap();
+}
+
 /// Every file under `dir`, as (relative path, bytes), sorted by path.
 pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();

@@ -3,8 +3,8 @@
 
 use crate::sample_store;
 use qbank::Error;
-use qbank::model::{OrgCategory, OrgKind, OrgStatus, parse_scope};
-use qbank::ops::org::{self, NewOrg};
+use qbank::model::OrgStatus;
+use qbank::ops::org;
 use qbank::ops::sitting::{self, SittingOutcome};
 use qbank::ops::{Quiet, StoreConfig};
 use serde_json::Value;
@@ -24,43 +24,12 @@ struct Fixture {
 fn fixture(dir: &Path) -> Fixture {
     let cfg = sample_store(dir);
     let keys = dir.join("orgs");
-    for (id, name, kind, cat, scope) in [
-        (
-            NANJING,
-            "南京金陵职业技能培训学校",
-            OrgKind::S,
-            OrgCategory::Training,
-            "6-31-01-03:5,4,3",
-        ),
-        (
-            SUZHOU,
-            "苏州恒达电气设备有限公司",
-            OrgKind::Y,
-            OrgCategory::Enterprise,
-            "6-31-01-03:5,4",
-        ),
-        (
-            WUXI,
-            "无锡技师学院",
-            OrgKind::S,
-            OrgCategory::School,
-            "6-31-01-03:5,4,3,2,1",
-        ),
+    for (id, name, kind, scope) in [
+        (NANJING, "南京金陵职业技能培训学校", "S", "6-31-01-03:5,4,3"),
+        (SUZHOU, "苏州恒达电气设备有限公司", "Y", "6-31-01-03:5,4"),
+        (WUXI, "无锡技师学院", "S", "6-31-01-03:5,4,3,2,1"),
     ] {
-        org::keygen(id, &keys).unwrap();
-        org::add(
-            &cfg,
-            NewOrg {
-                id: id.into(),
-                name: name.into(),
-                kind,
-                category: cat,
-                region: "江苏省".into(),
-                certify: vec![parse_scope(scope).unwrap()],
-                public_key: keys.join(format!("{id}.pub")),
-            },
-        )
-        .unwrap();
+        crate::register(&cfg, &keys, id, name, kind, scope);
     }
     Fixture {
         dir: dir.to_path_buf(),

@@ -3,9 +3,9 @@
 
 use crate::sample_store;
 use qbank::Error;
-use qbank::model::{OrgCategory, OrgKind, Source, Status, parse_scope};
+use qbank::model::{Source, Status};
 use qbank::ops::StoreConfig;
-use qbank::ops::org::{self, NewOrg};
+use qbank::ops::org;
 use qbank::ops::revise;
 use qbank::ops::submission::{self, Decision, QueueStatus};
 use std::path::{Path, PathBuf};
@@ -15,20 +15,14 @@ const ORG: &str = "S000032100001";
 fn setup(dir: &Path) -> (StoreConfig, PathBuf) {
     let cfg = sample_store(dir);
     let keys = dir.join("orgs");
-    org::keygen(ORG, &keys).unwrap();
-    org::add(
+    crate::register(
         &cfg,
-        NewOrg {
-            id: ORG.into(),
-            name: "南京金陵职业技能培训学校".into(),
-            kind: OrgKind::S,
-            category: OrgCategory::Training,
-            region: "江苏省南京市".into(),
-            certify: vec![parse_scope("6-31-01-03:5,4,3").unwrap()],
-            public_key: keys.join(format!("{ORG}.pub")),
-        },
-    )
-    .unwrap();
+        &keys,
+        ORG,
+        "南京金陵职业技能培训学校",
+        "S",
+        "6-31-01-03:5,4,3",
+    );
     let bureau = dir.join("bureau.pub");
     org::export_bureau_key(&cfg, &bureau).unwrap();
     (cfg, bureau)
@@ -486,20 +480,14 @@ fn an_enterprise_overlay_item_is_drawn_only_into_that_enterprises_papers() {
     let (cfg, bureau) = setup(t.path());
     let ent = "Y000132050002";
     let keys = t.path().join("orgs");
-    org::keygen(ent, &keys).unwrap();
-    org::add(
+    crate::register(
         &cfg,
-        NewOrg {
-            id: ent.into(),
-            name: "苏州恒达电气设备有限公司".into(),
-            kind: OrgKind::Y,
-            category: OrgCategory::Enterprise,
-            region: "江苏省苏州市".into(),
-            certify: vec![parse_scope("6-31-01-03:5").unwrap()],
-            public_key: keys.join(format!("{ent}.pub")),
-        },
-    )
-    .unwrap();
+        &keys,
+        ent,
+        "苏州恒达电气设备有限公司",
+        "Y",
+        "6-31-01-03:5",
+    );
     let own = r#"format = 1
 occupation = "6-31-01-03"
 level = 5

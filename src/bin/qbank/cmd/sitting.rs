@@ -164,13 +164,18 @@ pub fn trace(g: &Global, leaked: &Path, sittings: &[String]) -> Result<ExitCode>
     );
     match r.consistent.len() {
         0 => crate::outln!("no single copy matches everything observed; closest copies:"),
-        1 => crate::outln!("the text can only come from copy {}:", r.consistent[0]),
+        1 => crate::outln!(
+            "the text can only come from copy {} of sitting {}:",
+            r.consistent[0],
+            r.ranking[0].sitting
+        ),
         n => crate::outln!("the text is consistent with {n} copies:"),
     }
     for m in r.ranking.iter().take(5) {
         crate::outln!(
-            "  {} ({}): holds {}/{} found questions, at positions {}; order agrees on {}/{} consecutive pairs; option order agrees on {}/{} choice questions{}",
+            "  {} of {} ({}): holds {}/{} found questions, at positions {}; order agrees on {}/{} consecutive pairs; option order agrees on {}/{} choice questions{}",
             m.copy,
+            m.sitting,
             m.organisation,
             m.held,
             r.found.len(),
