@@ -4,16 +4,25 @@
 //! scheduling, so the output is identical on any machine and thread count.
 
 mod allocate;
+mod bounds;
+mod candidate;
 mod copies;
+mod instance;
 mod practical;
+mod search;
 mod theory;
 
 pub use allocate::{AllocContent, AllocRow, Allocation, allocate};
+pub use candidate::Candidate;
 pub use copies::{CopyPlan, copy_plan, remap_answer, unmap_answer};
 pub use practical::{
     PickedModule, PickedTask, PracticalForm, TaskCandidate, TopicCandidate, assemble_practical,
 };
-pub use theory::{Candidate, Picked, TheoryForm, assemble_theory, overlap_matrix};
+pub use search::{
+    Quality, SearchStats, Terms, W_CONTENT, W_DIFFICULTY, W_FUNCTION, W_HARD, W_MEAN_P, W_REPEAT,
+    W_X,
+};
+pub use theory::{Picked, TheoryForm, assemble_theory, overlap_matrix};
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -22,7 +31,7 @@ use std::fmt;
 
 /// Version of the assembly rules; part of every manifest. A change that alters output for the
 /// same inputs must bump it.
-pub const ENGINE: &str = "qbank-assemble/1";
+pub const ENGINE: &str = "qbank-assemble/2";
 
 /// A generator for one purpose, derived from the sitting seed and a label path such as
 /// `["6-31-01-03", "4", "cell", "2.1", "单选"]`.

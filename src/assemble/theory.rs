@@ -8,7 +8,10 @@
 //! sequential repair swaps out any sharing beyond the limit with items no form uses.
 
 use super::allocate::{Allocation, Capacity, allocate};
-use super::{Infeasible, rng_for};
+use super::bounds::{balance_bound, prove_infeasible};
+use super::instance::{Goals as SearchGoals, Instance};
+use super::search::{self, Quality};
+use super::{Candidate, Infeasible, rng_for};
 use crate::model::{
     Blueprint, BlueprintKind, Difficulty, DifficultyGoal, Importance, ItemType, Standard, Status,
     standard_parent,
@@ -17,43 +20,6 @@ use rand::seq::SliceRandom;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-
-/// What the assembler knows of an item: metadata only, never content.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Candidate {
-    pub id: String,
-    pub version: u32,
-    pub clause: String,
-    pub item_type: ItemType,
-    pub difficulty: Difficulty,
-    /// Expected proportion correct: the item's estimate, or the default for its label.
-    pub p: f64,
-    /// Effective importance (the item's override, else its 鉴定点's).
-    pub importance: Importance,
-    pub enemy: Option<String>,
-    pub status: Status,
-}
-
-impl Candidate {
-    /// The candidate for a theory item, with importance and p resolved against the standard.
-    pub fn from_item(i: &crate::model::TheoryItem, std: &Standard) -> Candidate {
-        let point = std.point(i.level, &i.clause);
-        Candidate {
-            id: i.id.clone(),
-            version: i.version,
-            clause: i.clause.clone(),
-            item_type: i.item_type,
-            difficulty: i.difficulty,
-            p: i.p.unwrap_or(crate::model::default_p(i.difficulty)),
-            importance: i
-                .importance
-                .or(point.map(|p| p.importance))
-                .unwrap_or(Importance::Y),
-            enemy: i.enemy.clone(),
-            status: i.status,
-        }
-    }
-}
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Picked {
@@ -165,7 +131,7 @@ pub fn assemble_theory(
     pool: &[Candidate],
     excluded: &BTreeSet<String>,
     seed: u64,
-) -> Result<(Allocation, Vec<TheoryForm>), Infeasible> {
+) -> Result<(Allocation, Vec<TheoryForm>, Quality), Infeasible> {
     let fail = |reasons: Vec<String>| Infeasible {
         blueprint: bp.id.clone(),
         reasons,
@@ -297,26 +263,74 @@ pub fn assemble_theory(
         },
         forms: bp.forms.max(1) as usize,
     };
-    let mut forms: Vec<Vec<(usize, usize)>> = (0..ctx.forms)
+    let forms: Vec<Vec<(usize, usize)>> = (0..ctx.forms)
         .into_par_iter()
         .map(|f| build_form(&ctx, f))
         .collect();
     let items_per_form: u32 = sections.iter().map(|s| s.count).sum();
     let limit = (bp.max_overlap * f64::from(items_per_form) + 1e-9).floor() as usize;
-    repair_overlap(&ctx, &mut forms, limit).map_err(|r| fail(vec![r]))?;
-    // Balance: each form, in order, may swap in items no form uses, towards the common goals;
-    // this pulls the forms' mean difficulty together without adding overlap.
-    let mut taken = vec![false; eligible.len()];
-    for &(_, i) in forms.iter().flatten() {
-        taken[i] = true;
-    }
-    for picks in forms.iter_mut() {
-        let mut tally = Tally::default();
-        for &(ci, i) in picks.iter() {
-            tally.add(eligible[i], sections[cells[ci].section].points, 1.0);
+
+    // The joint search works on every eligible item of a weighted row, whatever 工作内容 split the
+    // table proposed: the split is a goal, the rows' points and the sections' counts are the law.
+    let model = Instance::new(
+        &SearchGoals {
+            allocation: &allocation,
+            sections,
+            mix: ctx.goals.mix,
+            mean_p: difficulty.as_ref().and_then(|g| g.mean_p),
+            x_min: *importance_x_min,
+            forms: ctx.forms,
+            limit,
+        },
+        &eligible,
+        &ctx.clause,
+        ctx.clauses,
+    );
+    let type_names: Vec<String> = sections.iter().map(|s| s.item_type.to_string()).collect();
+    let excluded_reasons = || {
+        let mut v = Vec::new();
+        for ((content, t), n) in &cooled {
+            v.push(format!(
+                "{n} {t} item(s) under {content} are excluded by the cooldown of {} sitting(s)",
+                bp.cooldown
+            ));
         }
-        improve(&ctx, None, picks, &mut taken, &mut tally);
+        for ((content, t), n) in &not_active {
+            v.push(format!("{n} {t} item(s) under {content} are not active (draft, pilot, suspended or retired)"));
+        }
+        v
+    };
+    if let Some(mut proof) = prove_infeasible(&model.m, &type_names) {
+        proof.extend(excluded_reasons());
+        return Err(fail(proof));
     }
+    let start: Vec<Vec<u32>> = forms
+        .iter()
+        .enumerate()
+        .map(|(f, picks)| {
+            let picks: Vec<usize> = picks.iter().map(|p| p.1).collect();
+            model.start(f, &picks, seed, &[occ, &lv])
+        })
+        .collect();
+    let bound = balance_bound(&model.m);
+    let rngs = (0..search::chain_count(ctx.forms, items_per_form as usize))
+        .map(|c| rng_for(seed, &[occ, &lv, "search", &c.to_string()]))
+        .collect();
+    let quick = rng_for(seed, &[occ, &lv, "search", "quick"]);
+    let (best, terms, stats) = search::search(&model.m, start, bound, quick, rngs);
+    if terms.hard() > 0 {
+        let mut reasons = vec![model.unproven(&best, &terms, &stats, &type_names)];
+        reasons.extend(excluded_reasons());
+        return Err(fail(reasons));
+    }
+    let balance = terms.balance();
+    let quality = Quality {
+        objective: balance,
+        bound,
+        gap: (balance - bound).max(0.0),
+        terms,
+        search: stats,
+    };
 
     let table_index: HashMap<&str, usize> = allocation
         .rows
@@ -325,23 +339,24 @@ pub fn assemble_theory(
         .enumerate()
         .map(|(i, c)| (c.code.as_str(), i))
         .collect();
-    let out: Vec<TheoryForm> = forms
+    let out: Vec<TheoryForm> = best
         .into_iter()
         .enumerate()
-        .map(|(f, picks)| {
-            let mut items: Vec<Picked> = picks
+        .map(|(f, slots)| {
+            let mut items: Vec<Picked> = slots
                 .into_iter()
-                .map(|(cell, i)| {
-                    let c = eligible[i];
-                    let cell = &cells[cell];
+                .map(|k| {
+                    let e = model.eligible[k as usize];
+                    let c = eligible[e];
+                    let it = &model.m.items[k as usize];
                     Picked {
-                        section: cell.section,
-                        content: cell.content.clone(),
+                        section: it.section,
+                        content: model.content_codes[it.content].clone(),
                         id: c.id.clone(),
                         version: c.version,
                         clause: c.clause.clone(),
                         item_type: c.item_type,
-                        points: sections[cell.section].points,
+                        points: sections[it.section].points,
                         difficulty: c.difficulty,
                         p: c.p,
                         importance: c.importance,
@@ -368,9 +383,9 @@ pub fn assemble_theory(
             }
         })
         .collect();
-    verify(&out, sections, limit, excluded)
+    verify(&out, sections, limit, excluded, pool)
         .map_err(|r| fail(vec![format!("internal check failed: {r}")]))?;
-    Ok((allocation, out))
+    Ok((allocation, out, quality))
 }
 
 fn content_of(c: &Candidate) -> &str {
@@ -495,18 +510,16 @@ fn build_form(ctx: &Ctx, f: usize) -> Vec<(usize, usize)> {
             picks.push((ci, i));
         }
     }
-    improve(ctx, Some(f), &mut picks, &mut used, &mut tally);
+    improve(ctx, f, &mut picks, &mut used, &mut tally);
     picks
 }
 
-/// Swaps picked items for unused items in the same cell while that lowers the distance to the
-/// goals, without using any 鉴定点 of the cell more often than the one given up and without
-/// breaking an enemy group. With `home`, only that form's home items are candidates (the parallel
-/// phase); without, any item no form uses (the sequential balancing phase, where `used` spans all
-/// forms and an item given up may still sit in another form, so it stays taken).
+/// Swaps picked items for this form's unused home items in the same cell while that lowers the
+/// distance to the goals, without using any 鉴定点 of the cell more often than the one given up
+/// and without breaking an enemy group (the parallel phase, before the joint search).
 fn improve(
     ctx: &Ctx,
-    home: Option<usize>,
+    home: usize,
     picks: &mut [(usize, usize)],
     used: &mut [bool],
     tally: &mut Tally,
@@ -536,7 +549,7 @@ fn improve(
                 if seen >= 2 * WINDOW {
                     break;
                 }
-                if home.is_some_and(|f| pos % ctx.forms != f) || used[i] {
+                if pos % ctx.forms != home || used[i] {
                     continue;
                 }
                 seen += 1;
@@ -569,9 +582,7 @@ fn improve(
                 if let Some(e) = new.enemy.as_deref() {
                     *enemy_use.entry(e).or_default() += 1;
                 }
-                if home.is_some() {
-                    used[cur] = false;
-                }
+                used[cur] = false;
                 used[i] = true;
                 *pick = (ci, i);
                 changed = true;
@@ -583,79 +594,29 @@ fn improve(
     }
 }
 
-/// Enforces the pairwise overlap limit by replacing shared items in later forms with items no form
-/// uses (same cell; same difficulty label and 鉴定点 preferred). Sequential and deterministic.
-fn repair_overlap(
-    ctx: &Ctx,
-    forms: &mut [Vec<(usize, usize)>],
-    limit: usize,
-) -> Result<(), String> {
-    let pool = ctx.pool;
-    let mut in_use = vec![0u32; pool.len()];
-    for &(_, i) in forms.iter().flatten() {
-        in_use[i] += 1;
-    }
-    for g in 1..forms.len() {
-        for f in 0..g {
-            let mut member = vec![false; pool.len()];
-            for &(_, i) in &forms[f] {
-                member[i] = true;
-            }
-            loop {
-                let shared: Vec<usize> = (0..forms[g].len())
-                    .filter(|&k| member[forms[g][k].1])
-                    .collect();
-                if shared.len() <= limit {
-                    break;
-                }
-                let k = *shared.last().expect("non-empty");
-                let (ci, cur) = forms[g][k];
-                let enemies: HashSet<&str> = forms[g]
-                    .iter()
-                    .filter(|(_, i)| *i != cur)
-                    .filter_map(|(_, i)| pool[*i].enemy.as_deref())
-                    .collect();
-                let replacement = ctx.cells[ci]
-                    .order
-                    .iter()
-                    .copied()
-                    .filter(|&i| in_use[i] == 0 && !ctx.enemy_clash(i, &enemies))
-                    .min_by_key(|&i| {
-                        (
-                            pool[i].difficulty != pool[cur].difficulty,
-                            ctx.clause[i] != ctx.clause[cur],
-                        )
-                    });
-                let Some(r) = replacement else {
-                    let cell = &ctx.cells[ci];
-                    return Err(format!(
-                        "forms {} and {} would share {} items (limit {limit}): cell {}/{} has {} eligible items for {} forms × {} each, and none is left unused",
-                        f + 1,
-                        g + 1,
-                        shared.len(),
-                        cell.content,
-                        pool[cur].item_type,
-                        cell.order.len(),
-                        ctx.forms,
-                        cell.need
-                    ));
-                };
-                in_use[cur] -= 1;
-                in_use[r] += 1;
-                forms[g][k] = (ci, r);
-            }
-        }
-    }
-    Ok(())
-}
-
 fn verify(
     forms: &[TheoryForm],
     sections: &[crate::model::Section],
     limit: usize,
     excluded: &BTreeSet<String>,
+    pool: &[Candidate],
 ) -> Result<(), String> {
+    let enemy: HashMap<&str, &str> = pool
+        .iter()
+        .filter_map(|c| Some((c.id.as_str(), c.enemy.as_deref()?)))
+        .collect();
     for f in forms {
+        let mut groups = HashSet::new();
+        for i in &f.items {
+            if let Some(g) = enemy.get(i.id.as_str())
+                && !groups.insert(*g)
+            {
+                return Err(format!(
+                    "form {} holds two items of enemy group {g}",
+                    f.form
+                ));
+            }
+        }
         for (s, sec) in sections.iter().enumerate() {
             let n = f
                 .items

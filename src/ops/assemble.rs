@@ -4,8 +4,8 @@
 
 use super::{Progress, StoreConfig, read_bank_files};
 use crate::assemble::{
-    self, Allocation, Candidate, ENGINE, Infeasible, PracticalForm, TaskCandidate, TheoryForm,
-    TopicCandidate, overlap_matrix,
+    self, Allocation, Candidate, ENGINE, Infeasible, PracticalForm, Quality, TaskCandidate,
+    TheoryForm, TopicCandidate, overlap_matrix,
 };
 use crate::bankfile;
 use crate::error::{Error, Result};
@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 pub struct Built {
     pub blueprint: Blueprint,
     pub allocation: Option<Allocation>,
+    /// The theory forms' balance, bound and gap (None for practical sets).
+    pub quality: Option<Quality>,
     pub theory: Vec<TheoryForm>,
     pub practical: Vec<PracticalForm>,
 }
@@ -174,9 +176,10 @@ pub fn build(
     let (items, tasks, topics) = candidates(std, &index, bp.overlay.as_deref());
     Ok(match &bp.kind {
         BlueprintKind::Theory { .. } => assemble::assemble_theory(std, bp, &items, excluded, seed)
-            .map(|(a, forms)| Built {
+            .map(|(a, forms, q)| Built {
                 blueprint: bp.clone(),
                 allocation: Some(a),
+                quality: Some(q),
                 theory: forms,
                 practical: Vec::new(),
             }),
@@ -185,6 +188,7 @@ pub fn build(
                 Built {
                     blueprint: bp.clone(),
                     allocation: None,
+                    quality: None,
                     theory: Vec::new(),
                     practical: forms,
                 }
@@ -525,6 +529,34 @@ pub fn report(std: &Standard, built: &Built) -> Value {
         "blueprint": bp.id, "kind": "theory", "allocation": alloc, "forms": forms,
         "mean_p_spread": (spread * 10000.0).round() / 10000.0,
         "overlap": overlap_matrix(&built.theory),
+        "quality": built.quality.as_ref().map(quality_json),
+    })
+}
+
+/// The objective terms, the bound and the gap, rounded for the report (the exact values are
+/// recomputed by `verify`, never read back).
+fn quality_json(q: &Quality) -> Value {
+    let r = |x: f64, k: f64| (x * k).round() / k;
+    let t = &q.terms;
+    json!({
+        "objective": r(q.objective, 1e4),
+        "lower_bound": r(q.bound, 1e4),
+        "gap": r(q.gap, 1e4),
+        "proven_optimal": q.gap <= 1e-9,
+        "terms": {
+            "function_points_off": r(t.function_points_off, 1e4),
+            "difficulty_points_off": r(t.difficulty_points_off, 1e4),
+            "mean_p_spread": r(t.mean_p_spread, 1e6),
+            "mean_p_off_target": r(t.mean_p_off, 1e6),
+            "x_points_short": r(t.x_points_short, 1e4),
+            "content_items_off": t.content_items_off,
+            "point_repeats": t.point_repeats,
+        },
+        "weights": {
+            "function": assemble::W_FUNCTION, "difficulty": assemble::W_DIFFICULTY,
+            "mean_p": assemble::W_MEAN_P, "x": assemble::W_X,
+        },
+        "search": { "chains": q.search.chains, "moves": q.search.moves, "reached_bound": q.search.reached_bound },
     })
 }
 
@@ -550,6 +582,44 @@ pub fn report_text(built: &Built, report: &Value) -> String {
             );
         }
         s += &format!("mean p spread between forms: {}\n", report["mean_p_spread"]);
+        let q = &report["quality"];
+        if !q.is_null() {
+            let t = &q["terms"];
+            s += &format!(
+                "balance: objective {} = {}·D1 {} (weight table) + {}·D2 {} (difficulty mix) + {}·D3 {} (mean p spread){}; lower bound {}, gap {}{}\n",
+                q["objective"],
+                assemble::W_FUNCTION,
+                t["function_points_off"],
+                assemble::W_DIFFICULTY,
+                t["difficulty_points_off"],
+                assemble::W_MEAN_P,
+                t["mean_p_spread"],
+                if t["x_points_short"].as_f64().is_some_and(|x| x > 0.0)
+                    || t["mean_p_off_target"].as_f64().is_some_and(|x| x > 0.0)
+                {
+                    format!(
+                        " + X short {} + mean p off target {}",
+                        t["x_points_short"], t["mean_p_off_target"]
+                    )
+                } else {
+                    String::new()
+                },
+                q["lower_bound"],
+                q["gap"],
+                if q["proven_optimal"] == true {
+                    " (optimal)"
+                } else {
+                    ""
+                }
+            );
+            s += &format!(
+                "工作内容 split off by {} item(s) in all, {} pair(s) of items sharing a 鉴定点; search: {} moves in {} chains\n",
+                t["content_items_off"],
+                t["point_repeats"],
+                q["search"]["moves"],
+                q["search"]["chains"]
+            );
+        }
     } else {
         for f in report["sets"].as_array().into_iter().flatten() {
             s += &format!(

@@ -292,7 +292,7 @@ fn infeasible_blueprints_get_a_diagnosis_and_no_papers() {
         ),
         (
             "[blueprint]\nid = \"disjoint\"\noccupation = \"6-31-01-03\"\nlevel = 5\nkind = \"theory\"\nminutes = 90\nforms = 3\nmax_overlap = 0.0\n[[section]]\ntype = \"单选\"\ncount = 80\npoints = 1\n[[section]]\ntype = \"判断\"\ncount = 20\npoints = 1\n",
-            "would share",
+            "proof: 3 forms must share at least 205 item(s) over their 3 pair(s)",
         ),
         (
             "[blueprint]\nid = \"short\"\noccupation = \"6-31-01-03\"\nlevel = 4\nkind = \"practical\"\nminutes = 100\n",

@@ -8,6 +8,7 @@ mod crash;
 mod sitting;
 mod store;
 mod submission;
+mod tight;
 
 use qbank::ops::StoreConfig;
 use qbank::store::KeySource;
