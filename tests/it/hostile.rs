@@ -1,0 +1,242 @@
+//! Hostile and malformed inputs (issue 12): each test builds the input that once aborted, hung,
+//! was followed round or was accepted, and pins that it is now refused by name, quickly.
+
+use qbank::ops::submission::EXCEL_COLUMNS;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Runs `f` on its own thread and fails the test if it takes longer than `secs` (a hang or a
+/// quadratic check fails instead of blocking the suite).
+fn within<T: Send + 'static>(secs: u64, f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(Duration::from_secs(secs))
+        .unwrap_or_else(|_| panic!("did not finish within {secs} s"))
+}
+
+/// The problems `qbank check` reports for `paths` (an error is a problem too).
+fn check_messages(paths: Vec<PathBuf>) -> Vec<String> {
+    within(60, move || match qbank::ops::check(&paths) {
+        Ok(r) => r.problems.iter().map(|d| d.to_string()).collect(),
+        Err(e) => vec![format!("error: {e}")],
+    })
+}
+
+/// A workbook with the template's headers and `cells` (row, column from 0, text).
+fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in EXCEL_COLUMNS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, c, v) in cells {
+        ws.write_string(*r, *c, *v).unwrap();
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+/// One good template row (row 2), as (column, text).
+const GOOD_ROW: [&str; 15] = [
+    "SUBX-0001",
+    "6-31-01-03",
+    "4",
+    "2.1.1",
+    "单选",
+    "接触器的主触头一般接在（  ）中。",
+    "控制电路",
+    "主电路",
+    "信号电路",
+    "照明电路",
+    "",
+    "B",
+    "easy",
+    "",
+    "",
+];
+
+fn good_cells(row: u32) -> Vec<(u32, u16, &'static str)> {
+    GOOD_ROW
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(c, v)| (row, c as u16, *v))
+        .collect()
+}
+
+/// Rewrites the parts of a workbook (zip): `edit(name, bytes)` returns the new bytes.
+fn rewrite(book: &[u8], edit: impl Fn(&str, Vec<u8>) -> Vec<u8>) -> Vec<u8> {
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for i in 0..zin.len() {
+        let mut f = zin.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        out.start_file(name.as_str(), opts).unwrap();
+        out.write_all(&edit(&name, bytes)).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn a_workbook_with_a_cell_at_xfd1048576_is_read_without_allocating_the_sheet() {
+    let t = tempfile::tempdir().unwrap();
+    let mut cells = good_cells(1);
+    cells.push((1_048_575, 16_383, "x"));
+    let book = write(t.path(), "far.xlsx", &workbook(&cells));
+    let std = crate::sample_standard();
+    let got = check_messages(vec![book, std]);
+    assert!(got.is_empty(), "{got:#?}");
+}
+
+#[test]
+fn a_workbook_row_number_past_2_to_the_32_is_refused_not_wrapped_onto_row_1() {
+    let t = tempfile::tempdir().unwrap();
+    let book = rewrite(&workbook(&good_cells(1)), |name, bytes| {
+        if !name.starts_with("xl/worksheets/") {
+            return bytes;
+        }
+        let mut s = String::from_utf8(bytes).unwrap();
+        s = s.replace("<row r=\"2\"", "<row r=\"4294967298\"");
+        for c in "ABCDEFGHIJKLMNO".chars() {
+            s = s.replace(&format!("r=\"{c}2\""), &format!("r=\"{c}4294967298\""));
+        }
+        assert!(s.contains("4294967298"));
+        s.into_bytes()
+    });
+    let book = write(t.path(), "wrap.xlsx", &book);
+    let got = check_messages(vec![book, crate::sample_standard()]);
+    assert!(
+        got.len() == 1 && got[0].contains("wrap.xlsx") && got[0].contains("4294967298"),
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_parsed() {
+    let t = tempfile::tempdir().unwrap();
+    let book = rewrite(&workbook(&good_cells(1)), |name, bytes| {
+        if name != "xl/sharedStrings.xml" {
+            return bytes;
+        }
+        // 40 MiB of XML whitespace before the strings: some 40 KiB compressed
+        let s = String::from_utf8(bytes).unwrap();
+        let (head, tail) = s.split_at(s.find("<si>").unwrap());
+        let mut out = head.as_bytes().to_vec();
+        out.resize(out.len() + (40 << 20), b' ');
+        out.extend_from_slice(tail.as_bytes());
+        out
+    });
+    assert!(book.len() < 2 << 20, "{} bytes", book.len());
+    let book = write(t.path(), "bomb.xlsx", &book);
+    let started = Instant::now();
+    let got = check_messages(vec![book, crate::sample_standard()]);
+    assert!(
+        got.len() == 1 && got[0].contains("bomb.xlsx") && got[0].contains("unpacks to more than"),
+        "{got:#?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_date_formatted_id_cell_is_refused_by_row_not_read_as_a_serial_number() {
+    let t = tempfile::tempdir().unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in EXCEL_COLUMNS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, c, v) in good_cells(1).into_iter().skip(1) {
+        ws.write_string(r, c, v).unwrap();
+    }
+    let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    ws.write_number_with_format(1, 0, 45678.5, &date).unwrap();
+    let book = write(t.path(), "date.xlsx", &wb.save_to_buffer().unwrap());
+    let got = check_messages(vec![book, crate::sample_standard()]);
+    assert!(
+        got.len() == 1
+            && got[0].starts_with(&format!(
+                "{}:2: row 2: the 编号 cell",
+                t.path().join("date.xlsx").display()
+            )),
+        "{got:#?}"
+    );
+    assert!(!got[0].contains("45678"), "{got:#?}");
+}
+
+#[test]
+fn a_fifo_named_toml_in_a_bank_folder_is_refused_by_name_without_blocking() {
+    let t = tempfile::tempdir().unwrap();
+    let bank = crate::copy_sample(t.path());
+    let fifo = bank.join("6-31-01-03/pipe.toml");
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let got = check_messages(vec![bank.clone()]);
+    assert!(
+        got.len() == 1 && got[0].contains("pipe.toml") && got[0].contains("not a regular file"),
+        "{got:#?}"
+    );
+    // named directly, too
+    let got = check_messages(vec![fifo]);
+    assert!(
+        got.len() == 1 && got[0].contains("not a regular file"),
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn a_symlink_loop_in_a_bank_folder_is_refused_not_followed_round() {
+    let t = tempfile::tempdir().unwrap();
+    let bank = crate::copy_sample(t.path());
+    std::os::unix::fs::symlink(".", bank.join("6-31-01-03/loop")).unwrap();
+    let got = check_messages(vec![bank.clone()]);
+    assert!(
+        got.len() == 1 && got[0].contains("loop") && got[0].contains("symbolic link loop"),
+        "{got:#?}"
+    );
+    // a link to a file that is also reached directly is read once, not reported as a duplicate
+    std::fs::remove_file(bank.join("6-31-01-03/loop")).unwrap();
+    std::os::unix::fs::symlink("theory-5.toml", bank.join("6-31-01-03/again.toml")).unwrap();
+    let got = check_messages(vec![bank]);
+    assert!(got.is_empty(), "{got:#?}");
+}
+
+#[test]
+fn a_bank_file_that_is_not_utf8_is_a_problem_on_its_line() {
+    let t = tempfile::tempdir().unwrap();
+    let bank = crate::copy_sample(t.path());
+    let p = bank.join("6-31-01-03/theory-5.toml");
+    let mut bytes = std::fs::read(&p).unwrap();
+    let third = bytes
+        .iter()
+        .enumerate()
+        .filter(|(_, b)| **b == b'\n')
+        .nth(1)
+        .unwrap()
+        .0;
+    bytes.insert(third + 1, 0xff);
+    std::fs::write(&p, &bytes).unwrap();
+    let got = check_messages(vec![bank.clone()]);
+    assert!(
+        got.iter()
+            .any(|m| m.starts_with(&format!("{}:3: not UTF-8", p.display()))),
+        "{got:#?}"
+    );
+    let cfg = crate::new_store(&t.path().join("s"));
+    let e = qbank::ops::import(&cfg, &[bank], &qbank::ops::Quiet).unwrap_err();
+    assert!(matches!(e, qbank::Error::Invalid(_)), "{e}");
+}
