@@ -3,8 +3,8 @@
 
 use super::validate::{Located, Sink};
 use crate::model::{
-    Blueprint, BlueprintKind, Choice, DifficultyGoal, Level, ModuleRule, OccupationCode, Section,
-    Standard, TalentCategory,
+    Blueprint, BlueprintKind, Choice, DifficultyGoal, Level, MAX_FORMS, ModuleRule, OccupationCode,
+    Section, Standard, TalentCategory,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -100,8 +100,11 @@ pub(super) fn parse(
             ),
         );
     }
-    if *head.forms.get_ref() == 0 || *head.forms.get_ref() > 1000 {
-        sink.span(&head.forms, "forms must be between 1 and 1000");
+    if !(1..=MAX_FORMS).contains(head.forms.get_ref()) {
+        sink.span(
+            &head.forms,
+            format!("forms must be between 1 and {MAX_FORMS}"),
+        );
     }
     let max_overlap = head.max_overlap.as_ref().map_or(1.0, |o| *o.get_ref());
     if let Some(o) = head
@@ -208,6 +211,7 @@ pub(super) fn parse(
         }
         "practical" => {
             let mut modules = Vec::new();
+            let mut listed = std::collections::HashSet::new();
             for m in &f.module {
                 let v = m.get_ref();
                 let Some(choice) = Choice::parse(&v.choice) else {
@@ -230,10 +234,7 @@ pub(super) fn parse(
                         ),
                     );
                 }
-                if modules
-                    .iter()
-                    .any(|x: &ModuleRule| x.function == v.function)
-                {
+                if !listed.insert(v.function.as_str()) {
                     sink.span(m, format!("module {} appears twice", v.function));
                 }
                 modules.push(ModuleRule {

@@ -8,7 +8,7 @@ use crate::model::{
     Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
 };
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
 
 /// A value with the place it came from.
@@ -212,9 +212,16 @@ fn table_of(
 ) -> (WeightTable, Vec<usize>) {
     let mut out = WeightTable::default();
     let offsets = rows.iter().map(|r| r.span().start).collect();
+    let mut seen = HashSet::new();
     for r in rows {
         let span = r.span();
         let r = r.into_inner();
+        if !seen.insert(r.row.clone()) {
+            sink.at(
+                span.start,
+                format!("{name} weight row {} appears twice", r.row),
+            );
+        }
         if r.values.len() != levels.len() {
             sink.at(
                 span.start,
@@ -262,12 +269,11 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
     let levels_span = sf.weights.levels.span().start;
     let weight_levels = sf.weights.levels.into_inner();
     let level_ok = |l: Option<Level>| l.is_none_or(|l| occupation.levels.contains(&l));
+    // Duplicate and parent checks use sets: linear in the size of the standard.
     let mut functions = Vec::new();
+    let mut function_codes: HashSet<String> = HashSet::new();
     for f in sf.function {
-        if functions
-            .iter()
-            .any(|g: &crate::model::Function| g.code == f.get_ref().code)
-        {
+        if !function_codes.insert(f.get_ref().code.clone()) {
             sink.span(
                 &f,
                 format!("function code {} defined twice", f.get_ref().code),
@@ -285,10 +291,11 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         functions.push(f.into_inner());
     }
     let mut contents: Vec<crate::model::Content> = Vec::new();
+    let mut content_keys: HashSet<(String, Option<Level>)> = HashSet::new();
     for c in sf.content {
         let v = c.get_ref();
         let parent = crate::model::standard_function(&v.code);
-        if !functions.iter().any(|f| f.code == parent) || v.code.matches('.').count() != 1 {
+        if !function_codes.contains(parent) || v.code.matches('.').count() != 1 {
             sink.span(
                 &c,
                 format!(
@@ -315,10 +322,7 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 ),
             );
         }
-        if contents
-            .iter()
-            .any(|d| d.code == v.code && d.level == v.level)
-        {
+        if !content_keys.insert((v.code.clone(), v.level)) {
             sink.span(
                 &c,
                 format!("content {} defined twice for the same level", v.code),
@@ -327,20 +331,16 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         contents.push(c.into_inner());
     }
     let mut points: Vec<crate::model::Point> = Vec::new();
+    let mut point_keys: HashSet<(String, Option<Level>)> = HashSet::new();
     for p in sf.point {
         let v = p.get_ref();
         let parent = crate::model::standard_parent(&v.code).unwrap_or("");
-        if !contents
-            .iter()
-            .any(|c| c.code == parent && c.level == v.level)
+        if !content_keys.contains(&(parent.to_string(), v.level))
             || v.code.matches('.').count() != 2
         {
             sink.span(&p, format!("鉴定点 {} does not sit under a content of the same level (expected code F.n.m)", v.code));
         }
-        if points
-            .iter()
-            .any(|q| q.code == v.code && q.level == v.level)
-        {
+        if !point_keys.insert((v.code.clone(), v.level)) {
             sink.span(
                 &p,
                 format!("鉴定点 {} defined twice for the same level", v.code),
@@ -383,17 +383,27 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         theory_weights,
         skill_weights,
     };
+    // every code a weight row may name, per level: the parents of that level's 鉴定点
+    let mut prefixes: HashMap<Level, HashSet<&str>> = HashMap::new();
+    for level in std.weight_levels.iter().collect::<HashSet<_>>() {
+        let set = prefixes.entry(*level).or_default();
+        for p in std.points_at(*level) {
+            let mut code = p.code.as_str();
+            while let Some((parent, _)) = code.rsplit_once('.') {
+                set.insert(parent);
+                code = parent;
+            }
+        }
+    }
     for (name, table, at) in [
         ("theory", &std.theory_weights, &theory_at),
         ("skill", &std.skill_weights, &skill_at),
     ] {
         for (r, &offset) in table.rows.iter().zip(at.iter()) {
             let known = if name == "theory" && r.row.starts_with("J.") {
-                std.contents
-                    .iter()
-                    .any(|c| c.code == r.row && c.level.is_none())
+                content_keys.contains(&(r.row.clone(), None))
             } else {
-                r.row != "J" && std.function(&r.row).is_some()
+                r.row != "J" && function_codes.contains(&r.row)
             };
             if !known {
                 sink.at(offset, format!("{name} weight row `{}` is not a function (or, in the theory table, a J.n content)", r.row));
@@ -419,8 +429,10 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 if r.values.get(col).copied().flatten().unwrap_or(0) == 0 {
                     continue;
                 }
-                let prefix = format!("{}.", r.row);
-                if !std.points_at(*level).any(|p| p.code.starts_with(&prefix)) {
+                if !prefixes
+                    .get(level)
+                    .is_some_and(|p| p.contains(r.row.as_str()))
+                {
                     sink.at(offset, format!("{name} weight row {} is weighted at {} but has no 鉴定点 at that level", r.row, level.grade_name()));
                 }
             }
@@ -472,6 +484,14 @@ fn entries_of(
         );
         return (Vec::new(), sink.out);
     }
+    let points = point_levels(std);
+    let functions: HashSet<&str> = std.functions.iter().map(|f| f.code.as_str()).collect();
+    // the skill weight table's rows assessed at this level, for the tasks' modules
+    let assessed: HashSet<&str> = std
+        .skill_modules(level)
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
     let mut out = Vec::new();
     let mut push = |sink: &mut Sink,
                     offset: usize,
@@ -502,7 +522,7 @@ fn entries_of(
         let it = it.get_ref();
         let id = it.id.get_ref().clone();
         let before = sink.out.len();
-        check_item(&mut sink, std, level, it);
+        check_item(&mut sink, std, &points, level, it);
         if sink.out.len() > before {
             continue;
         }
@@ -549,7 +569,7 @@ fn entries_of(
             );
         }
         for m in t.modules.get_ref() {
-            if std.weight(&std.skill_weights, m, level).is_none() {
+            if !assessed.contains(m.as_str()) {
                 sink.span(
                     &t.modules,
                     format!(
@@ -627,7 +647,7 @@ fn entries_of(
                 format!("{id}: defence topics (答辩) are for 二级 and 一级 only"),
             );
         }
-        if std.function(d.module.get_ref()).is_none() || d.module.get_ref() == "J" {
+        if !functions.contains(d.module.get_ref().as_str()) || d.module.get_ref() == "J" {
             sink.span(
                 &d.module,
                 format!(
@@ -658,15 +678,30 @@ fn entries_of(
     (out, sink.out)
 }
 
-fn check_item(sink: &mut Sink, std: &Standard, level: Level, it: &raw::ItemIn) {
+/// The levels each 鉴定点 code is defined for (None: 基本要求, every level), so that an item's
+/// clause is looked up in constant time however large the standard.
+fn point_levels(std: &Standard) -> HashMap<&str, Vec<Option<Level>>> {
+    let mut m: HashMap<&str, Vec<Option<Level>>> = HashMap::new();
+    for p in &std.points {
+        m.entry(p.code.as_str()).or_default().push(p.level);
+    }
+    m
+}
+
+fn check_item(
+    sink: &mut Sink,
+    std: &Standard,
+    points: &HashMap<&str, Vec<Option<Level>>>,
+    level: Level,
+    it: &raw::ItemIn,
+) {
     let id = it.id.get_ref();
     let clause = it.clause.get_ref();
-    if std.point(level, clause).is_none() {
-        let elsewhere: Vec<&str> = std
-            .points
+    let levels = points.get(clause.as_str()).map_or(&[][..], Vec::as_slice);
+    if !levels.iter().any(|l| l.is_none_or(|l| l == level)) {
+        let elsewhere: Vec<&str> = levels
             .iter()
-            .filter(|p| &p.code == clause)
-            .filter_map(|p| p.level.map(Level::grade_name))
+            .filter_map(|l| l.map(Level::grade_name))
             .collect();
         let hint = if elsewhere.is_empty() {
             String::new()
@@ -717,15 +752,24 @@ fn check_item(sink: &mut Sink, std: &Standard, level: Level, it: &raw::ItemIn) {
                 ),
             );
         }
+        // one pass with a map (linear in the options, however many a file lists)
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(options.len());
         for (i, o) in options.iter().enumerate() {
             if o.trim().is_empty() {
                 sink.at(opt_at, format!("{id}: option {} is empty", letter(i)));
             }
-            if let Some(j) = options[..i].iter().position(|p| p.trim() == o.trim()) {
-                sink.at(
+            match first.entry(o.trim()) {
+                std::collections::hash_map::Entry::Occupied(j) => sink.at(
                     opt_at,
-                    format!("{id}: options {} and {} are the same", letter(j), letter(i)),
-                );
+                    format!(
+                        "{id}: options {} and {} are the same",
+                        letter(*j.get()),
+                        letter(i)
+                    ),
+                ),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
             }
         }
         if !has_answer_brackets(stem) {

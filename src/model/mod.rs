@@ -10,8 +10,8 @@ mod sitting;
 mod standard;
 
 pub use blueprint::{
-    Blueprint, BlueprintKind, Choice, DifficultyGoal, ModuleRule, Section, TalentCategory,
-    default_p,
+    Blueprint, BlueprintKind, Choice, DifficultyGoal, MAX_FORMS, ModuleRule, Section,
+    TalentCategory, default_p,
 };
 pub use entry::{
     Answer, DefenceTopic, Difficulty, Entry, EntryKind, Importance, ItemType, PracticalTask,

@@ -636,8 +636,11 @@ pub fn assemble(
     let standards = vault.standards()?;
     let mut bps = read_blueprints(blueprints, &standards)?;
     if let Some(n) = forms {
-        if n == 0 {
-            return Err(Error::Usage("--forms must be at least 1".into()));
+        if !(1..=crate::model::MAX_FORMS).contains(&n) {
+            return Err(Error::Usage(format!(
+                "--forms must be between 1 and {} (as a blueprint's forms)",
+                crate::model::MAX_FORMS
+            )));
         }
         bps.iter_mut().for_each(|b| b.forms = n);
     }

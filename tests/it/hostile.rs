@@ -240,3 +240,68 @@ fn a_bank_file_that_is_not_utf8_is_a_problem_on_its_line() {
     let e = qbank::ops::import(&cfg, &[bank], &qbank::ops::Quiet).unwrap_err();
     assert!(matches!(e, qbank::Error::Invalid(_)), "{e}");
 }
+
+/// The sample standard with `extra` appended, and its path.
+fn standard_with(dir: &Path, extra: &str) -> PathBuf {
+    let mut text = std::fs::read_to_string(crate::sample_standard()).unwrap();
+    text.push_str(extra);
+    write(dir, "standard.toml", text.as_bytes())
+}
+
+#[test]
+fn an_item_with_a_hundred_thousand_options_is_checked_in_linear_time() {
+    let t = tempfile::tempdir().unwrap();
+    let options: Vec<String> = (0..100_000)
+        .map(|i| format!("\"选项{}\"", i % 99_999))
+        .collect();
+    let text = format!(
+        "format = 1\noccupation = \"6-31-01-03\"\nlevel = 4\n\n[[item]]\nid = \"H-1\"\nclause = \"2.1.1\"\ntype = \"单选\"\ndifficulty = \"easy\"\nstem = \"热继电器主要用作（  ）保护。\"\noptions = [{}]\nanswer = \"A\"\n",
+        options.join(", ")
+    );
+    let items = write(t.path(), "many.toml", text.as_bytes());
+    let started = Instant::now();
+    let got = check_messages(vec![items, crate::sample_standard()]);
+    let took = started.elapsed();
+    assert!(got.iter().any(|m| m.contains("found 100000")), "{got:?}");
+    assert_eq!(
+        got.iter().filter(|m| m.contains("are the same")).count(),
+        1,
+        "the one repeated option is reported once"
+    );
+    assert!(took < Duration::from_secs(5), "took {took:?}");
+}
+
+#[test]
+fn a_standard_with_a_hundred_thousand_points_is_checked_in_linear_time() {
+    let t = tempfile::tempdir().unwrap();
+    let mut extra = String::new();
+    for i in 0..100_000 {
+        extra.push_str(&format!(
+            "\n[[point]]\ncode = \"J.1.{}\"\nname = \"点\"\nimportance = \"Z\"\n",
+            1000 + i
+        ));
+    }
+    let std = standard_with(t.path(), &extra);
+    let started = Instant::now();
+    let got = check_messages(vec![std]);
+    let took = started.elapsed();
+    assert!(got.is_empty(), "{:?}", &got[..got.len().min(5)]);
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+}
+
+#[test]
+fn assemble_forms_has_the_blueprint_files_bounds() {
+    let t = tempfile::tempdir().unwrap();
+    let bp = crate::sample_bank().join("6-31-01-03/blueprint-theory-4.toml");
+    for n in ["0", "1001", "5000"] {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_qbank"))
+            .current_dir(t.path())
+            .args(["assemble", bp.to_str().unwrap(), "--out", "o", "--forms", n])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "--forms {n}: {err}");
+        assert!(err.contains("1..=1000"), "--forms {n}: {err}");
+        assert!(!t.path().join("o").exists());
+    }
+}

@@ -129,8 +129,8 @@ pub enum Command {
         /// The sitting seed; drawn at random (and recorded) when absent.
         #[arg(long)]
         seed: Option<u64>,
-        /// Override the number of forms of every blueprint.
-        #[arg(long)]
+        /// Override the number of forms of every blueprint (1..=1000, as in a blueprint file).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(qbank::model::MAX_FORMS)))]
         forms: Option<u32>,
         #[arg(long)]
         out: PathBuf,
