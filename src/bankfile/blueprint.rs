@@ -1,7 +1,7 @@
 //! Blueprint files (`[blueprint]` + `[[section]]` or `[[module]]`): parsing and validation
 //! against the occupation's standard, with `file:line` diagnostics.
 
-use super::validate::{Located, Sink};
+use super::validate::{Located, MAX_MINUTES, Sink};
 use crate::model::{
     Blueprint, BlueprintKind, Choice, DifficultyGoal, Level, MAX_FORMS, ModuleRule, OccupationCode,
     Section, Standard, TalentCategory,
@@ -29,7 +29,7 @@ struct Head {
     occupation: Spanned<OccupationCode>,
     level: Spanned<Level>,
     kind: Spanned<String>,
-    minutes: u32,
+    minutes: Spanned<u32>,
     #[serde(default = "one")]
     forms: Spanned<u32>,
     #[serde(default)]
@@ -54,6 +54,11 @@ struct Head {
     #[serde(default)]
     defence_only: Option<Spanned<bool>>,
 }
+
+/// The most items one section of a theory paper may ask for.
+const MAX_SECTION_ITEMS: u32 = 1000;
+/// The most defence topics one set may draw.
+const MAX_DEFENCE_TOPICS: u32 = 100;
 
 fn one() -> Spanned<u32> {
     Spanned::new(0..0, 1)
@@ -100,6 +105,12 @@ pub(super) fn parse(
             ),
         );
     }
+    if !(1..=MAX_MINUTES).contains(head.minutes.get_ref()) {
+        sink.span(
+            &head.minutes,
+            format!("minutes must be between 1 and {MAX_MINUTES}"),
+        );
+    }
     if !(1..=MAX_FORMS).contains(head.forms.get_ref()) {
         sink.span(
             &head.forms,
@@ -138,10 +149,16 @@ pub(super) fn parse(
             let mut sections: Vec<Section> = Vec::new();
             for s in &f.section {
                 let v = s.get_ref();
-                if v.count == 0 || !(v.points > 0.0 && v.points.is_finite()) {
+                let in_range = (1..=MAX_SECTION_ITEMS).contains(&v.count)
+                    && v.points > 0.0
+                    && v.points <= 100.0;
+                if !in_range {
                     sink.span(
                         s,
-                        format!("section {}: count and points must be positive", v.item_type),
+                        format!(
+                            "section {}: count must be 1..={MAX_SECTION_ITEMS} and points above 0 and at most 100",
+                            v.item_type
+                        ),
                     );
                 }
                 if sections.iter().any(|t| t.item_type == v.item_type) {
@@ -175,12 +192,13 @@ pub(super) fn parse(
                         "a difficulty mix gives all of easy, medium and hard (percent)",
                     );
                 }
-                if parts.iter().flatten().any(|x| *x < 0.0)
+                // NaN and infinity fail `(0.0..=100.0).contains`: they are refused here
+                if parts.iter().flatten().any(|x| !(0.0..=100.0).contains(x))
                     || (given == 3 && parts.iter().flatten().sum::<f64>() <= 0.0)
                 {
                     sink.span(
                         d,
-                        "difficulty percentages must be non-negative and not all zero",
+                        "difficulty percentages must lie between 0 and 100 and not all be zero",
                     );
                 }
                 if g.mean_p.is_some_and(|p| !(p > 0.0 && p < 1.0)) {
@@ -273,6 +291,16 @@ pub(super) fn parse(
             if let Some(d) = head
                 .defence_topics
                 .as_ref()
+                .filter(|d| *d.get_ref() > MAX_DEFENCE_TOPICS)
+            {
+                sink.span(
+                    d,
+                    format!("defence_topics must be at most {MAX_DEFENCE_TOPICS}"),
+                );
+            }
+            if let Some(d) = head
+                .defence_topics
+                .as_ref()
                 .filter(|d| *d.get_ref() > 0 && !level.has_defence())
             {
                 sink.span(d, "defence topics (答辩) are drawn for 二级 and 一级 only");
@@ -300,7 +328,7 @@ pub(super) fn parse(
             id: head.id,
             occupation,
             level,
-            minutes: head.minutes,
+            minutes: *head.minutes.get_ref(),
             forms: *head.forms.get_ref(),
             max_overlap,
             cooldown: head.cooldown,

@@ -11,6 +11,13 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
 
+/// The most minutes a task may take (a day).
+pub const MAX_MINUTES: u32 = 24 * 60;
+/// The most points a task, a rubric line or a scheme step may be worth.
+pub const MAX_POINTS: f64 = 1000.0;
+/// The highest version a file may state (versions count revisions; this leaves room to count on).
+pub const MAX_VERSION: u32 = 1_000_000;
+
 /// A value with the place it came from.
 #[derive(Clone, Debug)]
 pub struct Located<T> {
@@ -266,6 +273,15 @@ fn table_of(
 fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
     let occ_line = sf.occupation.span().start;
     let occupation = sf.occupation.into_inner();
+    if !matches!(occupation.code_edition, 2015 | 2022) {
+        sink.at(
+            occ_line,
+            format!(
+                "occupation {}: code_edition {} is neither 2015 nor 2022 (the editions of the classification)",
+                occupation.code, occupation.code_edition
+            ),
+        );
+    }
     let levels_span = sf.weights.levels.span().start;
     let weight_levels = sf.weights.levels.into_inner();
     let level_ok = |l: Option<Level>| l.is_none_or(|l| occupation.levels.contains(&l));
@@ -510,6 +526,15 @@ fn entries_of(
         if version == Some(0) {
             sink.at(offset, format!("{}: version starts at 1", id.get_ref()));
         }
+        if let Some(v) = version.filter(|v| *v > MAX_VERSION) {
+            sink.at(
+                offset,
+                format!(
+                    "{}: version {v} is past {MAX_VERSION}, the most an entry may reach",
+                    id.get_ref()
+                ),
+            );
+        }
         out.push(Located {
             value: entry,
             file: file.path.clone(),
@@ -579,8 +604,18 @@ fn entries_of(
                 );
             }
         }
-        if *t.minutes.get_ref() == 0 {
-            sink.span(&t.minutes, format!("{id}: minutes must be positive"));
+        if !(1..=MAX_MINUTES).contains(t.minutes.get_ref()) {
+            sink.span(
+                &t.minutes,
+                format!("{id}: minutes must be between 1 and {MAX_MINUTES}"),
+            );
+        }
+        let points = *t.points.get_ref();
+        if !(points > 0.0 && points <= MAX_POINTS) {
+            sink.span(
+                &t.points,
+                format!("{id}: points must be a number above 0 and at most {MAX_POINTS}"),
+            );
         }
         if t.text.get_ref().trim().is_empty() {
             sink.span(&t.text, format!("{id}: the task text is empty"));
@@ -588,18 +623,27 @@ fn entries_of(
         if t.rubric.get_ref().is_empty() {
             sink.span(&t.rubric, format!("{id}: a task needs a rubric (评分要素)"));
         }
-        if t.rubric
+        // `!(x > 0)` is also true for NaN: non-finite points are refused, never stored
+        let lines_ok = t
+            .rubric
             .get_ref()
             .iter()
-            .any(|r| r.points <= 0.0 || r.element.trim().is_empty() || r.criteria.trim().is_empty())
+            .all(|r| r.points > 0.0 && r.points <= MAX_POINTS);
+        if !lines_ok
+            || t.rubric
+                .get_ref()
+                .iter()
+                .any(|r| r.element.trim().is_empty() || r.criteria.trim().is_empty())
         {
             sink.span(
                 &t.rubric,
-                format!("{id}: every rubric line needs an element, positive points and criteria"),
+                format!(
+                    "{id}: every rubric line needs an element, points above 0 and at most {MAX_POINTS}, and criteria"
+                ),
             );
         }
         let sum: f64 = t.rubric.get_ref().iter().map(|r| r.points).sum();
-        if (sum - t.points.get_ref()).abs() > 1e-9 {
+        if lines_ok && points.is_finite() && (sum - points).abs() > 1e-9 {
             sink.span(
                 &t.rubric,
                 format!(
@@ -862,7 +906,7 @@ fn check_item(
     if let Some(s) = &it.scheme {
         if s.get_ref()
             .iter()
-            .any(|st| st.marks <= 0.0 || !st.marks.is_finite() || st.step.trim().is_empty())
+            .any(|st| !(st.marks > 0.0 && st.marks <= MAX_POINTS) || st.step.trim().is_empty())
         {
             sink.span(
                 s,

@@ -50,6 +50,7 @@ impl fmt::Display for OccupationCode {
 }
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Occupation {
     pub code: OccupationCode,
     /// Edition of the classification the code is from (2015 or 2022).
