@@ -25,7 +25,7 @@ struct File {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Head {
-    id: String,
+    id: Spanned<String>,
     occupation: Spanned<OccupationCode>,
     level: Spanned<Level>,
     kind: Spanned<String>,
@@ -102,6 +102,15 @@ pub(super) fn parse(
             format!(
                 "occupation {occupation} does not use level {}",
                 level.grade_name()
+            ),
+        );
+    }
+    if !crate::model::is_valid_file_id(head.id.get_ref()) {
+        sink.span(
+            &head.id,
+            format!(
+                "blueprint id `{}` must be 1–64 letters, digits, '-', '_' or '.', starting with a letter or digit (it names the output folder)",
+                head.id.get_ref()
             ),
         );
     }
@@ -325,7 +334,7 @@ pub(super) fn parse(
     }
     Some(Located {
         value: Blueprint {
-            id: head.id,
+            id: head.id.into_inner(),
             occupation,
             level,
             minutes: *head.minutes.get_ref(),

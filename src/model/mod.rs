@@ -38,3 +38,9 @@ pub fn is_valid_id(id: &str) -> bool {
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
+
+/// An id that names a file or folder (a blueprint's output folder, its report): an entry-style
+/// id that starts with a letter or digit, so it is never `.`, `..`, empty or a path.
+pub fn is_valid_file_id(id: &str) -> bool {
+    is_valid_id(id) && id.as_bytes()[0].is_ascii_alphanumeric()
+}

@@ -194,6 +194,24 @@ pub fn move_into_place(tmp: &Path, out: &Path, replace: bool) -> Result<()> {
     std::fs::rename(tmp, out).map_err(|e| Error::io("move output into", out, e))
 }
 
+/// Writes `bytes` to `base/rel`, creating folders first — refusing any `rel` that could leave
+/// `base` (empty, absolute, or with `..`, `.` or a prefix): the one helper every output folder is
+/// written through, so no id that becomes a path can place a file outside it.
+pub fn write_under(base: &Path, rel: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
+    let rel = rel.as_ref();
+    let inside = rel.components().next().is_some()
+        && rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside {
+        return Err(Error::Usage(format!(
+            "refusing to write `{}`: it is not a plain path inside the output folder; nothing was written",
+            rel.display()
+        )));
+    }
+    write_file(&base.join(rel), bytes)
+}
+
 /// Writes `bytes` to `path`, creating its folder first.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
@@ -207,4 +225,21 @@ pub fn write_bank_files(out: &Path, files: &[crate::bankfile::ExportFile]) -> Re
     files
         .iter()
         .try_for_each(|f| write_file(&out.join(&f.path), f.text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_under;
+
+    #[test]
+    fn the_output_helper_refuses_any_path_that_leaves_its_base() {
+        let t = tempfile::tempdir().unwrap();
+        let base = t.path().join("out");
+        for bad in ["", "..", "../x", "a/../../x", "/tmp/x", "./x"] {
+            assert!(write_under(&base, bad, b"x").is_err(), "{bad}");
+        }
+        assert!(!t.path().join("x").exists());
+        write_under(&base, "a/b.txt", b"x").unwrap();
+        assert_eq!(std::fs::read(base.join("a/b.txt")).unwrap(), b"x");
+    }
 }

@@ -686,14 +686,14 @@ pub fn run(
             .unwrap_or("sitting")
     ));
     let _ = std::fs::remove_dir_all(&tmp);
-    let write = super::files::write_file;
+    let write = |rel: PathBuf, bytes: &[u8]| super::files::write_under(&tmp, rel, bytes);
     let result = (|| -> Result<()> {
         for (rec, bytes) in &sealed {
-            write(&tmp.join(&rec.file), bytes)?;
+            write(PathBuf::from(&rec.file), bytes)?;
         }
         let bureau_pub = bureau.public();
         write(
-            &tmp.join("bureau.pub"),
+            PathBuf::from("bureau.pub"),
             vault.bureau_file_text()?.as_bytes(),
         )?;
         let summary = json!({
@@ -704,11 +704,11 @@ pub fn run(
                 "file": r.file, "sha256": r.sha256, "copies": r.copies,
             })).collect::<Vec<_>>(),
         });
-        write(&tmp.join("sitting.json"), &pretty(&summary))?;
+        write(PathBuf::from("sitting.json"), &pretty(&summary))?;
         for (b, _) in built.iter().zip(&rendered) {
             let rep = super::assemble::report(std_of(&b.blueprint.occupation), b);
             write(
-                &tmp.join("reports").join(format!("{}.txt", b.blueprint.id)),
+                Path::new("reports").join(format!("{}.txt", b.blueprint.id)),
                 super::assemble::report_text(b, &rep).as_bytes(),
             )?;
         }
@@ -960,9 +960,9 @@ pub fn unseal(
     let _ = std::fs::remove_dir_all(&tmp);
     let r = (|| -> Result<()> {
         for (name, bytes) in docs.iter() {
-            super::files::write_file(&tmp.join(name), bytes)?;
+            super::files::write_under(&tmp, name, bytes)?;
         }
-        super::files::write_file(&tmp.join("package-manifest.json"), &pretty(&manifest))
+        super::files::write_under(&tmp, "package-manifest.json", &pretty(&manifest))
     })();
     if let Err(e) = r {
         let _ = std::fs::remove_dir_all(&tmp);

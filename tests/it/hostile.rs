@@ -328,3 +328,51 @@ fn a_task_worth_nan_points_is_refused_at_import_and_nothing_is_stored() {
     );
     assert_eq!(crate::digest(&cfg), before);
 }
+
+#[test]
+fn a_blueprint_id_that_would_leave_the_output_folder_is_refused_and_nothing_is_written() {
+    let t = tempfile::tempdir().unwrap();
+    let text =
+        std::fs::read_to_string(crate::sample_bank().join("6-31-01-03/blueprint-theory-5.toml"))
+            .unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("id = "))
+        .unwrap()
+        .to_string();
+    let mut files = Vec::new();
+    for (i, id) in [
+        "../../escape",
+        "/tmp/qbank-escape",
+        "",
+        ".",
+        "..",
+        ".hidden",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let bp = text.replacen(&line, &format!("id = {id:?}"), 1);
+        files.push(write(t.path(), &format!("bp-{i}.toml"), bp.as_bytes()));
+    }
+    let mut paths = files.clone();
+    paths.push(crate::sample_standard());
+    let got = check_messages(paths);
+    for f in &files {
+        let name = f.display().to_string();
+        assert!(
+            got.iter()
+                .any(|m| m.starts_with(&name) && m.contains("blueprint id")),
+            "{name}: {got:#?}"
+        );
+    }
+    // and assemble, which once wrote papers and keys outside --out, writes nothing anywhere
+    let cfg = crate::sample_store(&t.path().join("s"));
+    let out = t.path().join("a/b/out");
+    let e = qbank::ops::assemble(&cfg, &files[..1], 1, None, &out, false, &qbank::ops::Quiet)
+        .unwrap_err();
+    assert!(matches!(e, qbank::Error::Invalid(_)), "{e}");
+    assert!(
+        !out.exists() && !t.path().join("escape").exists() && !t.path().join("a/escape").exists()
+    );
+}
