@@ -376,3 +376,64 @@ fn a_blueprint_id_that_would_leave_the_output_folder_is_refused_and_nothing_is_w
         !out.exists() && !t.path().join("escape").exists() && !t.path().join("a/escape").exists()
     );
 }
+
+fn qbank_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_qbank"));
+    c.current_dir(dir)
+        .env_remove("QBANK_STORE")
+        .env_remove("QBANK_KEY_FILE")
+        .env_remove("QBANK_PASSPHRASE")
+        .args(args);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let child = c
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    within(60, move || child.wait_with_output().unwrap())
+}
+
+#[test]
+fn key_problems_exit_5_naming_the_key_file_and_never_block() {
+    let t = tempfile::tempdir().unwrap();
+    let o = qbank_in(t.path(), &["init"], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(t.path().join("garbage.key"), b"not a key").unwrap();
+    let ok = std::process::Command::new("mkfifo")
+        .arg(t.path().join("fifo.key"))
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    for key in ["missing.key", "garbage.key", "fifo.key"] {
+        let o = qbank_in(t.path(), &["--key-file", key, "status"], &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(5), "{key}: {err}");
+        assert!(err.contains(key), "{key}: {err}");
+    }
+    let o = qbank_in(t.path(), &["status"], &[("QBANK_PASSPHRASE", "")]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{err}");
+    assert!(err.contains("QBANK_PASSPHRASE"), "{err}");
+}
+
+#[test]
+fn a_bank_file_that_is_not_utf8_exits_1_for_check_and_3_for_import() {
+    let t = tempfile::tempdir().unwrap();
+    let bank = crate::copy_sample(t.path());
+    std::fs::write(
+        bank.join("6-31-01-03/latin1.toml"),
+        b"format = 1\n# caf\xe9\n",
+    )
+    .unwrap();
+    let o = qbank_in(t.path(), &["check", bank.to_str().unwrap()], &[]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("latin1.toml:2: not UTF-8"), "{out}");
+    let o = qbank_in(t.path(), &["import", "--init", bank.to_str().unwrap()], &[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{err}");
+    assert!(err.contains("latin1.toml:2: not UTF-8"), "{err}");
+}

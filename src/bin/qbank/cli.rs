@@ -48,7 +48,7 @@ impl Global {
         }
         if let Ok(p) = std::env::var("QBANK_PASSPHRASE") {
             if p.is_empty() {
-                return Err(Error::Usage("QBANK_PASSPHRASE is set but empty".into()));
+                return Err(Error::EmptyPassphrase("QBANK_PASSPHRASE"));
             }
             return Ok(KeySource::Passphrase(Zeroizing::new(p)));
         }
