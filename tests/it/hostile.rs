@@ -437,3 +437,48 @@ fn a_bank_file_that_is_not_utf8_exits_1_for_check_and_3_for_import() {
     assert_eq!(o.status.code(), Some(3), "{err}");
     assert!(err.contains("latin1.toml:2: not UTF-8"), "{err}");
 }
+
+/// Rewrites one field of the store's clear header (`h`).
+fn edit_header(cfg: &qbank::ops::StoreConfig, field: &str, value: serde_json::Value) {
+    use qbank::store::Kv;
+    let kv = qbank::store::SledKv::open(&cfg.dir).unwrap();
+    let raw = kv.get(b"h").unwrap().unwrap();
+    let mut h: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    h[field] = value;
+    kv.apply(vec![(b"h".to_vec(), Some(serde_json::to_vec(&h).unwrap()))])
+        .unwrap();
+    kv.flush().unwrap();
+}
+
+#[test]
+fn an_edited_header_is_a_corrupt_store_not_a_panic_or_a_lost_segment() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = crate::sample_store(t.path());
+    let before = crate::digest(&cfg);
+    edit_header(&cfg, "active", serde_json::json!(99));
+    let Err(e) = cfg.open() else {
+        panic!("an edited active key opened")
+    };
+    assert!(matches!(e, qbank::Error::Corrupt { .. }), "{e}");
+    assert_eq!(e.exit_code(), 6);
+    assert!(e.to_string().contains("active data key 99"), "{e}");
+    edit_header(&cfg, "active", serde_json::json!(1));
+    assert_eq!(crate::digest(&cfg), before);
+
+    // next_segment set back: the next import must not overwrite segment 1
+    edit_header(&cfg, "next_segment", serde_json::json!(1));
+    let bank = crate::copy_sample(&t.path().join("edit"));
+    let p = bank.join("6-31-01-03/theory-5.toml");
+    let text = std::fs::read_to_string(&p).unwrap();
+    let stem = text.lines().find(|l| l.starts_with("stem = ")).unwrap();
+    let changed = text.replacen(stem, &stem.replacen("stem = \"", "stem = \"（修订）", 1), 1);
+    std::fs::write(&p, changed).unwrap();
+    let e = qbank::ops::import(&cfg, &[bank], &qbank::ops::Quiet).unwrap_err();
+    assert!(matches!(e, qbank::Error::Corrupt { .. }), "{e}");
+    assert!(e.to_string().contains("already exists"), "{e}");
+    assert_eq!(crate::digest(&cfg), before, "nothing was written");
+    let vault = cfg.open().unwrap();
+    for e in vault.index(None, None).unwrap() {
+        vault.entry(&e.id, None).expect("every entry still opens");
+    }
+}
