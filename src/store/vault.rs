@@ -354,7 +354,32 @@ impl Vault {
         if dir.join("db").exists() {
             return Err(Error::StoreExists(dir.to_path_buf()));
         }
-        Vault::create_in(Box::new(SledKv::open(dir)?), key, opts)
+        // What the folder held before, so that a failed create removes what it made (an empty
+        // engine left behind would make the next `init` refuse a store that was never made).
+        let before: Option<std::collections::BTreeSet<std::ffi::OsString>> = std::fs::read_dir(dir)
+            .ok()
+            .map(|d| d.flatten().map(|e| e.file_name()).collect());
+        let r = SledKv::open(dir).and_then(|kv| Vault::create_in(Box::new(kv), key, opts));
+        if r.is_err() {
+            match &before {
+                None => {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                Some(names) => {
+                    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                        if !names.contains(&e.file_name()) {
+                            let p = e.path();
+                            let _ = if p.is_dir() {
+                                std::fs::remove_dir_all(&p)
+                            } else {
+                                std::fs::remove_file(&p)
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        r
     }
 
     /// Creates a new vault on any engine.

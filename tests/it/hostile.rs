@@ -482,3 +482,31 @@ fn an_edited_header_is_a_corrupt_store_not_a_panic_or_a_lost_segment() {
         vault.entry(&e.id, None).expect("every entry still opens");
     }
 }
+
+#[test]
+fn a_failed_init_leaves_no_store_behind_so_init_can_be_run_again() {
+    let t = tempfile::tempdir().unwrap();
+    std::fs::write(t.path().join("garbage.key"), b"not a key").unwrap();
+    let o = qbank_in(t.path(), &["--key-file", "garbage.key", "init"], &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(5),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(!t.path().join("qbank-store").exists(), "no half-made store");
+    // an existing, empty folder is left as it was
+    std::fs::create_dir(t.path().join("empty")).unwrap();
+    let o = qbank_in(
+        t.path(),
+        &["--key-file", "garbage.key", "--store", "empty", "init"],
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(5));
+    assert_eq!(
+        std::fs::read_dir(t.path().join("empty")).unwrap().count(),
+        0
+    );
+    let o = qbank_in(t.path(), &["init"], &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
