@@ -135,6 +135,16 @@ impl Error {
         }
     }
 
+    /// Names the file a package, release or submission refusal is about (its message said what
+    /// failed, not in which file).
+    pub(crate) fn naming(self, path: &std::path::Path) -> Error {
+        match self {
+            Error::PackageRefused(m) => Error::PackageRefused(format!("{}: {m}", path.display())),
+            Error::PackageKey(m) => Error::PackageKey(format!("{}: {m}", path.display())),
+            e => e,
+        }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,

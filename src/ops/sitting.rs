@@ -966,11 +966,17 @@ pub fn unseal(
 ) -> Result<UnsealOutcome> {
     let bureau = BureauPublic::read(bureau_key)?;
     let org = OrgSecret::read(org_key)?;
-    let rtext =
-        std::fs::read_to_string(release_path).map_err(|e| Error::io("read", release_path, e))?;
-    let release = package::read_release(&rtext, &bureau)?;
-    let pkg = std::fs::read(package_path).map_err(|e| Error::io("read", package_path, e))?;
-    let (manifest, docs) = package::open(&pkg, &org, &release, &bureau)?;
+    let rbytes = super::files::read_regular(release_path, 1 << 20)?;
+    let rtext = String::from_utf8(rbytes).map_err(|_| {
+        Error::PackageRefused(format!(
+            "{}: not a release (not UTF-8)",
+            release_path.display()
+        ))
+    })?;
+    let release = package::read_release(&rtext, &bureau).map_err(|e| e.naming(release_path))?;
+    let pkg = super::files::read_regular(package_path, 1 << 30)?;
+    let (manifest, docs) =
+        package::open(&pkg, &org, &release, &bureau).map_err(|e| e.naming(package_path))?;
     let docs = Zeroizing::new(
         docs.into_iter()
             .map(|(n, b)| (n, Zeroizing::new(b)))

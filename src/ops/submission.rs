@@ -311,7 +311,8 @@ pub fn import(
     let mut vault = cfg.open()?;
     let bytes =
         super::files::read_regular(sealed, super::workbook::MAX_WORKBOOK_BYTES + (1 << 20))?;
-    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?)?;
+    let (meta, file) =
+        submission::open(&bytes, &vault.bureau_encryption_key()?).map_err(|e| e.naming(sealed))?;
     let org: Organisation = vault
         .get_record(&format!("o/{}", meta.organisation))?
         .ok_or_else(|| Error::NotFound {

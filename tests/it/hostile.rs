@@ -510,3 +510,13 @@ fn a_failed_init_leaves_no_store_behind_so_init_can_be_run_again() {
     let o = qbank_in(t.path(), &["init"], &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn a_refused_submission_names_its_file() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = crate::new_store(&t.path().join("s"));
+    let p = write(t.path(), "garbage.qsub", b"not a sealed submission at all");
+    let e = qbank::ops::submission::import(&cfg, &p, 0.8, false).unwrap_err();
+    assert!(e.to_string().contains("garbage.qsub"), "{e}");
+    assert_eq!(e.exit_code(), 6, "{e}");
+}
