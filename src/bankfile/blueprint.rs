@@ -78,7 +78,7 @@ pub(super) fn parse(
     let f: File = match toml::from_str(&sink.file.text) {
         Ok(f) => f,
         Err(e) => {
-            sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+            sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
             return None;
         }
     };

@@ -160,7 +160,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         Err(e) => {
             sink.at(
                 e.span().map_or(0, |s| s.start),
-                format!("not valid TOML: {}", e.message()),
+                format!("not valid TOML: {}", super::toml_message(&e)),
             );
             return (Parsed::Failed, sink.out);
         }
@@ -195,7 +195,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         match toml::from_str::<StandardFile>(&file.text) {
             Ok(sf) => standard_of(&mut sink, sf),
             Err(e) => {
-                sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+                sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
                 Parsed::Failed
             }
         }
@@ -203,7 +203,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         match toml::from_str::<EntryFile>(&file.text) {
             Ok(ef) => Parsed::Entries(Box::new(ef)),
             Err(e) => {
-                sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+                sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
                 Parsed::Failed
             }
         }

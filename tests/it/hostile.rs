@@ -520,3 +520,16 @@ fn a_refused_submission_names_its_file() {
     assert!(e.to_string().contains("garbage.qsub"), "{e}");
     assert_eq!(e.exit_code(), 6, "{e}");
 }
+
+#[test]
+fn a_wrongly_typed_value_is_reported_without_echoing_it() {
+    let t = tempfile::tempdir().unwrap();
+    let text = "format = 1\noccupation = \"6-31-01-03\"\nlevel = 4\n\n[[item]]\nid = \"E-1\"\nclause = \"2.1.1\"\ntype = \"单选\"\ndifficulty = \"easy\"\np = \"自锁互锁的秘密内容\"\nstem = \"（  ）\"\noptions = [\"a\", \"b\", \"c\"]\nanswer = \"A\"\n";
+    let f = write(t.path(), "typed.toml", text.as_bytes());
+    let got = check_messages(vec![f, crate::sample_standard()]);
+    assert!(
+        got.len() == 1 && got[0].contains("typed.toml:10:") && got[0].contains("invalid type"),
+        "{got:#?}"
+    );
+    assert!(!got[0].contains("自锁互锁"), "{got:#?}");
+}
