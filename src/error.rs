@@ -32,6 +32,10 @@ pub enum Error {
     #[error("no key given: pass --key-file FILE (or QBANK_KEY_FILE), or set QBANK_PASSPHRASE")]
     NoKey,
 
+    /// A passphrase variable that is set but empty (it would derive a guessable key).
+    #[error("{0} is set but empty: give a passphrase, or use a key file (--key-file)")]
+    EmptyPassphrase(&'static str),
+
     #[error("key file {}: {reason}", path.display())]
     KeyFile { path: PathBuf, reason: String },
 
@@ -106,6 +110,41 @@ fn render(d: &[Diagnostic]) -> String {
 }
 
 impl Error {
+    /// The process exit code for this error (README.md, "Exit codes"), decided here, in the
+    /// library, by an exhaustive match: a new variant cannot fall through to a default.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Invalid(_) | Error::Usage(_) | Error::Infeasible(_) | Error::TooEarly(_) => 3,
+            Error::NoStore(_)
+            | Error::StoreExists(_)
+            | Error::NotFound { .. }
+            | Error::Exists { .. } => 4,
+            Error::NoKey
+            | Error::EmptyPassphrase(_)
+            | Error::KeyFile { .. }
+            | Error::KeyKindMismatch { .. }
+            | Error::WrongKey(_)
+            | Error::WrongOrgKey { .. }
+            | Error::PackageKey(_) => 5,
+            Error::Tampered { .. }
+            | Error::Corrupt { .. }
+            | Error::StoreFormat { .. }
+            | Error::PackageRefused(_)
+            | Error::Audit(_) => 6,
+            Error::Io { .. } | Error::StoreLocked(_) | Error::Storage(_) | Error::Crypto(_) => 7,
+        }
+    }
+
+    /// Names the file a package, release or submission refusal is about (its message said what
+    /// failed, not in which file).
+    pub(crate) fn naming(self, path: &std::path::Path) -> Error {
+        match self {
+            Error::PackageRefused(m) => Error::PackageRefused(format!("{}: {m}", path.display())),
+            Error::PackageKey(m) => Error::PackageKey(format!("{}: {m}", path.display())),
+            e => e,
+        }
+    }
+
     pub(crate) fn io(
         action: &'static str,
         path: impl Into<PathBuf>,

@@ -1,10 +1,10 @@
 //! Blueprint files (`[blueprint]` + `[[section]]` or `[[module]]`): parsing and validation
 //! against the occupation's standard, with `file:line` diagnostics.
 
-use super::validate::{Located, Sink};
+use super::validate::{Located, MAX_MINUTES, Sink};
 use crate::model::{
-    Blueprint, BlueprintKind, Choice, DifficultyGoal, Level, ModuleRule, OccupationCode, Section,
-    Standard, TalentCategory,
+    Blueprint, BlueprintKind, Choice, DifficultyGoal, Level, MAX_FORMS, ModuleRule, OccupationCode,
+    Section, Standard, TalentCategory,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -25,11 +25,11 @@ struct File {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Head {
-    id: String,
+    id: Spanned<String>,
     occupation: Spanned<OccupationCode>,
     level: Spanned<Level>,
     kind: Spanned<String>,
-    minutes: u32,
+    minutes: Spanned<u32>,
     #[serde(default = "one")]
     forms: Spanned<u32>,
     #[serde(default)]
@@ -55,6 +55,11 @@ struct Head {
     defence_only: Option<Spanned<bool>>,
 }
 
+/// The most items one section of a theory paper may ask for.
+const MAX_SECTION_ITEMS: u32 = 1000;
+/// The most defence topics one set may draw.
+const MAX_DEFENCE_TOPICS: u32 = 100;
+
 fn one() -> Spanned<u32> {
     Spanned::new(0..0, 1)
 }
@@ -73,7 +78,7 @@ pub(super) fn parse(
     let f: File = match toml::from_str(&sink.file.text) {
         Ok(f) => f,
         Err(e) => {
-            sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+            sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
             return None;
         }
     };
@@ -100,8 +105,26 @@ pub(super) fn parse(
             ),
         );
     }
-    if *head.forms.get_ref() == 0 || *head.forms.get_ref() > 1000 {
-        sink.span(&head.forms, "forms must be between 1 and 1000");
+    if !crate::model::is_valid_file_id(head.id.get_ref()) {
+        sink.span(
+            &head.id,
+            format!(
+                "blueprint id `{}` must be 1–64 letters, digits, '-', '_' or '.', starting with a letter or digit (it names the output folder)",
+                head.id.get_ref()
+            ),
+        );
+    }
+    if !(1..=MAX_MINUTES).contains(head.minutes.get_ref()) {
+        sink.span(
+            &head.minutes,
+            format!("minutes must be between 1 and {MAX_MINUTES}"),
+        );
+    }
+    if !(1..=MAX_FORMS).contains(head.forms.get_ref()) {
+        sink.span(
+            &head.forms,
+            format!("forms must be between 1 and {MAX_FORMS}"),
+        );
     }
     let max_overlap = head.max_overlap.as_ref().map_or(1.0, |o| *o.get_ref());
     if let Some(o) = head
@@ -135,10 +158,16 @@ pub(super) fn parse(
             let mut sections: Vec<Section> = Vec::new();
             for s in &f.section {
                 let v = s.get_ref();
-                if v.count == 0 || !(v.points > 0.0 && v.points.is_finite()) {
+                let in_range = (1..=MAX_SECTION_ITEMS).contains(&v.count)
+                    && v.points > 0.0
+                    && v.points <= 100.0;
+                if !in_range {
                     sink.span(
                         s,
-                        format!("section {}: count and points must be positive", v.item_type),
+                        format!(
+                            "section {}: count must be 1..={MAX_SECTION_ITEMS} and points above 0 and at most 100",
+                            v.item_type
+                        ),
                     );
                 }
                 if sections.iter().any(|t| t.item_type == v.item_type) {
@@ -172,12 +201,13 @@ pub(super) fn parse(
                         "a difficulty mix gives all of easy, medium and hard (percent)",
                     );
                 }
-                if parts.iter().flatten().any(|x| *x < 0.0)
+                // NaN and infinity fail `(0.0..=100.0).contains`: they are refused here
+                if parts.iter().flatten().any(|x| !(0.0..=100.0).contains(x))
                     || (given == 3 && parts.iter().flatten().sum::<f64>() <= 0.0)
                 {
                     sink.span(
                         d,
-                        "difficulty percentages must be non-negative and not all zero",
+                        "difficulty percentages must lie between 0 and 100 and not all be zero",
                     );
                 }
                 if g.mean_p.is_some_and(|p| !(p > 0.0 && p < 1.0)) {
@@ -208,6 +238,7 @@ pub(super) fn parse(
         }
         "practical" => {
             let mut modules = Vec::new();
+            let mut listed = std::collections::HashSet::new();
             for m in &f.module {
                 let v = m.get_ref();
                 let Some(choice) = Choice::parse(&v.choice) else {
@@ -230,10 +261,7 @@ pub(super) fn parse(
                         ),
                     );
                 }
-                if modules
-                    .iter()
-                    .any(|x: &ModuleRule| x.function == v.function)
-                {
+                if !listed.insert(v.function.as_str()) {
                     sink.span(m, format!("module {} appears twice", v.function));
                 }
                 modules.push(ModuleRule {
@@ -272,6 +300,16 @@ pub(super) fn parse(
             if let Some(d) = head
                 .defence_topics
                 .as_ref()
+                .filter(|d| *d.get_ref() > MAX_DEFENCE_TOPICS)
+            {
+                sink.span(
+                    d,
+                    format!("defence_topics must be at most {MAX_DEFENCE_TOPICS}"),
+                );
+            }
+            if let Some(d) = head
+                .defence_topics
+                .as_ref()
                 .filter(|d| *d.get_ref() > 0 && !level.has_defence())
             {
                 sink.span(d, "defence topics (答辩) are drawn for 二级 and 一级 only");
@@ -296,10 +334,10 @@ pub(super) fn parse(
     }
     Some(Located {
         value: Blueprint {
-            id: head.id,
+            id: head.id.into_inner(),
             occupation,
             level,
-            minutes: head.minutes,
+            minutes: *head.minutes.get_ref(),
             forms: *head.forms.get_ref(),
             max_overlap,
             cooldown: head.cooldown,

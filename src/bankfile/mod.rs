@@ -70,3 +70,46 @@ mod tests {
         assert_eq!(lines, vec![1, 1, 2, 2, 2, 3, 4, 4]);
     }
 }
+
+/// A TOML or serde error message without the values it quotes: `invalid type: string "…"`
+/// would echo question content into a diagnostic. Every double-quoted part becomes `"…"`;
+/// field names (in backticks) stay.
+pub(crate) fn toml_message(e: &toml::de::Error) -> String {
+    redact_quoted(e.message())
+}
+
+fn redact_quoted(m: &str) -> String {
+    let mut out = String::with_capacity(m.len());
+    let mut chars = m.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            out.push(c);
+            continue;
+        }
+        out.push_str("\"…\"");
+        let mut escaped = false;
+        for d in chars.by_ref() {
+            match d {
+                '\\' if !escaped => escaped = true,
+                '"' if !escaped => break,
+                _ => escaped = false,
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    #[test]
+    fn quoted_values_are_left_out_of_messages() {
+        assert_eq!(
+            super::redact_quoted(r#"invalid type: string "自锁\"互锁", expected u32"#),
+            r#"invalid type: string "…", expected u32"#
+        );
+        assert_eq!(
+            super::redact_quoted("unknown field `colour`"),
+            "unknown field `colour`"
+        );
+    }
+}

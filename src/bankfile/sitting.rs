@@ -78,7 +78,7 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
     let f: File = match toml::from_str(&file.text) {
         Ok(f) => f,
         Err(e) => {
-            sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+            sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
             return Err(sink.out);
         }
     };
@@ -137,9 +137,10 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
             sink.span(o, format!("organisation {} is listed twice", ov.id));
         }
         let mut runs = Vec::new();
+        let mut listed = BTreeSet::new();
         for r in &ov.runs {
             match parse_occupation_level(r.get_ref()) {
-                Some(x) if !runs.contains(&x) => runs.push(x),
+                Some(x) if listed.insert(x.clone()) => runs.push(x),
                 Some(_) => sink.span(r, format!("{} is listed twice", r.get_ref())),
                 None => sink.span(
                     r,

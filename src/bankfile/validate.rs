@@ -8,8 +8,15 @@ use crate::model::{
     Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
 };
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
+
+/// The most minutes a task may take (a day).
+pub const MAX_MINUTES: u32 = 24 * 60;
+/// The most points a task, a rubric line or a scheme step may be worth.
+pub const MAX_POINTS: f64 = 1000.0;
+/// The highest version a file may state (versions count revisions; this leaves room to count on).
+pub const MAX_VERSION: u32 = 1_000_000;
 
 /// A value with the place it came from.
 #[derive(Clone, Debug)]
@@ -153,7 +160,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         Err(e) => {
             sink.at(
                 e.span().map_or(0, |s| s.start),
-                format!("not valid TOML: {}", e.message()),
+                format!("not valid TOML: {}", super::toml_message(&e)),
             );
             return (Parsed::Failed, sink.out);
         }
@@ -188,7 +195,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         match toml::from_str::<StandardFile>(&file.text) {
             Ok(sf) => standard_of(&mut sink, sf),
             Err(e) => {
-                sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+                sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
                 Parsed::Failed
             }
         }
@@ -196,7 +203,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         match toml::from_str::<EntryFile>(&file.text) {
             Ok(ef) => Parsed::Entries(Box::new(ef)),
             Err(e) => {
-                sink.at(e.span().map_or(0, |s| s.start), e.message().to_string());
+                sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
                 Parsed::Failed
             }
         }
@@ -212,9 +219,16 @@ fn table_of(
 ) -> (WeightTable, Vec<usize>) {
     let mut out = WeightTable::default();
     let offsets = rows.iter().map(|r| r.span().start).collect();
+    let mut seen = HashSet::new();
     for r in rows {
         let span = r.span();
         let r = r.into_inner();
+        if !seen.insert(r.row.clone()) {
+            sink.at(
+                span.start,
+                format!("{name} weight row {} appears twice", r.row),
+            );
+        }
         if r.values.len() != levels.len() {
             sink.at(
                 span.start,
@@ -259,15 +273,23 @@ fn table_of(
 fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
     let occ_line = sf.occupation.span().start;
     let occupation = sf.occupation.into_inner();
+    if !matches!(occupation.code_edition, 2015 | 2022) {
+        sink.at(
+            occ_line,
+            format!(
+                "occupation {}: code_edition {} is neither 2015 nor 2022 (the editions of the classification)",
+                occupation.code, occupation.code_edition
+            ),
+        );
+    }
     let levels_span = sf.weights.levels.span().start;
     let weight_levels = sf.weights.levels.into_inner();
     let level_ok = |l: Option<Level>| l.is_none_or(|l| occupation.levels.contains(&l));
+    // Duplicate and parent checks use sets: linear in the size of the standard.
     let mut functions = Vec::new();
+    let mut function_codes: HashSet<String> = HashSet::new();
     for f in sf.function {
-        if functions
-            .iter()
-            .any(|g: &crate::model::Function| g.code == f.get_ref().code)
-        {
+        if !function_codes.insert(f.get_ref().code.clone()) {
             sink.span(
                 &f,
                 format!("function code {} defined twice", f.get_ref().code),
@@ -285,10 +307,11 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         functions.push(f.into_inner());
     }
     let mut contents: Vec<crate::model::Content> = Vec::new();
+    let mut content_keys: HashSet<(String, Option<Level>)> = HashSet::new();
     for c in sf.content {
         let v = c.get_ref();
         let parent = crate::model::standard_function(&v.code);
-        if !functions.iter().any(|f| f.code == parent) || v.code.matches('.').count() != 1 {
+        if !function_codes.contains(parent) || v.code.matches('.').count() != 1 {
             sink.span(
                 &c,
                 format!(
@@ -315,10 +338,7 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 ),
             );
         }
-        if contents
-            .iter()
-            .any(|d| d.code == v.code && d.level == v.level)
-        {
+        if !content_keys.insert((v.code.clone(), v.level)) {
             sink.span(
                 &c,
                 format!("content {} defined twice for the same level", v.code),
@@ -327,20 +347,16 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         contents.push(c.into_inner());
     }
     let mut points: Vec<crate::model::Point> = Vec::new();
+    let mut point_keys: HashSet<(String, Option<Level>)> = HashSet::new();
     for p in sf.point {
         let v = p.get_ref();
         let parent = crate::model::standard_parent(&v.code).unwrap_or("");
-        if !contents
-            .iter()
-            .any(|c| c.code == parent && c.level == v.level)
+        if !content_keys.contains(&(parent.to_string(), v.level))
             || v.code.matches('.').count() != 2
         {
             sink.span(&p, format!("鉴定点 {} does not sit under a content of the same level (expected code F.n.m)", v.code));
         }
-        if points
-            .iter()
-            .any(|q| q.code == v.code && q.level == v.level)
-        {
+        if !point_keys.insert((v.code.clone(), v.level)) {
             sink.span(
                 &p,
                 format!("鉴定点 {} defined twice for the same level", v.code),
@@ -383,17 +399,27 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         theory_weights,
         skill_weights,
     };
+    // every code a weight row may name, per level: the parents of that level's 鉴定点
+    let mut prefixes: HashMap<Level, HashSet<&str>> = HashMap::new();
+    for level in std.weight_levels.iter().collect::<HashSet<_>>() {
+        let set = prefixes.entry(*level).or_default();
+        for p in std.points_at(*level) {
+            let mut code = p.code.as_str();
+            while let Some((parent, _)) = code.rsplit_once('.') {
+                set.insert(parent);
+                code = parent;
+            }
+        }
+    }
     for (name, table, at) in [
         ("theory", &std.theory_weights, &theory_at),
         ("skill", &std.skill_weights, &skill_at),
     ] {
         for (r, &offset) in table.rows.iter().zip(at.iter()) {
             let known = if name == "theory" && r.row.starts_with("J.") {
-                std.contents
-                    .iter()
-                    .any(|c| c.code == r.row && c.level.is_none())
+                content_keys.contains(&(r.row.clone(), None))
             } else {
-                r.row != "J" && std.function(&r.row).is_some()
+                r.row != "J" && function_codes.contains(&r.row)
             };
             if !known {
                 sink.at(offset, format!("{name} weight row `{}` is not a function (or, in the theory table, a J.n content)", r.row));
@@ -419,8 +445,10 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 if r.values.get(col).copied().flatten().unwrap_or(0) == 0 {
                     continue;
                 }
-                let prefix = format!("{}.", r.row);
-                if !std.points_at(*level).any(|p| p.code.starts_with(&prefix)) {
+                if !prefixes
+                    .get(level)
+                    .is_some_and(|p| p.contains(r.row.as_str()))
+                {
                     sink.at(offset, format!("{name} weight row {} is weighted at {} but has no 鉴定点 at that level", r.row, level.grade_name()));
                 }
             }
@@ -472,6 +500,14 @@ fn entries_of(
         );
         return (Vec::new(), sink.out);
     }
+    let points = point_levels(std);
+    let functions: HashSet<&str> = std.functions.iter().map(|f| f.code.as_str()).collect();
+    // the skill weight table's rows assessed at this level, for the tasks' modules
+    let assessed: HashSet<&str> = std
+        .skill_modules(level)
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
     let mut out = Vec::new();
     let mut push = |sink: &mut Sink,
                     offset: usize,
@@ -490,6 +526,15 @@ fn entries_of(
         if version == Some(0) {
             sink.at(offset, format!("{}: version starts at 1", id.get_ref()));
         }
+        if let Some(v) = version.filter(|v| *v > MAX_VERSION) {
+            sink.at(
+                offset,
+                format!(
+                    "{}: version {v} is past {MAX_VERSION}, the most an entry may reach",
+                    id.get_ref()
+                ),
+            );
+        }
         out.push(Located {
             value: entry,
             file: file.path.clone(),
@@ -502,7 +547,7 @@ fn entries_of(
         let it = it.get_ref();
         let id = it.id.get_ref().clone();
         let before = sink.out.len();
-        check_item(&mut sink, std, level, it);
+        check_item(&mut sink, std, &points, level, it);
         if sink.out.len() > before {
             continue;
         }
@@ -549,7 +594,7 @@ fn entries_of(
             );
         }
         for m in t.modules.get_ref() {
-            if std.weight(&std.skill_weights, m, level).is_none() {
+            if !assessed.contains(m.as_str()) {
                 sink.span(
                     &t.modules,
                     format!(
@@ -559,8 +604,18 @@ fn entries_of(
                 );
             }
         }
-        if *t.minutes.get_ref() == 0 {
-            sink.span(&t.minutes, format!("{id}: minutes must be positive"));
+        if !(1..=MAX_MINUTES).contains(t.minutes.get_ref()) {
+            sink.span(
+                &t.minutes,
+                format!("{id}: minutes must be between 1 and {MAX_MINUTES}"),
+            );
+        }
+        let points = *t.points.get_ref();
+        if !(points > 0.0 && points <= MAX_POINTS) {
+            sink.span(
+                &t.points,
+                format!("{id}: points must be a number above 0 and at most {MAX_POINTS}"),
+            );
         }
         if t.text.get_ref().trim().is_empty() {
             sink.span(&t.text, format!("{id}: the task text is empty"));
@@ -568,18 +623,27 @@ fn entries_of(
         if t.rubric.get_ref().is_empty() {
             sink.span(&t.rubric, format!("{id}: a task needs a rubric (评分要素)"));
         }
-        if t.rubric
+        // `!(x > 0)` is also true for NaN: non-finite points are refused, never stored
+        let lines_ok = t
+            .rubric
             .get_ref()
             .iter()
-            .any(|r| r.points <= 0.0 || r.element.trim().is_empty() || r.criteria.trim().is_empty())
+            .all(|r| r.points > 0.0 && r.points <= MAX_POINTS);
+        if !lines_ok
+            || t.rubric
+                .get_ref()
+                .iter()
+                .any(|r| r.element.trim().is_empty() || r.criteria.trim().is_empty())
         {
             sink.span(
                 &t.rubric,
-                format!("{id}: every rubric line needs an element, positive points and criteria"),
+                format!(
+                    "{id}: every rubric line needs an element, points above 0 and at most {MAX_POINTS}, and criteria"
+                ),
             );
         }
         let sum: f64 = t.rubric.get_ref().iter().map(|r| r.points).sum();
-        if (sum - t.points.get_ref()).abs() > 1e-9 {
+        if lines_ok && points.is_finite() && (sum - points).abs() > 1e-9 {
             sink.span(
                 &t.rubric,
                 format!(
@@ -627,7 +691,7 @@ fn entries_of(
                 format!("{id}: defence topics (答辩) are for 二级 and 一级 only"),
             );
         }
-        if std.function(d.module.get_ref()).is_none() || d.module.get_ref() == "J" {
+        if !functions.contains(d.module.get_ref().as_str()) || d.module.get_ref() == "J" {
             sink.span(
                 &d.module,
                 format!(
@@ -658,15 +722,30 @@ fn entries_of(
     (out, sink.out)
 }
 
-fn check_item(sink: &mut Sink, std: &Standard, level: Level, it: &raw::ItemIn) {
+/// The levels each 鉴定点 code is defined for (None: 基本要求, every level), so that an item's
+/// clause is looked up in constant time however large the standard.
+fn point_levels(std: &Standard) -> HashMap<&str, Vec<Option<Level>>> {
+    let mut m: HashMap<&str, Vec<Option<Level>>> = HashMap::new();
+    for p in &std.points {
+        m.entry(p.code.as_str()).or_default().push(p.level);
+    }
+    m
+}
+
+fn check_item(
+    sink: &mut Sink,
+    std: &Standard,
+    points: &HashMap<&str, Vec<Option<Level>>>,
+    level: Level,
+    it: &raw::ItemIn,
+) {
     let id = it.id.get_ref();
     let clause = it.clause.get_ref();
-    if std.point(level, clause).is_none() {
-        let elsewhere: Vec<&str> = std
-            .points
+    let levels = points.get(clause.as_str()).map_or(&[][..], Vec::as_slice);
+    if !levels.iter().any(|l| l.is_none_or(|l| l == level)) {
+        let elsewhere: Vec<&str> = levels
             .iter()
-            .filter(|p| &p.code == clause)
-            .filter_map(|p| p.level.map(Level::grade_name))
+            .filter_map(|l| l.map(Level::grade_name))
             .collect();
         let hint = if elsewhere.is_empty() {
             String::new()
@@ -717,15 +796,24 @@ fn check_item(sink: &mut Sink, std: &Standard, level: Level, it: &raw::ItemIn) {
                 ),
             );
         }
+        // one pass with a map (linear in the options, however many a file lists)
+        let mut first: HashMap<&str, usize> = HashMap::with_capacity(options.len());
         for (i, o) in options.iter().enumerate() {
             if o.trim().is_empty() {
                 sink.at(opt_at, format!("{id}: option {} is empty", letter(i)));
             }
-            if let Some(j) = options[..i].iter().position(|p| p.trim() == o.trim()) {
-                sink.at(
+            match first.entry(o.trim()) {
+                std::collections::hash_map::Entry::Occupied(j) => sink.at(
                     opt_at,
-                    format!("{id}: options {} and {} are the same", letter(j), letter(i)),
-                );
+                    format!(
+                        "{id}: options {} and {} are the same",
+                        letter(*j.get()),
+                        letter(i)
+                    ),
+                ),
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
             }
         }
         if !has_answer_brackets(stem) {
@@ -818,7 +906,7 @@ fn check_item(sink: &mut Sink, std: &Standard, level: Level, it: &raw::ItemIn) {
     if let Some(s) = &it.scheme {
         if s.get_ref()
             .iter()
-            .any(|st| st.marks <= 0.0 || !st.marks.is_finite() || st.step.trim().is_empty())
+            .any(|st| !(st.marks > 0.0 && st.marks <= MAX_POINTS) || st.step.trim().is_empty())
         {
             sink.span(
                 s,

@@ -129,6 +129,10 @@ pub enum BlueprintKind {
     },
 }
 
+/// The most parallel forms one blueprint may ask for — in the file (`forms`) and on the command
+/// line (`assemble --forms`) alike.
+pub const MAX_FORMS: u32 = 1000;
+
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Blueprint {
     pub id: String,

@@ -10,8 +10,8 @@ mod sitting;
 mod standard;
 
 pub use blueprint::{
-    Blueprint, BlueprintKind, Choice, DifficultyGoal, ModuleRule, Section, TalentCategory,
-    default_p,
+    Blueprint, BlueprintKind, Choice, DifficultyGoal, MAX_FORMS, ModuleRule, Section,
+    TalentCategory, default_p,
 };
 pub use entry::{
     Answer, DefenceTopic, Difficulty, Entry, EntryKind, Importance, ItemType, PracticalTask,
@@ -37,4 +37,10 @@ pub fn is_valid_id(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// An id that names a file or folder (a blueprint's output folder, its report): an entry-style
+/// id that starts with a letter or digit, so it is never `.`, `..`, empty or a path.
+pub fn is_valid_file_id(id: &str) -> bool {
+    is_valid_id(id) && id.as_bytes()[0].is_ascii_alphanumeric()
 }

@@ -50,6 +50,7 @@ impl fmt::Display for OccupationCode {
 }
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Occupation {
     pub code: OccupationCode,
     /// Edition of the classification the code is from (2015 or 2022).
@@ -196,11 +197,18 @@ impl Standard {
 
     /// Job functions assessed in the skill table at `level`, with their weights, in table order.
     pub fn skill_modules(&self, level: Level) -> Vec<(&str, u8)> {
+        let Some(col) = self.weight_levels.iter().position(|l| *l == level) else {
+            return Vec::new();
+        };
+        // rows are unique (checked with the standard), so each row's own value is its weight
         self.skill_weights
             .rows
             .iter()
             .filter_map(|r| {
-                self.weight(&self.skill_weights, &r.row, level)
+                r.values
+                    .get(col)
+                    .copied()
+                    .flatten()
                     .map(|w| (r.row.as_str(), w))
             })
             .collect()

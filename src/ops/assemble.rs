@@ -706,8 +706,11 @@ pub fn assemble(
     let standards = vault.standards()?;
     let mut bps = read_blueprints(blueprints, &standards)?;
     if let Some(n) = forms {
-        if n == 0 {
-            return Err(Error::Usage("--forms must be at least 1".into()));
+        if !(1..=crate::model::MAX_FORMS).contains(&n) {
+            return Err(Error::Usage(format!(
+                "--forms must be between 1 and {} (as a blueprint's forms)",
+                crate::model::MAX_FORMS
+            )));
         }
         bps.iter_mut().for_each(|b| b.forms = n);
     }
@@ -715,7 +718,7 @@ pub fn assemble(
     let (built, exclusions) = build_all(&vault, &standards, &bps, seed, progress)?;
     progress.phase("rendering", built.len() as u64);
     let tmp = super::files::partial_dir(out);
-    let write = super::files::write_file;
+    let write = |rel: PathBuf, bytes: &[u8]| super::files::write_under(&tmp, rel, bytes);
     let mut summaries = Vec::new();
     for (b, excluded) in built.iter().zip(&exclusions) {
         let std = standards
@@ -729,19 +732,19 @@ pub fn assemble(
             manifest,
         } in render(&vault, std, b, seed, &bank_digest, excluded)?
         {
-            let fdir = tmp.join(&dir).join(format!("form-{form:02}"));
+            let fdir = Path::new(&dir).join(format!("form-{form:02}"));
             for (name, bytes) in &files {
-                write(&fdir.join(name), bytes)?;
+                write(fdir.join(name), bytes)?;
             }
             write(
-                &fdir.join("manifest.json"),
+                fdir.join("manifest.json"),
                 &pretty(&serde_json::to_value(&manifest).expect("json")),
             )?;
         }
         let rep = report(std, b);
-        write(&tmp.join(&dir).join("report.json"), &pretty(&rep))?;
+        write(Path::new(&dir).join("report.json"), &pretty(&rep))?;
         write(
-            &tmp.join(&dir).join("report.txt"),
+            Path::new(&dir).join("report.txt"),
             report_text(b, &rep).as_bytes(),
         )?;
         summaries.push(BlueprintSummary {

@@ -54,22 +54,22 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
         .iter()
         .partition(|p| p.extension().is_some_and(|x| x == "xlsx"));
     let others: Vec<PathBuf> = others.into_iter().cloned().collect();
-    let mut files = if others.is_empty() {
-        Vec::new()
+    let (mut files, mut problems) = if others.is_empty() {
+        (Vec::new(), Vec::new())
     } else {
-        read_bank_files(&others)?
+        super::files::read_bank_files_or_problems(&others)?
     };
-    let mut problems = Vec::new();
+    let unreadable = problems.len();
     let mut virtual_files = Vec::new();
     for b in &books {
-        let bytes = std::fs::read(b).map_err(|e| Error::io("read", b.as_path(), e))?;
+        let bytes = super::files::read_regular(b, super::workbook::MAX_WORKBOOK_BYTES)?;
         let name = b.display().to_string();
         match super::submission::excel_to_toml(&name, &bytes) {
             Ok(v) => virtual_files.push((name, v)),
             Err(d) => problems.extend(d),
         }
     }
-    let count = files.len() + books.len();
+    let count = files.len() + books.len() + unreadable;
     files.extend(
         virtual_files
             .iter()

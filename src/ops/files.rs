@@ -1,53 +1,164 @@
 //! Finding and reading bank files named on the command line (files or folders, recursively).
 
-use crate::bankfile::SourceFile;
+use crate::bankfile::{Diagnostic, SourceFile};
 use crate::error::{Error, Result};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
+/// Refuses anything but a regular file: a FIFO would block the read forever, a device or
+/// socket is no bank file.
+fn regular(path: &Path, meta: &std::fs::Metadata) -> Result<()> {
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{}: not a regular file (a FIFO, socket or device); bank files are plain text files",
+        path.display()
+    )))
+}
+
+/// The `.toml` files under `path` (or `path` itself when it names a file), sorted by name.
+/// Symbolic links are followed, but a link that leads back into its own folder is refused
+/// rather than followed round (walkdir detects the loop).
 fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     let meta = std::fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
-    if meta.is_dir() {
-        let mut children: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| Error::io("list", path, e))?
-            .map(|d| d.map(|d| d.path()).map_err(|e| Error::io("list", path, e)))
-            .collect::<Result<_>>()?;
-        children.sort();
-        for c in children {
-            let is_dir = c.is_dir();
-            if is_dir || c.extension().is_some_and(|x| x == "toml") {
-                walk(&c, out)?;
-            }
-        }
-    } else {
+    if !meta.is_dir() {
+        regular(path, &meta)?;
         out.push(path.to_path_buf());
+        return Ok(());
+    }
+    for e in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
+        let e = e.map_err(|e| {
+            let at = e.path().unwrap_or(path).to_path_buf();
+            match e.loop_ancestor() {
+                Some(a) => Error::Usage(format!(
+                    "{}: a symbolic link loop (it leads back to {}); remove the link",
+                    at.display(),
+                    a.display()
+                )),
+                None => match e.into_io_error() {
+                    Some(io) => Error::io("read", at, io),
+                    None => Error::Usage(format!("{}: cannot be read", at.display())),
+                },
+            }
+        })?;
+        if e.file_type().is_dir() || e.path().extension().is_none_or(|x| x != "toml") {
+            continue;
+        }
+        let meta = e
+            .metadata()
+            .map_err(|err| Error::Usage(format!("{}: {err}", e.path().display())))?;
+        regular(e.path(), &meta)?;
+        out.push(e.into_path());
     }
     Ok(())
 }
 
 /// Reads every `.toml` file under `paths` (a file named directly is read whatever its name),
-/// in a stable order.
+/// in a stable order; a file reached twice (named twice, or through a link) is read once.
+/// Only regular files are opened.
 pub fn read_bank_files(paths: &[PathBuf]) -> Result<Vec<SourceFile>> {
-    let mut found = Vec::new();
-    for p in paths {
-        walk(p, &mut found)?;
+    let (files, problems) = read_bank_files_or_problems(paths)?;
+    if problems.is_empty() {
+        Ok(files)
+    } else {
+        Err(Error::Invalid(problems))
     }
-    found.dedup();
+}
+
+/// As [`read_bank_files`], but a file that is not UTF-8 is a problem (named by its line) of
+/// its own rather than a refusal, so `check` can report it with everything else.
+pub(crate) fn read_bank_files_or_problems(
+    paths: &[PathBuf],
+) -> Result<(Vec<SourceFile>, Vec<Diagnostic>)> {
+    let mut walked = Vec::new();
+    for p in paths {
+        walk(p, &mut walked)?;
+    }
+    let mut seen = std::collections::HashSet::new();
+    let found: Vec<PathBuf> = walked
+        .into_iter()
+        .filter(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())))
+        .collect();
     if found.is_empty() {
         return Err(Error::Usage(
             "no .toml bank files found under the given paths".into(),
         ));
     }
-    found
+    let read: Vec<std::result::Result<SourceFile, Diagnostic>> = found
         .par_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(p).map_err(|e| Error::io("read", p, e))?;
-            Ok(SourceFile {
-                path: p.display().to_string(),
-                text,
+        .map(|p| read_text(p))
+        .collect::<Result<_>>()?;
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    for r in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => problems.push(d),
+        }
+    }
+    Ok((files, problems))
+}
+
+/// Reads one bank file: a regular file (checked again on the open handle), as UTF-8.
+fn read_text(p: &Path) -> Result<std::result::Result<SourceFile, Diagnostic>> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
+    regular(p, &f.metadata().map_err(|e| Error::io("read", p, e))?)?;
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", p, e))?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile {
+            path: p.display().to_string(),
+            text,
+        }),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let line = 1 + e.as_bytes()[..at].iter().filter(|b| **b == b'\n').count();
+            Err(Diagnostic {
+                file: p.display().to_string(),
+                line,
+                message: format!(
+                    "not UTF-8 text (byte {} is not valid UTF-8); save the file as UTF-8",
+                    at + 1
+                ),
             })
-        })
-        .collect()
+        }
+    })
+}
+
+/// Reads a file named on the command line that must be a regular file of at most `max` bytes
+/// (checked before anything is allocated, and again on the open handle).
+pub(crate) fn read_regular(p: &Path, max: usize) -> Result<Vec<u8>> {
+    use std::io::Read;
+    regular(
+        p,
+        &std::fs::metadata(p).map_err(|e| Error::io("read", p, e))?,
+    )?;
+    let f = std::fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
+    let meta = f.metadata().map_err(|e| Error::io("read", p, e))?;
+    regular(p, &meta)?;
+    let too_big = || {
+        Error::Usage(format!(
+            "{}: the file is larger than the {max} bytes this command reads",
+            p.display()
+        ))
+    };
+    if meta.len() > max as u64 {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::new();
+    f.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io("read", p, e))?;
+    if bytes.len() > max {
+        return Err(too_big());
+    }
+    Ok(bytes)
 }
 
 /// Whether `dir` exists and holds anything.
@@ -83,6 +194,24 @@ pub fn move_into_place(tmp: &Path, out: &Path, replace: bool) -> Result<()> {
     std::fs::rename(tmp, out).map_err(|e| Error::io("move output into", out, e))
 }
 
+/// Writes `bytes` to `base/rel`, creating folders first — refusing any `rel` that could leave
+/// `base` (empty, absolute, or with `..`, `.` or a prefix): the one helper every output folder is
+/// written through, so no id that becomes a path can place a file outside it.
+pub fn write_under(base: &Path, rel: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
+    let rel = rel.as_ref();
+    let inside = rel.components().next().is_some()
+        && rel
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+    if !inside {
+        return Err(Error::Usage(format!(
+            "refusing to write `{}`: it is not a plain path inside the output folder; nothing was written",
+            rel.display()
+        )));
+    }
+    write_file(&base.join(rel), bytes)
+}
+
 /// Writes `bytes` to `path`, creating its folder first.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     if let Some(dir) = path.parent() {
@@ -96,4 +225,21 @@ pub fn write_bank_files(out: &Path, files: &[crate::bankfile::ExportFile]) -> Re
     files
         .iter()
         .try_for_each(|f| write_file(&out.join(&f.path), f.text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_under;
+
+    #[test]
+    fn the_output_helper_refuses_any_path_that_leaves_its_base() {
+        let t = tempfile::tempdir().unwrap();
+        let base = t.path().join("out");
+        for bad in ["", "..", "../x", "a/../../x", "/tmp/x", "./x"] {
+            assert!(write_under(&base, bad, b"x").is_err(), "{bad}");
+        }
+        assert!(!t.path().join("x").exists());
+        write_under(&base, "a/b.txt", b"x").unwrap();
+        assert_eq!(std::fs::read(base.join("a/b.txt")).unwrap(), b"x");
+    }
 }

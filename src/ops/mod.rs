@@ -10,6 +10,7 @@ pub mod revise;
 pub mod sitting;
 mod status;
 pub mod submission;
+mod workbook;
 
 pub use assemble::{
     AssembleOutcome, Built, Manifest, Verdict, assemble, build, read_blueprints, render, report,

@@ -131,6 +131,9 @@ pub struct SittingOutcome {
     pub bank_digest: String,
     /// The plan was already sealed with identical content; nothing was done.
     pub already: bool,
+    /// The plan was already sealed but its output was never moved into place (a run stopped
+    /// between its commit and the final rename): this run moved the sealed packages to `out`.
+    pub completed: bool,
     pub packages: Vec<PackageRecord>,
     pub papers: Vec<(String, u32)>,
 }
@@ -463,6 +466,35 @@ fn copy_documents(
     docs
 }
 
+/// The hidden folder a sitting's output is written into before it is renamed to `out`.
+fn sitting_partial(out: &Path) -> PathBuf {
+    out.with_file_name(format!(
+        ".{}.partial",
+        out.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("sitting")
+    ))
+}
+
+/// For a sitting already recorded: if `out` is absent or empty and the hidden folder beside it
+/// holds exactly the packages the record names (every digest matching), the earlier run
+/// committed but stopped before its final rename — move the folder into place now.
+fn complete_output(out: &Path, packages: &[PackageRecord]) -> Result<bool> {
+    let tmp = sitting_partial(out);
+    if super::files::is_nonempty_dir(out)? || !tmp.is_dir() || !tmp.join("sitting.json").is_file() {
+        return Ok(false);
+    }
+    for p in packages {
+        let f = tmp.join(&p.file);
+        match std::fs::read(&f) {
+            Ok(bytes) if package::sha256_hex(&bytes) == p.sha256 => {}
+            _ => return Ok(false),
+        }
+    }
+    super::files::move_into_place(&tmp, out, false)?;
+    Ok(true)
+}
+
 /// Plans, builds, renders and seals a sitting. `out` must be new or empty.
 pub fn run(
     cfg: &StoreConfig,
@@ -475,12 +507,14 @@ pub fn run(
     let mut vault = cfg.open()?;
     if let Some(rec) = vault.get_record::<SittingRecord>(&sitting_key(&plan.id))? {
         if rec.plan_digest == plan_digest {
+            let completed = complete_output(out, &rec.packages)?;
             return Ok(SittingOutcome {
                 sitting: plan.id,
                 out: out.to_path_buf(),
                 seed: rec.seed,
                 bank_digest: rec.bank_digest,
                 already: true,
+                completed,
                 packages: rec.packages,
                 papers: Vec::new(),
             });
@@ -678,22 +712,18 @@ pub fn run(
             ))
         })
         .collect::<Result<_>>()?;
-    // Write everything into a temporary folder, commit the vault, then move it into place.
-    let tmp = out.with_file_name(format!(
-        ".{}.partial",
-        out.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("sitting")
-    ));
+    // Write everything into a temporary folder, commit the vault, then move it into place
+    // (a rerun of the same plan completes the move if the run stopped in between).
+    let tmp = sitting_partial(out);
     let _ = std::fs::remove_dir_all(&tmp);
-    let write = super::files::write_file;
+    let write = |rel: PathBuf, bytes: &[u8]| super::files::write_under(&tmp, rel, bytes);
     let result = (|| -> Result<()> {
         for (rec, bytes) in &sealed {
-            write(&tmp.join(&rec.file), bytes)?;
+            write(PathBuf::from(&rec.file), bytes)?;
         }
         let bureau_pub = bureau.public();
         write(
-            &tmp.join("bureau.pub"),
+            PathBuf::from("bureau.pub"),
             vault.bureau_file_text()?.as_bytes(),
         )?;
         let summary = json!({
@@ -704,11 +734,11 @@ pub fn run(
                 "file": r.file, "sha256": r.sha256, "copies": r.copies,
             })).collect::<Vec<_>>(),
         });
-        write(&tmp.join("sitting.json"), &pretty(&summary))?;
+        write(PathBuf::from("sitting.json"), &pretty(&summary))?;
         for (b, _) in built.iter().zip(&rendered) {
             let rep = super::assemble::report(std_of(&b.blueprint.occupation), b);
             write(
-                &tmp.join("reports").join(format!("{}.txt", b.blueprint.id)),
+                Path::new("reports").join(format!("{}.txt", b.blueprint.id)),
                 super::assemble::report_text(b, &rep).as_bytes(),
             )?;
         }
@@ -792,6 +822,7 @@ pub fn run(
         seed,
         bank_digest,
         already: false,
+        completed: false,
         packages,
         papers: papers_rec
             .iter()
@@ -935,11 +966,17 @@ pub fn unseal(
 ) -> Result<UnsealOutcome> {
     let bureau = BureauPublic::read(bureau_key)?;
     let org = OrgSecret::read(org_key)?;
-    let rtext =
-        std::fs::read_to_string(release_path).map_err(|e| Error::io("read", release_path, e))?;
-    let release = package::read_release(&rtext, &bureau)?;
-    let pkg = std::fs::read(package_path).map_err(|e| Error::io("read", package_path, e))?;
-    let (manifest, docs) = package::open(&pkg, &org, &release, &bureau)?;
+    let rbytes = super::files::read_regular(release_path, 1 << 20)?;
+    let rtext = String::from_utf8(rbytes).map_err(|_| {
+        Error::PackageRefused(format!(
+            "{}: not a release (not UTF-8)",
+            release_path.display()
+        ))
+    })?;
+    let release = package::read_release(&rtext, &bureau).map_err(|e| e.naming(release_path))?;
+    let pkg = super::files::read_regular(package_path, 1 << 30)?;
+    let (manifest, docs) =
+        package::open(&pkg, &org, &release, &bureau).map_err(|e| e.naming(package_path))?;
     let docs = Zeroizing::new(
         docs.into_iter()
             .map(|(n, b)| (n, Zeroizing::new(b)))
@@ -960,9 +997,9 @@ pub fn unseal(
     let _ = std::fs::remove_dir_all(&tmp);
     let r = (|| -> Result<()> {
         for (name, bytes) in docs.iter() {
-            super::files::write_file(&tmp.join(name), bytes)?;
+            super::files::write_under(&tmp, name, bytes)?;
         }
-        super::files::write_file(&tmp.join("package-manifest.json"), &pretty(&manifest))
+        super::files::write_under(&tmp, "package-manifest.json", &pretty(&manifest))
     })();
     if let Err(e) = r {
         let _ = std::fs::remove_dir_all(&tmp);

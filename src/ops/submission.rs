@@ -104,8 +104,10 @@ pub fn seal(
         )));
     }
     let pk = BureauPublic::read_encryption_key(bureau_pub)?;
-    let bytes =
-        zeroize::Zeroizing::new(std::fs::read(file).map_err(|e| Error::io("read", file, e))?);
+    let bytes = zeroize::Zeroizing::new(super::files::read_regular(
+        file,
+        super::workbook::MAX_WORKBOOK_BYTES,
+    )?);
     let sealed = submission::seal(
         &SubmissionMeta {
             format: 1,
@@ -132,27 +134,18 @@ pub(crate) fn excel_to_toml(
     name: &str,
     bytes: &[u8],
 ) -> std::result::Result<Vec<(SourceFile, Vec<usize>)>, Vec<Diagnostic>> {
-    use calamine::Reader;
     let at = |row: usize, message: String| Diagnostic {
         file: name.to_string(),
         line: row,
         message,
     };
-    let mut book = match calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.to_vec()))
-    {
-        Ok(b) => b,
-        Err(e) => return Err(vec![at(0, format!("not a readable Excel workbook: {e}"))]),
+    let sheet = super::workbook::first_sheet(name, bytes, &EXCEL_COLUMNS)?;
+    let mut rows = sheet.iter();
+    let head: Vec<String> = match rows.next() {
+        Some((1, r)) => r.iter().map(|c| c.trim().to_string()).collect(),
+        _ => Vec::new(),
     };
-    let range = match book.worksheet_range_at(0) {
-        Some(Ok(r)) => r,
-        _ => return Err(vec![at(0, "the workbook has no first sheet".into())]),
-    };
-    let mut rows = range.rows();
-    let head: Vec<String> = rows
-        .next()
-        .map(|r| r.iter().map(|c| c.to_string().trim().to_string()).collect())
-        .unwrap_or_default();
-    if head.len() < EXCEL_COLUMNS.len() || head[..EXCEL_COLUMNS.len()] != EXCEL_COLUMNS {
+    if head[..] != EXCEL_COLUMNS {
         return Err(vec![at(
             1,
             format!(
@@ -164,13 +157,9 @@ pub(crate) fn excel_to_toml(
     let mut problems = Vec::new();
     // (occupation, level) → (text, line → row)
     let mut groups: BTreeMap<(String, String), (String, Vec<usize>)> = BTreeMap::new();
-    for (k, r) in rows.enumerate() {
-        let row = k + 2;
-        let cell = |i: usize| {
-            r.get(i)
-                .map(|c| c.to_string().trim().to_string())
-                .unwrap_or_default()
-        };
+    for (&row, r) in rows {
+        let row = row as usize;
+        let cell = |i: usize| r.get(i).map(|c| c.trim().to_string()).unwrap_or_default();
         if (0..EXCEL_COLUMNS.len()).all(|i| cell(i).is_empty()) {
             continue;
         }
@@ -320,8 +309,10 @@ pub fn import(
     overlay: bool,
 ) -> Result<SubmissionOutcome> {
     let mut vault = cfg.open()?;
-    let bytes = std::fs::read(sealed).map_err(|e| Error::io("read", sealed, e))?;
-    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?)?;
+    let bytes =
+        super::files::read_regular(sealed, super::workbook::MAX_WORKBOOK_BYTES + (1 << 20))?;
+    let (meta, file) =
+        submission::open(&bytes, &vault.bureau_encryption_key()?).map_err(|e| e.naming(sealed))?;
     let org: Organisation = vault
         .get_record(&format!("o/{}", meta.organisation))?
         .ok_or_else(|| Error::NotFound {

@@ -36,13 +36,54 @@ fn parse_hex32(s: &str, what: &str, path: &Path) -> Result<Zeroizing<[u8; 32]>> 
     Ok(Zeroizing::new(arr))
 }
 
-fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
-    let text = Zeroizing::new(
-        std::fs::read_to_string(path).map_err(|e| Error::io("read key file", path, e))?,
-    );
-    toml::from_str(&text).map_err(|e| Error::KeyFile {
+/// The largest key file read (key files are a few hundred bytes).
+const MAX_KEY_FILE: u64 = 64 << 10;
+
+/// Reads a key file: a regular file (never a FIFO, which would block) of at most 64 KiB. A key
+/// file that is missing, unreadable or not a file is a key problem (exit 5), named by its path.
+pub(crate) fn read_key_bytes(path: &Path) -> Result<Zeroizing<Vec<u8>>> {
+    use std::io::Read;
+    let bad = |reason: String| Error::KeyFile {
         path: path.to_path_buf(),
-        reason: format!("not a {what} file: {}", e.message()),
+        reason,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+    if !meta.is_file() {
+        return Err(bad("is not a regular file".into()));
+    }
+    let f = std::fs::File::open(path).map_err(|e| bad(format!("cannot be read: {e}")))?;
+    let mut bytes = Zeroizing::new(Vec::new());
+    f.take(MAX_KEY_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| bad(format!("cannot be read: {e}")))?;
+    if bytes.len() as u64 > MAX_KEY_FILE {
+        return Err(bad(format!(
+            "is larger than {MAX_KEY_FILE} bytes; is this a key file?"
+        )));
+    }
+    Ok(bytes)
+}
+
+fn read_toml<T: serde::de::DeserializeOwned>(path: &Path, what: &str) -> Result<T> {
+    let bytes = read_key_bytes(path)?;
+    let text = Zeroizing::new(
+        String::from_utf8(bytes.to_vec()).map_err(|_| Error::KeyFile {
+            path: path.to_path_buf(),
+            reason: format!("not a {what} file: not UTF-8 text"),
+        })?,
+    );
+    // the parser's own message may quote the file's values (key material): give the line only
+    toml::from_str(&text).map_err(|e| {
+        let line = e.span().map_or(1, |s| {
+            1 + text.as_bytes()[..s.start.min(text.len())]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+        });
+        Error::KeyFile {
+            path: path.to_path_buf(),
+            reason: format!("not a {what} file (line {line})"),
+        }
     })
 }
 

@@ -88,8 +88,7 @@ pub fn create_key_file(path: &Path) -> Result<()> {
 }
 
 pub fn read_key_file(path: &Path) -> Result<SecretKey> {
-    let bytes =
-        Zeroizing::new(std::fs::read(path).map_err(|e| Error::io("read key file", path, e))?);
+    let bytes = crate::package::keys::read_key_bytes(path)?;
     let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| Error::KeyFile {
         path: path.to_path_buf(),
         reason: format!(

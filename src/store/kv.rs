@@ -35,14 +35,12 @@ pub trait Kv: Send + Sync {
     fn flush(&self) -> Result<()>;
 }
 
-fn storage(e: sled::Error) -> Error {
-    Error::Storage(e.to_string())
-}
-
 /// The embedded store on disk: one sled tree, so that one batch is one atomic sled batch.
 pub struct SledKv {
     _db: sled::Db,
     tree: sled::Tree,
+    /// The store folder, named in every engine error.
+    dir: std::path::PathBuf,
 }
 
 impl SledKv {
@@ -56,8 +54,12 @@ impl SledKv {
         loop {
             match sled::Config::new().path(dir).flush_every_ms(None).open() {
                 Ok(db) => {
-                    let tree = db.open_tree("qbank").map_err(storage)?;
-                    return Ok(SledKv { _db: db, tree });
+                    let tree = db.open_tree("qbank").map_err(|e| at(dir, "open", e))?;
+                    return Ok(SledKv {
+                        _db: db,
+                        tree,
+                        dir: dir.to_path_buf(),
+                    });
                 }
                 Err(sled::Error::Io(io)) if io.to_string().contains("lock") => {
                     if waited >= 1000 {
@@ -66,15 +68,35 @@ impl SledKv {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                     waited += 20;
                 }
-                Err(other) => return Err(storage(other)),
+                Err(other) => return Err(at(dir, "open", other)),
             }
         }
     }
 }
 
+/// An engine error naming the store folder and what was being done (record keys are clear ids).
+fn at(dir: &Path, what: &str, e: sled::Error) -> Error {
+    Error::Storage(format!("store {}: cannot {what}: {e}", dir.display()))
+}
+
+impl SledKv {
+    fn err(&self, what: &str, e: sled::Error) -> Error {
+        at(&self.dir, what, e)
+    }
+}
+
 impl Kv for SledKv {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
-        Ok(self.tree.get(key).map_err(storage)?.map(|v| v.to_vec()))
+        Ok(self
+            .tree
+            .get(key)
+            .map_err(|e| {
+                self.err(
+                    &format!("read record `{}`", String::from_utf8_lossy(key)),
+                    e,
+                )
+            })?
+            .map(|v| v.to_vec()))
     }
     fn apply(&self, batch: Batch) -> Result<()> {
         let mut b = sled::Batch::default();
@@ -84,17 +106,27 @@ impl Kv for SledKv {
                 None => b.remove(k),
             }
         }
-        self.tree.apply_batch(b).map_err(storage)
+        self.tree
+            .apply_batch(b)
+            .map_err(|e| self.err("write a batch", e))
     }
     fn visit_prefix(&self, prefix: &[u8], visit: &mut Visit) -> Result<()> {
         for r in self.tree.scan_prefix(prefix) {
-            let (k, v) = r.map_err(storage)?;
+            let (k, v) = r.map_err(|e| {
+                self.err(
+                    &format!("read records `{}…`", String::from_utf8_lossy(prefix)),
+                    e,
+                )
+            })?;
             visit(&k, &v)?;
         }
         Ok(())
     }
     fn flush(&self) -> Result<()> {
-        self.tree.flush().map(|_| ()).map_err(storage)
+        self.tree
+            .flush()
+            .map(|_| ())
+            .map_err(|e| self.err("flush", e))
     }
 }
 

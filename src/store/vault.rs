@@ -79,6 +79,30 @@ pub(super) struct Header {
     pub(super) audit: super::audit::Head,
 }
 
+impl Header {
+    /// The clear header's own consistency, checked at open so that an edited header is a typed
+    /// `Corrupt` error (exit 6) rather than a panic on the next write.
+    fn validate(&self) -> Result<()> {
+        let mut ids = std::collections::BTreeSet::new();
+        for k in &self.keys {
+            if !ids.insert(k.id) {
+                return Err(corrupt("h", format!("data key {} is listed twice", k.id)));
+            }
+        }
+        if !ids.contains(&self.active) {
+            return Err(corrupt(
+                "h",
+                format!(
+                    "the active data key {} is not in the key ring ({} key(s)); restore the store from a backup",
+                    self.active,
+                    self.keys.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Tunables; the defaults are what the CLI uses.
 #[derive(Clone, Debug)]
 pub struct VaultOptions {
@@ -330,7 +354,32 @@ impl Vault {
         if dir.join("db").exists() {
             return Err(Error::StoreExists(dir.to_path_buf()));
         }
-        Vault::create_in(Box::new(SledKv::open(dir)?), key, opts)
+        // What the folder held before, so that a failed create removes what it made (an empty
+        // engine left behind would make the next `init` refuse a store that was never made).
+        let before: Option<std::collections::BTreeSet<std::ffi::OsString>> = std::fs::read_dir(dir)
+            .ok()
+            .map(|d| d.flatten().map(|e| e.file_name()).collect());
+        let r = SledKv::open(dir).and_then(|kv| Vault::create_in(Box::new(kv), key, opts));
+        if r.is_err() {
+            match &before {
+                None => {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                Some(names) => {
+                    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                        if !names.contains(&e.file_name()) {
+                            let p = e.path();
+                            let _ = if p.is_dir() {
+                                std::fs::remove_dir_all(&p)
+                            } else {
+                                std::fs::remove_file(&p)
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        r
     }
 
     /// Creates a new vault on any engine.
@@ -399,6 +448,7 @@ impl Vault {
                 supported: STORE_FORMAT,
             });
         }
+        header.validate()?;
         let master = master_from(key, &header.kdf)?;
         let mut keys = BTreeMap::new();
         for k in &header.keys {
@@ -875,6 +925,19 @@ impl Vault {
                 (seg_key(*seg).into_bytes(), Some(value))
             })
             .collect();
+        // Segments are never rewritten: a header whose next_segment was set back must not make
+        // this import overwrite (and lose) the entries of an earlier one.
+        for (seg, _) in &segments {
+            let key = seg_key(*seg);
+            if self.kv.get(key.as_bytes())?.is_some() {
+                return Err(corrupt(
+                    "h",
+                    format!(
+                        "next_segment names segment `{key}`, which already exists; nothing was written (restore the store from a backup)"
+                    ),
+                ));
+            }
+        }
         batch.extend(segment_puts);
         let dirty: Vec<&Cell> = dirty.iter().collect();
         let pages = &*pages;

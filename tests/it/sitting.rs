@@ -696,3 +696,29 @@ fn technicians_get_defence_topic_sheets() {
         assert!(!dir.join("tasks.html").exists() && !dir.join("marking.html").exists());
     }
 }
+
+#[test]
+fn a_sitting_stopped_between_its_commit_and_its_rename_is_completed_by_the_rerun() {
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let p = plan(
+        &f,
+        "T-RERUN",
+        PAST,
+        &["dg5-theory"],
+        &[(NANJING, &["6-31-01-03/5"])],
+    );
+    let first = run(&f, &p, "out");
+    let want = crate::files_under(&f.dir.join("out"));
+    // as if the run had been killed after its commit, before the final rename
+    std::fs::rename(f.dir.join("out"), f.dir.join(".out.partial")).unwrap();
+    let again = run(&f, &p, "out");
+    assert!(again.already && again.completed);
+    assert_eq!(crate::files_under(&f.dir.join("out")), want);
+    assert!(!f.dir.join(".out.partial").exists());
+    assert_eq!(again.packages.len(), first.packages.len());
+    // a second rerun, with the folder in place, changes nothing
+    let third = run(&f, &p, "out");
+    assert!(third.already && !third.completed);
+    assert_eq!(crate::files_under(&f.dir.join("out")), want);
+}

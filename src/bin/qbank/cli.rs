@@ -48,7 +48,7 @@ impl Global {
         }
         if let Ok(p) = std::env::var("QBANK_PASSPHRASE") {
             if p.is_empty() {
-                return Err(Error::Usage("QBANK_PASSPHRASE is set but empty".into()));
+                return Err(Error::EmptyPassphrase("QBANK_PASSPHRASE"));
             }
             return Ok(KeySource::Passphrase(Zeroizing::new(p)));
         }
@@ -129,8 +129,8 @@ pub enum Command {
         /// The sitting seed; drawn at random (and recorded) when absent.
         #[arg(long)]
         seed: Option<u64>,
-        /// Override the number of forms of every blueprint.
-        #[arg(long)]
+        /// Override the number of forms of every blueprint (1..=1000, as in a blueprint file).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(qbank::model::MAX_FORMS)))]
         forms: Option<u32>,
         #[arg(long)]
         out: PathBuf,

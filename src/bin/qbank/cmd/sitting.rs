@@ -14,6 +14,16 @@ pub fn run(g: &Global, plan: &Path, out: &Path) -> Result<ExitCode> {
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
     }
+    if r.completed {
+        crate::outln!(
+            "sitting {} was sealed from this plan (seed {}) but its folder was not yet in place: {} now holds its {} package(s)",
+            r.sitting,
+            r.seed,
+            r.out.display(),
+            r.packages.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     if r.already {
         crate::outln!(
             "sitting {} was already sealed from this plan (seed {}); nothing changed",
