@@ -5,6 +5,7 @@ pub mod analysis;
 mod assemble;
 mod bank;
 mod files;
+pub mod issued;
 pub mod org;
 pub mod revise;
 pub mod sitting;

@@ -9,15 +9,15 @@ use qbank::ops::{Quiet, StoreConfig, sitting};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const A: &str = "S000032100001";
-const B: &str = "Y000132050002";
+pub(crate) const A: &str = "S000032100001";
+pub(crate) const B: &str = "Y000132050002";
 
-fn json(p: &Path) -> Value {
+pub(crate) fn json(p: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
 /// A sitting of dg5-theory run by two organisations, released and opened by both.
-fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
+pub(crate) fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
     let cfg = sample_store(dir);
     let keys = dir.join("orgs");
     for id in [A, B] {
@@ -52,7 +52,7 @@ fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
 
 /// Writes a response file for one organisation copy: candidate c answers question n correctly
 /// when `right(c, id)`, else picks `wrong(c, id, printed options)`; returns the path.
-fn responses(
+pub(crate) fn responses(
     dir: &Path,
     name: &str,
     copy_dir: &Path,
