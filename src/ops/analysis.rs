@@ -250,7 +250,7 @@ pub fn run(
     }
     let issued = Issued::load(&vault, &records)?;
     let (forms, by_copy) = forms_of(&issued);
-    let mut rows: Vec<Vec<(String, Vec<Response>)>> = vec![Vec::new(); forms.len()];
+    let mut rows: Vec<Vec<(String, String, Vec<Response>)>> = vec![Vec::new(); forms.len()];
     // a candidate is known by the organisation that examined them
     let mut seen: HashMap<(usize, String, String), (String, usize)> = HashMap::new();
     for (file, numbers, records) in &inputs {
@@ -301,11 +301,17 @@ pub fn run(
                     Err(m) => problems.push(at(format!("question {n} ({}): {m}", spec.id))),
                 }
             }
-            rows[fi].push((candidate, answers));
+            rows[fi].push((issued_copy.organisation.clone(), candidate, answers));
         }
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
+    }
+    // Candidates in one fixed order — by organisation, then candidate — whatever the order of
+    // the files and of their rows, so every sum runs the same way: the same responses give
+    // bit-identical statistics.
+    for r in &mut rows {
+        r.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     }
     let candidates: usize = rows.iter().map(Vec::len).sum();
     if candidates == 0 {
@@ -318,7 +324,7 @@ pub fn run(
         .map(|(f, r)| FormData {
             form: format!("{} {} F{:02}", f.sitting, f.blueprint, f.form),
             items: f.specs.into_iter().map(|(s, _)| s).collect(),
-            responses: r.into_iter().map(|(_, a)| a).collect(),
+            responses: r.into_iter().map(|(_, _, a)| a).collect(),
         })
         .collect();
     let report = analysis::analyse(&data, thresholds);

@@ -236,3 +236,21 @@ fn a_printed_version_the_store_does_not_hold_is_a_clear_error() {
     );
     assert!(matches!(e, qbank::Error::Corrupt { .. }), "{msg}");
 }
+
+#[test]
+fn the_same_response_files_in_another_order_give_bit_identical_statistics() {
+    let t = tempfile::tempdir().unwrap();
+    let p = past(t.path());
+    // the files the other way round, and the rows of each file reversed
+    let mut files = Vec::new();
+    for (k, f) in p.files.iter().rev().enumerate() {
+        let text = std::fs::read_to_string(f).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines[1..].reverse();
+        let to = t.path().join(format!("reordered-{k}.csv"));
+        std::fs::write(&to, lines.join("\n") + "\n").unwrap();
+        files.push(to);
+    }
+    let again = analyse(&p.cfg, &files);
+    assert_eq!(again.to_string(), p.stats.to_string());
+}
