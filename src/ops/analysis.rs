@@ -22,6 +22,9 @@ pub struct StoredStats {
     pub analysed: String,
     pub sittings: Vec<String>,
     pub stats: analysis::ItemStats,
+    /// Why an examiner closed its flags without a revision (`revise ITEM --dismiss`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dismissed: Option<String>,
 }
 
 /// What `qbank analysis` produced.
@@ -339,6 +342,7 @@ pub fn run(
                 analysed: analysed.clone(),
                 sittings: ids.clone(),
                 stats: s.clone(),
+                dismissed: None,
             },
         )?);
     }

@@ -4,6 +4,7 @@
 pub mod analysis;
 mod assemble;
 mod bank;
+pub mod calibrate;
 mod files;
 pub mod issued;
 pub mod org;

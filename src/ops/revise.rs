@@ -1,14 +1,18 @@
 //! The revision loop: feedback reports from organisations (`feedback import`), the revision queue
 //! that joins them with the flags of item analysis (`revise list`), new versions with their reason
 //! and evidence (`revise ITEM --file`), and calibration of the difficulty the assembler balances
-//! on from measured p values (`revise calibrate`). Every step is audited; old versions stay.
+//! on from measured p values (`revise calibrate`, in `calibrate.rs`). Every step is audited; old
+//! versions stay.
 
 use super::StoreConfig;
 use super::analysis::StoredStats;
+pub use super::calibrate::{
+    Calibration, CalibrationReport, SkipReason, Skipped, calibrate, label_for,
+};
 use super::org::now;
 use crate::bankfile::{self, Diagnostic, SourceFile};
 use crate::error::{Error, Result};
-use crate::model::{Difficulty, Entry, Organisation};
+use crate::model::{Entry, Organisation};
 use crate::store::AuditEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -52,6 +56,16 @@ pub struct Feedback {
     pub received: String,
     /// The version that answered it, once revised.
     pub resolved_by: Option<u32>,
+    /// Why an examiner closed it without a new version (`revise ITEM --dismiss --reason`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dismissed: Option<String>,
+}
+
+impl Feedback {
+    /// Neither answered by a revision nor dismissed.
+    pub fn is_open(&self) -> bool {
+        self.resolved_by.is_none() && self.dismissed.is_none()
+    }
 }
 
 /// A recorded revision (`v/<id>/<version:010>`).
@@ -149,6 +163,7 @@ pub fn import_feedback(cfg: &StoreConfig, file: &Path) -> Result<usize> {
             text,
             received: received.clone(),
             resolved_by: None,
+            dismissed: None,
         });
     }
     if !problems.is_empty() {
@@ -190,15 +205,16 @@ pub fn list(cfg: &StoreConfig) -> Result<Vec<RevisionCase>> {
 fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
     let mut cases: BTreeMap<String, RevisionCase> = BTreeMap::new();
     for (_, s) in vault.records::<StoredStats>("n/")? {
-        if s.stats.flags.is_empty() {
+        if s.stats.flags.is_empty() || s.dismissed.is_some() {
             continue;
         }
         let Ok(versions) = vault.versions(&s.stats.id) else {
             continue;
         };
         let current = versions.last().copied().unwrap_or(0);
-        if current != s.stats.version {
-            continue; // revised since
+        // a calibration or a status change is not an answer to a flag; a revision is
+        if revised_since(vault, &s.stats.id, s.stats.version)? {
+            continue;
         }
         cases.insert(
             s.stats.id.clone(),
@@ -211,7 +227,7 @@ fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
         );
     }
     for (_, f) in vault.records::<Feedback>("f/")? {
-        if f.resolved_by.is_some() {
+        if !f.is_open() {
             continue;
         }
         let current = vault
@@ -242,6 +258,72 @@ fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
     };
     out.sort_by(|a, b| urgent(b).cmp(&urgent(a)).then(a.id.cmp(&b.id)));
     Ok(out)
+}
+
+/// The reason calibrations are recorded with (`v/<id>/<version>`).
+pub const CALIBRATION_REASON: &str = "calibrated difficulty (测定难度)";
+
+/// Whether a version after `version` of `id` was made by a revision (not by a calibration or a
+/// status change, which leave the item's content and its flags as they were).
+pub(crate) fn revised_since(vault: &crate::store::Vault, id: &str, version: u32) -> Result<bool> {
+    Ok(vault
+        .records::<Revision>(&format!("v/{id}/"))?
+        .into_iter()
+        .any(|(_, r)| r.version > version && r.reason != CALIBRATION_REASON))
+}
+
+/// What `revise ITEM --dismiss` did.
+#[derive(Debug, Serialize)]
+pub struct DismissOutcome {
+    pub id: String,
+    /// The analysed versions whose flags were dismissed.
+    pub analyses: Vec<u32>,
+    pub feedback: usize,
+}
+
+/// Closes an item's case in the revision queue without a new version: its flagged analyses and
+/// open feedback are marked dismissed with the examiner's reason, in one audited batch.
+pub fn dismiss(cfg: &StoreConfig, id: &str, reason: &str) -> Result<DismissOutcome> {
+    if reason.trim().is_empty() {
+        return Err(Error::Usage("give a --reason".into()));
+    }
+    let mut vault = cfg.open()?;
+    vault.versions(id)?; // the item exists
+    let mut batch = Vec::new();
+    let mut analyses = Vec::new();
+    for (k, mut s) in vault.records::<StoredStats>(&format!("n/{id}/"))? {
+        if s.stats.flags.is_empty() || s.dismissed.is_some() {
+            continue;
+        }
+        analyses.push(s.stats.version);
+        s.dismissed = Some(reason.to_string());
+        batch.push(vault.put_record(&k, &s)?);
+    }
+    let mut feedback = 0;
+    for (k, mut f) in vault.records::<Feedback>(&format!("f/{id}/"))? {
+        if f.is_open() {
+            feedback += 1;
+            f.dismissed = Some(reason.to_string());
+            batch.push(vault.put_record(&k, &f)?);
+        }
+    }
+    if batch.is_empty() {
+        return Err(Error::Usage(format!(
+            "{id} has no flagged analysis or open feedback to dismiss"
+        )));
+    }
+    vault.commit(
+        batch,
+        AuditEvent::new(
+            "revise-dismiss",
+            json!({ "id": id, "analyses": analyses, "feedback": feedback, "reason": reason }),
+        ),
+    )?;
+    Ok(DismissOutcome {
+        id: id.into(),
+        analyses,
+        feedback,
+    })
 }
 
 /// What `revise` did.
@@ -290,7 +372,7 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
     let open: Vec<(String, Feedback)> = vault
         .records::<Feedback>(&format!("f/{id}/"))?
         .into_iter()
-        .filter(|(_, f)| f.resolved_by.is_none())
+        .filter(|(_, f)| f.is_open())
         .collect();
     let mut evidence = Vec::new();
     if let Some(a) = &stats {
@@ -352,88 +434,6 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
         version: current + 1,
         resolved_feedback: resolved.len(),
     })
-}
-
-/// The difficulty label a measured p corresponds to (the assembler's default p values are 0.85,
-/// 0.65 and 0.45 for easy, medium and hard).
-pub fn label_for(p: f64) -> Difficulty {
-    if p >= 0.75 {
-        Difficulty::Easy
-    } else if p >= 0.55 {
-        Difficulty::Medium
-    } else {
-        Difficulty::Hard
-    }
-}
-
-/// What `revise calibrate` did.
-#[derive(Debug, Serialize)]
-pub struct Calibration {
-    pub id: String,
-    pub version: u32,
-    pub p_before: Option<f64>,
-    pub p: f64,
-    pub n: usize,
-}
-
-/// Sets each item's p (and difficulty label) to the value measured on at least `min_n`
-/// responses of its current version, as new versions recorded with their evidence, in one batch,
-/// so the next papers are balanced on measured difficulty.
-pub fn calibrate(cfg: &StoreConfig, min_n: usize) -> Result<Vec<Calibration>> {
-    let mut vault = cfg.open()?;
-    let mut entries = Vec::new();
-    let mut out = Vec::new();
-    let mut extra = Vec::new();
-    for (_, s) in vault.records::<StoredStats>("n/")? {
-        let (Some(p), true) = (s.stats.p, s.stats.n >= min_n) else {
-            continue;
-        };
-        let p = (p.clamp(0.01, 0.99) * 100.0).round() / 100.0;
-        let Ok((Entry::Item(mut item), versions)) = vault.entry_with_versions(&s.stats.id, None)
-        else {
-            continue;
-        };
-        if versions.last() != Some(&s.stats.version) || item.p == Some(p) {
-            continue;
-        }
-        out.push(Calibration {
-            id: item.id.clone(),
-            version: s.stats.version + 1,
-            p_before: item.p,
-            p,
-            n: s.stats.n,
-        });
-        item.p = Some(p);
-        item.difficulty = label_for(p);
-        let rec = Revision {
-            id: item.id.clone(),
-            version: s.stats.version + 1,
-            reason: "calibrated difficulty (测定难度)".into(),
-            evidence: vec![format!(
-                "p = {p:.2} measured on {} responses to v{} in sittings {}",
-                s.stats.n,
-                s.stats.version,
-                s.sittings.join(",")
-            )],
-            at: now(),
-            by: crate::store::audit::default_actor(),
-        };
-        extra.push(vault.put_record(&format!("v/{}/{:010}", item.id, s.stats.version + 1), &rec)?);
-        entries.push((Entry::Item(item), None));
-    }
-    if entries.is_empty() {
-        return Ok(out);
-    }
-    let master = vault.master_key(&cfg.key)?;
-    vault.import_with(
-        &[],
-        entries,
-        Some(&master),
-        &|_| {},
-        AuditEvent::new("calibrate", json!({ "items": out.len(), "min_n": min_n })),
-        extra,
-    )?;
-    Ok(out)
 }
 
 /// The recorded revisions of an item, oldest first.
