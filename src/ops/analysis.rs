@@ -31,6 +31,8 @@ pub struct StoredStats {
 #[derive(Debug, Serialize)]
 pub struct AnalysisOutcome {
     pub files: usize,
+    /// (file, the encoding it was read in).
+    pub encodings: Vec<(String, String)>,
     pub candidates: usize,
     pub thresholds: Thresholds,
     pub report: Report,
@@ -161,6 +163,60 @@ fn parse_cell(
     }
 }
 
+/// One response file: its question columns and rows.
+struct Input {
+    file: String,
+    /// (column index, printed question number) of each question column.
+    columns: Vec<(usize, usize)>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+/// The question columns of a response file's header (`candidate,copy,1,2,…`), or None with its
+/// problems: a column that is not a question number, or a question named twice. Each column
+/// keeps its own index, so one bad column does not shift the ones after it.
+fn question_columns(
+    f: &super::csvfile::CsvFile,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Vec<(usize, usize)>> {
+    let head = &f.header;
+    let problem = |message: String| Diagnostic {
+        file: f.name.clone(),
+        line: 1,
+        message,
+    };
+    if head.len() < 3 || head[0] != "candidate" || head[1] != "copy" {
+        problems.push(problem(
+            "the header must be: candidate,copy,1,2,3,… (question numbers as printed)".into(),
+        ));
+        return None;
+    }
+    let mut columns: Vec<(usize, usize)> = Vec::new();
+    let mut ok = true;
+    for (c, h) in head.iter().enumerate().skip(2) {
+        match h.parse::<usize>() {
+            Ok(n) if n >= 1 => {
+                if let Some(&(first, _)) = columns.iter().find(|&&(_, m)| m == n) {
+                    problems.push(problem(format!(
+                        "column {}: question {n} is already column {}",
+                        c + 1,
+                        first + 1
+                    )));
+                    ok = false;
+                }
+                columns.push((c, n));
+            }
+            _ => {
+                problems.push(problem(format!(
+                    "column {}: `{h}` is not a question number",
+                    c + 1
+                )));
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(columns)
+}
+
 /// Reads response files, maps them to bank items, analyses them and stores the statistics.
 pub fn run(
     cfg: &StoreConfig,
@@ -169,54 +225,19 @@ pub fn run(
     thresholds: &Thresholds,
 ) -> Result<AnalysisOutcome> {
     let mut problems: Vec<Diagnostic> = Vec::new();
-    // Read every file first: the copy codes decide which sittings to rebuild.
-    let mut inputs: Vec<(String, Vec<usize>, Vec<csv::StringRecord>)> = Vec::new();
+    // Read every file first: the copy codes decide which sittings to read.
+    let mut inputs: Vec<Input> = Vec::new();
+    let mut encodings = Vec::new();
     for path in files {
-        let file = path.display().to_string();
-        let mut rd = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .map_err(|e| Error::io("read", path, std::io::Error::other(e.to_string())))?;
-        let headers = rd
-            .headers()
-            .map_err(|e| Error::Usage(format!("{file}: {e}")))?
-            .clone();
-        let head: Vec<String> = headers
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
-        if head.len() < 3 || head[0] != "candidate" || head[1] != "copy" {
-            problems.push(Diagnostic {
-                file: file.clone(),
-                line: 1,
-                message: "the header must be: candidate,copy,1,2,3,… (question numbers as printed)"
-                    .into(),
+        let f = super::csvfile::read(path, &mut problems)?;
+        encodings.push((f.name.clone(), f.encoding.to_string()));
+        if let Some(columns) = question_columns(&f, &mut problems) {
+            inputs.push(Input {
+                file: f.name,
+                columns,
+                rows: f.rows,
             });
-            continue;
         }
-        let mut numbers = Vec::new();
-        for (c, h) in head.iter().enumerate().skip(2) {
-            match h.parse::<usize>() {
-                Ok(n) if n >= 1 => numbers.push(n),
-                _ => problems.push(Diagnostic {
-                    file: file.clone(),
-                    line: 1,
-                    message: format!("column {}: `{h}` is not a question number", c + 1),
-                }),
-            }
-        }
-        let mut records = Vec::new();
-        for rec in rd.records() {
-            match rec {
-                Ok(r) => records.push(r),
-                Err(e) => problems.push(Diagnostic {
-                    file: file.clone(),
-                    line: e.position().map_or(0, |p| p.line() as usize),
-                    message: e.to_string(),
-                }),
-            }
-        }
-        inputs.push((file, numbers, records));
     }
     let mut vault = cfg.open()?;
     // Only the sittings whose packages hold a copy named in the files. A copy code names the
@@ -224,7 +245,7 @@ pub fn run(
     // user must say which (`--sitting`).
     let named: std::collections::BTreeSet<&str> = inputs
         .iter()
-        .flat_map(|(_, _, rs)| rs.iter().filter_map(|r| r.get(1)).map(str::trim))
+        .flat_map(|i| i.rows.iter().map(|(_, r)| r[1].as_str()))
         .collect();
     let records: Vec<_> = sitting_records(&vault, sittings)?
         .into_iter()
@@ -256,16 +277,21 @@ pub fn run(
     let mut rows: Vec<Vec<(String, String, Vec<Response>)>> = vec![Vec::new(); forms.len()];
     // a candidate is known by the organisation that examined them
     let mut seen: HashMap<(usize, String, String), (String, usize)> = HashMap::new();
-    for (file, numbers, records) in &inputs {
-        for rec in records {
-            let line = rec.position().map_or(0, |p| p.line() as usize);
+    for Input {
+        file,
+        columns,
+        rows: records,
+    } in &inputs
+    {
+        for (line, rec) in records {
+            let line = *line;
             let at = |message: String| Diagnostic {
                 file: file.clone(),
                 line,
                 message,
             };
-            let candidate = rec.get(0).unwrap_or_default().trim().to_string();
-            let copy = rec.get(1).unwrap_or_default().trim();
+            let candidate = rec[0].clone();
+            let copy = rec[1].as_str();
             let Some(&(fi, issued_copy)) = by_copy.get(copy) else {
                 problems.push(at(format!(
                     "copy `{copy}` is not an organisation copy of the sittings analysed"
@@ -287,8 +313,8 @@ pub fn run(
             }
             let specs = &forms[fi].specs;
             let mut answers = vec![Response::Missing; specs.len()];
-            for (k, &n) in numbers.iter().enumerate() {
-                let cell = rec.get(k + 2).unwrap_or_default();
+            for &(col, n) in columns {
+                let cell = rec[col].as_str();
                 let Some(q) = issued_copy.printed(n) else {
                     if !cell.trim().is_empty() {
                         problems.push(at(format!(
@@ -356,6 +382,7 @@ pub fn run(
     )?;
     Ok(AnalysisOutcome {
         files: files.len(),
+        encodings,
         candidates,
         thresholds: thresholds.clone(),
         report,

@@ -5,6 +5,8 @@ pub mod analysis;
 mod assemble;
 mod bank;
 pub mod calibrate;
+mod csvfile;
+pub mod feedback;
 mod files;
 pub mod issued;
 pub mod org;

@@ -9,10 +9,11 @@ use super::analysis::StoredStats;
 pub use super::calibrate::{
     Calibration, CalibrationReport, SkipReason, Skipped, calibrate, label_for,
 };
+pub use super::feedback::{FeedbackOutcome, import_feedback};
 use super::org::now;
-use crate::bankfile::{self, Diagnostic, SourceFile};
+use crate::bankfile::{self, SourceFile};
 use crate::error::{Error, Result};
-use crate::model::{Entry, Organisation};
+use crate::model::Entry;
 use crate::store::AuditEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -59,6 +60,9 @@ pub struct Feedback {
     /// Why an examiner closed it without a new version (`revise ITEM --dismiss --reason`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dismissed: Option<String>,
+    /// Where the organisation saw it, when it reported by copy and printed number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed: Option<(String, u32)>,
 }
 
 impl Feedback {
@@ -77,113 +81,6 @@ pub struct Revision {
     pub evidence: Vec<String>,
     pub at: String,
     pub by: String,
-}
-
-/// Imports feedback reports (CSV: organisation,item,version,kind,text) — all or nothing.
-pub fn import_feedback(cfg: &StoreConfig, file: &Path) -> Result<usize> {
-    let name = file.display().to_string();
-    let mut vault = cfg.open()?;
-    let mut rd = csv::Reader::from_path(file)
-        .map_err(|e| Error::io("read", file, std::io::Error::other(e.to_string())))?;
-    let head: Vec<String> = rd
-        .headers()
-        .map_err(|e| Error::Usage(format!("{name}: {e}")))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-        .collect();
-    if head != ["organisation", "item", "version", "kind", "text"] {
-        return Err(Error::Invalid(vec![Diagnostic {
-            file: name,
-            line: 1,
-            message: "the header must be: organisation,item,version,kind,text".into(),
-        }]));
-    }
-    let mut problems = Vec::new();
-    let mut reports = Vec::new();
-    let received = now();
-    for r in rd.records() {
-        let r = match r {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(Diagnostic {
-                    file: name.clone(),
-                    line: e.position().map_or(0, |p| p.line() as usize),
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let line = r.position().map_or(0, |p| p.line() as usize);
-        let mut bad = |m: String| {
-            problems.push(Diagnostic {
-                file: name.clone(),
-                line,
-                message: m,
-            })
-        };
-        let get = |i: usize| r.get(i).unwrap_or_default().trim().to_string();
-        let (org, item, version, kind, text) = (get(0), get(1), get(2), get(3), get(4));
-        if vault
-            .get_record::<Organisation>(&format!("o/{org}"))?
-            .is_none()
-        {
-            bad(format!("organisation {org} is not in the catalog"));
-            continue;
-        }
-        let Ok(version) = version.parse::<u32>() else {
-            bad(format!("version `{version}` is not a number"));
-            continue;
-        };
-        match vault.versions(&item) {
-            Ok(v) if v.contains(&version) => {}
-            Ok(v) => {
-                bad(format!("{item} has no version {version} (versions {v:?})"));
-                continue;
-            }
-            Err(_) => {
-                bad(format!("no item {item} in the bank"));
-                continue;
-            }
-        }
-        let Some(kind) = FeedbackKind::parse(&kind) else {
-            bad(format!(
-                "kind `{kind}`: give wrong-key, ambiguous, outdated, out-of-scope, typo or other (答案错误 表述歧义 内容过时 超纲 错别字 其他)"
-            ));
-            continue;
-        };
-        if text.is_empty() {
-            bad("the report's text is empty".into());
-            continue;
-        }
-        reports.push(Feedback {
-            organisation: org,
-            item,
-            version,
-            kind,
-            text,
-            received: received.clone(),
-            resolved_by: None,
-            dismissed: None,
-        });
-    }
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
-    let seq = vault.checkpoint().seq + 1;
-    let mut batch = Vec::new();
-    for (k, f) in reports.iter().enumerate() {
-        batch.push(vault.put_record(&format!("f/{}/{seq:012}-{k:04}", f.item), f)?);
-    }
-    let orgs: std::collections::BTreeSet<&str> =
-        reports.iter().map(|f| f.organisation.as_str()).collect();
-    vault.commit(
-        batch,
-        AuditEvent::new(
-            "feedback-import",
-            json!({ "file": name, "reports": reports.len(), "organisations": orgs }),
-        ),
-    )?;
-    Ok(reports.len())
 }
 
 /// One line of the revision queue.

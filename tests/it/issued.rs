@@ -11,7 +11,7 @@ use qbank::store::AuditEvent;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const SITTING: &str = "T-AN";
+pub(crate) const SITTING: &str = "T-AN";
 
 /// A deterministic mix of right and wrong answers: candidate c answers right when
 /// (c + hash(id)) % 40 < c, else one option letter on (or the other 判断 mark).
@@ -50,22 +50,22 @@ fn fragment(copy_dir: &Path) -> String {
     leak
 }
 
-struct Past {
-    cfg: StoreConfig,
-    files: Vec<PathBuf>,
+pub(crate) struct Past {
+    pub cfg: StoreConfig,
+    pub files: Vec<PathBuf>,
     leak: String,
-    copy_b: String,
+    pub copy_b: String,
     /// The statistics and the trace as first computed.
-    stats: Value,
+    pub stats: Value,
     consistent: Vec<String>,
 }
 
-fn analyse(cfg: &StoreConfig, files: &[PathBuf]) -> Value {
+pub(crate) fn analyse(cfg: &StoreConfig, files: &[PathBuf]) -> Value {
     let out = qbank::ops::analysis::run(cfg, files, &[], &Thresholds::default()).unwrap();
     serde_json::to_value(&out.report).unwrap()
 }
 
-fn past(dir: &Path) -> Past {
+pub(crate) fn past(dir: &Path) -> Past {
     let (cfg, copy_a, copy_b) = opened(dir);
     let files = vec![
         responses(dir, "a.csv", &copy_a, 0..40, answer),

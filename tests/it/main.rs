@@ -5,6 +5,7 @@ mod assemble;
 mod check;
 mod cli;
 mod crash;
+mod files;
 mod issued;
 mod sitting;
 mod store;

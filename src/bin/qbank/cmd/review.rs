@@ -179,11 +179,17 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
 
 pub fn feedback(g: &Global, c: FeedbackCommand) -> Result<ExitCode> {
     let FeedbackCommand::Import { file } = c;
-    let n = revise::import_feedback(&g.store()?, &file)?;
+    let r = revise::import_feedback(&g.store()?, &file)?;
     if g.json {
-        crate::output::json(&serde_json::json!({ "reports": n }));
+        crate::output::json(&r);
     } else {
-        crate::outln!("{n} report(s) imported; see `qbank revise list`");
+        crate::outln!(
+            "read {} ({}): {} report(s) imported, {} already stored; see `qbank revise list`",
+            r.file,
+            r.encoding,
+            r.imported,
+            r.already
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
