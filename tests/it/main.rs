@@ -10,6 +10,7 @@ mod issued;
 mod sitting;
 mod store;
 mod submission;
+mod trace;
 
 use qbank::ops::StoreConfig;
 use qbank::store::KeySource;
