@@ -293,3 +293,78 @@ pub fn issued(cfg: &StoreConfig, id: &str) -> Result<Vec<IssuedCopy>> {
             })?;
     copies_of(&vault, &rec)
 }
+
+/// The parts of an organisation copy's `copy.json` that say what was printed.
+#[derive(Deserialize)]
+struct CopyFile {
+    sitting: String,
+    copy: String,
+    blueprint: String,
+    form: u32,
+    #[serde(default)]
+    questions: Vec<CopyFileQuestion>,
+}
+
+#[derive(Deserialize)]
+struct CopyFileQuestion {
+    n: u32,
+    id: String,
+    version: u32,
+    options: Vec<usize>,
+}
+
+/// Checks an opened theory copy (`copy.json` beside its paper) against what its sitting's record
+/// says was issued: the same entry version at every printed number, with the same option order.
+/// None for a practical copy (its documents are not permuted).
+pub(crate) fn verify_copy(vault: &Vault, path: &std::path::Path) -> Result<Option<super::Verdict>> {
+    let text = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
+    let file: CopyFile = serde_json::from_slice(&text)
+        .map_err(|e| Error::Usage(format!("{}: not a qbank copy.json: {e}", path.display())))?;
+    let mut differences = Vec::new();
+    let rec: Option<SittingRecord> = vault.get_record(&format!("t/{}", file.sitting))?;
+    match rec {
+        None => differences.push(format!("this store holds no sitting {}", file.sitting)),
+        Some(rec) => match copies_of(vault, &rec)?
+            .into_iter()
+            .find(|c| c.copy == file.copy)
+        {
+            None if file.questions.is_empty() => return Ok(None),
+            None => differences.push(format!(
+                "sitting {} issued no theory copy {}",
+                file.sitting, file.copy
+            )),
+            Some(issued) => {
+                if issued.questions.len() != file.questions.len() {
+                    differences.push(format!(
+                        "{} questions; the sitting issued {}",
+                        file.questions.len(),
+                        issued.questions.len()
+                    ));
+                }
+                for (q, f) in issued.questions.iter().zip(&file.questions) {
+                    if (q.n, &q.id, q.version) != (f.n, &f.id, f.version) {
+                        differences.push(format!(
+                            "question {}: {} v{}; the sitting issued {} v{} there",
+                            f.n, f.id, f.version, q.id, q.version
+                        ));
+                    } else if q.options != f.options {
+                        differences.push(format!(
+                            "question {} ({}): options in another order than issued",
+                            f.n, f.id
+                        ));
+                    }
+                }
+            }
+        },
+    }
+    let ok = differences.is_empty();
+    Ok(Some(super::Verdict {
+        manifest: path.display().to_string(),
+        blueprint: file.blueprint,
+        form: file.form,
+        identical: ok,
+        genuine: ok,
+        differences,
+        copy: Some(file.copy),
+    }))
+}

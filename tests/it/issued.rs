@@ -254,3 +254,37 @@ fn the_same_response_files_in_another_order_give_bit_identical_statistics() {
     let again = analyse(&p.cfg, &files);
     assert_eq!(again.to_string(), p.stats.to_string());
 }
+
+#[test]
+fn verify_checks_an_opened_copy_against_what_its_sitting_issued() {
+    let t = tempfile::tempdir().unwrap();
+    let (cfg, copy_a, _) = opened(t.path());
+    let v = qbank::ops::verify(&cfg, &copy_a).unwrap();
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        v[0].copy.as_deref(),
+        Some(format!("{A}-dg5-theory-F01").as_str())
+    );
+    assert!(v[0].identical, "{:?}", v[0].differences);
+    // the bank changes: the copy is still exactly what was issued
+    let victim = issued::issued(&cfg, SITTING).unwrap()[0].questions[0]
+        .id
+        .clone();
+    qbank::ops::set_entry_status(&cfg, &victim, Status::Suspended, "停用").unwrap();
+    assert!(qbank::ops::verify(&cfg, &copy_a).unwrap()[0].identical);
+    // an edited copy.json (two questions' places swapped) is not
+    let path = copy_a.join("copy.json");
+    let mut c = json(&path);
+    let qs = c["questions"].as_array_mut().unwrap();
+    let (a, b) = (qs[0]["id"].clone(), qs[1]["id"].clone());
+    qs[0]["id"] = b;
+    qs[1]["id"] = a;
+    std::fs::write(&path, serde_json::to_vec(&c).unwrap()).unwrap();
+    let v = qbank::ops::verify(&cfg, &copy_a).unwrap();
+    assert!(!v[0].identical && !v[0].genuine);
+    assert!(
+        v[0].differences[0].starts_with("question 1: "),
+        "{:?}",
+        v[0].differences
+    );
+}
