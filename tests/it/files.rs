@@ -197,3 +197,42 @@ fn feedback_by_copy_and_printed_number_maps_to_the_printed_version_and_is_stored
         "{e}"
     );
 }
+
+#[test]
+fn calibrate_leaves_an_item_with_open_feedback_alone_until_it_is_dismissed() {
+    let t = tempfile::tempdir().unwrap();
+    let p = past(t.path());
+    let copies = issued::issued(&p.cfg, SITTING).unwrap();
+    let c = copies.iter().find(|c| c.copy == p.copy_b).unwrap();
+    let q = &c.questions[2];
+    let fb = t.path().join("fb.csv");
+    std::fs::write(
+        &fb,
+        format!(
+            "organisation,copy,question,kind,text\n{},{},3,表述歧义,题干有两种理解\n",
+            c.organisation, c.copy
+        ),
+    )
+    .unwrap();
+    revise::import_feedback(&p.cfg, &fb).unwrap();
+    let before = qbank::ops::show(&p.cfg, &q.id, None).unwrap();
+    let r = revise::calibrate(&p.cfg, 50).unwrap();
+    let s = r.skipped.iter().find(|s| s.id == q.id).unwrap();
+    assert!(
+        s.reasons.contains(&revise::SkipReason::OpenFeedback),
+        "{s:?}"
+    );
+    assert!(r.skipped_for(revise::SkipReason::OpenFeedback) >= 1);
+    assert!(!r.calibrated.iter().any(|x| x.id == q.id));
+    assert_eq!(qbank::ops::show(&p.cfg, &q.id, None).unwrap(), before);
+    assert!(revise::list(&p.cfg).unwrap().iter().any(|x| x.id == q.id));
+    // dismissed with a reason, the report no longer holds it back
+    let d = revise::dismiss(&p.cfg, &q.id, "经核对题干无歧义").unwrap();
+    assert_eq!(d.feedback, 1);
+    let r = revise::calibrate(&p.cfg, 50).unwrap();
+    assert!(
+        !r.skipped
+            .iter()
+            .any(|s| s.id == q.id && s.reasons.contains(&revise::SkipReason::OpenFeedback))
+    );
+}
