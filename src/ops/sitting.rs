@@ -7,8 +7,9 @@ use super::assemble::{RenderedForm, blueprint_digest, read_blueprints, render};
 use super::issued::{Issued, IssuedCopy, copy_code, copy_plans, issue};
 use super::org::{now, organisations};
 use super::{Progress, StoreConfig, read_bank_files};
-use crate::assemble::{CopyPlan, ENGINE, remap_answer};
+use crate::assemble::{CopyPlan, ENGINE};
 use crate::bankfile::{SourceFile, parse_sitting};
+use crate::document::{self, TheoryKey, TheoryPaper};
 use crate::error::{Error, Result};
 use crate::model::{
     Blueprint, Level, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
@@ -257,95 +258,37 @@ fn pretty(v: &impl Serialize) -> Vec<u8> {
     s
 }
 
-/// The questions of a theory paper.json, in form order, with their section index.
-fn theory_items(paper: &Value) -> Vec<(usize, &Value)> {
-    paper["sections"]
-        .as_array()
-        .map(|secs| {
-            secs.iter()
-                .enumerate()
-                .flat_map(|(s, sec)| {
-                    sec["items"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(move |i| (s, i))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Section lengths and option counts of a theory paper.json, for drawing copy plans.
-fn paper_shape(paper: &Value) -> (Vec<usize>, Vec<usize>) {
-    let items = theory_items(paper);
-    let nsec = paper["sections"].as_array().map_or(0, Vec::len);
-    let sections: Vec<usize> = (0..nsec)
-        .map(|s| items.iter().filter(|(x, _)| *x == s).count())
-        .collect();
-    let option_counts: Vec<usize> = items
-        .iter()
-        .map(|(_, i)| i["options"].as_array().map_or(0, Vec::len))
-        .collect();
-    (sections, option_counts)
-}
-
 /// One JSON file of a rendered form (`paper.json`, `key.json`).
-fn file_json(f: &RenderedForm, name: &str) -> Value {
+fn file_json(f: &RenderedForm, name: &str) -> Result<Value> {
     f.files
         .iter()
         .find(|(n, _)| n == name)
         .and_then(|(_, x)| serde_json::from_slice(x).ok())
-        .unwrap_or(Value::Null)
+        .ok_or_else(|| Error::Usage(format!("form {}: no readable {name}", f.form)))
 }
 
-/// Applies a copy plan to a theory paper and key (JSON as rendered by `assemble`).
-fn permute_theory(paper: &Value, key: &Value, plan: &CopyPlan) -> (Value, Value, Vec<Value>) {
-    let items = theory_items(paper);
-    let mut new_paper = paper.clone();
-    let mut new_n: HashMap<u64, (u64, usize)> = HashMap::new(); // form n -> (copy n, print index)
-    let mut sections: Vec<Vec<Value>> =
-        vec![Vec::new(); paper["sections"].as_array().map_or(0, Vec::len)];
-    let mut questions = Vec::new();
-    for (k, &q) in plan.order.iter().enumerate() {
-        let (s, item) = items[q];
-        let mut it = item.clone();
-        let n = k as u64 + 1;
-        new_n.insert(item["n"].as_u64().unwrap_or(0), (n, k));
-        it["n"] = json!(n);
-        let perm = &plan.options[k];
-        if let Some(opts) = item["options"].as_array() {
-            it["options"] = Value::Array(perm.iter().map(|&f| opts[f].clone()).collect());
-        }
-        questions.push(json!({ "n": n, "id": item["id"], "version": item["version"], "type": item["type"], "options": perm }));
-        sections[s].push(it);
+/// A form's documents, parsed once for all its copies: typed for theory forms.
+enum FormDocs {
+    Theory(TheoryPaper, TheoryKey),
+    Practical(Value, Value),
+}
+
+fn form_docs(bp: &Blueprint, f: &RenderedForm) -> Result<FormDocs> {
+    let (paper, key) = (file_json(f, "paper.json")?, file_json(f, "key.json")?);
+    if !bp.is_theory() {
+        return Ok(FormDocs::Practical(paper, key));
     }
-    if let Some(secs) = new_paper["sections"].as_array_mut() {
-        for (sec, items) in secs.iter_mut().zip(sections) {
-            sec["items"] = Value::Array(items);
-        }
-    }
-    let mut new_key = key.clone();
-    if let Some(answers) = key["answers"].as_array() {
-        let mut out: Vec<(u64, Value)> = answers
-            .iter()
-            .map(|a| {
-                let mut a = a.clone();
-                if let Some(&(n, k)) = a["n"].as_u64().and_then(|n| new_n.get(&n)) {
-                    a["n"] = json!(n);
-                    if let Some(t) = a["answer"].as_str() {
-                        a["answer"] = json!(remap_answer(t, &plan.options[k]));
-                    }
-                    (n, a)
-                } else {
-                    (u64::MAX, a)
-                }
-            })
-            .collect();
-        out.sort_by_key(|(n, _)| *n);
-        new_key["answers"] = Value::Array(out.into_iter().map(|(_, a)| a).collect());
-    }
-    (new_paper, new_key, questions)
+    let bad = |what: &str, e: serde_json::Error| {
+        Error::Usage(format!("{} F{:02}: {what}: {e}", bp.id, f.form))
+    };
+    Ok(FormDocs::Theory(
+        serde_json::from_value(paper).map_err(|e| bad("paper.json", e))?,
+        serde_json::from_value(key).map_err(|e| bad("key.json", e))?,
+    ))
+}
+
+fn to_json(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).expect("documents serialise")
 }
 
 fn date_label(rfc3339: &str) -> String {
@@ -357,7 +300,7 @@ fn date_label(rfc3339: &str) -> String {
 fn copy_documents(
     dir: &str,
     form: &RenderedForm,
-    (paper, key): &(Value, Value),
+    docs_in: &FormDocs,
     blueprint: &Blueprint,
     copy: &str,
     plan: Option<&CopyPlan>,
@@ -370,9 +313,9 @@ fn copy_documents(
     copy_info["copy"] = json!(copy);
     copy_info["blueprint"] = json!(blueprint.id);
     copy_info["form"] = json!(form.form);
-    if blueprint.is_theory() {
-        let plan = plan.expect("theory copies have a plan");
-        let (mut p, mut k, questions) = permute_theory(paper, key, plan);
+    if let (FormDocs::Theory(paper, key), Some(plan)) = (docs_in, plan) {
+        let (p, k, questions) = document::permute(paper, key, plan);
+        let (mut p, mut k) = (to_json(&p), to_json(&k));
         p["copy"] = copy_info.clone();
         k["copy"] = copy_info.clone();
         put(
@@ -387,8 +330,8 @@ fn copy_documents(
         put("key.md", render::theory_key_md(&p, &k, header).into_bytes());
         put("paper.json", pretty(&p));
         put("key.json", pretty(&k));
-        copy_info["questions"] = Value::Array(questions);
-    } else {
+        copy_info["questions"] = to_json(&questions);
+    } else if let FormDocs::Practical(paper, key) = docs_in {
         let mut p = paper.clone();
         let mut k = key.clone();
         p["copy"] = copy_info.clone();
@@ -538,15 +481,11 @@ pub fn run(
         })
         .collect::<Result<_>>()?;
     // Each form's JSON, parsed once for all its copies.
-    let form_json: Vec<Vec<(Value, Value)>> = rendered
+    let form_json: Vec<Vec<FormDocs>> = built
         .iter()
-        .map(|forms| {
-            forms
-                .iter()
-                .map(|f| (file_json(f, "paper.json"), file_json(f, "key.json")))
-                .collect()
-        })
-        .collect();
+        .zip(&rendered)
+        .map(|(b, forms)| forms.iter().map(|f| form_docs(&b.blueprint, f)).collect())
+        .collect::<Result<_>>()?;
     // Copy plans: one per (organisation, blueprint, form), distinct across organisations.
     let participants: Vec<(&Organisation, &crate::model::Participant)> = plan
         .organisations
@@ -560,19 +499,19 @@ pub fn run(
             continue;
         }
         let runs = (b.blueprint.occupation.clone(), b.blueprint.level);
-        for (f, (paper, _)) in forms.iter().zip(jsons) {
+        for (f, docs) in forms.iter().zip(jsons) {
+            let FormDocs::Theory(paper, _) = docs else {
+                continue;
+            };
             let runners = participants
                 .iter()
                 .filter(|(_, p)| p.runs.contains(&runs))
                 .map(|(o, _)| o.id.as_str());
-            let (sections, options) = paper_shape(paper);
+            let (sections, options) = paper.shape();
             // the entry versions as printed, in form order
-            let printed: Vec<(String, u32)> = theory_items(paper)
-                .iter()
-                .map(|(_, i)| {
-                    let id = i["id"].as_str().unwrap_or_default().to_string();
-                    (id, i["version"].as_u64().unwrap_or(0) as u32)
-                })
+            let printed: Vec<(String, u32)> = paper
+                .items()
+                .map(|(_, i)| (i.id.clone(), i.version))
                 .collect();
             let cps = copy_plans(
                 ENGINE,
