@@ -5,6 +5,8 @@
 //! - [`model`]: domain types (levels, occupations, standards, items, tasks, topics). Pure.
 //! - [`bankfile`]: the human-authored TOML bank format: parse, validate (`file:line` diagnostics),
 //!   write back. Pure: text in, values or diagnostics out.
+//! - [`document`]: typed theory papers, keys and organisation copies (first part of the typed
+//!   document model). Pure.
 //! - [`synth`]: seeded synthetic banks for scale tests. Pure.
 //! - [`store`]: the only code that touches the database and keys: key–value trait and sled
 //!   backend, envelope encryption, record formats, the bank digest.
@@ -18,6 +20,7 @@
 pub mod analysis;
 pub mod assemble;
 pub mod bankfile;
+pub mod document;
 pub mod error;
 pub mod model;
 pub mod ops;

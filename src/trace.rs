@@ -3,12 +3,16 @@
 //! and the order of each choice question's options. Pure.
 //!
 //! Method: text is normalised (full-width → half-width, case folded, whitespace and punctuation
-//! dropped, meaningful symbols such as √ % ° kept). Each candidate question's stem is located in the leak by voting over shared
-//! character 3-grams (robust to re-typed punctuation, spacing and a few typos); a stem counts as
-//! found when at least [`FOUND_SHARE`] of its 3-grams occur. Option texts are then located between
-//! the stem and the next found stem. A copy is consistent with the leak when it holds every
-//! found question, prints them in the leak's order, and prints every located option in the
-//! leak's order.
+//! dropped, meaningful symbols such as √ % ° and decimal points kept). Each candidate question's
+//! stem is located in the leak by voting over shared character 3-grams (robust to re-typed
+//! punctuation, spacing, OCR misreadings and a few typos); a stem counts as found when at least
+//! [`FOUND_SHARE`] of its 3-grams occur. Where several items read the same at one place (an item
+//! shared across levels, a near-duplicate), the place stands for each of them: it is evidence for
+//! any copy holding one, never against the copy that does. Option texts are then located between
+//! the stem and the next found stem, only where they can be told apart (an option found twice or
+//! reading like another says nothing). A copy is consistent with the leak when it holds a
+//! question at every found place, prints them in the leak's order, and prints every located
+//! option in the leak's order.
 
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -68,15 +72,27 @@ pub struct TraceReport {
 
 /// Normalises text for matching.
 pub fn normalise(s: &str) -> Vec<char> {
-    s.chars()
+    let t: Vec<char> = s
+        .chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             '\u{3000}' => ' ',
             _ => c,
         })
-        .filter(|&c| !c.is_whitespace() && !is_punctuation(c))
-        .flat_map(char::to_lowercase)
+        .collect();
+    t.iter()
+        .enumerate()
+        .filter(|&(i, &c)| !c.is_whitespace() && (!is_punctuation(c) || is_decimal_point(&t, i)))
+        .flat_map(|(_, c)| c.to_lowercase())
         .collect()
+}
+
+/// A '.' between two digits is a decimal point ("1.5 mm" is not "15 mm"), not punctuation.
+fn is_decimal_point(t: &[char], i: usize) -> bool {
+    t[i] == '.'
+        && i > 0
+        && t[i - 1].is_ascii_digit()
+        && t.get(i + 1).is_some_and(char::is_ascii_digit)
 }
 
 /// Punctuation that re-typing changes freely. Symbols that carry meaning in questions (√ % ° Ω
@@ -129,6 +145,50 @@ fn find_sub(hay: &[char], needle: &[char]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
 
+/// The order (entry option indices) in which a question's options appear in `window`, from the
+/// options that can be told apart there: longest first, each claiming its span so that one
+/// contained in another ("5 mm" in "15 mm") is not found inside it; an option found twice, or
+/// reading the same as another, says nothing. None with fewer than two located.
+fn option_order(window: &[char], options: &[String]) -> Option<Vec<usize>> {
+    if options.len() < 2 {
+        return None;
+    }
+    let mut opts: Vec<(usize, Vec<char>)> =
+        options.iter().map(|o| normalise(o)).enumerate().collect();
+    opts.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    let mut claimed: Vec<(usize, usize)> = Vec::new();
+    let mut at: Vec<(usize, usize)> = Vec::new();
+    for (k, (i, o)) in opts.iter().enumerate() {
+        if o.is_empty() || opts.iter().enumerate().any(|(j, (_, x))| j != k && x == o) {
+            continue;
+        }
+        let free = |p: usize, claimed: &[(usize, usize)]| {
+            claimed.iter().all(|&(s, e)| p + o.len() <= s || p >= e)
+        };
+        let mut hits = Vec::new();
+        let mut from_ix = 0;
+        while let Some(p) = find_sub(&window[from_ix..], o).map(|p| p + from_ix) {
+            if free(p, &claimed) {
+                hits.push(p);
+            }
+            from_ix = p + 1;
+        }
+        if let [p] = hits[..] {
+            claimed.push((p, p + o.len()));
+            at.push((p, *i));
+        } else {
+            // found twice (or not at all): claim every place, trust none
+            claimed.extend(hits.iter().map(|&p| (p, p + o.len())));
+        }
+    }
+    at.sort();
+    (at.len() >= 2).then(|| at.into_iter().map(|(_, i)| i).collect())
+}
+
+/// Where a question was found in the leak: (start, stem length, the ids that read the same
+/// there, best-evidenced first, with their evidence).
+type Place<'a> = (usize, usize, Vec<(&'a str, usize)>);
+
 /// Traces `leak` against `copies`.
 pub fn trace(leak: &str, copies: &[CopyText]) -> TraceReport {
     let text = normalise(leak);
@@ -166,59 +226,43 @@ pub fn trace(leak: &str, copies: &[CopyText]) -> TraceReport {
         }
     }
     // Two similar stems (or one inside another) can claim the same place: the one with more
-    // evidence there keeps it.
+    // evidence there keeps it. A stem that reads the same as the keeper's over the same text
+    // (an item shared across levels, a near-duplicate) with nearly as much evidence joins it:
+    // the place is evidence for a copy holding either, never against the one that holds it.
     candidates.sort_by(|a, b| b.3.cmp(&a.3).then(a.1.cmp(b.1)));
-    let mut found: Vec<(usize, &str, usize)> = Vec::new();
-    for (start, id, len, _) in candidates {
-        let overlaps = found.iter().any(|&(s, _, l)| {
+    let mut found: Vec<Place> = Vec::new();
+    for (start, id, len, evidence) in candidates {
+        let overlap = |s: usize, l: usize| {
             let lo = start.max(s);
             let hi = (start + len).min(s + l);
-            hi > lo && (hi - lo) * 2 > len.min(l)
-        });
-        if !overlaps {
-            found.push((start, id, len));
-        }
-    }
-    found.sort();
-    // Options: the order in which the form's options appear after each found stem.
-    let mut seen_options: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (n, &(start, id, len)) in found.iter().enumerate() {
-        let q = questions[id];
-        if q.options.len() < 2 {
+            hi.saturating_sub(lo)
+        };
+        if let Some(place) = found
+            .iter_mut()
+            .find(|(s, l, _)| overlap(*s, *l) * 2 > len.min(*l))
+        {
+            let (s, l, ids) = place;
+            let same_text = overlap(*s, *l) * 10 >= len.max(*l) * 9;
+            if same_text && evidence * 10 >= ids[0].1 * 8 {
+                ids.push((id, evidence));
+            }
             continue;
         }
+        found.push((start, len, vec![(id, evidence)]));
+    }
+    found.sort_by_key(|f| f.0);
+    // Options: the order in which each candidate's options appear after its place.
+    let mut seen_options: HashMap<(usize, &str), Vec<usize>> = HashMap::new();
+    for (n, (start, len, ids)) in found.iter().enumerate() {
         let from = (start + len).min(text.len());
         let to = found.get(n + 1).map_or(text.len(), |f| f.0).max(from);
         let window = &text[from..to];
-        // longest options first, each claiming its span, so that an option contained in another
-        // ("接触器" in "交流接触器") is not found inside it
-        let mut opts: Vec<(usize, Vec<char>)> =
-            q.options.iter().map(|o| normalise(o)).enumerate().collect();
-        opts.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
-        let mut claimed: Vec<(usize, usize)> = Vec::new();
-        let mut at: Vec<(usize, usize)> = Vec::new();
-        for (i, o) in &opts {
-            if o.is_empty() {
-                continue;
+        for &(id, _) in ids {
+            if let Some(order) = option_order(window, &questions[id].options) {
+                seen_options.insert((n, id), order);
             }
-            let mut from_ix = 0;
-            while let Some(p) = find_sub(&window[from_ix..], o).map(|p| p + from_ix) {
-                let end = p + o.len();
-                if claimed.iter().all(|&(s, e)| end <= s || p >= e) {
-                    claimed.push((p, end));
-                    at.push((p, *i));
-                    break;
-                }
-                from_ix = p + 1;
-            }
-        }
-        at.sort();
-        at.dedup_by_key(|x| x.0);
-        if at.len() >= 2 {
-            seen_options.insert(id, at.into_iter().map(|(_, i)| i).collect());
         }
     }
-    let order: Vec<&str> = found.iter().map(|f| f.1).collect();
     let mut ranking: Vec<CopyMatch> = copies
         .iter()
         .filter_map(|c| {
@@ -228,17 +272,27 @@ pub fn trace(leak: &str, copies: &[CopyText]) -> TraceReport {
                 .enumerate()
                 .map(|(i, q)| (q.id.as_str(), i))
                 .collect();
-            let positions: Vec<usize> =
-                order.iter().filter_map(|id| pos.get(id).copied()).collect();
-            if positions.is_empty() {
+            // per place, the id this copy holds (the best-evidenced one) and where
+            let held: Vec<(usize, &str, usize)> = found
+                .iter()
+                .enumerate()
+                .filter_map(|(n, (_, _, ids))| {
+                    ids.iter()
+                        .find_map(|(id, _)| pos.get(id).map(|&p| (n, *id, p)))
+                })
+                .collect();
+            if held.is_empty() {
                 return None;
             }
+            let positions: Vec<usize> = held.iter().map(|h| h.2).collect();
             let order_agree = positions.windows(2).filter(|w| w[0] < w[1]).count();
             let order_pairs = positions.len().saturating_sub(1);
             let mut options_agree = 0;
             let mut options_seen = 0;
-            for (id, seen) in &seen_options {
-                let Some(&i) = pos.get(id) else { continue };
+            for &(n, id, i) in &held {
+                let Some(seen) = seen_options.get(&(n, id)) else {
+                    continue;
+                };
                 options_seen += 1;
                 let printed = &c.questions[i].printed;
                 let at: Vec<Option<usize>> = seen
@@ -258,7 +312,7 @@ pub fn trace(leak: &str, copies: &[CopyText]) -> TraceReport {
                 order_pairs,
                 options_agree,
                 options_seen,
-                consistent: positions.len() == order.len()
+                consistent: positions.len() == found.len()
                     && order_agree == order_pairs
                     && options_agree == options_seen,
                 positions: positions.iter().map(|p| p + 1).collect(),
@@ -272,7 +326,7 @@ pub fn trace(leak: &str, copies: &[CopyText]) -> TraceReport {
             .then(a.sitting.cmp(&b.sitting))
     });
     TraceReport {
-        found: order.iter().map(|s| s.to_string()).collect(),
+        found: found.iter().map(|f| f.2[0].0.to_string()).collect(),
         consistent: ranking
             .iter()
             .filter(|m| m.consistent)
@@ -301,6 +355,61 @@ mod tests {
             normalise("三相电路（  ）中，Ｕ＝380 V。"),
             normalise("三相电路() 中,U=380V.")
         );
+    }
+
+    #[test]
+    fn a_stem_shared_with_another_copys_item_is_evidence_for_both() {
+        // "B5" (this level) and "B4" (another level's copy) read the same; the leak is copy X's.
+        let a = q(
+            "A",
+            "熔断器在电路中主要起短路保护作用",
+            &["短路", "过载"],
+            &[0, 1],
+        );
+        let b5 = q(
+            "B5",
+            "热继电器在电路中主要起过载保护作用",
+            &["过载", "短路"],
+            &[1, 0],
+        );
+        let b4 = q(
+            "B4",
+            "热继电器在电路中主要起过载保护作用",
+            &["过载", "短路"],
+            &[0, 1],
+        );
+        let c = q(
+            "C",
+            "接触器的主触头用于接通和断开主电路",
+            &["主电路", "控制电路"],
+            &[0, 1],
+        );
+        let copy = |code: &str, qs: Vec<PrintedQuestion>| CopyText {
+            sitting: "S".into(),
+            copy: code.into(),
+            organisation: code.into(),
+            questions: qs,
+        };
+        let x = copy("X", vec![a.clone(), b5, c.clone()]);
+        let y = copy("Y", vec![b4, c]);
+        let leak = "1.熔断器在电路中主要起短路保护作用 A.短路 B.过载\n2.热继电器在电路中主要起过载保护作用 A.短路 B.过载\n3.接触器的主触头用于接通和断开主电路 A.主电路 B.控制电路";
+        let r = trace(leak, &[x, y]);
+        assert_eq!(r.found.len(), 3);
+        assert_eq!(r.consistent, vec!["X"], "{:#?}", r.ranking);
+    }
+
+    #[test]
+    fn options_that_contain_one_another_or_read_alike_do_not_mislead() {
+        assert_ne!(normalise("1.5 mm"), normalise("15 mm"));
+        assert_eq!(normalise("第1.题"), normalise("第1题"));
+        let opts: Vec<String> = ["15 mm", "5 mm", "10 mm", "1.5 mm"]
+            .map(String::from)
+            .to_vec();
+        let window = normalise("A.5 mm B.1.5 mm C.15 mm D.10 mm");
+        assert_eq!(option_order(&window, &opts), Some(vec![1, 3, 0, 2]));
+        // two options that read the same say nothing about their order
+        let same: Vec<String> = ["对", "对", "错"].map(String::from).to_vec();
+        assert_eq!(option_order(&normalise("A对 B错 C对"), &same), None);
     }
 
     #[test]

@@ -174,8 +174,21 @@ fn distribution(totals: &[f64], max_total: f64) -> Vec<(f64, f64, usize)> {
 
 /// Every candidate of every form, ranked once by total share, highest first.
 pub(crate) struct Ranking {
-    /// `(form, candidate)` in rank order; ties keep input order.
-    order: Vec<(usize, usize)>,
+    /// `(share, form, candidate)` in rank order (equal shares in input order, which no
+    /// statistic depends on: tied candidates share group membership equally).
+    order: Vec<(f64, usize, usize)>,
+}
+
+/// Weights of one run of tied candidates in a group of `g` filled from one end, `before`
+/// already in it: whole runs while they fit, then the boundary run shares what is left.
+fn run_weight(g: usize, before: usize, run: usize) -> f64 {
+    if before + run <= g {
+        1.0
+    } else if before < g {
+        (g - before) as f64 / run as f64
+    } else {
+        0.0
+    }
 }
 
 impl Ranking {
@@ -187,14 +200,15 @@ impl Ranking {
                 keyed.push((sf.share(c), f, c));
             }
         }
-        // Stable sort: equal shares keep (form, candidate) input order.
         keyed.par_sort_by(|a, b| b.0.total_cmp(&a.0));
-        Ranking {
-            order: keyed.into_iter().map(|(_, f, c)| (f, c)).collect(),
-        }
+        Ranking { order: keyed }
     }
 
     /// Upper and lower 27 % groups among the candidates of the given forms (sorted indices).
+    /// Each group holds `round(0.27 · n)` candidates' worth of weight: score groups that fit
+    /// wholly are in it with weight 1, and the score group that straddles the cut is in it with
+    /// the same fractional weight for each of its candidates (the places left ÷ its size), so
+    /// membership depends on scores only, never on the order candidates arrive in.
     pub fn groups(&self, set: &[usize], scored: &[ScoredForm]) -> Groups {
         let mut in_set = vec![false; scored.len()];
         for &f in set {
@@ -202,51 +216,62 @@ impl Ranking {
                 *slot = true;
             }
         }
-        let count: usize = set.iter().filter_map(|&f| scored.get(f)).map(|s| s.n).sum();
-        let mut tags: Vec<Vec<u8>> = scored
+        let blank = |f: usize, s: &ScoredForm| {
+            if in_set[f] {
+                vec![0.0; s.n]
+            } else {
+                Vec::new()
+            }
+        };
+        let mut upper: Vec<Vec<f64>> = scored
             .iter()
             .enumerate()
-            .map(|(f, s)| {
-                if in_set[f] {
-                    vec![NONE; s.n]
-                } else {
-                    Vec::new()
-                }
-            })
+            .map(|(f, s)| blank(f, s))
             .collect();
+        let mut lower = upper.clone();
+        let members: Vec<&(f64, usize, usize)> =
+            self.order.iter().filter(|(_, f, _)| in_set[*f]).collect();
+        let count = members.len();
         // D needs two distinct groups: at least 2 candidates.
         if count >= 2 {
             let g = ((GROUP_SHARE * count as f64).round() as usize).max(1);
-            let mut pos = 0usize;
-            for &(f, c) in &self.order {
-                if !in_set[f] {
-                    continue;
+            // runs of equal share, highest first
+            let mut runs: Vec<&[&(f64, usize, usize)]> = members
+                .chunk_by(|a, b| a.0.total_cmp(&b.0).is_eq())
+                .collect();
+            let mut before = 0;
+            for run in &runs {
+                let w = run_weight(g, before, run.len());
+                for &&(_, f, c) in *run {
+                    upper[f][c] = w;
                 }
-                if pos < g {
-                    tags[f][c] = UPPER;
-                } else if pos >= count - g {
-                    tags[f][c] = LOWER;
+                before += run.len();
+            }
+            runs.reverse();
+            before = 0;
+            for run in &runs {
+                let w = run_weight(g, before, run.len());
+                for &&(_, f, c) in *run {
+                    lower[f][c] = w;
                 }
-                pos += 1;
+                before += run.len();
             }
         }
-        Groups { tags }
+        Groups { upper, lower }
     }
 }
 
-const NONE: u8 = 0;
-const UPPER: u8 = 1;
-const LOWER: u8 = 2;
-
-/// Group membership of each candidate of the forms in one set: `tags[form][candidate]`.
+/// Group weights of each candidate of the forms in one set: `upper[form][candidate]` in 0..=1.
 pub(crate) struct Groups {
-    tags: Vec<Vec<u8>>,
+    upper: Vec<Vec<f64>>,
+    lower: Vec<Vec<f64>>,
 }
 
 impl Groups {
-    /// The tags of one form's candidates (empty for a form outside the set).
-    fn form(&self, f: usize) -> &[u8] {
-        self.tags.get(f).map_or(&[], Vec::as_slice)
+    /// (upper, lower) weight of one candidate (0 for a form outside the set).
+    fn weights(&self, f: usize, c: usize) -> (f64, f64) {
+        let at = |t: &Vec<Vec<f64>>| t.get(f).and_then(|v| v.get(c)).copied().unwrap_or(0.0);
+        (at(&self.upper), at(&self.lower))
     }
 }
 
@@ -267,12 +292,12 @@ pub(crate) fn item_stats(
     let mut n = 0usize;
     let mut valid = !occ.is_empty();
     let mut sum_u = 0.0;
-    let (mut up_sum, mut up_n, mut lo_sum, mut lo_n) = (0.0, 0usize, 0.0, 0usize);
+    let (mut up_sum, mut up_n, mut lo_sum, mut lo_n) = (0.0, 0.0, 0.0, 0.0);
     let mut rest = CoMoments::default();
     let mut omitted = 0usize;
     let mut opt_all = [0usize; MAX_OPTIONS];
-    let mut opt_up = [0usize; MAX_OPTIONS];
-    let mut opt_lo = [0usize; MAX_OPTIONS];
+    let mut opt_up = [0.0f64; MAX_OPTIONS];
+    let mut opt_lo = [0.0f64; MAX_OPTIONS];
 
     for &(f, i) in occ {
         let Some(sf) = scored.get(f) else {
@@ -286,15 +311,11 @@ pub(crate) fn item_stats(
             valid = false;
         }
         let rest_max = sf.max_total - em;
-        let tags = groups.map(|g| g.form(f));
         for (c, (&s, &mask)) in sf.col(i).iter().zip(sf.mask_col(i)).enumerate() {
             n += 1;
-            let tag = tags.map_or(NONE, |t| t.get(c).copied().unwrap_or(NONE));
-            match tag {
-                UPPER => up_n += 1,
-                LOWER => lo_n += 1,
-                _ => {}
-            }
+            let (wu, wl) = groups.map_or((0.0, 0.0), |g| g.weights(f, c));
+            up_n += wu;
+            lo_n += wl;
             if em > 0.0 {
                 let u = s / em;
                 let r = if rest_max > 0.0 {
@@ -304,11 +325,8 @@ pub(crate) fn item_stats(
                 };
                 sum_u += u;
                 rest.push(u, r);
-                match tag {
-                    UPPER => up_sum += u,
-                    LOWER => lo_sum += u,
-                    _ => {}
-                }
+                up_sum += wu * u;
+                lo_sum += wl * u;
             }
             if mask & OMITTED != 0 {
                 omitted += 1;
@@ -320,11 +338,8 @@ pub(crate) fn item_stats(
                 bits &= bits - 1;
                 if o < options {
                     opt_all[o] += 1;
-                    match tag {
-                        UPPER => opt_up[o] += 1,
-                        LOWER => opt_lo[o] += 1,
-                        _ => {}
-                    }
+                    opt_up[o] += wu;
+                    opt_lo[o] += wl;
                 }
             }
         }
@@ -337,22 +352,23 @@ pub(crate) fn item_stats(
             0.0
         }
     };
+    let weighted = |w: f64, of: f64| if of > 0.0 { w / of } else { 0.0 };
     let valid = valid && n > 0;
     let p = if valid {
         finite(sum_u / n as f64)
     } else {
         None
     };
-    let d = if valid && up_n > 0 && lo_n > 0 {
-        finite(up_sum / up_n as f64 - lo_sum / lo_n as f64)
+    let d = if valid && up_n > 0.0 && lo_n > 0.0 {
+        finite(up_sum / up_n - lo_sum / lo_n)
     } else {
         None
     };
     let item_rest = if valid { rest.correlation() } else { None };
     let options = (0..options)
         .map(|o| {
-            let upper = share(opt_up[o], up_n);
-            let lower = share(opt_lo[o], lo_n);
+            let upper = weighted(opt_up[o], up_n);
+            let lower = weighted(opt_lo[o], lo_n);
             OptionStats {
                 option: o,
                 keyed: key.binary_search(&o).is_ok(),

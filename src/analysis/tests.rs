@@ -197,16 +197,16 @@ fn hand_computed_dichotomous_form() {
     assert_some_close(f.kr20, 56.0 / 129.0, EPS);
     assert_some_close(f.alpha, 56.0 / 129.0, EPS);
 
-    // Groups: 27 % of 10 = 2.7 → 3. Ranked (ties in candidate order):
-    // c0(4) c1(3) c2(3) c3(2) c4(2) c5(2) c6(1) c7(1) c8(1) c9(0).
-    // Upper = first 3 = c0, c1, c2; lower = last 3 = c7, c8, c9 (c6, tied with c7 and c8 at 1,
-    // comes earlier in candidate order and so is in neither group).
-    // D = mean(upper) − mean(lower):
-    //   I1: upper 1,1,1 = 1;    lower c7 0, c8 1, c9 0 = 1/3  → D = 2/3
-    //   I2: upper 1,1,1 = 1;    lower 0,0,0 = 0               → D = 1
-    //   I3: upper 1,1,0 = 2/3;  lower c7 1, c8 0, c9 0 = 1/3  → D = 1/3
-    //   I4: upper 1,0,1 = 2/3;  lower 0,0,0 = 0               → D = 2/3
-    let d = [2.0 / 3.0, 1.0, 1.0 / 3.0, 2.0 / 3.0];
+    // Groups: 27 % of 10 = 2.7 → 3 candidates' worth. Ranked by score:
+    // c0(4) | c1 c2 (3) | c3 c4 c5 (2) | c6 c7 c8 (1) | c9(0).
+    // Upper = c0, c1, c2, whole. Lower = c9 whole, and the tied group c6, c7, c8 straddles the
+    // cut with 2 places left: each of them is in it with weight 2/3 (whatever their order).
+    // D = mean(upper) − weighted mean(lower), the lower weight being 1 + 3·2/3 = 3:
+    //   I1: upper 1,1,1 = 1;    lower (2/3·(c6 1 + c7 0 + c8 1) + c9 0)/3 = 4/9 → D = 5/9
+    //   I2: upper 1,1,1 = 1;    lower all 0 = 0                           → D = 1
+    //   I3: upper 1,1,0 = 2/3;  lower (2/3·(c6 0 + c7 1 + c8 0) + 0)/3 = 2/9 → D = 4/9
+    //   I4: upper 1,0,1 = 2/3;  lower all 0 = 0                           → D = 2/3
+    let d = [5.0 / 9.0, 1.0, 4.0 / 9.0, 2.0 / 3.0];
     for (id, d) in ["I1", "I2", "I3", "I4"].iter().zip(d) {
         assert_some_close(item(&r, id).d, d, EPS);
     }
@@ -228,13 +228,14 @@ fn hand_computed_dichotomous_form() {
     assert_eq!(shares, vec![0.7, 0.2, 0.0, 0.0]);
     let keyed: Vec<bool> = i1.options.iter().map(|o| o.keyed).collect();
     assert_eq!(keyed, vec![true, false, false, false]);
-    // Upper c0,c1,c2 all chose A; lower: c7 B, c8 A, c9 omitted.
+    // Upper c0,c1,c2 all chose A; lower (weights 2/3, 2/3, 2/3, 1): c6 A, c7 B, c8 A, c9
+    // omitted: A (2/3 + 2/3)/3 = 4/9, B (2/3)/3 = 2/9.
     assert_close(i1.options[0].upper, 1.0, EPS);
-    assert_close(i1.options[0].lower, 1.0 / 3.0, EPS);
-    assert_close(i1.options[0].discrimination, 2.0 / 3.0, EPS);
+    assert_close(i1.options[0].lower, 4.0 / 9.0, EPS);
+    assert_close(i1.options[0].discrimination, 5.0 / 9.0, EPS);
     assert_close(i1.options[1].upper, 0.0, EPS);
-    assert_close(i1.options[1].lower, 1.0 / 3.0, EPS);
-    assert_close(i1.options[1].discrimination, -1.0 / 3.0, EPS);
+    assert_close(i1.options[1].lower, 2.0 / 9.0, EPS);
+    assert_close(i1.options[1].discrimination, -2.0 / 9.0, EPS);
     // I2 (key B): A c3,c7; C c6; D c8; c9 Missing (counts as omitted).
     let i2 = item(&r, "I2");
     assert_close(i2.omitted, 0.1, EPS);
@@ -275,6 +276,25 @@ fn hand_computed_dichotomous_form() {
             .iter()
             .all(|i| i.rasch.is_none() && i.rasch_se.is_none())
     );
+}
+
+#[test]
+fn ties_at_the_27_percent_cut_share_membership_so_candidate_order_does_not_matter() {
+    // ten_by_four ties c6, c7, c8 at the lower cut; reversed, another of them would have been
+    // left out under an input-order rule.
+    let forward = analyse(&[ten_by_four()], &Thresholds::default());
+    let mut reversed = ten_by_four();
+    reversed.responses.reverse();
+    let backward = analyse(&[reversed], &Thresholds::default());
+    for (a, b) in forward.items.iter().zip(&backward.items) {
+        assert_eq!(a.id, b.id);
+        assert_close(a.d.unwrap(), b.d.unwrap(), 1e-12);
+        for (x, y) in a.options.iter().zip(&b.options) {
+            assert_close(x.upper, y.upper, 1e-12);
+            assert_close(x.lower, y.lower, 1e-12);
+        }
+        assert_eq!(a.flags, b.flags);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -459,12 +479,19 @@ fn negative_discrimination_names_the_top_distractor_even_below_the_key() {
         responses: rows,
     };
     let r = analyse(&[form], &Thresholds::default());
-    // round(0.27·6) = round(1.62) = 2: upper c0, c1 (2 each); ranking of the 1s keeps order
-    // c2, c3, c4, c5, so the lower group is c4, c5.
-    // Q: upper 1, 1 → 1; lower 1, 1 → 1: D = 0. Not negative: no miskey.
+    // round(0.27·6) = round(1.62) = 2: upper c0, c1 (2 each); the four 1s (c2..c5) share the
+    // two lower places, weight 1/2 each, whatever their order.
+    // Q: upper 1, 1 → 1; lower (0 + 1 + 1 + 1)·1/2 / 2 = 3/4: D = 1/4. Not negative: no miskey.
     let q = item(&r, "Q");
-    assert_some_close(q.d, 0.0, EPS);
-    assert!(q.flags.contains(&Flag::LowDiscrimination { d: 0.0 }));
+    assert_some_close(q.d, 0.25, EPS);
+    assert!(
+        !q.flags.iter().any(|f| matches!(
+            f,
+            Flag::LowDiscrimination { .. } | Flag::NegativeDiscrimination { .. }
+        )),
+        "{:?}",
+        q.flags
+    );
     assert!(
         !q.flags
             .iter()
@@ -479,8 +506,8 @@ fn negative_discrimination_names_the_top_distractor_even_below_the_key() {
     //   c3   B  A  B     1
     //   c4   B  A  B     1
     //   c5   B  A  B     1
-    // Ranking c0 (3), c2 (2), c1, c3, c4, c5 (1, input order): upper c0, c2; lower c4, c5.
-    // Q: upper (1 + 0)/2 = 1/2, lower 1 → D = −1/2.
+    // Ranking c0 (3), c2 (2), then c1, c3, c4, c5 (1): upper c0, c2; the 1s share the lower
+    // places (weight 1/2 each). Q: upper (1 + 0)/2 = 1/2, lower 1 → D = −1/2.
     let (a, b, c) = (ch(Some(0)), ch(Some(1)), ch(Some(2)));
     let rows = vec![
         vec![a.clone(), a.clone(), a.clone()],

@@ -2,9 +2,12 @@
 //! within each section and of option order within each choice question, derived from the sitting
 //! seed and the copy's identity, with the answer key remapped to match. Pure.
 
-use super::rng_for;
+use super::ENGINE;
+use rand::SeedableRng;
 use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// How one copy differs from the form: for each section, the form positions in print order; for
 /// each printed question (in print order), the form's option indices in print order.
@@ -25,9 +28,25 @@ pub fn copy_plan(
     sections: &[usize],
     option_counts: &[usize],
 ) -> CopyPlan {
+    copy_plan_of(ENGINE, seed, labels, sections, option_counts)
+}
+
+/// The engine string copies were derived with before sitting records held their copies; a
+/// record of that age is rebuilt with it, whatever [`ENGINE`] says today.
+pub const FIRST_ENGINE: &str = "qbank-assemble/1";
+
+/// [`copy_plan`] as the assembler of `engine` drew it (the engine string is part of the
+/// generator's seed), so copies of a past sitting can be drawn again exactly.
+pub fn copy_plan_of(
+    engine: &str,
+    seed: u64,
+    labels: &[&str],
+    sections: &[usize],
+    option_counts: &[usize],
+) -> CopyPlan {
     let mut parts = vec!["copy"];
     parts.extend_from_slice(labels);
-    let mut rng = rng_for(seed, &parts);
+    let mut rng = rng_with(engine, seed, &parts);
     let mut order = Vec::with_capacity(option_counts.len());
     let mut at = 0;
     for &len in sections {
@@ -45,6 +64,18 @@ pub fn copy_plan(
         })
         .collect();
     CopyPlan { order, options }
+}
+
+/// `rng_for` with the engine string given rather than today's [`ENGINE`].
+fn rng_with(engine: &str, seed: u64, parts: &[&str]) -> ChaCha8Rng {
+    let mut h = Sha256::new();
+    h.update(engine.as_bytes());
+    h.update(seed.to_be_bytes());
+    for p in parts {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p.as_bytes());
+    }
+    ChaCha8Rng::from_seed(h.finalize().into())
 }
 
 const LETTERS: &[u8] = b"ABCDEFGH";
@@ -98,6 +129,14 @@ mod tests {
             assert_eq!(unmap_answer(&remap_answer(a, &perm), &perm), a);
         }
         assert_eq!(remap_answer("√", &[]), "√");
+    }
+
+    #[test]
+    fn the_generator_is_the_assemblers_for_the_same_engine() {
+        use rand::RngExt;
+        let mut a = rng_with(ENGINE, 9, &["copy", "x"]);
+        let mut b = super::super::rng_for(9, &["copy", "x"]);
+        assert_eq!(a.random::<u64>(), b.random::<u64>());
     }
 
     #[test]

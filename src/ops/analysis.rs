@@ -4,14 +4,15 @@
 //! reported as text, JSON or an HTML page with SVG charts.
 
 use super::StoreConfig;
-use super::sitting::{RebuiltForm, rebuild_theory_copies, sitting_records};
+use super::issued::{Issued, IssuedCopy, IssuedQuestion};
+use super::sitting::sitting_records;
 use crate::analysis::{self, FormData, ItemSpec, Report, Response, Thresholds};
-use crate::assemble::CopyPlan;
 use crate::bankfile::Diagnostic;
 use crate::error::{Error, Result};
+use crate::model::{Answer, ItemType, TheoryItem};
 use crate::store::AuditEvent;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -21,12 +22,17 @@ pub struct StoredStats {
     pub analysed: String,
     pub sittings: Vec<String>,
     pub stats: analysis::ItemStats,
+    /// Why an examiner closed its flags without a revision (`revise ITEM --dismiss`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dismissed: Option<String>,
 }
 
 /// What `qbank analysis` produced.
 #[derive(Debug, Serialize)]
 pub struct AnalysisOutcome {
     pub files: usize,
+    /// (file, the encoding it was read in).
+    pub encodings: Vec<(String, String)>,
     pub candidates: usize,
     pub thresholds: Thresholds,
     pub report: Report,
@@ -54,46 +60,62 @@ fn letters(v: &str) -> Option<Vec<usize>> {
     Some(out)
 }
 
-/// The item specs of a form (form order) from its paper.json and key.json.
-fn specs(form: &RebuiltForm) -> Vec<(ItemSpec, String)> {
-    let answers: HashMap<u64, &Value> = form.key["answers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|a| Some((a["n"].as_u64()?, &a["answer"])))
-        .collect();
-    form.paper["sections"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|s| s["items"].as_array().into_iter().flatten())
-        .map(|i| {
-            let t = i["type"].as_str().unwrap_or_default().to_string();
-            let answer = i["n"]
-                .as_u64()
-                .and_then(|n| answers.get(&n))
-                .and_then(|a| a.as_str())
-                .unwrap_or_default();
-            let (options, key) = match t.as_str() {
-                "判断" => (2, judge(answer).into_iter().collect()),
-                "单选" | "多选" => (
-                    i["options"].as_array().map_or(0, Vec::len),
-                    letters(answer).unwrap_or_default(),
-                ),
-                _ => (0, Vec::new()),
-            };
-            (
-                ItemSpec {
-                    id: i["id"].as_str().unwrap_or_default().to_string(),
-                    version: i["version"].as_u64().unwrap_or(0) as u32,
-                    max: i["points"].as_f64().unwrap_or(0.0),
-                    options,
-                    key,
-                },
-                t,
-            )
-        })
-        .collect()
+/// The item spec of a question as its entry version was printed (options in the entry's order).
+fn spec(q: &IssuedQuestion, item: &TheoryItem) -> (ItemSpec, String) {
+    let answer = match &item.answer {
+        Answer::Text(t) => t.as_str(),
+        Answer::Blanks(_) => "",
+    };
+    let (options, key) = match q.item_type {
+        ItemType::Judge => (2, judge(answer).into_iter().collect()),
+        ItemType::Single | ItemType::Multiple => {
+            (item.options.len(), letters(answer).unwrap_or_default())
+        }
+        _ => (0, Vec::new()),
+    };
+    (
+        ItemSpec {
+            id: q.id.clone(),
+            version: q.version,
+            max: q.points,
+            options,
+            key,
+        },
+        q.item_type.as_str().to_string(),
+    )
+}
+
+/// One theory form of a sitting, with its item specs in form order.
+struct FormSpecs {
+    sitting: String,
+    blueprint: String,
+    form: u32,
+    specs: Vec<(ItemSpec, String)>,
+}
+
+/// The forms of the issued copies (one per sitting, blueprint and form) and, per copy code, its
+/// form and copy.
+fn forms_of(issued: &Issued) -> (Vec<FormSpecs>, HashMap<&str, (usize, &IssuedCopy)>) {
+    let mut forms: Vec<FormSpecs> = Vec::new();
+    let mut at: HashMap<(&str, &str, u32), usize> = HashMap::new();
+    let mut by_copy = HashMap::new();
+    for (sitting, c) in &issued.copies {
+        let fi = *at
+            .entry((sitting.as_str(), c.blueprint.as_str(), c.form))
+            .or_insert_with(|| {
+                let mut qs: Vec<&IssuedQuestion> = c.questions.iter().collect();
+                qs.sort_by_key(|q| q.at);
+                forms.push(FormSpecs {
+                    sitting: sitting.clone(),
+                    blueprint: c.blueprint.clone(),
+                    form: c.form,
+                    specs: qs.into_iter().map(|q| spec(q, issued.item(q))).collect(),
+                });
+                forms.len() - 1
+            });
+        by_copy.insert(c.copy.as_str(), (fi, c));
+    }
+    (forms, by_copy)
 }
 
 /// Parses one answer cell for the item printed with options `perm` (form indices per letter).
@@ -141,6 +163,60 @@ fn parse_cell(
     }
 }
 
+/// One response file: its question columns and rows.
+struct Input {
+    file: String,
+    /// (column index, printed question number) of each question column.
+    columns: Vec<(usize, usize)>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+/// The question columns of a response file's header (`candidate,copy,1,2,…`), or None with its
+/// problems: a column that is not a question number, or a question named twice. Each column
+/// keeps its own index, so one bad column does not shift the ones after it.
+fn question_columns(
+    f: &super::csvfile::CsvFile,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<Vec<(usize, usize)>> {
+    let head = &f.header;
+    let problem = |message: String| Diagnostic {
+        file: f.name.clone(),
+        line: 1,
+        message,
+    };
+    if head.len() < 3 || head[0] != "candidate" || head[1] != "copy" {
+        problems.push(problem(
+            "the header must be: candidate,copy,1,2,3,… (question numbers as printed)".into(),
+        ));
+        return None;
+    }
+    let mut columns: Vec<(usize, usize)> = Vec::new();
+    let mut ok = true;
+    for (c, h) in head.iter().enumerate().skip(2) {
+        match h.parse::<usize>() {
+            Ok(n) if n >= 1 => {
+                if let Some(&(first, _)) = columns.iter().find(|&&(_, m)| m == n) {
+                    problems.push(problem(format!(
+                        "column {}: question {n} is already column {}",
+                        c + 1,
+                        first + 1
+                    )));
+                    ok = false;
+                }
+                columns.push((c, n));
+            }
+            _ => {
+                problems.push(problem(format!(
+                    "column {}: `{h}` is not a question number",
+                    c + 1
+                )));
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(columns)
+}
+
 /// Reads response files, maps them to bank items, analyses them and stores the statistics.
 pub fn run(
     cfg: &StoreConfig,
@@ -149,63 +225,27 @@ pub fn run(
     thresholds: &Thresholds,
 ) -> Result<AnalysisOutcome> {
     let mut problems: Vec<Diagnostic> = Vec::new();
-    // Read every file first: the copy codes decide which sittings to rebuild.
-    let mut inputs: Vec<(String, Vec<usize>, Vec<csv::StringRecord>)> = Vec::new();
+    // Read every file first: the copy codes decide which sittings to read.
+    let mut inputs: Vec<Input> = Vec::new();
+    let mut encodings = Vec::new();
     for path in files {
-        let file = path.display().to_string();
-        let mut rd = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .map_err(|e| Error::io("read", path, std::io::Error::other(e.to_string())))?;
-        let headers = rd
-            .headers()
-            .map_err(|e| Error::Usage(format!("{file}: {e}")))?
-            .clone();
-        let head: Vec<String> = headers
-            .iter()
-            .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-            .collect();
-        if head.len() < 3 || head[0] != "candidate" || head[1] != "copy" {
-            problems.push(Diagnostic {
-                file: file.clone(),
-                line: 1,
-                message: "the header must be: candidate,copy,1,2,3,… (question numbers as printed)"
-                    .into(),
+        let f = super::csvfile::read(path, &mut problems)?;
+        encodings.push((f.name.clone(), f.encoding.to_string()));
+        if let Some(columns) = question_columns(&f, &mut problems) {
+            inputs.push(Input {
+                file: f.name,
+                columns,
+                rows: f.rows,
             });
-            continue;
         }
-        let mut numbers = Vec::new();
-        for (c, h) in head.iter().enumerate().skip(2) {
-            match h.parse::<usize>() {
-                Ok(n) if n >= 1 => numbers.push(n),
-                _ => problems.push(Diagnostic {
-                    file: file.clone(),
-                    line: 1,
-                    message: format!("column {}: `{h}` is not a question number", c + 1),
-                }),
-            }
-        }
-        let mut records = Vec::new();
-        for rec in rd.records() {
-            match rec {
-                Ok(r) => records.push(r),
-                Err(e) => problems.push(Diagnostic {
-                    file: file.clone(),
-                    line: e.position().map_or(0, |p| p.line() as usize),
-                    message: e.to_string(),
-                }),
-            }
-        }
-        inputs.push((file, numbers, records));
     }
     let mut vault = cfg.open()?;
-    let standards = vault.standards()?;
     // Only the sittings whose packages hold a copy named in the files. A copy code names the
     // organisation, blueprint and form, so the same code can exist in two sittings: then the
     // user must say which (`--sitting`).
     let named: std::collections::BTreeSet<&str> = inputs
         .iter()
-        .flat_map(|(_, _, rs)| rs.iter().filter_map(|r| r.get(1)).map(str::trim))
+        .flat_map(|i| i.rows.iter().map(|(_, r)| r[1].as_str()))
         .collect();
     let records: Vec<_> = sitting_records(&vault, sittings)?
         .into_iter()
@@ -232,34 +272,27 @@ pub fn run(
             )));
         }
     }
-    let mut forms: Vec<RebuiltForm> = Vec::new();
-    for rec in &records {
-        forms.extend(rebuild_theory_copies(&vault, &standards, rec)?);
-    }
-    let form_specs: Vec<Vec<(ItemSpec, String)>> = forms.iter().map(specs).collect();
-    let by_copy: HashMap<&str, (usize, &str, &CopyPlan)> = forms
-        .iter()
-        .enumerate()
-        .flat_map(|(i, f)| {
-            f.copies
-                .iter()
-                .map(move |(org, code, plan)| (code.as_str(), (i, org.as_str(), plan)))
-        })
-        .collect();
-    let mut rows: Vec<Vec<(String, Vec<Response>)>> = vec![Vec::new(); forms.len()];
+    let issued = Issued::load(&vault, &records)?;
+    let (forms, by_copy) = forms_of(&issued);
+    let mut rows: Vec<Vec<(String, String, Vec<Response>)>> = vec![Vec::new(); forms.len()];
     // a candidate is known by the organisation that examined them
     let mut seen: HashMap<(usize, String, String), (String, usize)> = HashMap::new();
-    for (file, numbers, records) in &inputs {
-        for rec in records {
-            let line = rec.position().map_or(0, |p| p.line() as usize);
+    for Input {
+        file,
+        columns,
+        rows: records,
+    } in &inputs
+    {
+        for (line, rec) in records {
+            let line = *line;
             let at = |message: String| Diagnostic {
                 file: file.clone(),
                 line,
                 message,
             };
-            let candidate = rec.get(0).unwrap_or_default().trim().to_string();
-            let copy = rec.get(1).unwrap_or_default().trim();
-            let Some(&(fi, org, plan)) = by_copy.get(copy) else {
+            let candidate = rec[0].clone();
+            let copy = rec[1].as_str();
+            let Some(&(fi, issued_copy)) = by_copy.get(copy) else {
                 problems.push(at(format!(
                     "copy `{copy}` is not an organisation copy of the sittings analysed"
                 )));
@@ -270,7 +303,7 @@ pub fn run(
                 continue;
             }
             if let Some((f, l)) = seen.insert(
-                (fi, org.to_string(), candidate.clone()),
+                (fi, issued_copy.organisation.clone(), candidate.clone()),
                 (file.clone(), line),
             ) {
                 problems.push(at(format!(
@@ -278,44 +311,49 @@ pub fn run(
                 )));
                 continue;
             }
-            let specs = &form_specs[fi];
+            let specs = &forms[fi].specs;
             let mut answers = vec![Response::Missing; specs.len()];
-            for (k, n) in numbers.iter().enumerate() {
-                let cell = rec.get(k + 2).unwrap_or_default();
-                let Some(&q) = plan.order.get(n - 1) else {
+            for &(col, n) in columns {
+                let cell = rec[col].as_str();
+                let Some(q) = issued_copy.printed(n) else {
                     if !cell.trim().is_empty() {
                         problems.push(at(format!(
                             "question {n}: copy {copy} has {} questions",
-                            plan.order.len()
+                            issued_copy.questions.len()
                         )));
                     }
                     continue;
                 };
-                let (spec, kind) = &specs[q];
-                match parse_cell(cell, spec, kind, &plan.options[n - 1]) {
-                    Ok(r) => answers[q] = r,
+                let (spec, kind) = &specs[q.at];
+                match parse_cell(cell, spec, kind, &q.options) {
+                    Ok(r) => answers[q.at] = r,
                     Err(m) => problems.push(at(format!("question {n} ({}): {m}", spec.id))),
                 }
             }
-            rows[fi].push((candidate, answers));
+            rows[fi].push((issued_copy.organisation.clone(), candidate, answers));
         }
     }
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
+    }
+    // Candidates in one fixed order — by organisation, then candidate — whatever the order of
+    // the files and of their rows, so every sum runs the same way: the same responses give
+    // bit-identical statistics.
+    for r in &mut rows {
+        r.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     }
     let candidates: usize = rows.iter().map(Vec::len).sum();
     if candidates == 0 {
         return Err(Error::Usage("the response files hold no candidates".into()));
     }
     let data: Vec<FormData> = forms
-        .iter()
-        .zip(form_specs)
+        .into_iter()
         .zip(rows)
         .filter(|(_, r)| !r.is_empty())
-        .map(|((f, specs), r)| FormData {
+        .map(|(f, r)| FormData {
             form: format!("{} {} F{:02}", f.sitting, f.blueprint, f.form),
-            items: specs.into_iter().map(|(s, _)| s).collect(),
-            responses: r.into_iter().map(|(_, a)| a).collect(),
+            items: f.specs.into_iter().map(|(s, _)| s).collect(),
+            responses: r.into_iter().map(|(_, _, a)| a).collect(),
         })
         .collect();
     let report = analysis::analyse(&data, thresholds);
@@ -330,6 +368,7 @@ pub fn run(
                 analysed: analysed.clone(),
                 sittings: ids.clone(),
                 stats: s.clone(),
+                dismissed: None,
             },
         )?);
     }
@@ -343,6 +382,7 @@ pub fn run(
     )?;
     Ok(AnalysisOutcome {
         files: files.len(),
+        encodings,
         candidates,
         thresholds: thresholds.clone(),
         report,

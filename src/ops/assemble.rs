@@ -797,6 +797,10 @@ pub struct Verdict {
     /// past paper whose items have since been revised: old versions are kept).
     pub genuine: bool,
     pub differences: Vec<String>,
+    /// For an organisation copy of a sitting (its `copy.json`): the copy code; it was checked
+    /// against the sitting's record, not rebuilt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<String>,
 }
 
 /// Re-renders a theory form from the entry versions its manifest records (not a new selection).
@@ -866,7 +870,10 @@ fn manifests_under(path: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         for c in children {
             manifests_under(&c, out)?;
         }
-    } else if path.file_name().is_some_and(|n| n == "manifest.json") {
+    } else if path
+        .file_name()
+        .is_some_and(|n| n == "manifest.json" || n == "copy.json")
+    {
         out.push(path.to_path_buf());
     }
     Ok(())
@@ -884,11 +891,22 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
     manifests_under(&start, &mut manifests)?;
     if manifests.is_empty() {
         return Err(Error::Usage(format!(
-            "no manifest.json under {}",
+            "no manifest.json (assembled paper) or copy.json (opened sitting copy) under {}",
             start.display()
         )));
     }
     let vault = cfg.open()?;
+    // organisation copies of a sitting: checked against what its record says was issued
+    let (copies, manifests): (Vec<PathBuf>, Vec<PathBuf>) = manifests
+        .into_iter()
+        .partition(|p| p.file_name().is_some_and(|n| n == "copy.json"));
+    let mut copy_verdicts = Vec::new();
+    for c in &copies {
+        copy_verdicts.extend(super::issued::verify_copy(&vault, c)?);
+    }
+    if manifests.is_empty() {
+        return Ok(copy_verdicts);
+    }
     let standards = vault.standards()?;
     let digest = vault.digest()?.to_string();
     let mut verdicts = Vec::new();
@@ -1009,7 +1027,9 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
             identical: diffs.is_empty(),
             genuine,
             differences: diffs,
+            copy: None,
         });
     }
+    verdicts.extend(copy_verdicts);
     Ok(verdicts)
 }

@@ -4,7 +4,11 @@
 pub mod analysis;
 mod assemble;
 mod bank;
+pub mod calibrate;
+mod csvfile;
+pub mod feedback;
 mod files;
+pub mod issued;
 pub mod org;
 pub mod revise;
 pub mod sitting;

@@ -1,14 +1,19 @@
 //! The revision loop: feedback reports from organisations (`feedback import`), the revision queue
 //! that joins them with the flags of item analysis (`revise list`), new versions with their reason
 //! and evidence (`revise ITEM --file`), and calibration of the difficulty the assembler balances
-//! on from measured p values (`revise calibrate`). Every step is audited; old versions stay.
+//! on from measured p values (`revise calibrate`, in `calibrate.rs`). Every step is audited; old
+//! versions stay.
 
 use super::StoreConfig;
 use super::analysis::StoredStats;
+pub use super::calibrate::{
+    Calibration, CalibrationReport, SkipReason, Skipped, calibrate, label_for,
+};
+pub use super::feedback::{FeedbackOutcome, import_feedback};
 use super::org::now;
-use crate::bankfile::{self, Diagnostic, SourceFile};
+use crate::bankfile::{self, SourceFile};
 use crate::error::{Error, Result};
-use crate::model::{Difficulty, Entry, Organisation};
+use crate::model::Entry;
 use crate::store::AuditEvent;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -52,6 +57,19 @@ pub struct Feedback {
     pub received: String,
     /// The version that answered it, once revised.
     pub resolved_by: Option<u32>,
+    /// Why an examiner closed it without a new version (`revise ITEM --dismiss --reason`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dismissed: Option<String>,
+    /// Where the organisation saw it, when it reported by copy and printed number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub printed: Option<(String, u32)>,
+}
+
+impl Feedback {
+    /// Neither answered by a revision nor dismissed.
+    pub fn is_open(&self) -> bool {
+        self.resolved_by.is_none() && self.dismissed.is_none()
+    }
 }
 
 /// A recorded revision (`v/<id>/<version:010>`).
@@ -63,112 +81,6 @@ pub struct Revision {
     pub evidence: Vec<String>,
     pub at: String,
     pub by: String,
-}
-
-/// Imports feedback reports (CSV: organisation,item,version,kind,text) — all or nothing.
-pub fn import_feedback(cfg: &StoreConfig, file: &Path) -> Result<usize> {
-    let name = file.display().to_string();
-    let mut vault = cfg.open()?;
-    let mut rd = csv::Reader::from_path(file)
-        .map_err(|e| Error::io("read", file, std::io::Error::other(e.to_string())))?;
-    let head: Vec<String> = rd
-        .headers()
-        .map_err(|e| Error::Usage(format!("{name}: {e}")))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-        .collect();
-    if head != ["organisation", "item", "version", "kind", "text"] {
-        return Err(Error::Invalid(vec![Diagnostic {
-            file: name,
-            line: 1,
-            message: "the header must be: organisation,item,version,kind,text".into(),
-        }]));
-    }
-    let mut problems = Vec::new();
-    let mut reports = Vec::new();
-    let received = now();
-    for r in rd.records() {
-        let r = match r {
-            Ok(r) => r,
-            Err(e) => {
-                problems.push(Diagnostic {
-                    file: name.clone(),
-                    line: e.position().map_or(0, |p| p.line() as usize),
-                    message: e.to_string(),
-                });
-                continue;
-            }
-        };
-        let line = r.position().map_or(0, |p| p.line() as usize);
-        let mut bad = |m: String| {
-            problems.push(Diagnostic {
-                file: name.clone(),
-                line,
-                message: m,
-            })
-        };
-        let get = |i: usize| r.get(i).unwrap_or_default().trim().to_string();
-        let (org, item, version, kind, text) = (get(0), get(1), get(2), get(3), get(4));
-        if vault
-            .get_record::<Organisation>(&format!("o/{org}"))?
-            .is_none()
-        {
-            bad(format!("organisation {org} is not in the catalog"));
-            continue;
-        }
-        let Ok(version) = version.parse::<u32>() else {
-            bad(format!("version `{version}` is not a number"));
-            continue;
-        };
-        match vault.versions(&item) {
-            Ok(v) if v.contains(&version) => {}
-            Ok(v) => {
-                bad(format!("{item} has no version {version} (versions {v:?})"));
-                continue;
-            }
-            Err(_) => {
-                bad(format!("no item {item} in the bank"));
-                continue;
-            }
-        }
-        let Some(kind) = FeedbackKind::parse(&kind) else {
-            bad(format!(
-                "kind `{kind}`: give wrong-key, ambiguous, outdated, out-of-scope, typo or other (答案错误 表述歧义 内容过时 超纲 错别字 其他)"
-            ));
-            continue;
-        };
-        if text.is_empty() {
-            bad("the report's text is empty".into());
-            continue;
-        }
-        reports.push(Feedback {
-            organisation: org,
-            item,
-            version,
-            kind,
-            text,
-            received: received.clone(),
-            resolved_by: None,
-        });
-    }
-    if !problems.is_empty() {
-        return Err(Error::Invalid(problems));
-    }
-    let seq = vault.checkpoint().seq + 1;
-    let mut batch = Vec::new();
-    for (k, f) in reports.iter().enumerate() {
-        batch.push(vault.put_record(&format!("f/{}/{seq:012}-{k:04}", f.item), f)?);
-    }
-    let orgs: std::collections::BTreeSet<&str> =
-        reports.iter().map(|f| f.organisation.as_str()).collect();
-    vault.commit(
-        batch,
-        AuditEvent::new(
-            "feedback-import",
-            json!({ "file": name, "reports": reports.len(), "organisations": orgs }),
-        ),
-    )?;
-    Ok(reports.len())
 }
 
 /// One line of the revision queue.
@@ -190,15 +102,16 @@ pub fn list(cfg: &StoreConfig) -> Result<Vec<RevisionCase>> {
 fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
     let mut cases: BTreeMap<String, RevisionCase> = BTreeMap::new();
     for (_, s) in vault.records::<StoredStats>("n/")? {
-        if s.stats.flags.is_empty() {
+        if s.stats.flags.is_empty() || s.dismissed.is_some() {
             continue;
         }
         let Ok(versions) = vault.versions(&s.stats.id) else {
             continue;
         };
         let current = versions.last().copied().unwrap_or(0);
-        if current != s.stats.version {
-            continue; // revised since
+        // a calibration or a status change is not an answer to a flag; a revision is
+        if revised_since(vault, &s.stats.id, s.stats.version)? {
+            continue;
         }
         cases.insert(
             s.stats.id.clone(),
@@ -211,7 +124,7 @@ fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
         );
     }
     for (_, f) in vault.records::<Feedback>("f/")? {
-        if f.resolved_by.is_some() {
+        if !f.is_open() {
             continue;
         }
         let current = vault
@@ -242,6 +155,72 @@ fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
     };
     out.sort_by(|a, b| urgent(b).cmp(&urgent(a)).then(a.id.cmp(&b.id)));
     Ok(out)
+}
+
+/// The reason calibrations are recorded with (`v/<id>/<version>`).
+pub const CALIBRATION_REASON: &str = "calibrated difficulty (测定难度)";
+
+/// Whether a version after `version` of `id` was made by a revision (not by a calibration or a
+/// status change, which leave the item's content and its flags as they were).
+pub(crate) fn revised_since(vault: &crate::store::Vault, id: &str, version: u32) -> Result<bool> {
+    Ok(vault
+        .records::<Revision>(&format!("v/{id}/"))?
+        .into_iter()
+        .any(|(_, r)| r.version > version && r.reason != CALIBRATION_REASON))
+}
+
+/// What `revise ITEM --dismiss` did.
+#[derive(Debug, Serialize)]
+pub struct DismissOutcome {
+    pub id: String,
+    /// The analysed versions whose flags were dismissed.
+    pub analyses: Vec<u32>,
+    pub feedback: usize,
+}
+
+/// Closes an item's case in the revision queue without a new version: its flagged analyses and
+/// open feedback are marked dismissed with the examiner's reason, in one audited batch.
+pub fn dismiss(cfg: &StoreConfig, id: &str, reason: &str) -> Result<DismissOutcome> {
+    if reason.trim().is_empty() {
+        return Err(Error::Usage("give a --reason".into()));
+    }
+    let mut vault = cfg.open()?;
+    vault.versions(id)?; // the item exists
+    let mut batch = Vec::new();
+    let mut analyses = Vec::new();
+    for (k, mut s) in vault.records::<StoredStats>(&format!("n/{id}/"))? {
+        if s.stats.flags.is_empty() || s.dismissed.is_some() {
+            continue;
+        }
+        analyses.push(s.stats.version);
+        s.dismissed = Some(reason.to_string());
+        batch.push(vault.put_record(&k, &s)?);
+    }
+    let mut feedback = 0;
+    for (k, mut f) in vault.records::<Feedback>(&format!("f/{id}/"))? {
+        if f.is_open() {
+            feedback += 1;
+            f.dismissed = Some(reason.to_string());
+            batch.push(vault.put_record(&k, &f)?);
+        }
+    }
+    if batch.is_empty() {
+        return Err(Error::Usage(format!(
+            "{id} has no flagged analysis or open feedback to dismiss"
+        )));
+    }
+    vault.commit(
+        batch,
+        AuditEvent::new(
+            "revise-dismiss",
+            json!({ "id": id, "analyses": analyses, "feedback": feedback, "reason": reason }),
+        ),
+    )?;
+    Ok(DismissOutcome {
+        id: id.into(),
+        analyses,
+        feedback,
+    })
 }
 
 /// What `revise` did.
@@ -290,7 +269,7 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
     let open: Vec<(String, Feedback)> = vault
         .records::<Feedback>(&format!("f/{id}/"))?
         .into_iter()
-        .filter(|(_, f)| f.resolved_by.is_none())
+        .filter(|(_, f)| f.is_open())
         .collect();
     let mut evidence = Vec::new();
     if let Some(a) = &stats {
@@ -352,88 +331,6 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
         version: current + 1,
         resolved_feedback: resolved.len(),
     })
-}
-
-/// The difficulty label a measured p corresponds to (the assembler's default p values are 0.85,
-/// 0.65 and 0.45 for easy, medium and hard).
-pub fn label_for(p: f64) -> Difficulty {
-    if p >= 0.75 {
-        Difficulty::Easy
-    } else if p >= 0.55 {
-        Difficulty::Medium
-    } else {
-        Difficulty::Hard
-    }
-}
-
-/// What `revise calibrate` did.
-#[derive(Debug, Serialize)]
-pub struct Calibration {
-    pub id: String,
-    pub version: u32,
-    pub p_before: Option<f64>,
-    pub p: f64,
-    pub n: usize,
-}
-
-/// Sets each item's p (and difficulty label) to the value measured on at least `min_n`
-/// responses of its current version, as new versions recorded with their evidence, in one batch,
-/// so the next papers are balanced on measured difficulty.
-pub fn calibrate(cfg: &StoreConfig, min_n: usize) -> Result<Vec<Calibration>> {
-    let mut vault = cfg.open()?;
-    let mut entries = Vec::new();
-    let mut out = Vec::new();
-    let mut extra = Vec::new();
-    for (_, s) in vault.records::<StoredStats>("n/")? {
-        let (Some(p), true) = (s.stats.p, s.stats.n >= min_n) else {
-            continue;
-        };
-        let p = (p.clamp(0.01, 0.99) * 100.0).round() / 100.0;
-        let Ok((Entry::Item(mut item), versions)) = vault.entry_with_versions(&s.stats.id, None)
-        else {
-            continue;
-        };
-        if versions.last() != Some(&s.stats.version) || item.p == Some(p) {
-            continue;
-        }
-        out.push(Calibration {
-            id: item.id.clone(),
-            version: s.stats.version + 1,
-            p_before: item.p,
-            p,
-            n: s.stats.n,
-        });
-        item.p = Some(p);
-        item.difficulty = label_for(p);
-        let rec = Revision {
-            id: item.id.clone(),
-            version: s.stats.version + 1,
-            reason: "calibrated difficulty (测定难度)".into(),
-            evidence: vec![format!(
-                "p = {p:.2} measured on {} responses to v{} in sittings {}",
-                s.stats.n,
-                s.stats.version,
-                s.sittings.join(",")
-            )],
-            at: now(),
-            by: crate::store::audit::default_actor(),
-        };
-        extra.push(vault.put_record(&format!("v/{}/{:010}", item.id, s.stats.version + 1), &rec)?);
-        entries.push((Entry::Item(item), None));
-    }
-    if entries.is_empty() {
-        return Ok(out);
-    }
-    let master = vault.master_key(&cfg.key)?;
-    vault.import_with(
-        &[],
-        entries,
-        Some(&master),
-        &|_| {},
-        AuditEvent::new("calibrate", json!({ "items": out.len(), "min_n": min_n })),
-        extra,
-    )?;
-    Ok(out)
 }
 
 /// The recorded revisions of an item, oldest first.

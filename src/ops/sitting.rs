@@ -3,11 +3,13 @@
 //! organisation; then the signed release at the start, and leak tracing afterwards. The sitting
 //! record, its ledger entries and its audit entry are written in one atomic batch.
 
-use super::assemble::{RenderedForm, blueprint_digest, build, read_blueprints, render};
+use super::assemble::{RenderedForm, blueprint_digest, read_blueprints, render};
+use super::issued::{Issued, IssuedCopy, copy_code, copy_plans, issue};
 use super::org::{now, organisations};
 use super::{Progress, StoreConfig, read_bank_files};
-use crate::assemble::{CopyPlan, copy_plan, remap_answer};
+use crate::assemble::{CopyPlan, ENGINE};
 use crate::bankfile::{SourceFile, parse_sitting};
+use crate::document::{self, TheoryKey, TheoryPaper};
 use crate::error::{Error, Result};
 use crate::model::{
     Blueprint, Level, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
@@ -66,6 +68,11 @@ pub struct SittingRecord {
     pub packages: Vec<PackageRecord>,
     pub checkpoint: Checkpoint,
     pub release: Option<ReleaseRecord>,
+    /// Every organisation copy of every theory form as issued: the entry version at each
+    /// printed position and the option order. Absent from records sealed before it was kept
+    /// (those are rebuilt from `papers`, see `issued.rs`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub copies: Vec<IssuedCopy>,
 }
 
 /// One ledger entry (`u/<occupation>/<level>/<seq:012>`): what a sitting used.
@@ -254,126 +261,37 @@ fn pretty(v: &impl Serialize) -> Vec<u8> {
     s
 }
 
-fn copy_code(org: &str, blueprint: &str, form: u32) -> String {
-    format!("{org}-{blueprint}-F{form:02}")
-}
-
-/// The questions of a theory paper.json, in form order, with their section index.
-fn theory_items(paper: &Value) -> Vec<(usize, &Value)> {
-    paper["sections"]
-        .as_array()
-        .map(|secs| {
-            secs.iter()
-                .enumerate()
-                .flat_map(|(s, sec)| {
-                    sec["items"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .map(move |i| (s, i))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn plan_for(seed: u64, labels: &[&str], paper: &Value) -> CopyPlan {
-    let items = theory_items(paper);
-    let nsec = paper["sections"].as_array().map_or(0, Vec::len);
-    let sections: Vec<usize> = (0..nsec)
-        .map(|s| items.iter().filter(|(x, _)| *x == s).count())
-        .collect();
-    let option_counts: Vec<usize> = items
-        .iter()
-        .map(|(_, i)| i["options"].as_array().map_or(0, Vec::len))
-        .collect();
-    copy_plan(seed, labels, &sections, &option_counts)
-}
-
-/// The copy plans of one form for the organisations that run it (in plan order), each distinct
-/// from the others: a plan equal to an earlier organisation's is drawn again with the next
-/// attempt number (practically never needed).
-fn copy_plans<'a>(
-    seed: u64,
-    sitting: &str,
-    runners: impl Iterator<Item = &'a str>,
-    blueprint: &str,
-    form: u32,
-    paper: &Value,
-) -> Vec<(&'a str, CopyPlan)> {
-    let form = form.to_string();
-    let mut taken: BTreeSet<Vec<usize>> = BTreeSet::new();
-    runners
-        .map(|org| {
-            let mut attempt = 0u32;
-            loop {
-                let a = attempt.to_string();
-                let cp = plan_for(seed, &[sitting, org, blueprint, &form, &a], paper);
-                attempt += 1;
-                if taken.insert(cp.order.clone()) || attempt > 16 {
-                    return (org, cp);
-                }
-            }
-        })
-        .collect()
-}
-
 /// One JSON file of a rendered form (`paper.json`, `key.json`).
-fn file_json(f: &RenderedForm, name: &str) -> Value {
+fn file_json(f: &RenderedForm, name: &str) -> Result<Value> {
     f.files
         .iter()
         .find(|(n, _)| n == name)
         .and_then(|(_, x)| serde_json::from_slice(x).ok())
-        .unwrap_or(Value::Null)
+        .ok_or_else(|| Error::Usage(format!("form {}: no readable {name}", f.form)))
 }
 
-/// Applies a copy plan to a theory paper and key (JSON as rendered by `assemble`).
-fn permute_theory(paper: &Value, key: &Value, plan: &CopyPlan) -> (Value, Value, Vec<Value>) {
-    let items = theory_items(paper);
-    let mut new_paper = paper.clone();
-    let mut new_n: HashMap<u64, (u64, usize)> = HashMap::new(); // form n -> (copy n, print index)
-    let mut sections: Vec<Vec<Value>> =
-        vec![Vec::new(); paper["sections"].as_array().map_or(0, Vec::len)];
-    let mut questions = Vec::new();
-    for (k, &q) in plan.order.iter().enumerate() {
-        let (s, item) = items[q];
-        let mut it = item.clone();
-        let n = k as u64 + 1;
-        new_n.insert(item["n"].as_u64().unwrap_or(0), (n, k));
-        it["n"] = json!(n);
-        let perm = &plan.options[k];
-        if let Some(opts) = item["options"].as_array() {
-            it["options"] = Value::Array(perm.iter().map(|&f| opts[f].clone()).collect());
-        }
-        questions.push(json!({ "n": n, "id": item["id"], "version": item["version"], "type": item["type"], "options": perm }));
-        sections[s].push(it);
+/// A form's documents, parsed once for all its copies: typed for theory forms.
+enum FormDocs {
+    Theory(TheoryPaper, TheoryKey),
+    Practical(Value, Value),
+}
+
+fn form_docs(bp: &Blueprint, f: &RenderedForm) -> Result<FormDocs> {
+    let (paper, key) = (file_json(f, "paper.json")?, file_json(f, "key.json")?);
+    if !bp.is_theory() {
+        return Ok(FormDocs::Practical(paper, key));
     }
-    if let Some(secs) = new_paper["sections"].as_array_mut() {
-        for (sec, items) in secs.iter_mut().zip(sections) {
-            sec["items"] = Value::Array(items);
-        }
-    }
-    let mut new_key = key.clone();
-    if let Some(answers) = key["answers"].as_array() {
-        let mut out: Vec<(u64, Value)> = answers
-            .iter()
-            .map(|a| {
-                let mut a = a.clone();
-                if let Some(&(n, k)) = a["n"].as_u64().and_then(|n| new_n.get(&n)) {
-                    a["n"] = json!(n);
-                    if let Some(t) = a["answer"].as_str() {
-                        a["answer"] = json!(remap_answer(t, &plan.options[k]));
-                    }
-                    (n, a)
-                } else {
-                    (u64::MAX, a)
-                }
-            })
-            .collect();
-        out.sort_by_key(|(n, _)| *n);
-        new_key["answers"] = Value::Array(out.into_iter().map(|(_, a)| a).collect());
-    }
-    (new_paper, new_key, questions)
+    let bad = |what: &str, e: serde_json::Error| {
+        Error::Usage(format!("{} F{:02}: {what}: {e}", bp.id, f.form))
+    };
+    Ok(FormDocs::Theory(
+        serde_json::from_value(paper).map_err(|e| bad("paper.json", e))?,
+        serde_json::from_value(key).map_err(|e| bad("key.json", e))?,
+    ))
+}
+
+fn to_json(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).expect("documents serialise")
 }
 
 fn date_label(rfc3339: &str) -> String {
@@ -385,7 +303,7 @@ fn date_label(rfc3339: &str) -> String {
 fn copy_documents(
     dir: &str,
     form: &RenderedForm,
-    (paper, key): &(Value, Value),
+    docs_in: &FormDocs,
     blueprint: &Blueprint,
     copy: &str,
     plan: Option<&CopyPlan>,
@@ -398,9 +316,9 @@ fn copy_documents(
     copy_info["copy"] = json!(copy);
     copy_info["blueprint"] = json!(blueprint.id);
     copy_info["form"] = json!(form.form);
-    if blueprint.is_theory() {
-        let plan = plan.expect("theory copies have a plan");
-        let (mut p, mut k, questions) = permute_theory(paper, key, plan);
+    if let (FormDocs::Theory(paper, key), Some(plan)) = (docs_in, plan) {
+        let (p, k, questions) = document::permute(paper, key, plan);
+        let (mut p, mut k) = (to_json(&p), to_json(&k));
         p["copy"] = copy_info.clone();
         k["copy"] = copy_info.clone();
         put(
@@ -415,8 +333,8 @@ fn copy_documents(
         put("key.md", render::theory_key_md(&p, &k, header).into_bytes());
         put("paper.json", pretty(&p));
         put("key.json", pretty(&k));
-        copy_info["questions"] = Value::Array(questions);
-    } else {
+        copy_info["questions"] = to_json(&questions);
+    } else if let FormDocs::Practical(paper, key) = docs_in {
         let mut p = paper.clone();
         let mut k = key.clone();
         p["copy"] = copy_info.clone();
@@ -597,15 +515,11 @@ pub fn run(
         })
         .collect::<Result<_>>()?;
     // Each form's JSON, parsed once for all its copies.
-    let form_json: Vec<Vec<(Value, Value)>> = rendered
+    let form_json: Vec<Vec<FormDocs>> = built
         .iter()
-        .map(|forms| {
-            forms
-                .iter()
-                .map(|f| (file_json(f, "paper.json"), file_json(f, "key.json")))
-                .collect()
-        })
-        .collect();
+        .zip(&rendered)
+        .map(|(b, forms)| forms.iter().map(|f| form_docs(&b.blueprint, f)).collect())
+        .collect::<Result<_>>()?;
     // Copy plans: one per (organisation, blueprint, form), distinct across organisations.
     let participants: Vec<(&Organisation, &crate::model::Participant)> = plan
         .organisations
@@ -613,17 +527,45 @@ pub fn run(
         .map(|p| (&catalog[&p.id], p))
         .collect();
     let mut plans: HashMap<(String, String, u32), CopyPlan> = HashMap::new();
+    let mut issued: Vec<IssuedCopy> = Vec::new();
     for ((b, forms), jsons) in built.iter().zip(&rendered).zip(&form_json) {
         if !b.blueprint.is_theory() {
             continue;
         }
         let runs = (b.blueprint.occupation.clone(), b.blueprint.level);
-        for (f, (paper, _)) in forms.iter().zip(jsons) {
+        for (f, docs) in forms.iter().zip(jsons) {
+            let FormDocs::Theory(paper, _) = docs else {
+                continue;
+            };
             let runners = participants
                 .iter()
                 .filter(|(_, p)| p.runs.contains(&runs))
                 .map(|(o, _)| o.id.as_str());
-            for (org, cp) in copy_plans(seed, &plan.id, runners, &b.blueprint.id, f.form, paper) {
+            let (sections, options) = paper.shape();
+            // the entry versions as printed, in form order
+            let printed: Vec<(String, u32)> = paper
+                .items()
+                .map(|(_, i)| (i.id.clone(), i.version))
+                .collect();
+            let cps = copy_plans(
+                ENGINE,
+                seed,
+                &plan.id,
+                runners,
+                &b.blueprint.id,
+                f.form,
+                &sections,
+                &options,
+            );
+            for (org, cp) in cps {
+                issued.push(
+                    issue(org, &b.blueprint, f.form, &printed, &cp).ok_or_else(|| {
+                        Error::Usage(format!(
+                            "{} F{:02}: the paper does not follow its blueprint's layout",
+                            b.blueprint.id, f.form
+                        ))
+                    })?,
+                );
                 plans.insert((org.to_string(), b.blueprint.id.clone(), f.form), cp);
             }
         }
@@ -777,6 +719,7 @@ pub fn run(
         packages: packages.clone(),
         checkpoint,
         release: None,
+        copies: issued,
     };
     let seq = vault.checkpoint().seq + 1;
     let mut batch = vec![vault.put_record(&sitting_key(&plan.id), &record)?];
@@ -1015,18 +958,6 @@ pub fn unseal(
     })
 }
 
-/// A theory form of a past sitting, rebuilt from the bank, with every organisation copy's plan.
-pub(crate) struct RebuiltForm {
-    pub sitting: String,
-    pub blueprint: String,
-    pub form: u32,
-    /// The form's paper.json and key.json as assembled (form order).
-    pub paper: Value,
-    pub key: Value,
-    /// (organisation, copy code, plan)
-    pub copies: Vec<(String, String, CopyPlan)>,
-}
-
 /// The sealed records of `sittings` (all when empty).
 pub(crate) fn sitting_records(vault: &Vault, sittings: &[String]) -> Result<Vec<SittingRecord>> {
     let records: Vec<SittingRecord> = vault
@@ -1048,109 +979,38 @@ pub(crate) fn sitting_records(vault: &Vault, sittings: &[String]) -> Result<Vec<
     Ok(records)
 }
 
-/// Rebuilds the theory forms of a sitting (from the entry versions it used, which the bank keeps)
-/// and the copy plan of every organisation that ran them.
-pub(crate) fn rebuild_theory_copies(
-    vault: &Vault,
-    standards: &[Standard],
-    rec: &SittingRecord,
-) -> Result<Vec<RebuiltForm>> {
-    let mut out = Vec::new();
-    for p in &rec.papers {
-        let bp = &p.blueprint;
-        if !bp.is_theory() {
-            continue;
-        }
-        let std = standards
-            .iter()
-            .find(|s| s.occupation.code == bp.occupation)
-            .ok_or_else(|| {
-                Error::Usage(format!("the store has no standard for {}", bp.occupation))
-            })?;
-        let excluded: BTreeSet<String> = p.excluded.iter().cloned().collect();
-        let built = match build(vault, standards, bp, rec.seed, &excluded)? {
-            Ok(b) => b,
-            Err(inf) => {
-                return Err(Error::Usage(format!(
-                    "sitting {}: {} can no longer be rebuilt from the bank: {}",
-                    rec.plan.id,
-                    bp.id,
-                    inf.reasons.join("; ")
-                )));
-            }
-        };
-        let forms = render(vault, std, &built, rec.seed, &rec.bank_digest, &excluded)?;
-        let runs = (bp.occupation.clone(), bp.level);
-        for f in &forms {
-            let paper = file_json(f, "paper.json");
-            let runners = rec
-                .plan
-                .organisations
-                .iter()
-                .filter(|o| o.runs.contains(&runs))
-                .map(|o| o.id.as_str());
-            let copies = copy_plans(rec.seed, &rec.plan.id, runners, &bp.id, f.form, &paper)
-                .into_iter()
-                .map(|(org, cp)| (org.to_string(), copy_code(org, &bp.id, f.form), cp))
-                .collect();
-            out.push(RebuiltForm {
-                sitting: rec.plan.id.clone(),
-                blueprint: bp.id.clone(),
-                form: f.form,
-                key: file_json(f, "key.json"),
-                paper,
-                copies,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// Rebuilds every organisation copy of the theory papers of `sittings` (all when empty) and
-/// traces `leak` against them.
+/// Traces `leak` against every organisation copy of the theory papers of `sittings` (all when
+/// empty), as their records say they were issued.
 pub fn trace_leak(
     cfg: &StoreConfig,
     leak: &str,
     sittings: &[String],
 ) -> Result<(Vec<String>, TraceReport)> {
     let vault = cfg.open()?;
-    let standards = vault.standards()?;
     let records = sitting_records(&vault, sittings)?;
-    let mut copies = Vec::new();
-    for rec in &records {
-        for f in rebuild_theory_copies(&vault, &standards, rec)? {
-            let items = theory_items(&f.paper);
-            for (org, code, cp) in &f.copies {
-                let questions = cp
-                    .order
-                    .iter()
-                    .zip(&cp.options)
-                    .map(|(&q, perm)| {
-                        let it = items[q].1;
-                        PrintedQuestion {
-                            id: it["id"].as_str().unwrap_or_default().to_string(),
-                            stem: it["stem"].as_str().unwrap_or_default().to_string(),
-                            options: it["options"]
-                                .as_array()
-                                .map(|a| {
-                                    a.iter()
-                                        .map(|x| x.as_str().unwrap_or_default().to_string())
-                                        .collect()
-                                })
-                                .unwrap_or_default(),
-                            printed: perm.clone(),
-                        }
-                    })
-                    .collect();
-                copies.push(CopyText {
-                    sitting: f.sitting.clone(),
-                    copy: code.clone(),
-                    organisation: org.clone(),
-                    questions,
-                });
-            }
-        }
-    }
+    let issued = Issued::load(&vault, &records)?;
+    let copies: Vec<CopyText> = issued
+        .copies
+        .iter()
+        .map(|(sitting, c)| CopyText {
+            sitting: sitting.clone(),
+            copy: c.copy.clone(),
+            organisation: c.organisation.clone(),
+            questions: c
+                .questions
+                .iter()
+                .map(|q| {
+                    let it = issued.item(q);
+                    PrintedQuestion {
+                        id: q.id.clone(),
+                        stem: it.stem.clone(),
+                        options: it.options.clone(),
+                        printed: q.options.clone(),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
     let ids = records.iter().map(|r| r.plan.id.clone()).collect();
     Ok((ids, trace::trace(leak, &copies)))
 }

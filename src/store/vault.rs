@@ -640,6 +640,47 @@ impl Vault {
         self.read_versions(&wanted)
     }
 
+    /// The given entry versions of one occupation-level (ids not on its page are looked up
+    /// wherever they are), decrypted, each segment read once. Versions the store does not hold
+    /// are left out: the caller names what it needed them for.
+    pub fn entry_versions(
+        &self,
+        occupation: &OccupationCode,
+        level: Level,
+        wanted: &[(String, u32)],
+    ) -> Result<HashMap<(String, u32), Entry>> {
+        let mut by_id: HashMap<String, IndexEntry> = self
+            .index(Some(occupation), Some(level))?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect();
+        for (id, _) in wanted {
+            if !by_id.contains_key(id) {
+                match self.locate(id) {
+                    Ok(ix) => {
+                        by_id.insert(id.clone(), ix);
+                    }
+                    Err(Error::NotFound { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        let pick: Vec<(&IndexEntry, u32)> = wanted
+            .iter()
+            .filter_map(|(id, v)| {
+                by_id
+                    .get(id)
+                    .filter(|ix| ix.stored.iter().any(|(s, _)| s == v))
+                    .map(|ix| (ix, *v))
+            })
+            .collect();
+        Ok(self
+            .read_versions(&pick)?
+            .into_iter()
+            .map(|e| ((e.id().to_string(), e.version()), e))
+            .collect())
+    }
+
     /// Reads the given versions of indexed entries, in request order.
     fn read_versions(&self, wanted: &[(&IndexEntry, u32)]) -> Result<Vec<Entry>> {
         read_versions(self.kv.as_ref(), wanted, &|place, bytes| {

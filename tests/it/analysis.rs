@@ -5,19 +5,20 @@ use crate::sample_store;
 use qbank::Error;
 use qbank::analysis::{Flag, Thresholds};
 use qbank::model::Status;
+use qbank::ops::revise::SkipReason;
 use qbank::ops::{Quiet, StoreConfig, sitting};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-const A: &str = "S000032100001";
-const B: &str = "Y000132050002";
+pub(crate) const A: &str = "S000032100001";
+pub(crate) const B: &str = "Y000132050002";
 
-fn json(p: &Path) -> Value {
+pub(crate) fn json(p: &Path) -> Value {
     serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
 }
 
 /// A sitting of dg5-theory run by two organisations, released and opened by both.
-fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
+pub(crate) fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
     let cfg = sample_store(dir);
     let keys = dir.join("orgs");
     for id in [A, B] {
@@ -52,7 +53,7 @@ fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
 
 /// Writes a response file for one organisation copy: candidate c answers question n correctly
 /// when `right(c, id)`, else picks `wrong(c, id, printed options)`; returns the path.
-fn responses(
+pub(crate) fn responses(
     dir: &Path,
     name: &str,
     copy_dir: &Path,
@@ -206,25 +207,95 @@ fn responses_map_back_through_each_copy_and_a_planted_miskey_is_flagged() {
         cfg.open().unwrap().audit_entries().unwrap().len(),
         before + 1
     );
-    // calibration: measured p becomes the p the assembler balances on, as a new version with its
-    // evidence; the analysed version stays readable
+    // calibration never hides the planted miskey: it is skipped (its measured p describes the
+    // wrong key, not the item), keeps its difficulty and stays in the revision queue
+    let (before_cal, _) = qbank::ops::show(&cfg, &planted_id, None).unwrap();
     let done = qbank::ops::revise::calibrate(&cfg, 100).unwrap();
-    let c = done.iter().find(|c| c.id == planted_id).unwrap();
-    let measured = (planted.p.unwrap() * 100.0).round() / 100.0;
-    assert_eq!((c.version, c.p, c.n), (planted.version + 1, measured, 120));
-    let (e, versions) = qbank::ops::show(&cfg, &planted_id, None).unwrap();
+    assert!(!done.calibrated.iter().any(|c| c.id == planted_id));
+    let skipped = done.skipped.iter().find(|s| s.id == planted_id).unwrap();
+    assert_eq!(
+        (skipped.version, skipped.reasons.clone()),
+        (
+            planted.version,
+            vec![
+                SkipReason::ProbableMiskey,
+                SkipReason::NegativeDiscrimination
+            ]
+        )
+    );
+    assert_eq!(
+        done.analysed,
+        done.calibrated.len()
+            + done.unchanged
+            + done.too_few
+            + done.superseded
+            + done.skipped.len()
+    );
+    let (after_cal, versions) = qbank::ops::show(&cfg, &planted_id, None).unwrap();
+    assert_eq!(after_cal, before_cal, "the planted item is unchanged");
+    assert_eq!(versions, vec![planted.version]);
+    let queue = qbank::ops::revise::list(&cfg).unwrap();
+    assert_eq!(queue[0].id, planted_id, "a probable wrong key comes first");
+    // the other items: measured p becomes the p the assembler balances on, as a new version with
+    // its evidence; the analysed version stays readable; their flags stay in the queue
+    let c = &done.calibrated[0];
+    let measured = out.report.items.iter().find(|i| i.id == c.id).unwrap();
+    let measured_p = (measured.p.unwrap() * 100.0).round() / 100.0;
+    assert_eq!(
+        (c.version, c.p, c.n),
+        (measured.version + 1, measured_p, 120)
+    );
+    let (e, versions) = qbank::ops::show(&cfg, &c.id, None).unwrap();
     let qbank::model::Entry::Item(item) = e else {
         panic!("an item")
     };
-    assert_eq!(item.p, Some(measured));
-    assert_eq!(versions.last(), Some(&(planted.version + 1)));
-    let h = qbank::ops::revise::history(&cfg, &planted_id).unwrap();
+    assert_eq!(item.p, Some(measured_p));
+    assert_eq!(versions.last(), Some(&(measured.version + 1)));
+    let h = qbank::ops::revise::history(&cfg, &c.id).unwrap();
     assert!(
         h[0].evidence[0].contains("measured on 120 responses"),
         "{h:?}"
     );
-    // nothing left to calibrate until new responses come in
-    assert!(qbank::ops::revise::calibrate(&cfg, 100).unwrap().is_empty());
+    let flagged_calibrated = done
+        .calibrated
+        .iter()
+        .filter(|c| {
+            out.report
+                .items
+                .iter()
+                .any(|i| i.id == c.id && !i.flags.is_empty())
+        })
+        .count();
+    assert!(flagged_calibrated > 0);
+    assert_eq!(
+        qbank::ops::revise::list(&cfg).unwrap().len(),
+        queue.len(),
+        "calibrating does not take flagged items off the queue"
+    );
+    // nothing left to calibrate until new responses come in; the miskey is still skipped
+    let again = qbank::ops::revise::calibrate(&cfg, 100).unwrap();
+    assert!(again.calibrated.is_empty());
+    assert_eq!(again.skipped_for(SkipReason::ProbableMiskey), 1);
+    // an examiner who finds the key right dismisses the flag, with a reason: then it calibrates
+    let d = qbank::ops::revise::dismiss(&cfg, &planted_id, "经核对答案无误").unwrap();
+    assert_eq!(d.analyses, vec![planted.version]);
+    assert!(
+        !qbank::ops::revise::list(&cfg)
+            .unwrap()
+            .iter()
+            .any(|c| c.id == planted_id)
+    );
+    let last = cfg.open().unwrap().audit_entries().unwrap().pop().unwrap();
+    assert_eq!(last.op, "revise-dismiss");
+    let third = qbank::ops::revise::calibrate(&cfg, 100).unwrap();
+    assert_eq!(
+        third
+            .calibrated
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>(),
+        vec![planted_id.as_str()]
+    );
 
     // the HTML report draws its charts as SVG and names the flagged item
     let html = t.path().join("report.html");

@@ -5,11 +5,14 @@ mod assemble;
 mod check;
 mod cli;
 mod crash;
+mod files;
 mod hostile;
+mod issued;
 mod sitting;
 mod store;
 mod submission;
 mod tight;
+mod trace;
 
 use qbank::ops::StoreConfig;
 use qbank::store::KeySource;

@@ -394,7 +394,7 @@ fn feedback_and_revision_keep_old_versions_and_resolve_the_reports() {
         format!("organisation,item,version,kind,text\n{ORG},DG4-0101,1,答案错误,标准答案应为C\n{ORG},DG4-0102,1,typo,整定\n"),
     )
     .unwrap();
-    assert_eq!(revise::import_feedback(&cfg, &fb).unwrap(), 2);
+    assert_eq!(revise::import_feedback(&cfg, &fb).unwrap().imported, 2);
     // bad rows: unknown item version and kind; nothing imported
     std::fs::write(
         &fb,

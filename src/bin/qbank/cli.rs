@@ -236,7 +236,7 @@ pub enum Command {
     Feedback(FeedbackCommand),
     /// The revision queue, new versions with reason and evidence, calibration of difficulty.
     Revise {
-        /// The item to revise (omit with `list` or `calibrate`).
+        /// The item to revise (or `list`, or `calibrate`).
         item: String,
         /// The edited item in a bank TOML file.
         #[arg(long)]
@@ -246,6 +246,12 @@ pub enum Command {
         /// For `calibrate`: responses an item version needs.
         #[arg(long, default_value_t = 100)]
         min_n: usize,
+        /// For `calibrate`: list every changed and skipped item, not only the counts.
+        #[arg(long)]
+        verbose: bool,
+        /// Close ITEM's case without a new version (its flags and open feedback), with --reason.
+        #[arg(long)]
+        dismiss: bool,
     },
 }
 

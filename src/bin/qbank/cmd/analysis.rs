@@ -23,6 +23,9 @@ pub fn run(
         crate::output::json(&a);
         return Ok(ExitCode::SUCCESS);
     }
+    for (file, encoding) in &a.encodings {
+        crate::outln!("read {file} ({encoding})");
+    }
     crate::outln!(
         "{} file(s), {} candidate(s), {} item version(s) analysed",
         a.files,

@@ -76,7 +76,19 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             file,
             reason,
             min_n,
-        } => review::revise(g, &item, file.as_deref(), reason.as_deref(), min_n),
+            verbose,
+            dismiss,
+        } => review::revise(
+            g,
+            &item,
+            file.as_deref(),
+            reason.as_deref(),
+            review::ReviseFlags {
+                min_n,
+                verbose,
+                dismiss,
+            },
+        ),
         Command::Analysis {
             files,
             sitting,

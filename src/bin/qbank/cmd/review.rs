@@ -179,13 +179,66 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
 
 pub fn feedback(g: &Global, c: FeedbackCommand) -> Result<ExitCode> {
     let FeedbackCommand::Import { file } = c;
-    let n = revise::import_feedback(&g.store()?, &file)?;
+    let r = revise::import_feedback(&g.store()?, &file)?;
     if g.json {
-        crate::output::json(&serde_json::json!({ "reports": n }));
+        crate::output::json(&r);
     } else {
-        crate::outln!("{n} report(s) imported; see `qbank revise list`");
+        crate::outln!(
+            "read {} ({}): {} report(s) imported, {} already stored; see `qbank revise list`",
+            r.file,
+            r.encoding,
+            r.imported,
+            r.already
+        );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The switches of `qbank revise`.
+pub struct ReviseFlags {
+    pub min_n: usize,
+    pub verbose: bool,
+    pub dismiss: bool,
+}
+
+fn print_calibration(r: &revise::CalibrationReport, verbose: bool) {
+    use revise::SkipReason;
+    if verbose {
+        for c in &r.calibrated {
+            crate::outln!(
+                "{} v{}: p {} → {:.2} (n = {})",
+                c.id,
+                c.version,
+                c.p_before.map_or("none".into(), |p| format!("{p:.2}")),
+                c.p,
+                c.n
+            );
+        }
+        for s in &r.skipped {
+            let why: Vec<&str> = s.reasons.iter().map(|x| x.label()).collect();
+            crate::outln!("{} v{}: skipped ({})", s.id, s.version, why.join("、"));
+        }
+    }
+    crate::outln!(
+        "{} item(s) calibrated, {} already at their measured p, {} with fewer than {} responses, {} analyses of earlier versions",
+        r.calibrated.len(),
+        r.unchanged,
+        r.too_few,
+        r.min_n,
+        r.superseded
+    );
+    if !r.skipped.is_empty() {
+        crate::outln!(
+            "{} item(s) skipped, difficulty unchanged: {} 疑似答案错误, {} 区分度为负, {} 未处理的反馈 — see `qbank revise list`",
+            r.skipped.len(),
+            r.skipped_for(SkipReason::ProbableMiskey),
+            r.skipped_for(SkipReason::NegativeDiscrimination),
+            r.skipped_for(SkipReason::OpenFeedback)
+        );
+    }
+    if !verbose && (!r.calibrated.is_empty() || !r.skipped.is_empty()) {
+        crate::outln!("(--verbose lists the items)");
+    }
 }
 
 pub fn revise(
@@ -193,9 +246,29 @@ pub fn revise(
     item: &str,
     file: Option<&Path>,
     reason: Option<&str>,
-    min_n: usize,
+    flags: ReviseFlags,
 ) -> Result<ExitCode> {
     let cfg = g.store()?;
+    if flags.dismiss {
+        let reason = reason.ok_or_else(|| Error::Usage("--dismiss needs --reason".into()))?;
+        if file.is_some() {
+            return Err(Error::Usage(
+                "--dismiss closes a case without a new version; it takes no --file".into(),
+            ));
+        }
+        let r = revise::dismiss(&cfg, item, reason)?;
+        if g.json {
+            crate::output::json(&r);
+        } else {
+            crate::outln!(
+                "{}: {} flagged analysis(es) and {} feedback report(s) dismissed; no new version",
+                r.id,
+                r.analyses.len(),
+                r.feedback
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     match (item, file) {
         ("list", None) => {
             let cases = revise::list(&cfg)?;
@@ -230,22 +303,12 @@ pub fn revise(
             crate::outln!("{} item(s) to review", cases.len());
         }
         ("calibrate", None) => {
-            let done = revise::calibrate(&cfg, min_n)?;
+            let r = revise::calibrate(&cfg, flags.min_n)?;
             if g.json {
-                crate::output::json(&done);
-                return Ok(ExitCode::SUCCESS);
+                crate::output::json(&r);
+            } else {
+                print_calibration(&r, flags.verbose);
             }
-            for c in &done {
-                crate::outln!(
-                    "{} v{}: p {} → {:.2} (n = {})",
-                    c.id,
-                    c.version,
-                    c.p_before.map_or("—".into(), |p| format!("{p:.2}")),
-                    c.p,
-                    c.n
-                );
-            }
-            crate::outln!("{} item(s) calibrated", done.len());
         }
         (id, Some(f)) => {
             let reason = reason.ok_or_else(|| Error::Usage("give --reason".into()))?;
@@ -263,7 +326,7 @@ pub fn revise(
         }
         (id, None) => {
             return Err(Error::Usage(format!(
-                "`qbank revise {id}` needs --file EDITED.toml and --reason; or use `revise list` / `revise calibrate`"
+                "`qbank revise {id}` needs --file EDITED.toml and --reason (or --dismiss --reason); or use `revise list` / `revise calibrate`"
             )));
         }
     }

@@ -12,7 +12,13 @@ pub fn exec(g: &Global, path: &Path) -> Result<ExitCode> {
         crate::output::json(&verdicts);
     } else {
         for v in &verdicts {
-            if v.identical {
+            if let (Some(copy), true) = (&v.copy, v.identical) {
+                crate::outln!(
+                    "issued     {copy} ({} form {}): exactly what the sitting's record holds",
+                    v.blueprint,
+                    v.form
+                );
+            } else if v.identical {
                 crate::outln!("identical  {} form {}", v.blueprint, v.form);
             } else if v.genuine {
                 crate::outln!(
