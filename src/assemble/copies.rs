@@ -2,7 +2,6 @@
 //! within each section and of option order within each choice question, derived from the sitting
 //! seed and the copy's identity, with the answer key remapped to match. Pure.
 
-use super::ENGINE;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -28,11 +27,13 @@ pub fn copy_plan(
     sections: &[usize],
     option_counts: &[usize],
 ) -> CopyPlan {
-    copy_plan_of(ENGINE, seed, labels, sections, option_counts)
+    copy_plan_of(FIRST_ENGINE, seed, labels, sections, option_counts)
 }
 
-/// The engine string copies were derived with before sitting records held their copies; a
-/// record of that age is rebuilt with it, whatever [`ENGINE`] says today.
+/// The engine string copies are derived with. The copy rules have not changed since the first
+/// engine (the assembly rules have: [`crate::assemble::ENGINE`] is later), so copies keep this label; a record
+/// sealed before records held their copies is rebuilt with it. A change to the copy rules needs
+/// a label of its own.
 pub const FIRST_ENGINE: &str = "qbank-assemble/1";
 
 /// [`copy_plan`] as the assembler of `engine` drew it (the engine string is part of the
@@ -66,7 +67,7 @@ pub fn copy_plan_of(
     CopyPlan { order, options }
 }
 
-/// `rng_for` with the engine string given rather than today's [`ENGINE`].
+/// `rng_for` with the engine string given rather than today's [`crate::assemble::ENGINE`].
 fn rng_with(engine: &str, seed: u64, parts: &[&str]) -> ChaCha8Rng {
     let mut h = Sha256::new();
     h.update(engine.as_bytes());
@@ -134,7 +135,7 @@ mod tests {
     #[test]
     fn the_generator_is_the_assemblers_for_the_same_engine() {
         use rand::RngExt;
-        let mut a = rng_with(ENGINE, 9, &["copy", "x"]);
+        let mut a = rng_with(crate::assemble::ENGINE, 9, &["copy", "x"]);
         let mut b = super::super::rng_for(9, &["copy", "x"]);
         assert_eq!(a.random::<u64>(), b.random::<u64>());
     }

@@ -7,7 +7,7 @@ use super::assemble::{RenderedForm, blueprint_digest, read_blueprints, render};
 use super::issued::{Issued, IssuedCopy, copy_code, copy_plans, issue};
 use super::org::{now, organisations};
 use super::{Progress, StoreConfig, read_bank_files};
-use crate::assemble::{CopyPlan, ENGINE};
+use crate::assemble::CopyPlan;
 use crate::bankfile::{SourceFile, parse_sitting};
 use crate::document::{self, TheoryKey, TheoryPaper};
 use crate::error::{Error, Result};
@@ -548,7 +548,7 @@ pub fn run(
                 .map(|(_, i)| (i.id.clone(), i.version))
                 .collect();
             let cps = copy_plans(
-                ENGINE,
+                crate::assemble::FIRST_ENGINE,
                 seed,
                 &plan.id,
                 runners,
