@@ -553,6 +553,27 @@ fn chain(
     (st.slots, terms, moves, at_bound(&terms, bound))
 }
 
+/// Keeps the move just applied if it lowered the cost (true: the forms are now good enough),
+/// else undoes it by the given replacements, in order.
+fn keep_or_undo(
+    st: &mut State,
+    cur: &mut f64,
+    improved: &mut bool,
+    bound: f64,
+    undo: &[(usize, usize, u32)],
+) -> bool {
+    let new = st.cost();
+    if new < *cur - 1e-12 {
+        *cur = new;
+        *improved = true;
+        return good_enough(&st.terms(), bound);
+    }
+    for &(form, slot, item) in undo {
+        st.replace(form, slot, item);
+    }
+    false
+}
+
 /// Evaluations the finishing descent may spend per chain: per slot, about a tight bank's section.
 fn polish_budget(m: &Model) -> u64 {
     let slots: usize = m.sec_count.iter().sum::<usize>() * m.forms;
@@ -584,15 +605,8 @@ fn polish(st: &mut State, sec_start: &[usize], slot_sec: &[usize], bound: f64, m
                     spent += 1;
                     *moves += 1;
                     let a = st.replace(f, k, b);
-                    let new = st.cost();
-                    if new < cur - 1e-12 {
-                        cur = new;
-                        improved = true;
-                        if good_enough(&st.terms(), bound) {
-                            return;
-                        }
-                    } else {
-                        st.replace(f, k, a);
+                    if keep_or_undo(st, &mut cur, &mut improved, bound, &[(f, k, a)]) {
+                        return;
                     }
                 }
                 // exchanges with a later form's item of the same section
@@ -609,16 +623,9 @@ fn polish(st: &mut State, sec_start: &[usize], slot_sec: &[usize], bound: f64, m
                         *moves += 1;
                         st.replace(f, k, b);
                         st.replace(g, l, a);
-                        let new = st.cost();
-                        if new < cur - 1e-12 {
-                            cur = new;
-                            improved = true;
-                            if good_enough(&st.terms(), bound) {
-                                return;
-                            }
-                        } else {
-                            st.replace(g, l, b);
-                            st.replace(f, k, a);
+                        let undo = [(g, l, b), (f, k, a)];
+                        if keep_or_undo(st, &mut cur, &mut improved, bound, &undo) {
+                            return;
                         }
                     }
                 }
