@@ -46,8 +46,10 @@ fn centi(points: f64) -> i64 {
 }
 
 impl Instance {
-    /// `pool` is the eligible list (sorted by id) with each item's interned 鉴定点 in `clause`.
-    pub fn new(g: &Goals, pool: &[&Candidate], clause: &[u16], clauses: usize) -> Instance {
+    /// `pool` is the eligible list (sorted by id) with each item's interned 鉴定点 in `clause`;
+    /// `point_content` names the 工作内容 of each interned 鉴定点.
+    pub fn new(g: &Goals, pool: &[&Candidate], clause: &[u16], point_content: &[&str]) -> Instance {
+        let clauses = point_content.len();
         let sections = g.sections;
         let alloc = g.allocation;
         let mut content_codes = Vec::new();
@@ -58,12 +60,12 @@ impl Instance {
                 content_codes.push(c.code.clone());
             }
         }
-        let sec_of: HashMap<_, usize> = sections
+        // (content, row) of each interned 鉴定点: one lookup per 鉴定点, not per item
+        let point_row: Vec<Option<(usize, usize)>> = point_content
             .iter()
-            .enumerate()
-            .rev()
-            .map(|(s, x)| (x.item_type, s))
+            .map(|c| content_ix.get(c).copied())
             .collect();
+        let sec_of = |t| sections.iter().position(|x| x.item_type == t);
         let mut enemy_ix: BTreeMap<&str, u32> = BTreeMap::new();
         for c in pool {
             if let Some(e) = c.enemy.as_deref() {
@@ -79,9 +81,8 @@ impl Instance {
         let mut by_sec_row = vec![Vec::new(); sections.len() * rows];
         let mut by_sec_row_band = vec![Vec::new(); sections.len() * rows * 3];
         for (e, c) in pool.iter().enumerate() {
-            let content = crate::model::standard_parent(&c.clause).unwrap_or("");
-            let (Some(&(content, row)), Some(&section)) =
-                (content_ix.get(content), sec_of.get(&c.item_type))
+            let (Some((content, row)), Some(section)) =
+                (point_row[usize::from(clause[e])], sec_of(c.item_type))
             else {
                 continue;
             };
@@ -123,6 +124,7 @@ impl Instance {
                 }
             }
         }
+        let by_cell_p = super::search::cells_by_p(&items, sections.len(), rows);
         let m = Model {
             items,
             sec_pts,
@@ -145,6 +147,7 @@ impl Instance {
             by_sec,
             by_sec_row,
             by_sec_row_band,
+            by_cell_p,
         };
         Instance {
             m,

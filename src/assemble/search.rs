@@ -1,6 +1,9 @@
 //! Joint local search over all forms of a theory paper: one objective (hard-constraint excess,
 //! weight-table fit, difficulty mix, mean-p spread between forms, X share, 工作内容 split and 鉴定点
 //! spread), integer state updated in place, late-acceptance hill climbing from a seeded stream.
+//! Part of the moves are directed: they replace an item by one of the row, band and X status the
+//! form lacks, with the p (looked up in cells sorted by p) that brings the form's mean p to the
+//! target or halfway between the extreme forms.
 //!
 //! Everything the objective counts is kept as integers (centipoints, micro-p), so applying a move
 //! and its inverse restores the state exactly and the cost of a state does not depend on the path
@@ -12,7 +15,7 @@ use rand::RngExt;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// Weight of one unit of hard-constraint excess (an item shared beyond the overlap limit, a
 /// second item of an enemy group on one form): far above any balance term.
@@ -70,6 +73,26 @@ pub(super) struct Model {
     /// Item indices per (section, row, band): `(section * rows + row) * 3 + band`; a move
     /// within one keeps the weight table and the mix and changes only p.
     pub by_sec_row_band: Vec<Vec<u32>>,
+    /// Item indices per cell (section, row, band, X), sorted by p: `cell(s, r, b, x)`. A
+    /// directed move looks up the item whose p brings a form's mean where it should be.
+    pub by_cell_p: Vec<Vec<u32>>,
+}
+
+/// The index of (section, row, band, X) in `Model::by_cell_p`.
+fn cell(rows: usize, s: usize, r: usize, b: usize, x: bool) -> usize {
+    ((s * rows + r) * 3 + b) * 2 + usize::from(x)
+}
+
+/// `by_cell_p` for items of `sections` sections and `rows` weight-table rows.
+pub(super) fn cells_by_p(items: &[Item], sections: usize, rows: usize) -> Vec<Vec<u32>> {
+    let mut v = vec![Vec::new(); sections * rows * 6];
+    for (k, it) in items.iter().enumerate() {
+        v[cell(rows, it.section, it.row, it.band, it.x)].push(k as u32);
+    }
+    for list in &mut v {
+        list.sort_by_key(|&k| (items[k as usize].p, k));
+    }
+    v
 }
 
 impl Model {
@@ -165,6 +188,10 @@ struct State<'m> {
     band: Vec<i64>,
     xp: Vec<i64>,
     psum: Vec<i64>,
+    /// (p sum, form) ordered, on instances of more than `SCAN_FORMS` forms.
+    ranked: Option<BTreeSet<(i64, u32)>>,
+    /// Σ over forms of |p sum − target p sum| (0 without a `mean_p` target).
+    poff: i64,
     content: Vec<i32>,
     clause: Vec<i32>,
     enemy: Vec<HashMap<u32, i32>>,
@@ -194,6 +221,8 @@ impl<'m> State<'m> {
             band: vec![0; f * 3],
             xp: vec![0; f],
             psum: vec![0; f],
+            ranked: (f > SCAN_FORMS).then(|| (0..f as u32).map(|g| (0, g)).collect()),
+            poff: m.mean_target.map_or(0, |t| f as i64 * (t * m.total).abs()),
             content: vec![0; f * m.content_target.len()],
             clause: vec![0; f * m.clauses],
             enemy: vec![HashMap::new(); f],
@@ -268,7 +297,17 @@ impl<'m> State<'m> {
             self.xp[form] += pts;
             self.xs += (xt - self.xp[form]).max(0) - (xt - old).max(0);
         }
-        self.psum[form] += pts * it.p;
+        let old = self.psum[form];
+        let new = old + pts * it.p;
+        self.psum[form] = new;
+        if let Some(t) = m.mean_target {
+            let t = t * m.total;
+            self.poff += (new - t).abs() - (old - t).abs();
+        }
+        if let Some(r) = &mut self.ranked {
+            r.remove(&(old, form as u32));
+            r.insert((new, form as u32));
+        }
         let c = form * m.content_target.len() + it.content * m.sections() + it.section;
         let t = m.content_target[it.content * m.sections() + it.section];
         let old = self.content[c];
@@ -310,20 +349,31 @@ impl<'m> State<'m> {
         self.member[i as usize].iter().any(|&g| g as usize == form)
     }
 
+    /// The forms with the lowest and the highest p sum.
+    fn extremes(&self) -> (usize, usize) {
+        if let Some(r) = &self.ranked {
+            let lo = r.first().map_or(0, |x| x.1 as usize);
+            let hi = r.last().map_or(0, |x| x.1 as usize);
+            return (lo, hi);
+        }
+        let (mut lo, mut hi) = (0, 0);
+        for (f, &v) in self.psum.iter().enumerate() {
+            if v < self.psum[lo] {
+                lo = f;
+            }
+            if v > self.psum[hi] {
+                hi = f;
+            }
+        }
+        (lo, hi)
+    }
+
     fn terms(&self) -> Terms {
         let m = self.m;
         let scale = m.total as f64 * 1e6;
-        let (mut hi, mut lo, mut off) = (f64::MIN, f64::MAX, 0.0);
-        let target = m.mean_target.map(|t| t as f64 / 1e6);
-        for &s in &self.psum {
-            let x = s as f64 / scale;
-            hi = hi.max(x);
-            lo = lo.min(x);
-            if let Some(t) = target {
-                off += (x - t).abs();
-            }
-        }
-        let spread = if self.psum.len() > 1 { hi - lo } else { 0.0 };
+        let (lo, hi) = self.extremes();
+        let spread = (self.psum[hi] - self.psum[lo]) as f64 / scale;
+        let off = self.poff as f64 / scale;
         Terms {
             overlap_excess: self.over,
             enemy_excess: self.enem,
@@ -368,7 +418,7 @@ pub(super) fn search(
 ) -> (Vec<Vec<u32>>, Terms, SearchStats) {
     // A short single chain first: a loose bank is settled by it.
     let first = chain(m, start.clone(), bound, quick, Effort::Quick);
-    if first.1.hard() == 0 && first.1.balance() <= bound + QUICK_GAP {
+    if first.1.hard() == 0 && first.1.balance() <= bound + quick_gap(m) {
         return (
             first.0,
             first.1,
@@ -405,19 +455,15 @@ pub(super) fn search(
 /// Chains for an instance: four on tight, paper-sized instances, two on many-form ones (the
 /// count depends on the instance only, never on the machine).
 pub(super) fn chain_count(forms: usize, per_form: usize) -> usize {
-    if forms * per_form <= 1000 { CHAINS } else { 2 }
+    if forms * per_form <= PAPER_SIZED {
+        CHAINS
+    } else {
+        2
+    }
 }
 
 fn at_bound(t: &Terms, bound: f64) -> bool {
     t.hard() == 0 && t.balance() <= bound + 1e-9
-}
-
-/// Mean p agreeing to this much between forms counts as balanced: a chain stops once every other
-/// balance term is at its bound and the forms' mean p agree within it.
-pub const MEAN_P_TOLERANCE: f64 = 1e-4;
-
-fn good_enough(t: &Terms, bound: f64) -> bool {
-    t.hard() == 0 && t.balance() <= bound + W_MEAN_P * MEAN_P_TOLERANCE + 1e-9
 }
 
 /// Moves without a new best after which a chain ends.
@@ -434,10 +480,20 @@ enum Effort {
 }
 
 /// Moves without a new best after which the quick chain ends.
-const QUICK_STALL: u64 = 2_000;
+const QUICK_STALL: u64 = 20_000;
 /// The quick chain's result stands when its balance is within this of the bound (and no hard
-/// constraint is broken); otherwise the full chains run.
-const QUICK_GAP: f64 = 0.1;
+/// constraint is broken) on a many-form instance: there the full chains cost seconds, and this is
+/// one 0.0001 step of mean-p spread. On paper-sized instances the full chains run unless the quick
+/// chain reached the bound.
+const QUICK_GAP: f64 = 0.01 + 1e-9;
+
+/// Slots (forms × items per form) up to which an instance is paper-sized.
+const PAPER_SIZED: usize = 1000;
+
+fn quick_gap(m: &Model) -> f64 {
+    let slots: usize = m.sec_count.iter().sum::<usize>() * m.forms;
+    if slots <= PAPER_SIZED { 0.0 } else { QUICK_GAP }
+}
 
 fn chain(
     m: &Model,
@@ -455,15 +511,22 @@ fn chain(
     let mut cur = st.cost();
     let mut best_terms = st.terms();
     let mut best = st.slots.clone();
+    let mut dirty: Vec<(usize, usize)> = Vec::new();
     let mut hist = vec![cur; HISTORY];
     let n_slots = slot_sec.len();
     let limit = budget(m);
     let mut moves = 0u64;
-    if n_slots == 0 || good_enough(&best_terms, bound) {
+    // the quick chain on a many-form instance may stop within `quick_gap` of the bound
+    let stop = if effort == Effort::Quick {
+        bound + quick_gap(m)
+    } else {
+        bound
+    };
+    if n_slots == 0 || at_bound(&best_terms, stop) {
         return (best, best_terms, 0, at_bound(&best_terms, bound));
     }
     let stall = if effort == Effort::Quick {
-        QUICK_STALL
+        QUICK_STALL.max(2 * (n_slots * m.forms) as u64)
     } else {
         stall_limit(m)
     };
@@ -471,7 +534,13 @@ fn chain(
     let rows = m.rows();
     while moves < limit && moves - last_best < stall {
         moves += 1;
-        let f = rng.random_range(0..m.forms);
+        let directed = rng.random_bool(DIRECTED);
+        let mut f = rng.random_range(0..m.forms);
+        if directed && m.forms > 1 && rng.random_bool(0.5) {
+            // the form whose mean p is furthest out on one side
+            let (lo, hi) = st.extremes();
+            f = if rng.random_bool(0.5) { hi } else { lo };
+        }
         let mut k = rng.random_range(0..n_slots);
         if st.over > 0 && rng.random_bool(0.5) {
             // look for a slot whose item another form holds too
@@ -503,18 +572,25 @@ fn chain(
             undo = [(g, l, b), (f, k, a)];
             n_undo = 2;
         } else {
-            let it = &m.items[a as usize];
-            let r = rng.random_range(0..4u8);
-            let list = match r {
-                0 | 1 => &m.by_sec_row_band[(s * rows + it.row) * 3 + it.band],
-                2 => &m.by_sec_row[s * rows + it.row],
-                _ => &m.by_sec[s],
+            let b = if directed {
+                match toward(&st, f, k, s, &mut rng) {
+                    Some(b) => b,
+                    None => continue,
+                }
+            } else {
+                let it = &m.items[a as usize];
+                let r = rng.random_range(0..4u8);
+                let list = match r {
+                    0 | 1 => &m.by_sec_row_band[(s * rows + it.row) * 3 + it.band],
+                    2 => &m.by_sec_row[s * rows + it.row],
+                    _ => &m.by_sec[s],
+                };
+                if list.is_empty() {
+                    continue;
+                }
+                list[rng.random_range(0..list.len())]
             };
-            if list.is_empty() {
-                continue;
-            }
-            let b = list[rng.random_range(0..list.len())];
-            if st.holds(f, b) {
+            if a == b || st.holds(f, b) {
                 continue;
             }
             st.replace(f, k, b);
@@ -525,11 +601,23 @@ fn chain(
         let v = (moves as usize) % HISTORY;
         if new <= cur || new < hist[v] {
             cur = new;
+            // slots changed since `best` was brought up to date (a full copy per new best
+            // would cost more than the move on many-form instances)
+            for &(form, slot, _) in &undo[..n_undo] {
+                dirty.push((form, slot));
+            }
             if new < best_terms.cost() {
                 best_terms = st.terms();
-                best.clone_from(&st.slots);
+                if dirty.len() >= n_slots * m.forms {
+                    best.clone_from(&st.slots);
+                } else {
+                    for &(form, slot) in &dirty {
+                        best[form][slot] = st.slots[form][slot];
+                    }
+                }
+                dirty.clear();
                 last_best = moves;
-                if good_enough(&best_terms, bound) {
+                if at_bound(&best_terms, stop) {
                     return (best, best_terms, moves, at_bound(&best_terms, bound));
                 }
             }
@@ -553,6 +641,85 @@ fn chain(
     (st.slots, terms, moves, at_bound(&terms, bound))
 }
 
+/// Share of moves that are directed (see `toward`); the rest are random, which keeps the chain
+/// able to leave what the directed moves would only deepen.
+const DIRECTED: f64 = 0.4;
+
+/// Up to this many forms, the highest and lowest p sums are found by a scan; above, by an
+/// ordered set kept up to date.
+const SCAN_FORMS: usize = 16;
+
+/// One of the `n` candidates `0..n` for which `want` holds, chosen uniformly (reservoir), or
+/// `None` when there is none.
+fn pick_where(n: usize, rng: &mut ChaCha8Rng, want: impl Fn(usize) -> bool) -> Option<usize> {
+    let mut seen = 0u32;
+    let mut out = None;
+    for i in 0..n {
+        if want(i) {
+            seen += 1;
+            if rng.random_range(0..seen) == 0 {
+                out = Some(i);
+            }
+        }
+    }
+    out
+}
+
+/// A replacement for the item in slot `k` (section `s`) of form `f`, chosen towards what the form
+/// lacks: a weight-table row below its points instead of one above them, a difficulty band below
+/// the mix instead of one above it, an X item while the form is short of X points, and the p that
+/// brings the form's mean p to the target (or to the other forms' average). `None` when the cell
+/// it points to is empty.
+fn toward(st: &State, f: usize, k: usize, s: usize, rng: &mut ChaCha8Rng) -> Option<u32> {
+    let m = st.m;
+    let rows = m.rows();
+    let a = st.slots[f][k];
+    let it = &m.items[a as usize];
+    let pts = m.sec_pts[s];
+    let mut row = it.row;
+    if st.row_pts[f * rows + row] > m.row_target[row]
+        && let Some(r) = pick_where(rows, rng, |r| {
+            st.row_pts[f * rows + r] < m.row_target[r] && !m.by_sec_row[s * rows + r].is_empty()
+        })
+    {
+        row = r;
+    }
+    let mut band = it.band;
+    if let Some(mix) = m.mix_target
+        && st.band[f * 3 + band] > mix[band]
+        && let Some(b) = pick_where(3, rng, |b| st.band[f * 3 + b] < mix[b])
+    {
+        band = b;
+    }
+    let x = it.x || m.x_target.is_some_and(|xt| st.xp[f] < xt);
+    let mut list = &m.by_cell_p[cell(rows, s, row, band, x)];
+    if list.is_empty() {
+        list = &m.by_cell_p[cell(rows, s, row, band, !x)];
+        if list.is_empty() {
+            return None;
+        }
+    }
+    let target = match m.mean_target {
+        Some(t) => Some(t * m.total),
+        None if m.forms > 1 => {
+            // halfway between the extremes: what the spread needs
+            let (lo, hi) = st.extremes();
+            Some((st.psum[lo] + st.psum[hi]) / 2)
+        }
+        None => None,
+    };
+    let Some(target) = target else {
+        return Some(list[rng.random_range(0..list.len())]);
+    };
+    let want = it.p + (target - st.psum[f]) / pts;
+    let j = list.partition_point(|&i| m.items[i as usize].p < want);
+    // the nearest few on either side, so that equal p values and used items do not block
+    let lo = j.saturating_sub(2);
+    let hi = (j + 2).min(list.len());
+    let i = rng.random_range(lo..hi.max(lo + 1)).min(list.len() - 1);
+    Some(list[i])
+}
+
 /// Keeps the move just applied if it lowered the cost (true: the forms are now good enough),
 /// else undoes it by the given replacements, in order.
 fn keep_or_undo(
@@ -566,7 +733,7 @@ fn keep_or_undo(
     if new < *cur - 1e-12 {
         *cur = new;
         *improved = true;
-        return good_enough(&st.terms(), bound);
+        return at_bound(&st.terms(), bound);
     }
     for &(form, slot, item) in undo {
         st.replace(form, slot, item);
@@ -585,7 +752,7 @@ fn polish_budget(m: &Model) -> u64 {
 fn polish(st: &mut State, sec_start: &[usize], slot_sec: &[usize], bound: f64, moves: &mut u64) {
     let m = st.m;
     let budget = polish_budget(m);
-    if good_enough(&st.terms(), bound) {
+    if at_bound(&st.terms(), bound) {
         return;
     }
     let mut spent = 0u64;

@@ -284,7 +284,7 @@ pub fn assemble_theory(
         },
         &eligible,
         &ctx.clause,
-        ctx.clauses,
+        &point_content,
     );
     let type_names: Vec<String> = sections.iter().map(|s| s.item_type.to_string()).collect();
     let excluded_reasons = || {
