@@ -10,6 +10,7 @@ pub mod feedback;
 mod files;
 pub mod issued;
 pub mod org;
+pub mod parse;
 pub mod revise;
 pub mod sitting;
 mod status;
