@@ -6,6 +6,7 @@ mod assemble;
 mod bank;
 pub mod calibrate;
 mod csvfile;
+pub mod fault;
 pub mod feedback;
 mod files;
 pub mod issued;

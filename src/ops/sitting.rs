@@ -662,6 +662,7 @@ pub fn run(
     let result = (|| -> Result<()> {
         for (rec, bytes) in &sealed {
             write(PathBuf::from(&rec.file), bytes)?;
+            super::fault::point("sitting:first-file");
         }
         let bureau_pub = bureau.public();
         write(
@@ -690,6 +691,7 @@ pub fn run(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    super::fault::point("sitting:files-written");
     let packages: Vec<PackageRecord> = sealed.into_iter().map(|(r, _)| r).collect();
     let papers_rec: Vec<SittingPaper> = built
         .iter()
@@ -757,7 +759,9 @@ pub fn run(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    super::fault::point("sitting:committed");
     super::files::move_into_place(&tmp, out, false)?;
+    super::fault::point("sitting:renamed");
     progress.finish();
     Ok(SittingOutcome {
         sitting: plan.id,
