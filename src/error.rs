@@ -100,6 +100,11 @@ pub enum Error {
     /// Blueprints that cannot be met; nothing was built.
     #[error("{}", .0.iter().map(|i| i.to_string()).collect::<String>())]
     Infeasible(Vec<crate::assemble::Infeasible>),
+
+    /// A refusal of the file named (a package, release or submission), whose own message names
+    /// what was refused but not where it came from. Exits as the error it holds.
+    #[error("{}: {source}", file.display())]
+    In { file: PathBuf, source: Box<Error> },
 }
 
 fn render(d: &[Diagnostic]) -> String {
@@ -132,16 +137,43 @@ impl Error {
             | Error::PackageRefused(_)
             | Error::Audit(_) => 6,
             Error::Io { .. } | Error::StoreLocked(_) | Error::Storage(_) | Error::Crypto(_) => 7,
+            Error::In { source, .. } => source.exit_code(),
         }
     }
 
     /// Names the file a package, release or submission refusal is about (its message said what
-    /// failed, not in which file).
+    /// failed, not in which file). Errors about the store or the user's keys, and errors that
+    /// already name a file, are left as they are; every new variant must say which it is.
     pub(crate) fn naming(self, path: &std::path::Path) -> Error {
         match self {
             Error::PackageRefused(m) => Error::PackageRefused(format!("{}: {m}", path.display())),
             Error::PackageKey(m) => Error::PackageKey(format!("{}: {m}", path.display())),
-            e => e,
+            e @ (Error::Usage(_)
+            | Error::NotFound { .. }
+            | Error::Exists { .. }
+            | Error::WrongOrgKey { .. }
+            | Error::Invalid(_)
+            | Error::Infeasible(_)
+            | Error::TooEarly(_)) => Error::In {
+                file: path.to_path_buf(),
+                source: Box::new(e),
+            },
+            e @ (Error::Io { .. }
+            | Error::KeyFile { .. }
+            | Error::In { .. }
+            | Error::NoStore(_)
+            | Error::StoreExists(_)
+            | Error::StoreLocked(_)
+            | Error::NoKey
+            | Error::EmptyPassphrase(_)
+            | Error::KeyKindMismatch { .. }
+            | Error::WrongKey(_)
+            | Error::Tampered { .. }
+            | Error::Corrupt { .. }
+            | Error::StoreFormat { .. }
+            | Error::Storage(_)
+            | Error::Crypto(_)
+            | Error::Audit(_)) => e,
         }
     }
 

@@ -110,6 +110,7 @@ pub fn allocate(
 ) -> Result<Allocation, Infeasible> {
     let fail = |reasons: Vec<String>| Infeasible {
         blueprint: blueprint.to_string(),
+        at: String::new(),
         reasons,
     };
     // Rows: weighted theory rows at this level, with their contents.

@@ -50,11 +50,18 @@ pub fn rng_for(seed: u64, parts: &[&str]) -> ChaCha8Rng {
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Infeasible {
     pub blueprint: String,
+    /// Where the blueprint is written (`file:line`), filled in by the workflow that read it
+    /// (the engine sees no files); empty when unknown.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub at: String,
     pub reasons: Vec<String>,
 }
 
 impl fmt::Display for Infeasible {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.at.is_empty() {
+            write!(f, "{}: ", self.at)?;
+        }
         writeln!(
             f,
             "blueprint {} cannot be met; nothing was built:",

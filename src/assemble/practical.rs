@@ -101,6 +101,7 @@ pub fn assemble_practical(
 ) -> Result<Vec<PracticalForm>, Infeasible> {
     let fail = |reasons: Vec<String>| Infeasible {
         blueprint: bp.id.clone(),
+        at: String::new(),
         reasons,
     };
     let BlueprintKind::Practical {

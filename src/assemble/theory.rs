@@ -134,6 +134,7 @@ pub fn assemble_theory(
 ) -> Result<(Allocation, Vec<TheoryForm>, Quality), Infeasible> {
     let fail = |reasons: Vec<String>| Infeasible {
         blueprint: bp.id.clone(),
+        at: String::new(),
         reasons,
     };
     let BlueprintKind::Theory {

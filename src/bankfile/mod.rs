@@ -71,6 +71,95 @@ mod tests {
     }
 }
 
+/// Where a TOML error is: its span, or — for an error without one (the parser's recursion
+/// limit on dotted keys) — the most deeply nested line, not line 1.
+pub(crate) fn error_offset(e: &toml::de::Error, text: &str) -> usize {
+    e.span().map_or_else(|| deepest_line(text), |s| s.start)
+}
+
+/// The byte offset of the start of the most deeply nested line of a TOML text: nesting is the
+/// depth of `[`/`{` outside strings and comments plus the dots of the key or table header on
+/// the line. One linear pass; used to place a parse error that comes without a position (the
+/// recursion limit), never to decide whether a file is valid.
+pub(crate) fn deepest_line(text: &str) -> usize {
+    #[derive(PartialEq)]
+    enum In {
+        Code,
+        Comment,
+        Basic,
+        Literal,
+        MultiBasic,
+        MultiLiteral,
+    }
+    fn triple(b: &[u8], i: usize, q: u8) -> bool {
+        b.len() >= i + 3 && b[i..i + 3] == [q, q, q]
+    }
+    let b = text.as_bytes();
+    let (mut state, mut depth, mut dots, mut in_key) = (In::Code, 0usize, 0usize, true);
+    let (mut line_start, mut line_max) = (0usize, 0usize);
+    let (mut best, mut best_at) = (0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match state {
+            In::Code => match c {
+                b'#' => state = In::Comment,
+                b'"' if triple(b, i, b'"') => {
+                    state = In::MultiBasic;
+                    i += 2;
+                }
+                b'\'' if triple(b, i, b'\'') => {
+                    state = In::MultiLiteral;
+                    i += 2;
+                }
+                b'"' => state = In::Basic,
+                b'\'' => state = In::Literal,
+                b'[' | b'{' => depth += 1,
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                b'=' => in_key = false,
+                b'.' if in_key => dots += 1,
+                _ => {}
+            },
+            In::Comment => {}
+            In::Basic | In::MultiBasic if c == b'\\' => i += 1,
+            In::Basic if c == b'"' => state = In::Code,
+            In::Literal if c == b'\'' => state = In::Code,
+            In::MultiBasic if triple(b, i, b'"') => {
+                state = In::Code;
+                i += 2;
+            }
+            In::MultiLiteral if triple(b, i, b'\'') => {
+                state = In::Code;
+                i += 2;
+            }
+            _ => {}
+        }
+        line_max = line_max.max(depth + dots);
+        if c == b'\n' || i + 1 >= b.len() {
+            if line_max > best {
+                (best, best_at) = (line_max, line_start);
+            }
+            if matches!(state, In::Comment | In::Basic | In::Literal) {
+                state = In::Code;
+            }
+            (dots, in_key, line_start, line_max) = (0, true, i + 1, depth);
+        }
+        i += 1;
+    }
+    best_at
+}
+
+#[cfg(test)]
+mod deepest_tests {
+    #[test]
+    fn the_deepest_line_is_found_outside_strings() {
+        let text = "format = 1\ns = \"[[[[.....\"\n\n\n[a.b.c.d.e]\nx = [1.5, 2.5, 3.5]\n";
+        let at = super::deepest_line(text);
+        assert_eq!(super::Lines::new(text).line(at), 5);
+        assert_eq!(super::deepest_line(""), 0);
+    }
+}
+
 /// A TOML or serde error message without the values it quotes: `invalid type: string "…"`
 /// would echo question content into a diagnostic. Every double-quoted part becomes `"…"`;
 /// field names (in backticks) stay.

@@ -78,7 +78,10 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
     let f: File = match toml::from_str(&file.text) {
         Ok(f) => f,
         Err(e) => {
-            sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
+            sink.at(
+                super::error_offset(&e, &sink.file.text),
+                super::toml_message(&e),
+            );
             return Err(sink.out);
         }
     };

@@ -159,7 +159,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         Ok(p) => p,
         Err(e) => {
             sink.at(
-                e.span().map_or(0, |s| s.start),
+                super::error_offset(&e, &file.text),
                 format!("not valid TOML: {}", super::toml_message(&e)),
             );
             return (Parsed::Failed, sink.out);
@@ -195,7 +195,10 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         match toml::from_str::<StandardFile>(&file.text) {
             Ok(sf) => standard_of(&mut sink, sf),
             Err(e) => {
-                sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
+                sink.at(
+                    super::error_offset(&e, &sink.file.text),
+                    super::toml_message(&e),
+                );
                 Parsed::Failed
             }
         }
@@ -203,7 +206,10 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         match toml::from_str::<EntryFile>(&file.text) {
             Ok(ef) => Parsed::Entries(Box::new(ef)),
             Err(e) => {
-                sink.at(e.span().map_or(0, |s| s.start), super::toml_message(&e));
+                sink.at(
+                    super::error_offset(&e, &sink.file.text),
+                    super::toml_message(&e),
+                );
                 Parsed::Failed
             }
         }

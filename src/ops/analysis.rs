@@ -174,7 +174,7 @@ struct Input {
 /// The question columns of a response file's header (`candidate,copy,1,2,…`), or None with its
 /// problems: a column that is not a question number, or a question named twice. Each column
 /// keeps its own index, so one bad column does not shift the ones after it.
-fn question_columns(
+pub(crate) fn question_columns(
     f: &super::csvfile::CsvFile,
     problems: &mut Vec<Diagnostic>,
 ) -> Option<Vec<(usize, usize)>> {
@@ -191,17 +191,21 @@ fn question_columns(
         return None;
     }
     let mut columns: Vec<(usize, usize)> = Vec::new();
+    // Question number → its first column: a duplicate is found in O(1), not by a scan.
+    let mut first_column: HashMap<usize, usize> = HashMap::new();
     let mut ok = true;
     for (c, h) in head.iter().enumerate().skip(2) {
         match h.parse::<usize>() {
             Ok(n) if n >= 1 => {
-                if let Some(&(first, _)) = columns.iter().find(|&&(_, m)| m == n) {
+                if let Some(&first) = first_column.get(&n) {
                     problems.push(problem(format!(
                         "column {}: question {n} is already column {}",
                         c + 1,
                         first + 1
                     )));
                     ok = false;
+                } else {
+                    first_column.insert(n, c);
                 }
                 columns.push((c, n));
             }

@@ -85,6 +85,17 @@ fn pretty(v: &Value) -> Vec<u8> {
 
 /// Reads and validates blueprint files against the store's standards.
 pub fn read_blueprints(paths: &[PathBuf], standards: &[Standard]) -> Result<Vec<Blueprint>> {
+    Ok(read_blueprints_at(paths, standards)?.0)
+}
+
+/// Where each blueprint is written: blueprint id → `file:line`, for diagnoses.
+pub(crate) type BlueprintPlaces = BTreeMap<String, String>;
+
+/// As [`read_blueprints`], with where each one is written.
+pub(crate) fn read_blueprints_at(
+    paths: &[PathBuf],
+    standards: &[Standard],
+) -> Result<(Vec<Blueprint>, BlueprintPlaces)> {
     let files = read_bank_files(paths)?;
     let (bank, problems) = bankfile::check(&files, standards);
     if !problems.is_empty() {
@@ -95,7 +106,15 @@ pub fn read_blueprints(paths: &[PathBuf], standards: &[Standard]) -> Result<Vec<
             "no blueprint ([blueprint] table) found in the given files".into(),
         ));
     }
-    Ok(bank.blueprints.into_iter().map(|b| b.value).collect())
+    let places = bank
+        .blueprints
+        .iter()
+        .map(|b| (b.value.id.to_string(), format!("{}:{}", b.file, b.line)))
+        .collect();
+    Ok((
+        bank.blueprints.into_iter().map(|b| b.value).collect(),
+        places,
+    ))
 }
 
 fn candidates(
@@ -648,11 +667,13 @@ pub fn report_text(built: &Built, report: &Value) -> String {
 }
 
 /// Builds every blueprint in parallel, each with the exclusions the usage ledger gives it; any
-/// infeasible blueprint fails the whole call with every diagnosis.
+/// infeasible blueprint fails the whole call with every diagnosis, each naming where its
+/// blueprint is written (`places`).
 pub(crate) fn build_all(
     vault: &Vault,
     standards: &[Standard],
     bps: &[Blueprint],
+    places: &BlueprintPlaces,
     seed: u64,
     progress: &dyn Progress,
 ) -> Result<(Vec<Built>, Vec<BTreeSet<String>>)> {
@@ -669,6 +690,10 @@ pub(crate) fn build_all(
     let failures: Vec<Infeasible> = built
         .iter()
         .filter_map(|b| b.as_ref().err().cloned())
+        .map(|mut f| {
+            f.at = places.get(&f.blueprint).cloned().unwrap_or_default();
+            f
+        })
         .collect();
     if !failures.is_empty() {
         progress.finish();
@@ -704,7 +729,7 @@ pub fn assemble(
     }
     let mut vault = cfg.open()?;
     let standards = vault.standards()?;
-    let mut bps = read_blueprints(blueprints, &standards)?;
+    let (mut bps, places) = read_blueprints_at(blueprints, &standards)?;
     if let Some(n) = forms {
         if !(1..=crate::model::MAX_FORMS).contains(&n) {
             return Err(Error::Usage(format!(
@@ -715,7 +740,7 @@ pub fn assemble(
         bps.iter_mut().for_each(|b| b.forms = n);
     }
     let bank_digest = vault.digest()?.to_string();
-    let (built, exclusions) = build_all(&vault, &standards, &bps, seed, progress)?;
+    let (built, exclusions) = build_all(&vault, &standards, &bps, &places, seed, progress)?;
     progress.phase("rendering", built.len() as u64);
     let tmp = super::files::partial_dir(out);
     let write = |rel: PathBuf, bytes: &[u8]| super::files::write_under(&tmp, rel, bytes);

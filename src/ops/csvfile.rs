@@ -53,11 +53,21 @@ fn decode(name: &str, bytes: &[u8]) -> Result<(String, &'static str)> {
     }]))
 }
 
-/// Reads and decodes `path`; rows whose field count differs from the header's are problems.
+/// The largest response or feedback file read (checked before it is read): a sitting's
+/// responses for one organisation are far smaller.
+pub const MAX_CSV_BYTES: usize = 256 << 20;
+
+/// Reads and decodes `path` (a regular file of at most [`MAX_CSV_BYTES`]); rows whose field
+/// count differs from the header's are problems.
 pub(crate) fn read(path: &Path, problems: &mut Vec<Diagnostic>) -> Result<CsvFile> {
-    let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let (text, encoding) = decode(&name, &bytes)?;
+    let bytes = super::files::read_regular(path, MAX_CSV_BYTES)?;
+    parse(&path.display().to_string(), &bytes, problems)
+}
+
+/// Decodes and splits the bytes of a CSV file called `name` (as the user gave it).
+pub(crate) fn parse(name: &str, bytes: &[u8], problems: &mut Vec<Diagnostic>) -> Result<CsvFile> {
+    let name = name.to_string();
+    let (text, encoding) = decode(&name, bytes)?;
     let mut rd = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

@@ -34,7 +34,7 @@ const BY_COPY: [&str; 5] = ["organisation", "copy", "question", "kind", "text"];
 const HEADERS: &str = "organisation,item,version,kind,text — or organisation,copy,question,kind,text (the copy code and question number as printed), optionally after a sitting column";
 
 /// How rows name the item.
-enum Layout {
+pub(crate) enum Layout {
     ByItem,
     /// With a leading sitting column or not.
     ByCopy {
@@ -42,7 +42,7 @@ enum Layout {
     },
 }
 
-fn layout(head: &[String]) -> Option<Layout> {
+pub(crate) fn layout(head: &[String]) -> Option<Layout> {
     if head == BY_ITEM {
         Some(Layout::ByItem)
     } else if head == BY_COPY {

@@ -103,14 +103,36 @@ pub(crate) fn read_bank_files_or_problems(
     Ok((files, problems))
 }
 
-/// Reads one bank file: a regular file (checked again on the open handle), as UTF-8.
+/// The largest bank file read (a bank file is text an item writer edits: the largest sample
+/// file is 67 KB, a synthetic occupation-level of 5 000 items about 2 MB). Checked before the
+/// file is read, and again while reading.
+pub const MAX_BANK_FILE_BYTES: u64 = 64 << 20;
+
+/// Reads one bank file: a regular file (checked again on the open handle) of at most
+/// [`MAX_BANK_FILE_BYTES`], as UTF-8.
 fn read_text(p: &Path) -> Result<std::result::Result<SourceFile, Diagnostic>> {
     use std::io::Read;
-    let mut f = std::fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
-    regular(p, &f.metadata().map_err(|e| Error::io("read", p, e))?)?;
+    let f = std::fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
+    let meta = f.metadata().map_err(|e| Error::io("read", p, e))?;
+    regular(p, &meta)?;
+    let too_big = || Diagnostic {
+        file: p.display().to_string(),
+        line: 1,
+        message: format!(
+            "the file is larger than {} MiB; split it into several bank files (one per level or 职业功能)",
+            MAX_BANK_FILE_BYTES >> 20
+        ),
+    };
+    if meta.len() > MAX_BANK_FILE_BYTES {
+        return Ok(Err(too_big()));
+    }
     let mut bytes = Vec::new();
-    f.read_to_end(&mut bytes)
+    f.take(MAX_BANK_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
         .map_err(|e| Error::io("read", p, e))?;
+    if bytes.len() as u64 > MAX_BANK_FILE_BYTES {
+        return Ok(Err(too_big()));
+    }
     Ok(match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile {
             path: p.display().to_string(),

@@ -6,10 +6,12 @@ mod assemble;
 mod bank;
 pub mod calibrate;
 mod csvfile;
+pub mod fault;
 pub mod feedback;
 mod files;
 pub mod issued;
 pub mod org;
+pub mod parse;
 pub mod revise;
 pub mod sitting;
 mod status;
@@ -24,7 +26,7 @@ pub use bank::{
     CheckReport, ImportOutcome, ListFilter, StatusOutcome, check, export, generate, import, init,
     list, rotate_key, set_entry_status, show,
 };
-pub use files::read_bank_files;
+pub use files::{MAX_BANK_FILE_BYTES, read_bank_files};
 pub use status::{PointCount, StatusReport, status};
 
 use crate::error::Result;

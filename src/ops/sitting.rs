@@ -3,7 +3,7 @@
 //! organisation; then the signed release at the start, and leak tracing afterwards. The sitting
 //! record, its ledger entries and its audit entry are written in one atomic batch.
 
-use super::assemble::{RenderedForm, blueprint_digest, read_blueprints, render};
+use super::assemble::{RenderedForm, blueprint_digest, read_blueprints_at, render};
 use super::issued::{Issued, IssuedCopy, copy_code, copy_plans, issue};
 use super::org::{now, organisations};
 use super::{Progress, StoreConfig, read_bank_files};
@@ -460,10 +460,9 @@ pub fn run(
         .filter(|f| f.text.contains("[blueprint]"))
         .map(|f| PathBuf::from(f.path))
         .collect();
-    let all_bps: BTreeMap<String, Blueprint> = read_blueprints(&bp_files, &standards)?
-        .into_iter()
-        .map(|b| (b.id.clone(), b))
-        .collect();
+    let (all_bps, places) = read_blueprints_at(&bp_files, &standards)?;
+    let all_bps: BTreeMap<String, Blueprint> =
+        all_bps.into_iter().map(|b| (b.id.clone(), b)).collect();
     let catalog: BTreeMap<String, Organisation> = organisations(&vault)?
         .into_iter()
         .map(|o| (o.id.clone(), o))
@@ -492,7 +491,8 @@ pub fn run(
         })
         .collect();
     let bank_digest = vault.digest()?.to_string();
-    let (built, exclusions) = super::assemble::build_all(&vault, &standards, &bps, seed, progress)?;
+    let (built, exclusions) =
+        super::assemble::build_all(&vault, &standards, &bps, &places, seed, progress)?;
     progress.phase("rendering", built.len() as u64);
     let std_of = |occ: &OccupationCode| -> &Standard {
         standards
@@ -662,6 +662,7 @@ pub fn run(
     let result = (|| -> Result<()> {
         for (rec, bytes) in &sealed {
             write(PathBuf::from(&rec.file), bytes)?;
+            super::fault::point("sitting:first-file");
         }
         let bureau_pub = bureau.public();
         write(
@@ -690,6 +691,7 @@ pub fn run(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    super::fault::point("sitting:files-written");
     let packages: Vec<PackageRecord> = sealed.into_iter().map(|(r, _)| r).collect();
     let papers_rec: Vec<SittingPaper> = built
         .iter()
@@ -757,7 +759,9 @@ pub fn run(
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
+    super::fault::point("sitting:committed");
     super::files::move_into_place(&tmp, out, false)?;
+    super::fault::point("sitting:renamed");
     progress.finish();
     Ok(SittingOutcome {
         sitting: plan.id,

@@ -308,11 +308,20 @@ pub fn import(
     threshold: f64,
     overlay: bool,
 ) -> Result<SubmissionOutcome> {
+    // every refusal names the sealed file (problems inside it name the writer's file and row)
+    import_sealed(cfg, sealed, threshold, overlay).map_err(|e| e.naming(sealed))
+}
+
+fn import_sealed(
+    cfg: &StoreConfig,
+    sealed: &Path,
+    threshold: f64,
+    overlay: bool,
+) -> Result<SubmissionOutcome> {
     let mut vault = cfg.open()?;
     let bytes =
         super::files::read_regular(sealed, super::workbook::MAX_WORKBOOK_BYTES + (1 << 20))?;
-    let (meta, file) =
-        submission::open(&bytes, &vault.bureau_encryption_key()?).map_err(|e| e.naming(sealed))?;
+    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?)?;
     let org: Organisation = vault
         .get_record(&format!("o/{}", meta.organisation))?
         .ok_or_else(|| Error::NotFound {

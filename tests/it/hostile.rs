@@ -533,3 +533,45 @@ fn a_wrongly_typed_value_is_reported_without_echoing_it() {
     );
     assert!(!got[0].contains("自锁互锁"), "{got:#?}");
 }
+
+#[test]
+fn a_toml_recursion_error_is_reported_on_its_line_not_line_1() {
+    let t = tempfile::tempdir().unwrap();
+    let header = "format = 1\noccupation = \"6-31-01-03\"\nlevel = 4\n\n";
+    // a table header of 3 000 dotted keys (the parser's error has no position) and a value
+    // nested 5 000 deep (it has one), each on line 5
+    let dotted = write(
+        t.path(),
+        "dotted.toml",
+        format!("{header}[{}]\nb = 1\n", vec!["a"; 3000].join(".")).as_bytes(),
+    );
+    let nested = write(
+        t.path(),
+        "nested.toml",
+        format!("{header}x = {}{}\n", "[".repeat(5000), "]".repeat(5000)).as_bytes(),
+    );
+    for p in [dotted, nested] {
+        let got = check_messages(vec![p.clone()]);
+        assert!(
+            got.len() == 1 && got[0].starts_with(&format!("{}:5: not valid TOML", p.display())),
+            "{got:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_bank_file_over_the_size_limit_is_refused_by_name_before_it_is_read() {
+    let t = tempfile::tempdir().unwrap();
+    let p = t.path().join("huge.toml");
+    // sparse: as large as the limit says, without writing it
+    let f = std::fs::File::create(&p).unwrap();
+    f.set_len(qbank::ops::MAX_BANK_FILE_BYTES + 1).unwrap();
+    let got = check_messages(vec![p.clone()]);
+    assert_eq!(
+        got,
+        vec![format!(
+            "{}:1: the file is larger than 64 MiB; split it into several bank files (one per level or 职业功能)",
+            p.display()
+        )]
+    );
+}

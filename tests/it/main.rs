@@ -13,6 +13,7 @@ mod store;
 mod submission;
 mod tight;
 mod trace;
+mod transcripts;
 
 use qbank::ops::StoreConfig;
 use qbank::store::KeySource;

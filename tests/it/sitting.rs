@@ -330,7 +330,12 @@ fn unseal_refuses_wrong_keys_tampering_swaps_and_forged_or_missing_releases() {
 
     // another organisation's key
     let e = try_open(&pkg, &f.keys.join(format!("{SUZHOU}.key")), &rel1).unwrap_err();
-    assert!(matches!(e, Error::WrongOrgKey { .. }), "{e}");
+    // named by the package file, exiting as a key problem
+    assert!(
+        matches!(&e, Error::In { file, source } if file == &pkg && matches!(**source, Error::WrongOrgKey { .. })),
+        "{e}"
+    );
+    assert_eq!(e.exit_code(), 5);
     // a key file claiming the right organisation but holding another key
     let impostor = f.dir.join("impostor");
     org::keygen(NANJING, &impostor).unwrap();

@@ -189,7 +189,12 @@ fn submissions_with_errors_are_refused_with_their_lines_and_nothing_is_queued() 
     let sealed = seal(t.path(), &bureau, "bad.toml", bad.as_bytes());
     let e = submission::import(&cfg, &sealed, 0.75, false).unwrap_err();
     let msg = e.to_string();
-    assert!(matches!(e, Error::Invalid(_)), "{msg}");
+    // the problems, named by the sealed file they came in (and exiting as invalid input)
+    assert!(
+        matches!(&e, Error::In { file, source } if file == &sealed && matches!(**source, Error::Invalid(_))),
+        "{msg}"
+    );
+    assert_eq!(e.exit_code(), 3);
     assert!(msg.contains("bad.toml:7:"), "{msg}");
     assert!(
         msg.contains("bad.toml:21: SUB4-0002: a 判断 answer is"),
