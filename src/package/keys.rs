@@ -10,6 +10,52 @@ use std::fmt;
 use std::path::Path;
 use zeroize::Zeroizing;
 
+/// A 32-byte symmetric secret kept in a sealed vault record (a sitting's release keys and copy
+/// secret): zeroized on drop, `Debug` prints `[redacted]`, serialised as hex only inside sealed
+/// records.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret32(Zeroizing<[u8; 32]>);
+
+impl Secret32 {
+    /// 32 fresh bytes from the OS.
+    pub fn random() -> Result<Secret32> {
+        Ok(Secret32(random32()?))
+    }
+    pub fn from_bytes(b: [u8; 32]) -> Secret32 {
+        Secret32(Zeroizing::new(b))
+    }
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret32 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let h = Zeroizing::new(hex::encode(self.0.as_ref()));
+        s.serialize_str(&h)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret32 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let h = Zeroizing::new(String::deserialize(d)?);
+        let v = Zeroizing::new(
+            hex::decode(h.as_bytes()).map_err(|_| serde::de::Error::custom("secret is not hex"))?,
+        );
+        let arr: [u8; 32] = v
+            .as_slice()
+            .try_into()
+            .map_err(|_| serde::de::Error::custom("secret is not 32 bytes"))?;
+        Ok(Secret32::from_bytes(arr))
+    }
+}
+
 /// The HPKE suite of sealed packages: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM.
 pub type Kem = hpke::kem::X25519HkdfSha256;
 pub type Kdf = hpke::kdf::HkdfSha256;
@@ -34,6 +80,26 @@ fn parse_hex32(s: &str, what: &str, path: &Path) -> Result<Zeroizing<[u8; 32]>> 
     let v = Zeroizing::new(hex::decode(s.trim()).map_err(|_| bad())?);
     let arr: [u8; 32] = v.as_slice().try_into().map_err(|_| bad())?;
     Ok(Zeroizing::new(arr))
+}
+
+/// A warning (for the user, in Chinese) when a secret key file can be read by its group or by
+/// other users; None when it is private to its owner, missing, or on a system without modes.
+pub fn key_file_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "警告：密钥文件 {} 的权限为 {mode:04o}，同组或其他用户可读；请执行 chmod 600 {}",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
 }
 
 /// The largest key file read (key files are a few hundred bytes).
@@ -125,6 +191,22 @@ impl OrgPublic {
 impl fmt::Debug for OrgPublic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "OrgPublic({})", self.fingerprint())
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    #[test]
+    fn a_group_or_world_readable_key_file_is_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("k.key");
+        std::fs::write(&p, b"x").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let w = super::key_file_warning(&p).expect("0644 is warned about");
+        assert!(w.contains("0644"), "{w}");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(super::key_file_warning(&p), None);
     }
 }
 

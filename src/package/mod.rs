@@ -3,26 +3,32 @@
 //!
 //! Package file (`.qpkg`):
 //! ```text
-//! "QBANK-PACKAGE/2\n" ‖ u32 BE manifest length ‖ manifest JSON ‖ 64-byte Ed25519 signature
-//!   ‖ 32-byte HPKE encapsulated key ‖ 48-byte HPKE ciphertext of the key share
-//!   ‖ 12-byte nonce ‖ AES-256-GCM ciphertext of the documents
+//! "QBANK-PACKAGE/3\n" ‖ u32 BE manifest length ‖ manifest JSON ‖ 64-byte Ed25519 signature
+//!   ‖ content: 32-byte HPKE encapsulated key ‖ 48-byte HPKE ciphertext of the key share
+//!              ‖ 12-byte nonce ‖ AES-256-GCM ciphertext of the documents
 //! ```
-//! - The signature covers `"qbank-manifest/1" ‖ 0 ‖ manifest`.
+//! - The clear manifest names ids, codes, times, key fingerprints and document paths only: no
+//!   digest of any document (a practical set's documents depend on public fields and the drawn
+//!   tasks, so their digests could be matched against enumerated candidates before the
+//!   release). It carries `content_sha256`, the SHA-256 of the content bytes above, so the
+//!   signature binds the manifest to this ciphertext.
+//! - The signature covers `"qbank-manifest/2" ‖ 0 ‖ manifest`.
 //! - A random 32-byte key share is sealed to the organisation's X25519 key with HPKE (RFC 9180,
 //!   base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM), info
 //!   `"qbank-package/2" ‖ 0 ‖ sitting ‖ 0 ‖ organisation`, associated data the *binding*:
-//!   SHA-256 of the manifest without its document digests.
+//!   SHA-256 of the manifest with `content_sha256` empty.
 //! - The documents are encrypted once, with AES-256-GCM under
 //!   `HKDF-SHA256(salt "qbank-package/2", ikm = key share ‖ release key, info = sitting ‖ 0 ‖
-//!   organisation)` and the binding as associated data. Opening therefore needs both the
-//!   organisation's private key (for the share) and the sitting's release key (published at the
-//!   start); a manifest swapped from another package changes the binding and fails, and every
-//!   document is checked against its signed digest after decryption.
-//! - The plaintext is a list of `[u16 name length][name][u64 length][bytes]` documents, each also
-//!   listed with its SHA-256 in the signed manifest.
+//!   organisation)` and the binding as associated data. The release key is the organisation's
+//!   own (each organisation of a sitting has one; the signed release carries each sealed to its
+//!   organisation, and leaves out a suspended one). Opening needs the organisation's private key
+//!   (for the share and for its release key) and the release; a manifest swapped from another
+//!   package changes the binding and fails; the document paths are checked against the
+//!   manifest after decryption (the AEAD tag authenticates their bytes).
+//! - The plaintext is a list of `[u16 name length][name][u64 length][bytes]` documents.
 //!
-//! One AES pass over the content (rather than two nested layers) keeps sealing within 2× of raw
-//! AES-256-GCM on the same bytes; the release-key layer is the key derivation.
+//! Packages of format 2 (`QBANK-PACKAGE/2`, whose clear manifests listed document digests) are
+//! refused with a message saying so.
 
 pub mod keys;
 pub mod submission;
@@ -31,7 +37,6 @@ use crate::error::{Error, Result};
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use keys::{Aead, BureauKey, BureauPublic, Kdf, Kem, OrgPublic, OrgSecret};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -39,9 +44,16 @@ use zeroize::Zeroizing;
 
 pub use keys::{fingerprint, read_org_public};
 
-const MAGIC: &[u8] = b"QBANK-PACKAGE/2\n";
+const MAGIC: &[u8] = b"QBANK-PACKAGE/3\n";
+const OLD_MAGIC: &[u8] = b"QBANK-PACKAGE/2\n";
+/// The `format` of package manifests this version writes and reads.
+pub const MANIFEST_FORMAT: u32 = 2;
+/// Release formats: 1 carried one release key for the whole sitting; 2 carries one per
+/// organisation, each sealed to it.
+pub const RELEASE_FORMAT: u32 = 2;
 const SHARE_CT: usize = 32 + 16;
-const MANIFEST_DOMAIN: &str = "qbank-manifest/1";
+const MANIFEST_DOMAIN: &str = "qbank-manifest/2";
+const RELEASE_KEY_INFO: &str = "qbank-release-key/1";
 const RELEASE_DOMAIN: &str = "qbank-release/1";
 
 /// A package's documents: (path inside the package, bytes).
@@ -80,12 +92,16 @@ pub struct PackageManifest {
     pub start: String,
     pub end: String,
     pub bureau_key: String,
-    /// SHA-256 of the sitting's release key, so a release for another sitting is told apart.
+    /// SHA-256 of the organisation's release key for this sitting (a random key: the digest
+    /// tells nothing about the content), so a release for another sitting is told apart.
     pub release_key_sha256: String,
     pub audit: Checkpoint,
     pub papers: Vec<PaperRef>,
-    /// Document path → SHA-256 (hex).
-    pub documents: BTreeMap<String, String>,
+    /// Document paths in the package (their digests stay inside the encryption).
+    pub documents: Vec<String>,
+    /// SHA-256 (hex) of the package's content bytes (HPKE share and ciphertext), so the signed
+    /// manifest names the exact ciphertext it came with.
+    pub content_sha256: String,
 }
 
 /// The signed release of a sitting: the release key, published at the start.
@@ -99,9 +115,96 @@ pub struct Release {
     pub early: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    pub release_key: String,
+    /// Format 1: the sitting's one release key (hex), readable by anyone once released.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_key: Option<String>,
+    /// Format 2: organisation → its release key sealed to its X25519 key (hex of HPKE
+    /// encapsulated key ‖ ciphertext), for organisations in good standing at the release.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys: BTreeMap<String, String>,
+    /// Format 2: organisations of the sitting whose key was left out (suspended at the release).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
     pub bureau_key: String,
     pub audit: Checkpoint,
+}
+
+fn release_key_info(sitting: &str, org: &str) -> Vec<u8> {
+    format!("{RELEASE_KEY_INFO}\0{sitting}\0{org}").into_bytes()
+}
+
+/// Seals an organisation's release key to its X25519 key, for a format-2 release.
+pub fn seal_release_key(
+    org_id: &str,
+    org: &OrgPublic,
+    sitting: &str,
+    key: &[u8; 32],
+) -> Result<String> {
+    let info = release_key_info(sitting, org_id);
+    let (enc, ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
+        &hpke::OpModeS::Base,
+        &org.hpke()?,
+        &info,
+        key,
+        &info,
+    )
+    .map_err(|e| Error::Crypto(format!("HPKE seal: {e}")))?;
+    let mut out = hpke::Serializable::to_bytes(&enc).to_vec();
+    out.extend_from_slice(&ct);
+    Ok(hex::encode(out))
+}
+
+impl Release {
+    /// The release key of `org`'s package: format 1's one key, or format 2's key sealed to the
+    /// organisation, opened with its private key. A release that leaves the organisation out
+    /// (suspended at the release) is a key problem naming it.
+    pub fn key_for(&self, org: &OrgSecret) -> Result<Zeroizing<[u8; 32]>> {
+        let bad = || refused("the release key is malformed");
+        let bytes = match (self.format, &self.release_key) {
+            (1, Some(k)) => Zeroizing::new(hex::decode(k).map_err(|_| bad())?),
+            (2, _) => {
+                let Some(sealed) = self.keys.get(&org.organisation) else {
+                    return Err(Error::PackageKey(format!(
+                        "发布文件不含机构 {} 的发布密钥（该机构已被暂停，或不属于考试批次 {}）",
+                        org.organisation, self.sitting
+                    )));
+                };
+                let raw = hex::decode(sealed).map_err(|_| bad())?;
+                if raw.len() < 32 {
+                    return Err(bad());
+                }
+                let enc = <<Kem as hpke::Kem>::EncappedKey as hpke::Deserializable>::from_bytes(
+                    &raw[..32],
+                )
+                .map_err(|_| bad())?;
+                let info = release_key_info(&self.sitting, &org.organisation);
+                Zeroizing::new(
+                    hpke::single_shot_open::<Aead, Kdf, Kem>(
+                        &hpke::OpModeR::Base,
+                        &org.hpke()?,
+                        &enc,
+                        &info,
+                        &raw[32..],
+                        &info,
+                    )
+                    .map_err(|_| {
+                        Error::PackageKey(format!(
+                            "机构 {} 的发布密钥无法用所给私钥打开（私钥不符或发布文件被改动）",
+                            org.organisation
+                        ))
+                    })?,
+                )
+            }
+            _ => {
+                return Err(refused(format!(
+                    "release format {} is not supported",
+                    self.format
+                )));
+            }
+        };
+        let arr: [u8; 32] = bytes.as_slice().try_into().map_err(|_| bad())?;
+        Ok(Zeroizing::new(arr))
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -173,18 +276,16 @@ fn unarchive(mut v: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
     Ok(out)
 }
 
-/// What the content's encryption is bound to: the manifest without its document digests
-/// (sitting, organisation, keys, times, audit checkpoint, papers). The digests themselves are
-/// signed and checked after decryption; leaving them out of the binding lets hashing run
-/// alongside encryption.
+/// What the content's encryption is bound to: the manifest without its content digest
+/// (sitting, organisation, keys, times, audit checkpoint, papers, document paths).
 fn binding(manifest: &PackageManifest) -> [u8; 32] {
     let mut m = manifest.clone();
-    m.documents = BTreeMap::new();
+    m.content_sha256 = String::new();
     Sha256::digest(serde_json::to_vec(&m).expect("manifest serialises")).into()
 }
 
-/// Seals `docs` for one organisation. `manifest.documents` and the key fingerprints are filled
-/// in here.
+/// Seals `docs` for one organisation. `manifest.documents`, `content_sha256` and the key
+/// fingerprints are filled in here.
 pub fn seal(
     mut manifest: PackageManifest,
     docs: &[(String, Vec<u8>)],
@@ -192,9 +293,12 @@ pub fn seal(
     release_key: &[u8; 32],
     bureau: &BureauKey,
 ) -> Result<Vec<u8>> {
+    manifest.format = MANIFEST_FORMAT;
     manifest.organisation_key = org.fingerprint();
     manifest.bureau_key = bureau.public().fingerprint();
     manifest.release_key_sha256 = sha256_hex(release_key);
+    manifest.documents = docs.iter().map(|(n, _)| n.clone()).collect();
+    manifest.content_sha256 = String::new();
     let aad = binding(&manifest);
     let share = new_release_key()?; // 32 fresh random bytes
     let (enc, share_ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
@@ -213,48 +317,26 @@ pub fn seal(
         &manifest.sitting,
         &manifest.organisation,
     );
-    // The manifest's length is known before its digests are: every digest is 64 hex digits.
-    manifest.documents = docs
-        .iter()
-        .map(|(n, _)| (n.clone(), "0".repeat(64)))
-        .collect();
-    let mlen = serde_json::to_vec(&manifest)
-        .expect("manifest serialises")
-        .len();
-    // One buffer: the head (manifest and signature filled in last), then the documents copied in
-    // once and encrypted in place while a second core hashes them for the manifest.
     let body_len: usize = docs.iter().map(|(n, b)| 10 + n.len() + b.len()).sum();
-    let mut out =
-        Vec::with_capacity(MAGIC.len() + 4 + mlen + 64 + 32 + SHARE_CT + 12 + body_len + 16);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(mlen as u32).to_be_bytes());
-    let mat = out.len();
-    out.resize(mat + mlen + 64, 0);
-    out.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
-    out.extend_from_slice(&share_ct);
-    out.extend_from_slice(&n);
-    let body = out.len();
-    archive_into(&mut out, docs);
-    let (tag, digests) = rayon::join(
-        || cipher.encrypt_inout_detached(&Nonce::from(n), &aad, out[body..].as_mut().into()),
-        || {
-            docs.par_iter()
-                .map(|(n, b)| (n.clone(), sha256_hex(b)))
-                .collect::<Vec<_>>()
-        },
-    );
-    let tag = tag.map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
-    out.extend_from_slice(&tag);
-    manifest.documents = digests.into_iter().collect();
+    let mut content = Vec::with_capacity(32 + SHARE_CT + 12 + body_len + 16);
+    content.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
+    content.extend_from_slice(&share_ct);
+    content.extend_from_slice(&n);
+    let body = content.len();
+    archive_into(&mut content, docs);
+    let tag = cipher
+        .encrypt_inout_detached(&Nonce::from(n), &aad, content[body..].as_mut().into())
+        .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
+    content.extend_from_slice(&tag);
+    manifest.content_sha256 = sha256_hex(&content);
     let mjson = serde_json::to_vec(&manifest).expect("manifest serialises");
-    if mjson.len() != mlen {
-        return Err(Error::Crypto(
-            "internal: manifest length changed while sealing".into(),
-        ));
-    }
     let sig = bureau.sign(MANIFEST_DOMAIN, &mjson);
-    out[mat..mat + mlen].copy_from_slice(&mjson);
-    out[mat + mlen..mat + mlen + 64].copy_from_slice(&sig);
+    let mut out = Vec::with_capacity(MAGIC.len() + 4 + mjson.len() + 64 + content.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(mjson.len() as u32).to_be_bytes());
+    out.extend_from_slice(&mjson);
+    out.extend_from_slice(&sig);
+    out.extend_from_slice(&content);
     Ok(out)
 }
 
@@ -262,6 +344,8 @@ pub fn seal(
 struct Parts<'a> {
     manifest: &'a [u8],
     signature: &'a [u8],
+    /// Everything after the signature (what `content_sha256` covers).
+    content: &'a [u8],
     enc: &'a [u8],
     share: &'a [u8],
     nonce: &'a [u8],
@@ -269,9 +353,14 @@ struct Parts<'a> {
 }
 
 fn split(pkg: &[u8]) -> Result<Parts<'_>> {
+    if pkg.starts_with(OLD_MAGIC) {
+        return Err(refused(
+            "这是旧版封装包（QBANK-PACKAGE/2，其明文清单列出文档摘要），本版本不再打开；请向鉴定中心索取新封装包",
+        ));
+    }
     let rest = pkg
         .strip_prefix(MAGIC)
-        .ok_or_else(|| refused("this is not a qbank sealed package (QBANK-PACKAGE/2)"))?;
+        .ok_or_else(|| refused("this is not a qbank sealed package (QBANK-PACKAGE/3)"))?;
     let short = || refused("the package is truncated");
     if rest.len() < 4 {
         return Err(short());
@@ -285,6 +374,7 @@ fn split(pkg: &[u8]) -> Result<Parts<'_>> {
     Ok(Parts {
         manifest: &rest[..n],
         signature: &rest[n..n + 64],
+        content: &rest[n + 64..],
         enc: &rest[n + 64..n + 96],
         share: &rest[n + 96..n + 96 + SHARE_CT],
         nonce: &rest[head - 12..head],
@@ -301,7 +391,15 @@ pub fn read_manifest(pkg: &[u8], bureau: &BureauPublic) -> Result<PackageManifes
             bureau.fingerprint()
         )));
     }
-    serde_json::from_slice(p.manifest).map_err(|_| refused("the package manifest is malformed"))
+    let m: PackageManifest = serde_json::from_slice(p.manifest)
+        .map_err(|_| refused("the package manifest is malformed"))?;
+    if m.format != MANIFEST_FORMAT {
+        return Err(refused(format!(
+            "封装包清单格式 {} 不受支持（本版本读取格式 {MANIFEST_FORMAT}）",
+            m.format
+        )));
+    }
+    Ok(m)
 }
 
 /// Opens a package: verifies the manifest signature and the release, checks the key is the
@@ -326,14 +424,12 @@ pub fn open(
             release.sitting, manifest.sitting
         )));
     }
-    let rk = Zeroizing::new(
-        hex::decode(&release.release_key).map_err(|_| refused("the release key is malformed"))?,
-    );
-    let rk: [u8; 32] = rk
-        .as_slice()
-        .try_into()
-        .map_err(|_| refused("the release key is malformed"))?;
-    let rk = Zeroizing::new(rk);
+    if sha256_hex(p.content) != manifest.content_sha256 {
+        return Err(refused(
+            "the package's content is not the ciphertext its signed manifest names (altered, or swapped from another package)",
+        ));
+    }
+    let rk = release.key_for(org)?;
     if sha256_hex(rk.as_ref()) != manifest.release_key_sha256 {
         return Err(refused(
             "the release's key is not the one this package was sealed for",
@@ -366,11 +462,10 @@ pub fn open(
             refused("the content does not open with this release and key (altered content, or a manifest from another package)")
         })?;
     let docs = unarchive(&plain)?;
-    let listed: BTreeMap<String, String> = docs
-        .iter()
-        .map(|(n, b)| (n.clone(), sha256_hex(b)))
-        .collect();
-    if listed != manifest.documents {
+    let listed: Vec<&String> = docs.iter().map(|(n, _)| n).collect();
+    if listed.len() != manifest.documents.len()
+        || listed.iter().zip(&manifest.documents).any(|(a, b)| *a != b)
+    {
         return Err(refused(
             "the package's documents do not match its signed manifest",
         ));
@@ -410,6 +505,12 @@ pub fn read_release(text: &str, bureau: &BureauPublic) -> Result<Release> {
     }
     let r: Release =
         serde_json::from_str(&f.payload).map_err(|_| refused("the release is malformed"))?;
+    if !(1..=RELEASE_FORMAT).contains(&r.format) {
+        return Err(refused(format!(
+            "发布文件格式 {} 不受支持（本版本读取格式 1–{RELEASE_FORMAT}）",
+            r.format
+        )));
+    }
     let start = r.start.parse::<jiff::Timestamp>();
     let at = r.released_at.parse::<jiff::Timestamp>();
     match (start, at) {

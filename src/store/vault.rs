@@ -351,6 +351,7 @@ fn page_value(
 impl Vault {
     /// Creates a new store in `dir` (which must not hold one) protected by `key`.
     pub fn create(dir: &Path, key: &KeySource, opts: VaultOptions) -> Result<Vault> {
+        key.check()?;
         if dir.join("db").exists() {
             return Err(Error::StoreExists(dir.to_path_buf()));
         }
@@ -384,6 +385,7 @@ impl Vault {
 
     /// Creates a new vault on any engine.
     pub fn create_in(kv: Box<dyn Kv>, key: &KeySource, opts: VaultOptions) -> Result<Vault> {
+        key.check()?;
         if kv.get(b"h")?.is_some() {
             return Err(Error::StoreExists("(engine)".into()));
         }
@@ -427,6 +429,7 @@ impl Vault {
 
     /// Opens the store in `dir` with `key`.
     pub fn open(dir: &Path, key: &KeySource, opts: VaultOptions) -> Result<Vault> {
+        key.check()?;
         if !dir.join("db").exists() {
             return Err(Error::NoStore(dir.to_path_buf()));
         }
@@ -1009,6 +1012,7 @@ impl Vault {
     /// Rewraps every data key under a new master key. The bank itself is not re-encrypted.
     /// After this, only `new` opens the store.
     pub fn rotate_master(&mut self, new: &KeySource, audit: AuditEvent) -> Result<()> {
+        new.check()?;
         let kdf = match new {
             KeySource::File(_) => Kdf::KeyFile,
             KeySource::Passphrase(_) => Kdf::Argon2id(Argon2Params::new_random()?),

@@ -11,6 +11,7 @@ mod issued;
 mod sitting;
 mod store;
 mod submission;
+mod threats;
 mod tight;
 mod trace;
 
