@@ -237,7 +237,7 @@ pub struct StatusOutcome {
     pub version: u32,
 }
 
-/// The sealed note of a status change (`n/<id>/<version:010>`): its free-text reason.
+/// The sealed note of a status change (`w/<id>/<version:010>`): its free-text reason.
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 pub struct StatusNote {
     pub id: String,
@@ -273,7 +273,7 @@ pub fn set_entry_status(
     // new version, and the clear audit entry names only that note.
     let (_, before) = vault.entry_with_versions(id, None)?;
     let next = before.last().copied().unwrap_or(0) + 1;
-    let note_key = format!("n/{id}/{next:010}");
+    let note_key = format!("w/{id}/{next:010}");
     let note = StatusNote {
         id: id.into(),
         version: next,

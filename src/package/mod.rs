@@ -25,7 +25,9 @@
 //!   (for the share and for its release key) and the release; a manifest swapped from another
 //!   package changes the binding and fails; the document paths are checked against the
 //!   manifest after decryption (the AEAD tag authenticates their bytes).
-//! - The plaintext is a list of `[u16 name length][name][u64 length][bytes]` documents.
+//! - The plaintext is a list of `[u16 name length][name][u64 length][bytes]` documents,
+//!   ending with a `.pad` entry of zero bytes that rounds the plaintext up to a multiple of
+//!   64 KiB, so the package's length tells an insider little about which tasks it holds.
 //!
 //! Packages of format 2 (`QBANK-PACKAGE/2`, whose clear manifests listed document digests) are
 //! refused with a message saying so.
@@ -255,6 +257,21 @@ fn archive_into(out: &mut Vec<u8>, docs: &[(String, Vec<u8>)]) {
     }
 }
 
+/// The plaintext is padded to a multiple of this many bytes.
+const PAD: usize = 64 << 10;
+const PAD_NAME: &str = ".pad";
+
+/// Appends the `.pad` entry that rounds the archive written so far (`len` bytes) up to `PAD`.
+fn pad_into(out: &mut Vec<u8>, len: usize) {
+    let head = 2 + PAD_NAME.len() + 8;
+    let target = (len + head).div_ceil(PAD) * PAD;
+    let n = target - len - head;
+    out.extend_from_slice(&(PAD_NAME.len() as u16).to_be_bytes());
+    out.extend_from_slice(PAD_NAME.as_bytes());
+    out.extend_from_slice(&(n as u64).to_be_bytes());
+    out.resize(out.len() + n, 0);
+}
+
 fn unarchive(mut v: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
     let bad = || refused("the package's content is malformed");
     let mut out = Vec::new();
@@ -324,6 +341,7 @@ pub fn seal(
     content.extend_from_slice(&n);
     let body = content.len();
     archive_into(&mut content, docs);
+    pad_into(&mut content, body_len);
     let tag = cipher
         .encrypt_inout_detached(&Nonce::from(n), &aad, content[body..].as_mut().into())
         .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
@@ -461,7 +479,10 @@ pub fn open(
         .map_err(|_| {
             refused("the content does not open with this release and key (altered content, or a manifest from another package)")
         })?;
-    let docs = unarchive(&plain)?;
+    let mut docs = unarchive(&plain)?;
+    if docs.last().is_some_and(|(n, _)| n == PAD_NAME) {
+        docs.pop();
+    }
     let listed: Vec<&String> = docs.iter().map(|(n, _)| n).collect();
     if listed.len() != manifest.documents.len()
         || listed.iter().zip(&manifest.documents).any(|(a, b)| *a != b)
@@ -520,5 +541,65 @@ pub fn read_release(text: &str, bureau: &BureauPublic) -> Result<Release> {
             r.sitting, r.released_at, r.start
         ))),
         _ => Err(refused("the release's times are malformed")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest() -> PackageManifest {
+        PackageManifest {
+            format: MANIFEST_FORMAT,
+            sitting: "S".into(),
+            title: "t".into(),
+            organisation: "O1".into(),
+            organisation_name: "n".into(),
+            organisation_key: String::new(),
+            start: "2026-01-01T09:00:00+08:00".into(),
+            end: "2026-01-01T17:00:00+08:00".into(),
+            bureau_key: String::new(),
+            release_key_sha256: String::new(),
+            audit: Checkpoint {
+                seq: 1,
+                hash: "0".repeat(64),
+            },
+            papers: Vec::new(),
+            documents: Vec::new(),
+            content_sha256: String::new(),
+        }
+    }
+
+    /// Two packages whose documents differ in length by a few KiB have the same length, and
+    /// each opens to exactly its documents (the padding is dropped).
+    #[test]
+    fn package_length_does_not_follow_the_documents_length() {
+        let org = OrgSecret::generate("O1").unwrap();
+        let bureau = BureauKey::generate().unwrap();
+        let rk = new_release_key().unwrap();
+        let small = vec![("a/paper.json".to_string(), vec![1u8; 100])];
+        let large = vec![("a/paper.json".to_string(), vec![2u8; 7000])];
+        let seal_ =
+            |d: &Documents| seal(manifest(), d, &org.public().unwrap(), &rk, &bureau).unwrap();
+        let (p1, p2) = (seal_(&small), seal_(&large));
+        assert_eq!(p1.len(), p2.len());
+        let release = Release {
+            format: 1,
+            sitting: "S".into(),
+            start: "2026-01-01T09:00:00+08:00".into(),
+            released_at: "2026-01-01T09:00:00+08:00".into(),
+            early: false,
+            reason: None,
+            release_key: Some(hex::encode(rk.as_ref())),
+            keys: BTreeMap::new(),
+            withheld: Vec::new(),
+            bureau_key: String::new(),
+            audit: Checkpoint {
+                seq: 1,
+                hash: "0".repeat(64),
+            },
+        };
+        let (_, docs) = open(&p2, &org, &release, &bureau.public()).unwrap();
+        assert_eq!(docs, large);
     }
 }
