@@ -217,7 +217,8 @@ struct OrgPublicFile {
     x25519_public: String,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The private key file's fields: wiped on drop (the hex text is key material).
+#[derive(Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 struct OrgSecretFile {
     organisation: String,
@@ -292,11 +293,14 @@ impl OrgSecret {
         let secret_text = Zeroizing::new(format!(
             "# qbank organisation private key (X25519, for HPKE). Keep it secret and backed up:\n\
              # it opens the sealed papers sent to this organisation. Never send it to anyone.\n{}",
-            toml::to_string(&OrgSecretFile {
-                organisation: self.organisation.clone(),
-                x25519_secret: hex::encode(self.secret.as_ref()),
-            })
-            .expect("key file serialises")
+            Zeroizing::new(
+                toml::to_string(&OrgSecretFile {
+                    organisation: self.organisation.clone(),
+                    x25519_secret: hex::encode(self.secret.as_ref()),
+                })
+                .expect("key file serialises")
+            )
+            .as_str()
         ));
         write_private(&key, secret_text.as_bytes())?;
         let pk = self.public()?;
@@ -316,10 +320,9 @@ impl OrgSecret {
 
     pub fn read(path: &Path) -> Result<OrgSecret> {
         let f: OrgSecretFile = read_toml(path, "qbank organisation private key")?;
-        let hex_secret = Zeroizing::new(f.x25519_secret);
         let s = OrgSecret {
-            organisation: f.organisation,
-            secret: parse_hex32(&hex_secret, "x25519_secret", path)?,
+            organisation: f.organisation.clone(),
+            secret: parse_hex32(&f.x25519_secret, "x25519_secret", path)?,
         };
         s.hpke().map_err(|_| Error::KeyFile {
             path: path.to_path_buf(),

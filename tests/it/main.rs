@@ -14,6 +14,7 @@ mod submission;
 mod threats;
 mod tight;
 mod trace;
+mod vectors;
 
 use qbank::ops::StoreConfig;
 use qbank::store::KeySource;
