@@ -14,7 +14,6 @@ use qbank::package::keys::{BureauKey, OrgSecret};
 use qbank::package::{Checkpoint, PackageManifest};
 use qbank::store::{AuditEvent, KeySource, Vault, VaultOptions};
 use qbank::synth::{SynthConfig, bank};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Documents shaped like a package's: HTML, Markdown and JSON text, ~100 KiB each.
@@ -35,7 +34,7 @@ fn documents(total: usize) -> Vec<(String, Vec<u8>)> {
 
 fn manifest() -> PackageManifest {
     PackageManifest {
-        format: 1,
+        format: qbank::package::MANIFEST_FORMAT,
         sitting: "BENCH".into(),
         title: "基准".into(),
         organisation: "S000032100001".into(),
@@ -50,7 +49,8 @@ fn manifest() -> PackageManifest {
             hash: "0".repeat(64),
         },
         papers: Vec::new(),
-        documents: BTreeMap::new(),
+        documents: Vec::new(),
+        content_sha256: String::new(),
     }
 }
 

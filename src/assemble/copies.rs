@@ -1,6 +1,9 @@
 //! Per-organisation copies of a form (一机构一卷序): a deterministic permutation of question order
-//! within each section and of option order within each choice question, derived from the sitting
-//! seed and the copy's identity, with the answer key remapped to match. Pure.
+//! within each section and of option order within each choice question, with the answer key
+//! remapped to match. Pure. Copies of sittings sealed from now on are drawn from a per-sitting
+//! secret kept in the vault ([`copy_plan_keyed`], engine label [`KEYED_ENGINE`]), so no
+//! organisation can compute another's copy; copies of records sealed before that were drawn from
+//! the public sitting seed ([`copy_plan_of`] with [`FIRST_ENGINE`]) and are rebuilt with it.
 
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
@@ -47,12 +50,41 @@ pub fn copy_plan_of(
 ) -> CopyPlan {
     let mut parts = vec!["copy"];
     parts.extend_from_slice(labels);
-    let mut rng = rng_with(engine, seed, &parts);
+    draw(&mut rng_with(engine, seed, &parts), sections, option_counts)
+}
+
+/// The label of copies drawn from a sitting's secret (a change to these rules needs a new one).
+pub const KEYED_ENGINE: &str = "qbank-copies/2";
+
+/// Draws the copy plan for `labels` from a per-sitting secret: the generator is seeded with
+/// SHA-256(`KEYED_ENGINE` ‖ secret ‖ length-prefixed labels). Without the secret, the plan of
+/// one organisation tells nothing about another's.
+pub fn copy_plan_keyed(
+    secret: &[u8; 32],
+    labels: &[&str],
+    sections: &[usize],
+    option_counts: &[usize],
+) -> CopyPlan {
+    let mut h = Sha256::new();
+    h.update(KEYED_ENGINE.as_bytes());
+    h.update([0]);
+    h.update(secret);
+    for p in labels {
+        h.update((p.len() as u64).to_be_bytes());
+        h.update(p.as_bytes());
+    }
+    let mut seed: [u8; 32] = h.finalize().into();
+    let mut rng = ChaCha8Rng::from_seed(seed);
+    seed.fill(0);
+    draw(&mut rng, sections, option_counts)
+}
+
+fn draw(rng: &mut ChaCha8Rng, sections: &[usize], option_counts: &[usize]) -> CopyPlan {
     let mut order = Vec::with_capacity(option_counts.len());
     let mut at = 0;
     for &len in sections {
         let mut sec: Vec<usize> = (at..at + len).collect();
-        sec.shuffle(&mut rng);
+        sec.shuffle(rng);
         order.extend(sec);
         at += len;
     }
@@ -60,7 +92,7 @@ pub fn copy_plan_of(
         .iter()
         .map(|&q| {
             let mut o: Vec<usize> = (0..option_counts.get(q).copied().unwrap_or(0)).collect();
-            o.shuffle(&mut rng);
+            o.shuffle(rng);
             o
         })
         .collect();

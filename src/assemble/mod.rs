@@ -14,7 +14,10 @@ mod theory;
 
 pub use allocate::{AllocContent, AllocRow, Allocation, allocate};
 pub use candidate::Candidate;
-pub use copies::{CopyPlan, FIRST_ENGINE, copy_plan, copy_plan_of, remap_answer, unmap_answer};
+pub use copies::{
+    CopyPlan, FIRST_ENGINE, KEYED_ENGINE, copy_plan, copy_plan_keyed, copy_plan_of, remap_answer,
+    unmap_answer,
+};
 pub use practical::{
     PickedModule, PickedTask, PracticalForm, TaskCandidate, TopicCandidate, assemble_practical,
 };

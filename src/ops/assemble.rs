@@ -581,6 +581,17 @@ fn quality_json(q: &Quality) -> Value {
 
 /// Human text of a report.
 pub fn report_text(built: &Built, report: &Value) -> String {
+    report_text_as(built, report, false)
+}
+
+/// The report as a sitting writes it beside its sealed packages, in clear: practical and
+/// defence sets by counts only (no drawn task or topic, its minutes or 工种, which would narrow
+/// down what an unreleased package holds).
+pub fn public_report_text(built: &Built, report: &Value) -> String {
+    report_text_as(built, report, true)
+}
+
+fn report_text_as(built: &Built, report: &Value, public: bool) -> String {
     let mut s = format!(
         "blueprint {} ({} {})\n",
         built.blueprint.id, built.blueprint.occupation, built.blueprint.level
@@ -637,6 +648,17 @@ pub fn report_text(built: &Built, report: &Value) -> String {
                 t["point_repeats"],
                 q["search"]["moves"],
                 q["search"]["chains"]
+            );
+        }
+    } else if public {
+        for f in report["sets"].as_array().into_iter().flatten() {
+            let n = |v: &Value| v.as_array().map_or(0, Vec::len);
+            s += &format!(
+                "set {}: {} module(s), {} defence topic(s), within the {}-minute limit\n",
+                f["form"],
+                n(&f["modules"]),
+                n(&f["defence"]),
+                f["limit"]
             );
         }
     } else {

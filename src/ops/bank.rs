@@ -237,8 +237,20 @@ pub struct StatusOutcome {
     pub version: u32,
 }
 
+/// The sealed note of a status change (`w/<id>/<version:010>`): its free-text reason.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+pub struct StatusNote {
+    pub id: String,
+    pub version: u32,
+    pub from: Status,
+    pub to: Status,
+    pub reason: String,
+    pub at: String,
+    pub by: String,
+}
+
 /// Sets an entry's status (e.g. suspended at once when a wrong key is found during a sitting):
-/// recorded as a new version with the reason in the audit log, so papers drawn from the old
+/// recorded as a new version with the reason in a sealed note (the audit log names the note), so papers drawn from the old
 /// version still verify and new papers never draw it.
 pub fn set_entry_status(
     cfg: &StoreConfig,
@@ -257,15 +269,30 @@ pub fn set_entry_status(
     }
     e.set_status(to);
     let master = vault.master_key(&cfg.key)?;
+    // The reason is free text (it may quote the item): it is kept in a sealed note beside the
+    // new version, and the clear audit entry names only that note.
+    let (_, before) = vault.entry_with_versions(id, None)?;
+    let next = before.last().copied().unwrap_or(0) + 1;
+    let note_key = format!("w/{id}/{next:010}");
+    let note = StatusNote {
+        id: id.into(),
+        version: next,
+        from,
+        to,
+        reason: reason.into(),
+        at: super::org::now(),
+        by: crate::store::audit::default_actor(),
+    };
+    let extra = vec![vault.put_record(&note_key, &note)?];
     let audit = AuditEvent::new(
         if to == Status::Suspended {
             "item-suspend"
         } else {
             "item-status"
         },
-        serde_json::json!({ "id": id, "from": from, "to": to, "reason": reason }),
+        serde_json::json!({ "id": id, "from": from, "to": to, "reason_record": note_key }),
     );
-    vault.import(&[], vec![(e, None)], Some(&master), &|_| {}, audit)?;
+    vault.import_with(&[], vec![(e, None)], Some(&master), &|_| {}, audit, extra)?;
     let (_, versions) = vault.entry_with_versions(id, None)?;
     Ok(StatusOutcome {
         id: id.into(),

@@ -234,16 +234,62 @@ pub fn write_under(base: &Path, rel: impl AsRef<Path>, bytes: &[u8]) -> Result<(
     write_file(&base.join(rel), bytes)
 }
 
-/// Writes `bytes` to `path`, creating its folder first.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+/// Creates `dir` and any missing parents; on Unix each folder it creates is 0700 (decrypted
+/// papers, keys and bank files are written under these folders).
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
     }
-    std::fs::write(path, bytes).map_err(|e| Error::io("write", path, e))
+    b.create(dir).map_err(|e| Error::io("create", dir, e))
+}
+
+/// Creates `out` (0700), or narrows an existing (empty) `out` to 0700, before decrypted files
+/// are written straight into it.
+pub fn narrow_root(out: &Path) -> Result<()> {
+    create_private_dir(out)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| Error::io("restrict", out, e))?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `path`, creating its folder first. Every file the vault writes out is
+/// readable by its owner only (0600, in 0700 folders it creates): many of them are decrypted
+/// papers, keys or bank files, and a public file (a sealed package, the catalog) loses nothing
+/// by it.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path).map_err(|e| Error::io("write", path, e))?;
+    #[cfg(unix)]
+    {
+        // an existing file keeps its mode on open: narrow it before writing
+        use std::os::unix::fs::PermissionsExt;
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Error::io("write", path, e))?;
+    }
+    f.write_all(bytes).map_err(|e| Error::io("write", path, e))
 }
 
 /// Writes exported or generated bank files under `out`.
 pub fn write_bank_files(out: &Path, files: &[crate::bankfile::ExportFile]) -> Result<()> {
+    narrow_root(out)?;
     files
         .iter()
         .try_for_each(|f| write_file(&out.join(&f.path), f.text.as_bytes()))

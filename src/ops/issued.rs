@@ -7,7 +7,7 @@
 
 use super::StoreConfig;
 use super::sitting::SittingRecord;
-use crate::assemble::{CopyPlan, FIRST_ENGINE, copy_plan_of};
+use crate::assemble::{CopyPlan, FIRST_ENGINE, copy_plan_keyed, copy_plan_of};
 use crate::error::{Error, Result};
 use crate::model::{Blueprint, BlueprintKind, Entry, ItemType, TheoryItem};
 use crate::store::Vault;
@@ -79,13 +79,20 @@ fn section_lengths(bp: &Blueprint) -> Vec<usize> {
     }
 }
 
+/// Where copy permutations come from.
+pub(crate) enum CopySource<'a> {
+    /// The sitting's secret, kept in its sealed record (every sitting sealed from now on).
+    Secret(&'a [u8; 32]),
+    /// The public sitting seed and an engine label: how records sealed before copies were
+    /// kept drew them ([`FIRST_ENGINE`]); only used to rebuild those.
+    PublicSeed(&'a str, u64),
+}
+
 /// The copy plans of one form for the organisations that run it (in plan order), each distinct
 /// from the others: a plan equal to an earlier organisation's is drawn again with the next
-/// attempt number. `engine` is the engine string the generator is seeded with.
-#[allow(clippy::too_many_arguments)] // the generator's labels, each distinct
+/// attempt number.
 pub(crate) fn copy_plans<'a>(
-    engine: &str,
-    seed: u64,
+    source: &CopySource<'_>,
     sitting: &str,
     runners: impl Iterator<Item = &'a str>,
     blueprint: &str,
@@ -101,7 +108,12 @@ pub(crate) fn copy_plans<'a>(
             loop {
                 let a = attempt.to_string();
                 let labels = [sitting, org, blueprint, form.as_str(), a.as_str()];
-                let cp = copy_plan_of(engine, seed, &labels, sections, option_counts);
+                let cp = match source {
+                    CopySource::Secret(k) => copy_plan_keyed(k, &labels, sections, option_counts),
+                    CopySource::PublicSeed(engine, seed) => {
+                        copy_plan_of(engine, *seed, &labels, sections, option_counts)
+                    }
+                };
                 attempt += 1;
                 if taken.insert(cp.order.clone()) || attempt > 16 {
                     return (org, cp);
@@ -161,9 +173,11 @@ fn missing(rec: &SittingRecord, what: &str, id: &str, version: u32) -> Error {
     }
 }
 
-/// Rebuilds the copies of a record sealed before records held them: each form's recorded entry
-/// versions in form order, the blueprint's layout, the options of those versions, and the copy
-/// generator of [`FIRST_ENGINE`] with the sitting's seed and plan.
+/// Rebuilds the copies of a record that does not hold them: each form's recorded entry versions
+/// in form order, the blueprint's layout, the options of those versions, and the copy generator
+/// the record was sealed with — [`FIRST_ENGINE`] with the sitting's seed and plan for records
+/// sealed before copies were kept (frozen vector `tests/data/vectors/sitting-record-first-engine.json`),
+/// the sitting's copy secret for a later record whose list was lost.
 fn rebuild_first(vault: &Vault, rec: &SittingRecord) -> Result<Vec<IssuedCopy>> {
     let mut out = Vec::new();
     for p in rec.papers.iter().filter(|p| p.blueprint.is_theory()) {
@@ -193,9 +207,12 @@ fn rebuild_first(vault: &Vault, rec: &SittingRecord) -> Result<Vec<IssuedCopy>> 
                 .iter()
                 .filter(|o| o.runs.contains(&runs))
                 .map(|o| o.id.as_str());
+            let source = match &rec.copy_secret {
+                Some(k) => CopySource::Secret(k.expose()),
+                None => CopySource::PublicSeed(FIRST_ENGINE, rec.seed),
+            };
             let plans = copy_plans(
-                FIRST_ENGINE,
-                rec.seed,
+                &source,
                 &rec.plan.id,
                 runners,
                 &bp.id,

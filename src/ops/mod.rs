@@ -23,8 +23,8 @@ pub use assemble::{
     report_text, verify,
 };
 pub use bank::{
-    CheckReport, ImportOutcome, ListFilter, StatusOutcome, check, export, generate, import, init,
-    list, rotate_key, set_entry_status, show,
+    CheckReport, ImportOutcome, ListFilter, StatusNote, StatusOutcome, check, export, generate,
+    import, init, list, rotate_key, set_entry_status, show,
 };
 pub use files::{MAX_BANK_FILE_BYTES, read_bank_files};
 pub use status::{PointCount, StatusReport, status};

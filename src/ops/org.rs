@@ -175,9 +175,32 @@ pub fn set_status(
     };
     vault.commit(
         vec![put],
-        AuditEvent::new(op, json!({ "organisation": id, "reason": reason })),
+        AuditEvent::new(
+            op,
+            json!({ "organisation": id, "reason_record": org_key(id) }),
+        ),
     )?;
     Ok(org)
+}
+
+/// What `org suspend` did.
+#[derive(Debug, Serialize)]
+pub struct SuspendOutcome {
+    pub organisation: Organisation,
+    /// Sealed sittings not yet released that issued it a package: their releases will leave it
+    /// out, so those packages stay shut.
+    pub affected: Vec<String>,
+}
+
+/// Suspends an organisation and names the sealed, unreleased sittings this revokes.
+pub fn suspend(cfg: &StoreConfig, id: &str, reason: &str) -> Result<SuspendOutcome> {
+    let organisation = set_status(cfg, id, OrgStatus::Suspended, reason)?;
+    let vault = cfg.open()?;
+    let affected = super::sitting::unreleased_for(&vault, id)?;
+    Ok(SuspendOutcome {
+        organisation,
+        affected,
+    })
 }
 
 /// Makes an organisation's key pair on its own machine: `<dir>/<id>.key` (secret, 0600) and

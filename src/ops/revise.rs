@@ -213,7 +213,7 @@ pub fn dismiss(cfg: &StoreConfig, id: &str, reason: &str) -> Result<DismissOutco
         batch,
         AuditEvent::new(
             "revise-dismiss",
-            json!({ "id": id, "analyses": analyses, "feedback": feedback, "reason": reason }),
+            json!({ "id": id, "analyses": analyses, "feedback": feedback, "reason": "sealed with the cases" }),
         ),
     )?;
     Ok(DismissOutcome {
@@ -316,7 +316,7 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
         &|_| {},
         AuditEvent::new(
             "revise",
-            json!({ "id": id, "from": current, "reason": reason, "evidence": evidence.len(), "feedback_resolved": resolved.len() }),
+            json!({ "id": id, "from": current, "reason_record": format!("v/{id}/{:010}", current + 1), "evidence": evidence.len(), "feedback_resolved": resolved.len() }),
         ),
         extra,
     )?;

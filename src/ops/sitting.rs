@@ -4,7 +4,7 @@
 //! record, its ledger entries and its audit entry are written in one atomic batch.
 
 use super::assemble::{RenderedForm, blueprint_digest, read_blueprints_at, render};
-use super::issued::{Issued, IssuedCopy, copy_code, copy_plans, issue};
+use super::issued::{CopySource, Issued, IssuedCopy, copy_code, copy_plans, issue};
 use super::org::{now, organisations};
 use super::{Progress, StoreConfig, read_bank_files};
 use crate::assemble::CopyPlan;
@@ -15,7 +15,7 @@ use crate::model::{
     Blueprint, Level, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
 };
 use crate::package::keys::BureauPublic;
-use crate::package::keys::{OrgPublic, OrgSecret};
+use crate::package::keys::{OrgPublic, OrgSecret, Secret32};
 use crate::package::{self, Checkpoint, PackageManifest, PaperRef, Release};
 use crate::render::{self, DocHeader};
 use crate::store::{AuditEvent, Vault};
@@ -63,7 +63,17 @@ pub struct SittingRecord {
     pub seed: u64,
     pub bank_digest: String,
     pub created: String,
-    pub release_key: String,
+    /// Records sealed before per-organisation release keys: the sitting's one release key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release_key: Option<Secret32>,
+    /// Each organisation's release key (its package opens only with it; the release carries it
+    /// sealed to the organisation, or leaves it out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub release_keys: BTreeMap<String, Secret32>,
+    /// The secret the copies were drawn from (absent from records sealed before it existed,
+    /// whose copies came from the public seed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy_secret: Option<Secret32>,
     pub papers: Vec<SittingPaper>,
     pub packages: Vec<PackageRecord>,
     pub checkpoint: Checkpoint,
@@ -526,6 +536,9 @@ pub fn run(
         .iter()
         .map(|p| (&catalog[&p.id], p))
         .collect();
+    // Copies are drawn from a secret of this sitting, kept only in its sealed record: the seed
+    // travels in every form manifest, so copies drawn from it could be computed by anyone.
+    let copy_secret = Secret32::random()?;
     let mut plans: HashMap<(String, String, u32), CopyPlan> = HashMap::new();
     let mut issued: Vec<IssuedCopy> = Vec::new();
     for ((b, forms), jsons) in built.iter().zip(&rendered).zip(&form_json) {
@@ -548,8 +561,7 @@ pub fn run(
                 .map(|(_, i)| (i.id.clone(), i.version))
                 .collect();
             let cps = copy_plans(
-                crate::assemble::FIRST_ENGINE,
-                seed,
+                &CopySource::Secret(copy_secret.expose()),
                 &plan.id,
                 runners,
                 &b.blueprint.id,
@@ -570,7 +582,10 @@ pub fn run(
             }
         }
     }
-    let release_key = package::new_release_key()?;
+    let release_keys: BTreeMap<String, Secret32> = participants
+        .iter()
+        .map(|(o, _)| Ok((o.id.clone(), Secret32::random()?)))
+        .collect::<Result<_>>()?;
     let checkpoint = vault.checkpoint();
     let bureau = vault.bureau_key()?;
     progress.phase("sealing", participants.len() as u64);
@@ -618,17 +633,9 @@ pub fn run(
                     });
                 }
             }
-            let pk = OrgPublic(
-                hex::decode(&org.public_key)
-                    .ok()
-                    .and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
-                    .ok_or_else(|| Error::Corrupt {
-                        record: format!("o/{}", org.id),
-                        reason: "public key is malformed".into(),
-                    })?,
-            );
+            let pk = org_public(org)?;
             let manifest = PackageManifest {
-                format: 1,
+                format: package::MANIFEST_FORMAT,
                 sitting: plan.id.clone(),
                 title: plan.title.clone(),
                 organisation: org.id.clone(),
@@ -640,9 +647,16 @@ pub fn run(
                 release_key_sha256: String::new(),
                 audit: checkpoint.clone(),
                 papers: papers.clone(),
-                documents: BTreeMap::new(),
+                documents: Vec::new(),
+                content_sha256: String::new(),
             };
-            let bytes = package::seal(manifest, &docs, &pk, &release_key, bureau)?;
+            let bytes = package::seal(
+                manifest,
+                &docs,
+                &pk,
+                release_keys[&org.id].expose(),
+                bureau,
+            )?;
             Ok((
                 PackageRecord {
                     organisation: org.id.clone(),
@@ -682,7 +696,7 @@ pub fn run(
             let rep = super::assemble::report(std_of(&b.blueprint.occupation), b);
             write(
                 Path::new("reports").join(format!("{}.txt", b.blueprint.id)),
-                super::assemble::report_text(b, &rep).as_bytes(),
+                super::assemble::public_report_text(b, &rep).as_bytes(),
             )?;
         }
         Ok(())
@@ -716,7 +730,9 @@ pub fn run(
         seed,
         bank_digest: bank_digest.clone(),
         created: now(),
-        release_key: hex::encode(release_key.as_ref()),
+        release_key: None,
+        release_keys,
+        copy_secret: Some(copy_secret),
         papers: papers_rec.clone(),
         packages: packages.clone(),
         checkpoint,
@@ -778,6 +794,29 @@ pub fn run(
     })
 }
 
+/// An organisation's registered X25519 key.
+fn org_public(org: &Organisation) -> Result<OrgPublic> {
+    Ok(OrgPublic(
+        hex::decode(&org.public_key)
+            .ok()
+            .and_then(|v| <[u8; 32]>::try_from(v.as_slice()).ok())
+            .ok_or_else(|| Error::Corrupt {
+                record: format!("o/{}", org.id),
+                reason: "public key is malformed".into(),
+            })?,
+    ))
+}
+
+/// The sealed sittings not yet released that issued a package to `org`, by id.
+pub(crate) fn unreleased_for(vault: &Vault, org: &str) -> Result<Vec<String>> {
+    Ok(vault
+        .records::<SittingRecord>("t/")?
+        .into_iter()
+        .filter(|(_, r)| r.release.is_none() && r.packages.iter().any(|p| p.organisation == org))
+        .map(|(_, r)| r.plan.id)
+        .collect())
+}
+
 /// Lists sittings (no secrets).
 pub fn list(cfg: &StoreConfig) -> Result<Vec<Value>> {
     let vault = cfg.open()?;
@@ -804,6 +843,8 @@ pub struct ReleaseOutcome {
     pub early: bool,
     /// Issued before; the same release was written again.
     pub again: bool,
+    /// Organisations of the sitting left out of the release (suspended): their packages stay shut.
+    pub withheld: Vec<String>,
 }
 
 /// Issues the signed release of a sitting: only at or after its start, unless `early` names a
@@ -822,12 +863,19 @@ pub fn release(
     })?;
     if let Some(r) = &rec.release {
         super::files::write_file(out, r.file.as_bytes())?;
+        let withheld = package::read_release(&r.file, &vault.bureau_public()?)
+            .map_err(|_| Error::Corrupt {
+                record: key.clone(),
+                reason: "the recorded release does not verify".into(),
+            })?
+            .withheld;
         return Ok(ReleaseOutcome {
             sitting: sitting.into(),
             file: out.to_path_buf(),
             released_at: r.at.clone(),
             early: r.early,
             again: true,
+            withheld,
         });
     }
     let start: jiff::Timestamp = rec.plan.start.parse().map_err(|_| Error::Corrupt {
@@ -852,8 +900,31 @@ pub fn release(
         }
     }
     let at = now();
+    // Each organisation in good standing gets its release key sealed to it; a suspended one is
+    // left out, so its package stays shut. Records sealed before per-organisation keys have one
+    // key for everyone (format 1): suspension cannot revoke those.
+    let catalog: BTreeMap<String, Organisation> = organisations(&vault)?
+        .into_iter()
+        .map(|o| (o.id.clone(), o))
+        .collect();
+    let mut keys = BTreeMap::new();
+    let mut withheld = Vec::new();
+    for (org_id, k) in &rec.release_keys {
+        match catalog.get(org_id) {
+            Some(o) if o.status == OrgStatus::Active => {
+                let sealed =
+                    package::seal_release_key(org_id, &org_public(o)?, sitting, k.expose())?;
+                keys.insert(org_id.clone(), sealed);
+            }
+            _ => withheld.push(org_id.clone()),
+        }
+    }
     let release = Release {
-        format: 1,
+        format: if rec.release_key.is_some() {
+            1
+        } else {
+            package::RELEASE_FORMAT
+        },
         sitting: sitting.into(),
         start: rec.plan.start.clone(),
         released_at: at.clone(),
@@ -863,7 +934,9 @@ pub fn release(
         } else {
             None
         },
-        release_key: rec.release_key.clone(),
+        release_key: rec.release_key.as_ref().map(|k| hex::encode(k.expose())),
+        keys,
+        withheld: withheld.clone(),
         bureau_key: vault.bureau_public()?.fingerprint(),
         audit: vault.checkpoint(),
     };
@@ -879,7 +952,7 @@ pub fn release(
         vec![put],
         AuditEvent::new(
             if is_early { "release-early" } else { "release" },
-            json!({ "sitting": sitting, "released_at": at, "start": rec.plan.start, "reason": release.reason }),
+            json!({ "sitting": sitting, "released_at": at, "start": rec.plan.start, "reason": release.reason, "withheld": withheld }),
         ),
     )?;
     super::files::write_file(out, text.as_bytes())?;
@@ -889,6 +962,7 @@ pub fn release(
         released_at: at,
         early: is_early,
         again: false,
+        withheld,
     })
 }
 

@@ -10,6 +10,52 @@ use std::fmt;
 use std::path::Path;
 use zeroize::Zeroizing;
 
+/// A 32-byte symmetric secret kept in a sealed vault record (a sitting's release keys and copy
+/// secret): zeroized on drop, `Debug` prints `[redacted]`, serialised as hex only inside sealed
+/// records.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret32(Zeroizing<[u8; 32]>);
+
+impl Secret32 {
+    /// 32 fresh bytes from the OS.
+    pub fn random() -> Result<Secret32> {
+        Ok(Secret32(random32()?))
+    }
+    pub fn from_bytes(b: [u8; 32]) -> Secret32 {
+        Secret32(Zeroizing::new(b))
+    }
+    pub fn expose(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret32 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Serialize for Secret32 {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let h = Zeroizing::new(hex::encode(self.0.as_ref()));
+        s.serialize_str(&h)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret32 {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let h = Zeroizing::new(String::deserialize(d)?);
+        let v = Zeroizing::new(
+            hex::decode(h.as_bytes()).map_err(|_| serde::de::Error::custom("secret is not hex"))?,
+        );
+        let arr: [u8; 32] = v
+            .as_slice()
+            .try_into()
+            .map_err(|_| serde::de::Error::custom("secret is not 32 bytes"))?;
+        Ok(Secret32::from_bytes(arr))
+    }
+}
+
 /// The HPKE suite of sealed packages: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM.
 pub type Kem = hpke::kem::X25519HkdfSha256;
 pub type Kdf = hpke::kdf::HkdfSha256;
@@ -34,6 +80,26 @@ fn parse_hex32(s: &str, what: &str, path: &Path) -> Result<Zeroizing<[u8; 32]>> 
     let v = Zeroizing::new(hex::decode(s.trim()).map_err(|_| bad())?);
     let arr: [u8; 32] = v.as_slice().try_into().map_err(|_| bad())?;
     Ok(Zeroizing::new(arr))
+}
+
+/// A warning (for the user, in Chinese) when a secret key file can be read by its group or by
+/// other users; None when it is private to its owner, missing, or on a system without modes.
+pub fn key_file_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            return Some(format!(
+                "警告：密钥文件 {} 的权限为 {mode:04o}，同组或其他用户可读；请执行 chmod 600 {}",
+                path.display(),
+                path.display()
+            ));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    None
 }
 
 /// The largest key file read (key files are a few hundred bytes).
@@ -128,6 +194,22 @@ impl fmt::Debug for OrgPublic {
     }
 }
 
+#[cfg(all(test, unix))]
+mod tests {
+    #[test]
+    fn a_group_or_world_readable_key_file_is_warned_about() {
+        use std::os::unix::fs::PermissionsExt;
+        let t = tempfile::tempdir().unwrap();
+        let p = t.path().join("k.key");
+        std::fs::write(&p, b"x").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let w = super::key_file_warning(&p).expect("0644 is warned about");
+        assert!(w.contains("0644"), "{w}");
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(super::key_file_warning(&p), None);
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct OrgPublicFile {
@@ -135,7 +217,8 @@ struct OrgPublicFile {
     x25519_public: String,
 }
 
-#[derive(Serialize, Deserialize)]
+/// The private key file's fields: wiped on drop (the hex text is key material).
+#[derive(Serialize, Deserialize, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 #[serde(deny_unknown_fields)]
 struct OrgSecretFile {
     organisation: String,
@@ -210,11 +293,14 @@ impl OrgSecret {
         let secret_text = Zeroizing::new(format!(
             "# qbank organisation private key (X25519, for HPKE). Keep it secret and backed up:\n\
              # it opens the sealed papers sent to this organisation. Never send it to anyone.\n{}",
-            toml::to_string(&OrgSecretFile {
-                organisation: self.organisation.clone(),
-                x25519_secret: hex::encode(self.secret.as_ref()),
-            })
-            .expect("key file serialises")
+            Zeroizing::new(
+                toml::to_string(&OrgSecretFile {
+                    organisation: self.organisation.clone(),
+                    x25519_secret: hex::encode(self.secret.as_ref()),
+                })
+                .expect("key file serialises")
+            )
+            .as_str()
         ));
         write_private(&key, secret_text.as_bytes())?;
         let pk = self.public()?;
@@ -234,10 +320,9 @@ impl OrgSecret {
 
     pub fn read(path: &Path) -> Result<OrgSecret> {
         let f: OrgSecretFile = read_toml(path, "qbank organisation private key")?;
-        let hex_secret = Zeroizing::new(f.x25519_secret);
         let s = OrgSecret {
-            organisation: f.organisation,
-            secret: parse_hex32(&hex_secret, "x25519_secret", path)?,
+            organisation: f.organisation.clone(),
+            secret: parse_hex32(&f.x25519_secret, "x25519_secret", path)?,
         };
         s.hpke().map_err(|_| Error::KeyFile {
             path: path.to_path_buf(),

@@ -3,46 +3,60 @@
 //!
 //! Package file (`.qpkg`):
 //! ```text
-//! "QBANK-PACKAGE/2\n" ‖ u32 BE manifest length ‖ manifest JSON ‖ 64-byte Ed25519 signature
-//!   ‖ 32-byte HPKE encapsulated key ‖ 48-byte HPKE ciphertext of the key share
-//!   ‖ 12-byte nonce ‖ AES-256-GCM ciphertext of the documents
+//! "QBANK-PACKAGE/3\n" ‖ u32 BE manifest length ‖ manifest JSON ‖ 64-byte Ed25519 signature
+//!   ‖ content: 32-byte HPKE encapsulated key ‖ 48-byte HPKE ciphertext of the key share
+//!              ‖ 12-byte nonce ‖ AES-256-GCM ciphertext of the documents
 //! ```
-//! - The signature covers `"qbank-manifest/1" ‖ 0 ‖ manifest`.
+//! - The clear manifest names ids, codes, times, key fingerprints and document paths only: no
+//!   digest of any document (a practical set's documents depend on public fields and the drawn
+//!   tasks, so their digests could be matched against enumerated candidates before the
+//!   release). It carries `content_sha256`, the SHA-256 of the content bytes above, so the
+//!   signature binds the manifest to this ciphertext.
+//! - The signature covers `"qbank-manifest/2" ‖ 0 ‖ manifest`.
 //! - A random 32-byte key share is sealed to the organisation's X25519 key with HPKE (RFC 9180,
 //!   base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM), info
 //!   `"qbank-package/2" ‖ 0 ‖ sitting ‖ 0 ‖ organisation`, associated data the *binding*:
-//!   SHA-256 of the manifest without its document digests.
+//!   SHA-256 of the manifest with `content_sha256` empty.
 //! - The documents are encrypted once, with AES-256-GCM under
 //!   `HKDF-SHA256(salt "qbank-package/2", ikm = key share ‖ release key, info = sitting ‖ 0 ‖
-//!   organisation)` and the binding as associated data. Opening therefore needs both the
-//!   organisation's private key (for the share) and the sitting's release key (published at the
-//!   start); a manifest swapped from another package changes the binding and fails, and every
-//!   document is checked against its signed digest after decryption.
-//! - The plaintext is a list of `[u16 name length][name][u64 length][bytes]` documents, each also
-//!   listed with its SHA-256 in the signed manifest.
+//!   organisation)` and the binding as associated data. The release key is the organisation's
+//!   own (each organisation of a sitting has one; the signed release carries each sealed to its
+//!   organisation, and leaves out a suspended one). Opening needs the organisation's private key
+//!   (for the share and for its release key) and the release; a manifest swapped from another
+//!   package changes the binding and fails; the document paths are checked against the
+//!   manifest after decryption (the AEAD tag authenticates their bytes).
+//! - The plaintext is a list of `[u16 name length][name][u64 length][bytes]` documents,
+//!   ending with a `.pad` entry of zero bytes that rounds the plaintext up to a multiple of
+//!   64 KiB, so the package's length tells an insider little about which tasks it holds.
 //!
-//! One AES pass over the content (rather than two nested layers) keeps sealing within 2× of raw
-//! AES-256-GCM on the same bytes; the release-key layer is the key derivation.
+//! Packages of format 2 (`QBANK-PACKAGE/2`, whose clear manifests listed document digests) are
+//! refused with a message saying so.
 
 pub mod keys;
+mod release;
 pub mod submission;
+
+pub use release::{Release, read_release, seal_release_key, sign_release};
 
 use crate::error::{Error, Result};
 use aes_gcm::aead::{AeadInOut, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
 use keys::{Aead, BureauKey, BureauPublic, Kdf, Kem, OrgPublic, OrgSecret};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use zeroize::Zeroizing;
 
 pub use keys::{fingerprint, read_org_public};
 
-const MAGIC: &[u8] = b"QBANK-PACKAGE/2\n";
+const MAGIC: &[u8] = b"QBANK-PACKAGE/3\n";
+const OLD_MAGIC: &[u8] = b"QBANK-PACKAGE/2\n";
+/// The `format` of package manifests this version writes and reads.
+pub const MANIFEST_FORMAT: u32 = 2;
+/// Release formats: 1 carried one release key for the whole sitting; 2 carries one per
+/// organisation, each sealed to it.
+pub const RELEASE_FORMAT: u32 = 2;
 const SHARE_CT: usize = 32 + 16;
-const MANIFEST_DOMAIN: &str = "qbank-manifest/1";
-const RELEASE_DOMAIN: &str = "qbank-release/1";
+const MANIFEST_DOMAIN: &str = "qbank-manifest/2";
 
 /// A package's documents: (path inside the package, bytes).
 pub type Documents = Vec<(String, Vec<u8>)>;
@@ -80,39 +94,19 @@ pub struct PackageManifest {
     pub start: String,
     pub end: String,
     pub bureau_key: String,
-    /// SHA-256 of the sitting's release key, so a release for another sitting is told apart.
+    /// SHA-256 of the organisation's release key for this sitting (a random key: the digest
+    /// tells nothing about the content), so a release for another sitting is told apart.
     pub release_key_sha256: String,
     pub audit: Checkpoint,
     pub papers: Vec<PaperRef>,
-    /// Document path → SHA-256 (hex).
-    pub documents: BTreeMap<String, String>,
+    /// Document paths in the package (their digests stay inside the encryption).
+    pub documents: Vec<String>,
+    /// SHA-256 (hex) of the package's content bytes (HPKE share and ciphertext), so the signed
+    /// manifest names the exact ciphertext it came with.
+    pub content_sha256: String,
 }
 
-/// The signed release of a sitting: the release key, published at the start.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Release {
-    pub format: u32,
-    pub sitting: String,
-    pub start: String,
-    pub released_at: String,
-    /// Released before `start` by an explicit, audited override.
-    pub early: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-    pub release_key: String,
-    pub bureau_key: String,
-    pub audit: Checkpoint,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReleaseFile {
-    /// The release as exact JSON text, so the signature covers these bytes.
-    payload: String,
-    signature: String,
-}
-
-fn refused(reason: impl Into<String>) -> Error {
+pub(crate) fn refused(reason: impl Into<String>) -> Error {
     Error::PackageRefused(reason.into())
 }
 
@@ -152,6 +146,21 @@ fn archive_into(out: &mut Vec<u8>, docs: &[(String, Vec<u8>)]) {
     }
 }
 
+/// The plaintext is padded to a multiple of this many bytes.
+const PAD: usize = 64 << 10;
+const PAD_NAME: &str = ".pad";
+
+/// Appends the `.pad` entry that rounds the archive written so far (`len` bytes) up to `PAD`.
+fn pad_into(out: &mut Vec<u8>, len: usize) {
+    let head = 2 + PAD_NAME.len() + 8;
+    let target = (len + head).div_ceil(PAD) * PAD;
+    let n = target - len - head;
+    out.extend_from_slice(&(PAD_NAME.len() as u16).to_be_bytes());
+    out.extend_from_slice(PAD_NAME.as_bytes());
+    out.extend_from_slice(&(n as u64).to_be_bytes());
+    out.resize(out.len() + n, 0);
+}
+
 fn unarchive(mut v: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
     let bad = || refused("the package's content is malformed");
     let mut out = Vec::new();
@@ -173,18 +182,16 @@ fn unarchive(mut v: &[u8]) -> Result<Vec<(String, Vec<u8>)>> {
     Ok(out)
 }
 
-/// What the content's encryption is bound to: the manifest without its document digests
-/// (sitting, organisation, keys, times, audit checkpoint, papers). The digests themselves are
-/// signed and checked after decryption; leaving them out of the binding lets hashing run
-/// alongside encryption.
+/// What the content's encryption is bound to: the manifest without its content digest
+/// (sitting, organisation, keys, times, audit checkpoint, papers, document paths).
 fn binding(manifest: &PackageManifest) -> [u8; 32] {
     let mut m = manifest.clone();
-    m.documents = BTreeMap::new();
+    m.content_sha256 = String::new();
     Sha256::digest(serde_json::to_vec(&m).expect("manifest serialises")).into()
 }
 
-/// Seals `docs` for one organisation. `manifest.documents` and the key fingerprints are filled
-/// in here.
+/// Seals `docs` for one organisation. `manifest.documents`, `content_sha256` and the key
+/// fingerprints are filled in here.
 pub fn seal(
     mut manifest: PackageManifest,
     docs: &[(String, Vec<u8>)],
@@ -192,9 +199,12 @@ pub fn seal(
     release_key: &[u8; 32],
     bureau: &BureauKey,
 ) -> Result<Vec<u8>> {
+    manifest.format = MANIFEST_FORMAT;
     manifest.organisation_key = org.fingerprint();
     manifest.bureau_key = bureau.public().fingerprint();
     manifest.release_key_sha256 = sha256_hex(release_key);
+    manifest.documents = docs.iter().map(|(n, _)| n.clone()).collect();
+    manifest.content_sha256 = String::new();
     let aad = binding(&manifest);
     let share = new_release_key()?; // 32 fresh random bytes
     let (enc, share_ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
@@ -213,48 +223,27 @@ pub fn seal(
         &manifest.sitting,
         &manifest.organisation,
     );
-    // The manifest's length is known before its digests are: every digest is 64 hex digits.
-    manifest.documents = docs
-        .iter()
-        .map(|(n, _)| (n.clone(), "0".repeat(64)))
-        .collect();
-    let mlen = serde_json::to_vec(&manifest)
-        .expect("manifest serialises")
-        .len();
-    // One buffer: the head (manifest and signature filled in last), then the documents copied in
-    // once and encrypted in place while a second core hashes them for the manifest.
     let body_len: usize = docs.iter().map(|(n, b)| 10 + n.len() + b.len()).sum();
-    let mut out =
-        Vec::with_capacity(MAGIC.len() + 4 + mlen + 64 + 32 + SHARE_CT + 12 + body_len + 16);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(mlen as u32).to_be_bytes());
-    let mat = out.len();
-    out.resize(mat + mlen + 64, 0);
-    out.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
-    out.extend_from_slice(&share_ct);
-    out.extend_from_slice(&n);
-    let body = out.len();
-    archive_into(&mut out, docs);
-    let (tag, digests) = rayon::join(
-        || cipher.encrypt_inout_detached(&Nonce::from(n), &aad, out[body..].as_mut().into()),
-        || {
-            docs.par_iter()
-                .map(|(n, b)| (n.clone(), sha256_hex(b)))
-                .collect::<Vec<_>>()
-        },
-    );
-    let tag = tag.map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
-    out.extend_from_slice(&tag);
-    manifest.documents = digests.into_iter().collect();
+    let mut content = Vec::with_capacity(32 + SHARE_CT + 12 + body_len + 16);
+    content.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
+    content.extend_from_slice(&share_ct);
+    content.extend_from_slice(&n);
+    let body = content.len();
+    archive_into(&mut content, docs);
+    pad_into(&mut content, body_len);
+    let tag = cipher
+        .encrypt_inout_detached(&Nonce::from(n), &aad, content[body..].as_mut().into())
+        .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
+    content.extend_from_slice(&tag);
+    manifest.content_sha256 = sha256_hex(&content);
     let mjson = serde_json::to_vec(&manifest).expect("manifest serialises");
-    if mjson.len() != mlen {
-        return Err(Error::Crypto(
-            "internal: manifest length changed while sealing".into(),
-        ));
-    }
     let sig = bureau.sign(MANIFEST_DOMAIN, &mjson);
-    out[mat..mat + mlen].copy_from_slice(&mjson);
-    out[mat + mlen..mat + mlen + 64].copy_from_slice(&sig);
+    let mut out = Vec::with_capacity(MAGIC.len() + 4 + mjson.len() + 64 + content.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(mjson.len() as u32).to_be_bytes());
+    out.extend_from_slice(&mjson);
+    out.extend_from_slice(&sig);
+    out.extend_from_slice(&content);
     Ok(out)
 }
 
@@ -262,6 +251,8 @@ pub fn seal(
 struct Parts<'a> {
     manifest: &'a [u8],
     signature: &'a [u8],
+    /// Everything after the signature (what `content_sha256` covers).
+    content: &'a [u8],
     enc: &'a [u8],
     share: &'a [u8],
     nonce: &'a [u8],
@@ -269,9 +260,14 @@ struct Parts<'a> {
 }
 
 fn split(pkg: &[u8]) -> Result<Parts<'_>> {
+    if pkg.starts_with(OLD_MAGIC) {
+        return Err(refused(
+            "这是旧版封装包（QBANK-PACKAGE/2，其明文清单列出文档摘要），本版本不再打开；请向鉴定中心索取新封装包",
+        ));
+    }
     let rest = pkg
         .strip_prefix(MAGIC)
-        .ok_or_else(|| refused("this is not a qbank sealed package (QBANK-PACKAGE/2)"))?;
+        .ok_or_else(|| refused("this is not a qbank sealed package (QBANK-PACKAGE/3)"))?;
     let short = || refused("the package is truncated");
     if rest.len() < 4 {
         return Err(short());
@@ -285,6 +281,7 @@ fn split(pkg: &[u8]) -> Result<Parts<'_>> {
     Ok(Parts {
         manifest: &rest[..n],
         signature: &rest[n..n + 64],
+        content: &rest[n + 64..],
         enc: &rest[n + 64..n + 96],
         share: &rest[n + 96..n + 96 + SHARE_CT],
         nonce: &rest[head - 12..head],
@@ -301,7 +298,15 @@ pub fn read_manifest(pkg: &[u8], bureau: &BureauPublic) -> Result<PackageManifes
             bureau.fingerprint()
         )));
     }
-    serde_json::from_slice(p.manifest).map_err(|_| refused("the package manifest is malformed"))
+    let m: PackageManifest = serde_json::from_slice(p.manifest)
+        .map_err(|_| refused("the package manifest is malformed"))?;
+    if m.format != MANIFEST_FORMAT {
+        return Err(refused(format!(
+            "封装包清单格式 {} 不受支持（本版本读取格式 {MANIFEST_FORMAT}）",
+            m.format
+        )));
+    }
+    Ok(m)
 }
 
 /// Opens a package: verifies the manifest signature and the release, checks the key is the
@@ -326,14 +331,12 @@ pub fn open(
             release.sitting, manifest.sitting
         )));
     }
-    let rk = Zeroizing::new(
-        hex::decode(&release.release_key).map_err(|_| refused("the release key is malformed"))?,
-    );
-    let rk: [u8; 32] = rk
-        .as_slice()
-        .try_into()
-        .map_err(|_| refused("the release key is malformed"))?;
-    let rk = Zeroizing::new(rk);
+    if sha256_hex(p.content) != manifest.content_sha256 {
+        return Err(refused(
+            "the package's content is not the ciphertext its signed manifest names (altered, or swapped from another package)",
+        ));
+    }
+    let rk = release.key_for(org)?;
     if sha256_hex(rk.as_ref()) != manifest.release_key_sha256 {
         return Err(refused(
             "the release's key is not the one this package was sealed for",
@@ -365,12 +368,14 @@ pub fn open(
         .map_err(|_| {
             refused("the content does not open with this release and key (altered content, or a manifest from another package)")
         })?;
-    let docs = unarchive(&plain)?;
-    let listed: BTreeMap<String, String> = docs
-        .iter()
-        .map(|(n, b)| (n.clone(), sha256_hex(b)))
-        .collect();
-    if listed != manifest.documents {
+    let mut docs = unarchive(&plain)?;
+    if docs.last().is_some_and(|(n, _)| n == PAD_NAME) {
+        docs.pop();
+    }
+    let listed: Vec<&String> = docs.iter().map(|(n, _)| n).collect();
+    if listed.len() != manifest.documents.len()
+        || listed.iter().zip(&manifest.documents).any(|(a, b)| *a != b)
+    {
         return Err(refused(
             "the package's documents do not match its signed manifest",
         ));
@@ -384,40 +389,63 @@ pub fn open(
     Ok((manifest, docs))
 }
 
-/// Signs a release into the text of a release file.
-pub fn sign_release(release: &Release, bureau: &BureauKey) -> String {
-    let payload = serde_json::to_string(release).expect("release serialises");
-    let sig = bureau.sign(RELEASE_DOMAIN, payload.as_bytes());
-    let mut s = serde_json::to_string_pretty(&ReleaseFile {
-        payload,
-        signature: hex::encode(sig),
-    })
-    .expect("release file serialises");
-    s.push('\n');
-    s
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
 
-/// Reads a release file and verifies the bureau's signature on it.
-pub fn read_release(text: &str, bureau: &BureauPublic) -> Result<Release> {
-    let f: ReleaseFile =
-        serde_json::from_str(text).map_err(|_| refused("this is not a qbank release file"))?;
-    let sig = hex::decode(&f.signature).unwrap_or_default();
-    if !bureau.verify(RELEASE_DOMAIN, f.payload.as_bytes(), &sig) {
-        return Err(refused(format!(
-            "the release is not signed by the bureau key {} (forged or altered)",
-            bureau.fingerprint()
-        )));
+    fn manifest() -> PackageManifest {
+        PackageManifest {
+            format: MANIFEST_FORMAT,
+            sitting: "S".into(),
+            title: "t".into(),
+            organisation: "O1".into(),
+            organisation_name: "n".into(),
+            organisation_key: String::new(),
+            start: "2026-01-01T09:00:00+08:00".into(),
+            end: "2026-01-01T17:00:00+08:00".into(),
+            bureau_key: String::new(),
+            release_key_sha256: String::new(),
+            audit: Checkpoint {
+                seq: 1,
+                hash: "0".repeat(64),
+            },
+            papers: Vec::new(),
+            documents: Vec::new(),
+            content_sha256: String::new(),
+        }
     }
-    let r: Release =
-        serde_json::from_str(&f.payload).map_err(|_| refused("the release is malformed"))?;
-    let start = r.start.parse::<jiff::Timestamp>();
-    let at = r.released_at.parse::<jiff::Timestamp>();
-    match (start, at) {
-        (Ok(s), Ok(a)) if a >= s || r.early => Ok(r),
-        (Ok(_), Ok(_)) => Err(refused(format!(
-            "the release of sitting {} is dated {} , before the start {}",
-            r.sitting, r.released_at, r.start
-        ))),
-        _ => Err(refused("the release's times are malformed")),
+
+    /// Two packages whose documents differ in length by a few KiB have the same length, and
+    /// each opens to exactly its documents (the padding is dropped).
+    #[test]
+    fn package_length_does_not_follow_the_documents_length() {
+        let org = OrgSecret::generate("O1").unwrap();
+        let bureau = BureauKey::generate().unwrap();
+        let rk = new_release_key().unwrap();
+        let small = vec![("a/paper.json".to_string(), vec![1u8; 100])];
+        let large = vec![("a/paper.json".to_string(), vec![2u8; 7000])];
+        let seal_ =
+            |d: &Documents| seal(manifest(), d, &org.public().unwrap(), &rk, &bureau).unwrap();
+        let (p1, p2) = (seal_(&small), seal_(&large));
+        assert_eq!(p1.len(), p2.len());
+        let release = Release {
+            format: 1,
+            sitting: "S".into(),
+            start: "2026-01-01T09:00:00+08:00".into(),
+            released_at: "2026-01-01T09:00:00+08:00".into(),
+            early: false,
+            reason: None,
+            release_key: Some(hex::encode(rk.as_ref())),
+            keys: BTreeMap::new(),
+            withheld: Vec::new(),
+            bureau_key: String::new(),
+            audit: Checkpoint {
+                seq: 1,
+                hash: "0".repeat(64),
+            },
+        };
+        let (_, docs) = open(&p2, &org, &release, &bureau.public()).unwrap();
+        assert_eq!(docs, large);
     }
 }

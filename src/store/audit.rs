@@ -76,6 +76,10 @@ pub struct AuditEntry {
     pub actor: String,
     pub details: Value,
     pub prev: String,
+    /// The store format of the qbank that wrote the entry (absent before format 2): a header
+    /// set back to format 1 (no MAC) under a log written by a later qbank is a downgrade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -87,6 +91,22 @@ struct Stored {
 
 fn entry_key(seq: u64) -> String {
     format!("a/{seq:012}")
+}
+
+impl Vault {
+    /// The audit entry `seq`, if the log holds it.
+    pub(super) fn audit_entry(&self, seq: u64) -> Result<Option<AuditEntry>> {
+        let key = entry_key(seq);
+        let Some(raw) = self.kv.get(key.as_bytes())? else {
+            return Ok(None);
+        };
+        let bad = |e: serde_json::Error| Error::Corrupt {
+            record: key.clone(),
+            reason: e.to_string(),
+        };
+        let s: Stored = serde_json::from_slice(&raw).map_err(bad)?;
+        serde_json::from_str(&s.entry).map(Some).map_err(bad)
+    }
 }
 
 fn entry_hash(text: &str) -> String {
@@ -152,6 +172,7 @@ impl Vault {
             actor: event.actor,
             details: event.details,
             prev: prev.hash.clone(),
+            store: Some(super::vault::STORE_FORMAT),
         };
         let text = serde_json::to_string(&entry).expect("audit entry serialises");
         let hash = entry_hash(&text);

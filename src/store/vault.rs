@@ -3,7 +3,9 @@
 //!
 //! Layout (keys are clear and hold only public metadata; values are sealed unless noted):
 //! - `h` — header, clear JSON: store format, how the master key is derived, wrapped data keys
-//!   with their encryption counters.
+//!   with their encryption counters, the audit head; from format 2 authenticated by `mac`,
+//!   HMAC-SHA256 under a key derived from the master key (HKDF-SHA256, info
+//!   `qbank-header-mac/1`) over `"qbank-header/1" ‖ 0 ‖` the header's JSON without `mac`.
 //! - `s/<occupation>` — the occupation's standard (sealed JSON).
 //! - `g/<segment:012>` — an immutable segment: the entry versions one import wrote for one
 //!   occupation-level (up to about [`SEGMENT_BYTES`]), each sealed on its own as the logical record
@@ -33,7 +35,9 @@ use std::fmt;
 use std::path::Path;
 
 /// On-disk layout version of the store.
-pub const STORE_FORMAT: u32 = 1;
+/// 2: the header carries a MAC. Format-1 headers open without one and are written as format 2
+/// (with a MAC) by the next change.
+pub const STORE_FORMAT: u32 = 2;
 /// Encryptions under one data key before a new one is made: far below the 2^32 limit for random
 /// 96-bit nonces under AES-GCM (NIST SP 800-38D).
 pub const ROTATE_AFTER: u64 = 1 << 31;
@@ -77,6 +81,29 @@ pub(super) struct Header {
     /// The last audit log entry (0 and zeros before the first).
     #[serde(default)]
     pub(super) audit: super::audit::Head,
+    /// HMAC-SHA256 of the rest of the header (hex); absent from format-1 headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mac: Option<String>,
+}
+
+/// The key the header is authenticated with, derived from the master key.
+fn header_key(master: &SecretKey) -> SecretKey {
+    let mut k = zeroize::Zeroizing::new([0u8; 32]);
+    hkdf::Hkdf::<Sha256>::new(None, master.bytes())
+        .expand(b"qbank-header-mac/1", k.as_mut())
+        .expect("32 bytes is a valid HKDF-SHA256 length");
+    SecretKey::from_bytes(*k)
+}
+
+/// The header's MAC (hex) over everything but `mac`.
+fn header_mac(key: &SecretKey, header: &Header) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut h = header.clone();
+    h.mac = None;
+    let mut m = hmac::Hmac::<Sha256>::new_from_slice(key.bytes()).expect("any key length");
+    m.update(b"qbank-header/1\0");
+    m.update(&serde_json::to_vec(&h).expect("header serialises"));
+    hex::encode(m.finalize().into_bytes())
 }
 
 impl Header {
@@ -198,6 +225,8 @@ pub struct Vault {
     pub(super) opts: VaultOptions,
     /// The bureau's signing key, opened from `k/bureau`.
     pub(super) bureau: Option<BureauKey>,
+    /// Authenticates the header (derived from the master key at open).
+    pub(super) header_key: SecretKey,
 }
 
 impl fmt::Debug for Vault {
@@ -351,6 +380,7 @@ fn page_value(
 impl Vault {
     /// Creates a new store in `dir` (which must not hold one) protected by `key`.
     pub fn create(dir: &Path, key: &KeySource, opts: VaultOptions) -> Result<Vault> {
+        key.check()?;
         if dir.join("db").exists() {
             return Err(Error::StoreExists(dir.to_path_buf()));
         }
@@ -384,6 +414,7 @@ impl Vault {
 
     /// Creates a new vault on any engine.
     pub fn create_in(kv: Box<dyn Kv>, key: &KeySource, opts: VaultOptions) -> Result<Vault> {
+        key.check()?;
         if kv.get(b"h")?.is_some() {
             return Err(Error::StoreExists("(engine)".into()));
         }
@@ -404,6 +435,7 @@ impl Vault {
             active: 1,
             next_segment: 1,
             audit: Default::default(),
+            mac: None,
         };
         let cipher = dk.cipher(1);
         let mut vault = Vault {
@@ -412,6 +444,7 @@ impl Vault {
             keys: BTreeMap::from([(1, (dk, cipher))]),
             opts,
             bureau: None,
+            header_key: header_key(&master),
         };
         let puts = vault.make_bureau_keys()?;
         let fingerprint = vault.bureau_public()?.fingerprint();
@@ -427,6 +460,7 @@ impl Vault {
 
     /// Opens the store in `dir` with `key`.
     pub fn open(dir: &Path, key: &KeySource, opts: VaultOptions) -> Result<Vault> {
+        key.check()?;
         if !dir.join("db").exists() {
             return Err(Error::NoStore(dir.to_path_buf()));
         }
@@ -456,21 +490,49 @@ impl Vault {
             let cipher = dk.cipher(k.id);
             keys.insert(k.id, (dk, cipher));
         }
+        // The wrapped keys opened, so the master key is right: now the rest of the header
+        // (counters, next segment, audit head) must be what this key last wrote.
+        let hk = header_key(&master);
+        if header.format >= 2 {
+            let ok = header.mac.as_ref().is_some_and(|m| {
+                let want = header_mac(&hk, &header);
+                // constant-time enough for a 64-digit hex string compared once per open
+                m.len() == want.len()
+                    && m.bytes()
+                        .zip(want.bytes())
+                        .fold(0u8, |a, (x, y)| a | (x ^ y))
+                        == 0
+            });
+            if !ok {
+                return Err(Error::Tampered { record: "h".into() });
+            }
+        }
         let mut vault = Vault {
             kv,
             header,
             keys,
             opts,
             bureau: None,
+            header_key: hk,
         };
+        if vault.header.format < 2 && vault.header.audit.seq > 0 {
+            // a format-1 header is only genuine under a log no later qbank wrote to
+            let last = vault.audit_entry(vault.header.audit.seq)?;
+            if last.and_then(|e| e.store).is_some_and(|f| f >= 2) {
+                return Err(Error::Tampered { record: "h".into() });
+            }
+        }
         vault.bureau = vault.load_bureau_key()?;
         Ok(vault)
     }
 
     pub(super) fn header_put(&self) -> super::kv::Put {
+        let mut h = self.header.clone();
+        h.format = STORE_FORMAT;
+        h.mac = Some(header_mac(&self.header_key, &h));
         (
             b"h".to_vec(),
-            Some(serde_json::to_vec(&self.header).expect("header serialises")),
+            Some(serde_json::to_vec(&h).expect("header serialises")),
         )
     }
 
@@ -1009,6 +1071,7 @@ impl Vault {
     /// Rewraps every data key under a new master key. The bank itself is not re-encrypted.
     /// After this, only `new` opens the store.
     pub fn rotate_master(&mut self, new: &KeySource, audit: AuditEvent) -> Result<()> {
+        new.check()?;
         let kdf = match new {
             KeySource::File(_) => Kdf::KeyFile,
             KeySource::Passphrase(_) => Kdf::Argon2id(Argon2Params::new_random()?),
@@ -1021,9 +1084,11 @@ impl Vault {
             k.wrapped = crypto::wrap(&master, k.id, dk)?;
         }
         let saved = std::mem::replace(&mut self.header, header);
+        let saved_key = std::mem::replace(&mut self.header_key, header_key(&master));
         let r = self.commit(Vec::new(), audit).map(|_| ());
         if r.is_err() {
             self.header = saved;
+            self.header_key = saved_key;
         }
         r
     }

@@ -288,13 +288,15 @@ fn responses_map_back_through_each_copy_and_a_planted_miskey_is_flagged() {
     let last = cfg.open().unwrap().audit_entries().unwrap().pop().unwrap();
     assert_eq!(last.op, "revise-dismiss");
     let third = qbank::ops::revise::calibrate(&cfg, 100).unwrap();
-    assert_eq!(
-        third
-            .calibrated
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect::<Vec<_>>(),
-        vec![planted_id.as_str()]
+    // Copies are drawn from a per-sitting secret, so the simulated responses differ from run to
+    // run: the planted item either gets a new p, or its measured p already equals its p
+    // (unchanged). Either way the dismissal unblocked it: it is no longer skipped.
+    let calibrated: Vec<&str> = third.calibrated.iter().map(|c| c.id.as_str()).collect();
+    assert!(third.skipped.is_empty(), "{:?}", third.skipped);
+    assert!(
+        calibrated == vec![planted_id.as_str()] || (calibrated.is_empty() && third.unchanged == 1),
+        "calibrated {calibrated:?}, unchanged {}",
+        third.unchanged
     );
 
     // the HTML report draws its charts as SVG and names the flagged item
@@ -365,7 +367,12 @@ fn a_suspended_item_never_appears_in_a_new_paper_and_old_versions_stay_readable(
     );
     let last = cfg.open().unwrap().audit_entries().unwrap().pop().unwrap();
     assert_eq!(last.op, "item-suspend");
-    assert_eq!(last.details["reason"], "考中发现答案错误");
+    // the reason is sealed in a note the clear entry names, not written in the clear log
+    assert!(last.details.get("reason").is_none());
+    let note_key = format!("w/{victim}/{:010}", 2);
+    assert_eq!(last.details["reason_record"], note_key.as_str());
+    let note: qbank::ops::StatusNote = cfg.open().unwrap().get_record(&note_key).unwrap().unwrap();
+    assert_eq!(note.reason, "考中发现答案错误");
     // version 1 is still there for the old paper
     let (old, versions) = qbank::ops::show(&cfg, &victim, Some(1)).unwrap();
     assert_eq!((old.status(), versions), (Status::Active, vec![1, 2]));

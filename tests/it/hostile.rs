@@ -465,18 +465,57 @@ fn an_edited_header_is_a_corrupt_store_not_a_panic_or_a_lost_segment() {
     edit_header(&cfg, "active", serde_json::json!(1));
     assert_eq!(crate::digest(&cfg), before);
 
-    // next_segment set back: the next import must not overwrite segment 1
-    edit_header(&cfg, "next_segment", serde_json::json!(1));
-    let bank = crate::copy_sample(&t.path().join("edit"));
-    let p = bank.join("6-31-01-03/theory-5.toml");
-    let text = std::fs::read_to_string(&p).unwrap();
-    let stem = text.lines().find(|l| l.starts_with("stem = ")).unwrap();
-    let changed = text.replacen(stem, &stem.replacen("stem = \"", "stem = \"（修订）", 1), 1);
-    std::fs::write(&p, changed).unwrap();
-    let e = qbank::ops::import(&cfg, &[bank], &qbank::ops::Quiet).unwrap_err();
-    assert!(matches!(e, qbank::Error::Corrupt { .. }), "{e}");
-    assert!(e.to_string().contains("already exists"), "{e}");
-    assert_eq!(crate::digest(&cfg), before, "nothing was written");
+    // The rest of the header is authenticated (a MAC under a key derived from the master key):
+    // next segment set back (the next import would overwrite segment 1), an encryption counter
+    // set back (nonce reuse), the audit head cut back with the log's tail — each is refused at
+    // open, and the header as written opens again.
+    use qbank::store::Kv;
+    let raw = {
+        let kv = qbank::store::SledKv::open(&cfg.dir).unwrap();
+        kv.get(b"h").unwrap().unwrap()
+    };
+    let h: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+    assert!(h["mac"].is_string(), "the header carries its MAC");
+    let mut counter = h["keys"].clone();
+    counter[0]["count"] = serde_json::json!(0);
+    let mut head = h["audit"].clone();
+    head["seq"] = serde_json::json!(1);
+    for (field, value) in [
+        ("next_segment", serde_json::json!(1)),
+        ("keys", counter),
+        ("audit", head),
+        ("mac", serde_json::Value::Null),
+    ] {
+        edit_header(&cfg, field, value);
+        let Err(e) = cfg.open() else {
+            panic!("a header with `{field}` edited opened")
+        };
+        assert!(matches!(e, qbank::Error::Tampered { .. }), "{field}: {e}");
+        assert_eq!(e.exit_code(), 6, "{field}: {e}");
+        let kv = qbank::store::SledKv::open(&cfg.dir).unwrap();
+        kv.apply(vec![(b"h".to_vec(), Some(raw.clone()))]).unwrap();
+        kv.flush().unwrap();
+    }
+    // a downgrade: format 1 and no MAC, under a log this qbank wrote
+    let mut old = h.clone();
+    old["format"] = serde_json::json!(1);
+    old.as_object_mut().unwrap().remove("mac");
+    {
+        let kv = qbank::store::SledKv::open(&cfg.dir).unwrap();
+        kv.apply(vec![(
+            b"h".to_vec(),
+            Some(serde_json::to_vec(&old).unwrap()),
+        )])
+        .unwrap();
+        kv.flush().unwrap();
+    }
+    let e = cfg.open().unwrap_err();
+    assert!(matches!(e, qbank::Error::Tampered { .. }), "downgrade: {e}");
+    let kv = qbank::store::SledKv::open(&cfg.dir).unwrap();
+    kv.apply(vec![(b"h".to_vec(), Some(raw.clone()))]).unwrap();
+    kv.flush().unwrap();
+    drop(kv);
+    assert_eq!(crate::digest(&cfg), before);
     let vault = cfg.open().unwrap();
     for e in vault.index(None, None).unwrap() {
         vault.entry(&e.id, None).expect("every entry still opens");

@@ -288,3 +288,34 @@ fn verify_checks_an_opened_copy_against_what_its_sitting_issued() {
         v[0].differences
     );
 }
+
+/// A record exactly as the qbank before per-sitting copy secrets sealed it (frozen: made by
+/// that version from the sample bank, `tests/data/vectors/sitting-record-first-engine.json`):
+/// without its `copies`, it is rebuilt from the public seed with the first engine's generator to
+/// exactly the copies it recorded, and it still opens as today's record.
+#[test]
+fn a_record_sealed_by_the_first_engine_rebuilds_exactly_from_the_frozen_vector() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = crate::sample_store(t.path());
+    let frozen: Value = serde_json::from_str(include_str!(
+        "../data/vectors/sitting-record-first-engine.json"
+    ))
+    .unwrap();
+    let copies: Vec<issued::IssuedCopy> = serde_json::from_value(frozen["copies"].clone()).unwrap();
+    assert_eq!(copies.len(), 2);
+    let mut vault = cfg.open().unwrap();
+    let key = format!("t/{SITTING}");
+    let mut old = frozen.clone();
+    old.as_object_mut().unwrap().remove("copies");
+    let put = vault.put_record(&key, &old).unwrap();
+    vault
+        .commit(
+            vec![put],
+            AuditEvent::new("test-old-record", serde_json::json!({})),
+        )
+        .unwrap();
+    let rec: sitting::SittingRecord = vault.get_record(&key).unwrap().unwrap();
+    assert!(rec.release_key.is_some() && rec.copy_secret.is_none() && rec.copies.is_empty());
+    drop(vault);
+    assert_eq!(issued::issued(&cfg, SITTING).unwrap(), copies);
+}

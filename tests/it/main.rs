@@ -11,9 +11,11 @@ mod issued;
 mod sitting;
 mod store;
 mod submission;
+mod threats;
 mod tight;
 mod trace;
 mod transcripts;
+mod vectors;
 
 use qbank::ops::StoreConfig;
 use qbank::store::KeySource;

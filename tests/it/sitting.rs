@@ -11,17 +11,17 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-const NANJING: &str = "S000032100001"; // may certify 5, 4, 3
-const SUZHOU: &str = "Y000132050002"; // may certify 5, 4 — not 3
-const WUXI: &str = "S000032020003"; // may certify 5..1
+pub(crate) const NANJING: &str = "S000032100001"; // may certify 5, 4, 3
+pub(crate) const SUZHOU: &str = "Y000132050002"; // may certify 5, 4 — not 3
+pub(crate) const WUXI: &str = "S000032020003"; // may certify 5..1
 
-struct Fixture {
-    dir: PathBuf,
-    cfg: StoreConfig,
-    keys: PathBuf,
+pub(crate) struct Fixture {
+    pub dir: PathBuf,
+    pub cfg: StoreConfig,
+    pub keys: PathBuf,
 }
 
-fn fixture(dir: &Path) -> Fixture {
+pub(crate) fn fixture(dir: &Path) -> Fixture {
     let cfg = sample_store(dir);
     let keys = dir.join("orgs");
     for (id, name, kind, scope) in [
@@ -39,7 +39,13 @@ fn fixture(dir: &Path) -> Fixture {
 }
 
 /// Writes a plan; `orgs` are (id, ["6-31-01-03/4", …]).
-fn plan(f: &Fixture, id: &str, start: &str, papers: &[&str], orgs: &[(&str, &[&str])]) -> PathBuf {
+pub(crate) fn plan(
+    f: &Fixture,
+    id: &str,
+    start: &str,
+    papers: &[&str],
+    orgs: &[(&str, &[&str])],
+) -> PathBuf {
     let bps = crate::sample_bank().join("6-31-01-03");
     let mut s = format!(
         "format = 1\n[sitting]\nid = \"{id}\"\ntitle = \"测试批次\"\nstart = {start}\nend = 2100-01-01T17:00:00+08:00\nseed = 7\nblueprints = [\"{}\", \"{}\"]\n",
@@ -62,23 +68,23 @@ fn plan(f: &Fixture, id: &str, start: &str, papers: &[&str], orgs: &[(&str, &[&s
     p
 }
 
-const PAST: &str = "2026-01-10T09:00:00+08:00";
+pub(crate) const PAST: &str = "2026-01-10T09:00:00+08:00";
 
 fn audit_len(cfg: &StoreConfig) -> usize {
     cfg.open().unwrap().audit_entries().unwrap().len()
 }
 
-fn run(f: &Fixture, plan: &Path, name: &str) -> SittingOutcome {
+pub(crate) fn run(f: &Fixture, plan: &Path, name: &str) -> SittingOutcome {
     sitting::run(&f.cfg, plan, &f.dir.join(name), &Quiet).expect("sitting")
 }
 
-fn release(f: &Fixture, id: &str) -> PathBuf {
+pub(crate) fn release(f: &Fixture, id: &str) -> PathBuf {
     let p = f.dir.join(format!("{id}.release.json"));
     sitting::release(&f.cfg, id, &p, None).expect("release");
     p
 }
 
-fn unseal(
+pub(crate) fn unseal(
     f: &Fixture,
     out: &str,
     org: &str,
@@ -341,10 +347,7 @@ fn unseal_refuses_wrong_keys_tampering_swaps_and_forged_or_missing_releases() {
     org::keygen(NANJING, &impostor).unwrap();
     let e = try_open(&pkg, &impostor.join(format!("{NANJING}.key")), &rel1).unwrap_err();
     assert!(matches!(e, Error::PackageKey(_)), "{e}");
-    assert!(
-        e.to_string()
-            .contains("wrong organisation key, or the package was altered")
-    );
+    assert!(e.to_string().contains("私钥不符或发布文件被改动"), "{e}");
     // a flipped byte: in the content, and in the manifest
     let bytes = std::fs::read(&pkg).unwrap();
     for at in [bytes.len() - 1, bytes.len() / 2, 40] {

@@ -41,6 +41,13 @@ pub struct Global {
     pub json: bool,
 }
 
+/// Tells the user (stderr) when a secret key file is readable by others.
+pub fn warn_key_file(path: &std::path::Path) {
+    if let Some(w) = qbank::package::keys::key_file_warning(path) {
+        eprintln!("{w}");
+    }
+}
+
 impl Global {
     pub fn key(&self) -> Result<KeySource> {
         if let Some(f) = &self.key_file {
@@ -57,6 +64,9 @@ impl Global {
 
     pub fn store(&self) -> Result<StoreConfig> {
         let key = self.key()?;
+        if let KeySource::File(p) = &key {
+            warn_key_file(p);
+        }
         let default_missing =
             matches!(&key, KeySource::File(p) if self.key_file.is_none() && !p.exists());
         if default_missing && self.store.join("db").exists() {

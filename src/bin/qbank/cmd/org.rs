@@ -112,15 +112,24 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             }
         }
         OrgCommand::Suspend { id, reason } => {
-            let o = org::set_status(&g.store()?, &id, OrgStatus::Suspended, &reason)?;
+            let s = org::suspend(&g.store()?, &id, &reason)?;
+            let o = &s.organisation;
             if g.json {
-                crate::output::json(&o);
+                crate::output::json(&s);
             } else {
                 crate::outln!(
                     "{} {} suspended: it receives no papers until reinstated",
                     o.id,
                     o.name
                 );
+                if s.affected.is_empty() {
+                    crate::outln!("没有受影响的已封装未发布考试批次");
+                } else {
+                    crate::outln!(
+                        "已封装未发布的考试批次 {}：发布时将不含该机构的发布密钥，其封装包无法打开（除非在发布前恢复）",
+                        s.affected.join("、")
+                    );
+                }
             }
         }
         OrgCommand::Reinstate { id, reason } => {

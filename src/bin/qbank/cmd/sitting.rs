@@ -115,6 +115,12 @@ pub fn release(g: &Global, id: &str, out: &Path, early: Option<&str>) -> Result<
             r.file.display()
         );
     }
+    if !g.json && !r.withheld.is_empty() {
+        crate::outln!(
+            "发布文件不含已暂停机构的发布密钥：{}（其封装包无法打开）",
+            r.withheld.join("、")
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -126,6 +132,7 @@ pub fn unseal(
     bureau_key: &Path,
     out: &Path,
 ) -> Result<ExitCode> {
+    crate::cli::warn_key_file(org_key);
     let r = sitting::unseal(package, org_key, release, bureau_key, out)?;
     if g.json {
         crate::output::json(&r);
