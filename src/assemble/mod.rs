@@ -14,7 +14,9 @@ mod theory;
 
 pub use allocate::{AllocContent, AllocRow, Allocation, allocate};
 pub use candidate::Candidate;
-pub use copies::{CopyPlan, FIRST_ENGINE, copy_plan, copy_plan_of, remap_answer, unmap_answer};
+pub use copies::{
+    CopyPlan, FIRST_ENGINE, copy_plan, copy_plan_of, keep_fixed, remap_answer, unmap_answer,
+};
 pub use practical::{
     PickedModule, PickedTask, PracticalForm, TaskCandidate, TopicCandidate, assemble_practical,
 };

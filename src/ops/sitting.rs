@@ -542,6 +542,7 @@ pub fn run(
                 .filter(|(_, p)| p.runs.contains(&runs))
                 .map(|(o, _)| o.id.as_str());
             let (sections, options) = paper.shape();
+            let fixed = paper.fixed_orders();
             // the entry versions as printed, in form order
             let printed: Vec<(String, u32)> = paper
                 .items()
@@ -557,7 +558,8 @@ pub fn run(
                 &sections,
                 &options,
             );
-            for (org, cp) in cps {
+            for (org, mut cp) in cps {
+                crate::assemble::keep_fixed(&mut cp, &fixed);
                 issued.push(
                     issue(org, &b.blueprint, f.form, &printed, &cp).ok_or_else(|| {
                         Error::Usage(format!(
