@@ -10,6 +10,7 @@ mod copies;
 mod instance;
 mod practical;
 mod search;
+mod sustain;
 mod theory;
 
 pub use allocate::{AllocContent, AllocRow, Allocation, allocate};
@@ -24,6 +25,7 @@ pub use search::{
     Quality, SearchStats, Terms, W_CONTENT, W_DIFFICULTY, W_FUNCTION, W_HARD, W_MEAN_P, W_REPEAT,
     W_X,
 };
+pub use sustain::{Sustain, sustainable};
 pub use theory::{Picked, TheoryForm, assemble_theory, overlap_matrix};
 
 use rand::SeedableRng;

@@ -155,6 +155,29 @@ fn candidates(
     (items, tasks, topics)
 }
 
+/// How many consecutive sittings `bp` can sustain at `cooldown` (its own when None), by counting
+/// the store's current pool (index metadata only); None for practical blueprints.
+pub fn sustain_of(
+    vault: &Vault,
+    standards: &[Standard],
+    bp: &Blueprint,
+    cooldown: Option<u32>,
+) -> Result<Option<assemble::Sustain>> {
+    let Some(std) = standards
+        .iter()
+        .find(|s| s.occupation.code == bp.occupation)
+    else {
+        return Ok(None);
+    };
+    let index = vault.index(Some(&bp.occupation), Some(bp.level))?;
+    let (items, _, _) = candidates(std, &index, bp.overlay.as_deref());
+    Ok(assemble::sustainable(
+        bp,
+        &items,
+        cooldown.unwrap_or(bp.cooldown),
+    ))
+}
+
 /// The near-duplicate pairs among the theory items of one occupation-level's index. The items
 /// are decrypted for the screen in memory only; what reaches the assembler is the pairs' ids.
 fn near_pairs_of(vault: &Vault, index: &[IndexEntry]) -> Result<Vec<super::bankscreen::NearPair>> {

@@ -41,7 +41,11 @@ pub fn near_pairs(items: &[&TheoryItem]) -> Vec<NearPair> {
             })
             .collect();
         let by_id: HashMap<&str, &TheoryItem> = its.iter().map(|i| (i.id.as_str(), *i)).collect();
-        let marked = |x: &str, y: &str| by_id.get(x).is_some_and(|i| i.distinct.iter().any(|d| d == y));
+        let marked = |x: &str, y: &str| {
+            by_id
+                .get(x)
+                .is_some_and(|i| i.distinct.iter().any(|d| d == y))
+        };
         for m in screen::pairs(&texts, THRESHOLD) {
             let (a, b) = if m.similar_to < m.id {
                 (m.similar_to, m.id)
@@ -89,9 +93,11 @@ pub fn warnings(files: &[Located<Entry>], stored: &[TheoryItem]) -> Vec<Diagnost
     }
     let cells: BTreeSet<(&OccupationCode, Level)> =
         items.iter().map(|i| (&i.occupation, i.level)).collect();
-    items.extend(stored.iter().filter(|s| {
-        !at.contains_key(s.id.as_str()) && cells.contains(&(&s.occupation, s.level))
-    }));
+    items.extend(
+        stored.iter().filter(|s| {
+            !at.contains_key(s.id.as_str()) && cells.contains(&(&s.occupation, s.level))
+        }),
+    );
     for p in near_pairs(&items) {
         // name the pair at the later of its items the files hold
         let (id, other) = match (at.get(p.b.as_str()), at.get(p.a.as_str())) {
@@ -135,7 +141,10 @@ fn order_warning(i: &TheoryItem) -> Option<String> {
     let summary = i.options.iter().any(|o| {
         let o = o.trim();
         o.starts_with("以上")
-            || matches!(o, "都对" | "都不对" | "都正确" | "都不正确" | "均正确" | "均不正确")
+            || matches!(
+                o,
+                "都对" | "都不对" | "都正确" | "都不正确" | "均正确" | "均不正确"
+            )
     });
     (summary && !i.fixed_order).then(|| {
         "an option refers to the others (以上…): set fixed_order = true and put it last so copies do not move it".into()
@@ -224,7 +233,10 @@ pub fn join_enemies(cands: &mut [Candidate], pairs: &[NearPair]) {
         }
     }
     for ks in members.values() {
-        let groups: BTreeSet<&str> = ks.iter().filter_map(|&k| cands[k].enemy.as_deref()).collect();
+        let groups: BTreeSet<&str> = ks
+            .iter()
+            .filter_map(|&k| cands[k].enemy.as_deref())
+            .collect();
         let name = match groups.iter().next() {
             Some(g) if groups.len() == 1 => g.to_string(),
             _ => {
@@ -244,8 +256,12 @@ mod tests {
 
     #[test]
     fn numeric_options_need_one_unit() {
-        let v = |xs: &[&str]| numeric_options(&xs.iter().map(|x| x.to_string()).collect::<Vec<_>>());
-        assert_eq!(v(&["12 V", "24 V", "36 V", "42 V"]), Some(vec![12.0, 24.0, 36.0, 42.0]));
+        let v =
+            |xs: &[&str]| numeric_options(&xs.iter().map(|x| x.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            v(&["12 V", "24 V", "36 V", "42 V"]),
+            Some(vec![12.0, 24.0, 36.0, 42.0])
+        );
         assert_eq!(v(&["0.5 s", "1 s"]), Some(vec![0.5, 1.0]));
         assert_eq!(v(&["2 m", "5 cm"]), None);
         assert_eq!(v(&["E–P 20 m，E–C 40 m", "E–P 5 m"]), None);
