@@ -113,7 +113,15 @@ fn check_and_import_report_near_duplicate_pairs_and_distinct_silences_one() {
     // import reports the pairs against the items already in the store too
     let cfg = new_store(&t2.path().join("s"));
     qbank::ops::import(&cfg, &[sample_bank()], &Quiet).unwrap();
-    let out = qbank::ops::import(&cfg, &[bank2.join("6-31-01-03/theory-4-f5.toml"), bank2.join("6-31-01-03/standard.toml")], &Quiet).unwrap();
+    let out = qbank::ops::import(
+        &cfg,
+        &[
+            bank2.join("6-31-01-03/theory-4-f5.toml"),
+            bank2.join("6-31-01-03/standard.toml"),
+        ],
+        &Quiet,
+    )
+    .unwrap();
     let near3: Vec<&str> = out
         .warnings
         .iter()
@@ -121,7 +129,11 @@ fn check_and_import_report_near_duplicate_pairs_and_distinct_silences_one() {
         .map(|w| w.message.as_str())
         .collect();
     assert_eq!(near3.len(), 2, "{near3:?}");
-    assert!(near3.iter().any(|m| m.contains("DG4-9002: near-duplicate of DG4-0101")));
+    assert!(
+        near3
+            .iter()
+            .any(|m| m.contains("DG4-9002: near-duplicate of DG4-0101"))
+    );
 }
 
 #[test]
@@ -143,10 +155,8 @@ fn twenty_five_seeds_never_put_a_near_duplicate_pair_on_one_four_level_form() {
     let cfg = new_store(&t.path().join("s"));
     qbank::ops::import(&cfg, &[bank.clone()], &Quiet).unwrap();
     let pairs = pairs_of(&cfg, 4);
-    let planted: BTreeSet<(&str, &str)> = pairs
-        .iter()
-        .map(|p| (p.a.as_str(), p.b.as_str()))
-        .collect();
+    let planted: BTreeSet<(&str, &str)> =
+        pairs.iter().map(|p| (p.a.as_str(), p.b.as_str())).collect();
     assert_eq!(
         planted,
         BTreeSet::from([
@@ -157,9 +167,12 @@ fn twenty_five_seeds_never_put_a_near_duplicate_pair_on_one_four_level_form() {
     );
     let v = cfg.open().unwrap();
     let standards = v.standards().unwrap();
-    let bp = read_blueprints(&[bank.join("6-31-01-03/blueprint-theory-4.toml")], &standards)
-        .unwrap()
-        .remove(0);
+    let bp = read_blueprints(
+        &[bank.join("6-31-01-03/blueprint-theory-4.toml")],
+        &standards,
+    )
+    .unwrap()
+    .remove(0);
     let mut both_drawn = 0;
     for seed in 1..=25u64 {
         let built = build(&v, &standards, &bp, seed, &BTreeSet::new())
@@ -188,5 +201,8 @@ fn twenty_five_seeds_never_put_a_near_duplicate_pair_on_one_four_level_form() {
             .filter(|p| all.contains(p.a.as_str()) && all.contains(p.b.as_str()))
             .count();
     }
-    assert!(both_drawn > 0, "the pairs were never tested: no seed drew both items");
+    assert!(
+        both_drawn > 0,
+        "the pairs were never tested: no seed drew both items"
+    );
 }
