@@ -100,12 +100,11 @@ pub fn warnings(files: &[Located<Entry>], stored: &[TheoryItem]) -> Vec<Diagnost
     );
     for p in near_pairs(&items) {
         // name the pair at the later of its items the files hold
-        let (id, other) = match (at.get(p.b.as_str()), at.get(p.a.as_str())) {
-            (Some(_), _) => (&p.b, &p.a),
-            (None, Some(_)) => (&p.a, &p.b),
+        let (id, other, (file, line)) = match (at.get(p.b.as_str()), at.get(p.a.as_str())) {
+            (Some(&place), _) => (&p.b, &p.a, place),
+            (None, Some(&place)) => (&p.a, &p.b, place),
             (None, None) => continue,
         };
-        let (file, line) = at[id.as_str()];
         out.push(Diagnostic {
             file: file.to_string(),
             line,

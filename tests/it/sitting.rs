@@ -735,7 +735,8 @@ fn dg4_plan(f: &Fixture, id: &str, seed: u64, paper_extra: &str) -> PathBuf {
     p
 }
 
-const RELAX: &str = "cooldown = 1\ncooldown_reason = \"本月连续三次考试，经鉴定中心批准冷却期放宽为1次\"";
+const RELAX: &str =
+    "cooldown = 1\ncooldown_reason = \"本月连续三次考试，经鉴定中心批准冷却期放宽为1次\"";
 
 #[test]
 fn copies_keep_fixed_order_options_in_place() {
@@ -850,7 +851,11 @@ fn a_relaxed_cooldown_needs_a_reason_shortens_and_is_one_paper_only() {
         assert_eq!(audit_len(&f.cfg), before);
     };
     refused("T-NOREASON", "cooldown = 1", "needs cooldown_reason");
-    refused("T-NOTSHORTER", "cooldown = 2\ncooldown_reason = \"x\"", "does not relax");
+    refused(
+        "T-NOTSHORTER",
+        "cooldown = 2\ncooldown_reason = \"x\"",
+        "does not relax",
+    );
     refused(
         "T-TWO",
         &format!("{RELAX}\n[[paper]]\nblueprint = \"dg5-theory\"\n{RELAX}"),
@@ -872,7 +877,12 @@ fn status_counts_the_sittings_each_blueprint_sustains_before_and_after_the_suppl
     };
     let now = sample_store(&t.path().join("now"));
     let s = dg4(&now);
-    assert_eq!((s.cooldown, s.sittings, s.disjoint), (2, Some(2), 2), "{}", s.words());
+    assert_eq!(
+        (s.cooldown, s.sittings, s.disjoint),
+        (2, Some(2), 2),
+        "{}",
+        s.words()
+    );
     // the bank before the 四级 supplement: one sitting, then nothing under cooldown 2
     let before = crate::copy_sample(&t.path().join("b"));
     std::fs::remove_file(before.join("6-31-01-03/theory-4-more.toml")).unwrap();
