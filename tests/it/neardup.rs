@@ -74,7 +74,7 @@ fn pairs_of(cfg: &StoreConfig, level: u8) -> Vec<NearPair> {
 fn check_and_import_report_near_duplicate_pairs_and_distinct_silences_one() {
     let t = tempfile::tempdir().unwrap();
     let bank = planted_bank(t.path(), false);
-    let r = qbank::ops::check(&[bank.clone()]).unwrap();
+    let r = qbank::ops::check(std::slice::from_ref(&bank)).unwrap();
     assert!(r.problems.is_empty(), "{:?}", r.problems);
     let near: Vec<&str> = r
         .warnings
@@ -103,7 +103,7 @@ fn check_and_import_report_near_duplicate_pairs_and_distinct_silences_one() {
     // marked distinct: not reported
     let t2 = tempfile::tempdir().unwrap();
     let bank2 = planted_bank(t2.path(), true);
-    let r2 = qbank::ops::check(&[bank2.clone()]).unwrap();
+    let r2 = qbank::ops::check(std::slice::from_ref(&bank2)).unwrap();
     let near2 = r2
         .warnings
         .iter()
@@ -153,7 +153,7 @@ fn twenty_five_seeds_never_put_a_near_duplicate_pair_on_one_four_level_form() {
     let t = tempfile::tempdir().unwrap();
     let bank = planted_bank(t.path(), false);
     let cfg = new_store(&t.path().join("s"));
-    qbank::ops::import(&cfg, &[bank.clone()], &Quiet).unwrap();
+    qbank::ops::import(&cfg, std::slice::from_ref(&bank), &Quiet).unwrap();
     let pairs = pairs_of(&cfg, 4);
     let planted: BTreeSet<(&str, &str)> =
         pairs.iter().map(|p| (p.a.as_str(), p.b.as_str())).collect();
