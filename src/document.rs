@@ -42,6 +42,9 @@ pub struct PaperItem {
     pub item_type: ItemType,
     pub points: f64,
     pub options: Vec<String>,
+    /// The options keep their order in every copy (the item's `fixed_order`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fixed_order: bool,
     #[serde(flatten)]
     pub rest: Rest,
 }
@@ -75,6 +78,11 @@ impl TheoryPaper {
     }
 
     /// Section lengths and option counts, for drawing copy plans.
+    /// For each question in form order, whether its options keep their order in copies.
+    pub fn fixed_orders(&self) -> Vec<bool> {
+        self.items().map(|(_, i)| i.fixed_order).collect()
+    }
+
     pub fn shape(&self) -> (Vec<usize>, Vec<usize>) {
         (
             self.sections.iter().map(|s| s.items.len()).collect(),

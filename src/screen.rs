@@ -225,8 +225,34 @@ impl Index {
         threshold: f64,
         scratch: &mut Scratch,
     ) -> Option<(usize, f64)> {
+        let mut best: Option<(usize, f64)> = None;
+        for (doc, score) in self.above(query, limit, threshold, scratch) {
+            let better = match best {
+                None => true,
+                Some((bd, bs)) => {
+                    score > bs
+                        || (score == bs
+                            && self.ids.get(doc).map(String::as_str)
+                                < self.ids.get(bd).map(String::as_str))
+                }
+            };
+            if better {
+                best = Some((doc, score));
+            }
+        }
+        best
+    }
+
+    /// Every item among the first `limit` with score ≥ `threshold`, in the order scored.
+    fn above(
+        &self,
+        query: &Features,
+        limit: usize,
+        threshold: f64,
+        scratch: &mut Scratch,
+    ) -> Vec<(usize, f64)> {
         if query.stem.is_empty() || limit == 0 {
-            return None;
+            return Vec::new();
         }
         // An item reaches `threshold` only if its stem Dice reaches `min_stem`.
         let min_stem = ((threshold - OPTION_WEIGHT) / STEM_WEIGHT).max(0.0);
@@ -293,31 +319,59 @@ impl Index {
             promising.truncate(MAX_SCORED);
         }
 
-        let mut best: Option<(usize, f64)> = None;
+        let mut found = Vec::new();
         for &(_, doc) in &promising {
             let doc = doc as usize;
             let Some(f) = self.features.get(doc) else {
                 continue;
             };
             let score = score(query, f);
-            if score < threshold {
-                continue;
-            }
-            let better = match best {
-                None => true,
-                Some((bd, bs)) => {
-                    score > bs
-                        || (score == bs
-                            && self.ids.get(doc).map(String::as_str)
-                                < self.ids.get(bd).map(String::as_str))
-                }
-            };
-            if better {
-                best = Some((doc, score));
+            if score >= threshold {
+                found.push((doc, score));
             }
         }
-        best
+        found
     }
+}
+
+/// Every pair of `texts` scoring ≥ `threshold` (the bank screening itself): for each text, the
+/// earlier texts it matches, as `Match { id: later, similar_to: earlier }`, sorted by the later
+/// text's input position, then the earlier one's. The same search limits as [`Index::screen`]
+/// apply (at most `MAX_SCORED` partners scored per text).
+pub fn pairs(texts: &[Text], threshold: f64) -> Vec<Match> {
+    if texts.len() < 2 || threshold.is_nan() || threshold > 1.0 {
+        return Vec::new();
+    }
+    let index = Index::new(texts);
+    let found: Vec<Vec<(usize, f64)>> = (0..index.len())
+        .into_par_iter()
+        .with_min_len(16)
+        .map_init(
+            || Scratch::new(index.len()),
+            |scratch, j| {
+                let mut v = index
+                    .features
+                    .get(j)
+                    .map(|f| index.above(f, j, threshold, scratch))
+                    .unwrap_or_default();
+                v.sort_by_key(|&(doc, _)| doc);
+                v
+            },
+        )
+        .collect();
+    let mut out = Vec::new();
+    for (j, list) in found.into_iter().enumerate() {
+        for (doc, score) in list {
+            if let (Some(a), Some(b)) = (index.ids.get(j), index.ids.get(doc)) {
+                out.push(Match {
+                    id: a.clone(),
+                    similar_to: b.clone(),
+                    score,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// Similarity of two questions in 0..=1 (the same measure `screen` uses).

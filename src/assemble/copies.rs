@@ -99,6 +99,18 @@ fn draw(rng: &mut ChaCha8Rng, sections: &[usize], option_counts: &[usize]) -> Co
     CopyPlan { order, options }
 }
 
+/// Puts back in the form's order the options of every printed question whose form question is
+/// `fixed[q]` (numeric options, "以上都对"). Applied after [`copy_plan_of`], so the generator
+/// draws exactly what it drew before fixed orders existed: every other question keeps the
+/// permutation it had, and a plan with no fixed question is unchanged.
+pub fn keep_fixed(plan: &mut CopyPlan, fixed: &[bool]) {
+    for (q, perm) in plan.order.iter().zip(plan.options.iter_mut()) {
+        if fixed.get(*q).copied().unwrap_or(false) {
+            perm.sort_unstable();
+        }
+    }
+}
+
 /// `rng_for` with the engine string given rather than today's [`crate::assemble::ENGINE`].
 fn rng_with(engine: &str, seed: u64, parts: &[&str]) -> ChaCha8Rng {
     let mut h = Sha256::new();
@@ -170,6 +182,25 @@ mod tests {
         let mut a = rng_with(crate::assemble::ENGINE, 9, &["copy", "x"]);
         let mut b = super::super::rng_for(9, &["copy", "x"]);
         assert_eq!(a.random::<u64>(), b.random::<u64>());
+    }
+
+    #[test]
+    fn fixed_questions_keep_their_options_and_the_others_do_not_move() {
+        let counts = [4, 4, 4, 4, 0];
+        let drawn = copy_plan(3, &["S1", "bp", "1", "0"], &[4, 1], &counts);
+        let mut kept = drawn.clone();
+        keep_fixed(&mut kept, &[false, true, false, true, false]);
+        assert_eq!(kept.order, drawn.order);
+        for (k, &q) in kept.order.iter().enumerate() {
+            if q == 1 || q == 3 {
+                assert_eq!(kept.options[k], vec![0, 1, 2, 3]);
+            } else {
+                assert_eq!(kept.options[k], drawn.options[k]);
+            }
+        }
+        let mut none = drawn.clone();
+        keep_fixed(&mut none, &[false; 5]);
+        assert_eq!(none, drawn);
     }
 
     #[test]

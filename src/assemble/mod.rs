@@ -10,13 +10,14 @@ mod copies;
 mod instance;
 mod practical;
 mod search;
+mod sustain;
 mod theory;
 
 pub use allocate::{AllocContent, AllocRow, Allocation, allocate};
 pub use candidate::Candidate;
 pub use copies::{
-    CopyPlan, FIRST_ENGINE, KEYED_ENGINE, copy_plan, copy_plan_keyed, copy_plan_of, remap_answer,
-    unmap_answer,
+    CopyPlan, FIRST_ENGINE, KEYED_ENGINE, copy_plan, copy_plan_keyed, copy_plan_of, keep_fixed,
+    remap_answer, unmap_answer,
 };
 pub use practical::{
     PickedModule, PickedTask, PracticalForm, TaskCandidate, TopicCandidate, assemble_practical,
@@ -25,6 +26,7 @@ pub use search::{
     Quality, SearchStats, Terms, W_CONTENT, W_DIFFICULTY, W_FUNCTION, W_HARD, W_MEAN_P, W_REPEAT,
     W_X,
 };
+pub use sustain::{Sustain, sustainable};
 pub use theory::{Picked, TheoryForm, assemble_theory, overlap_matrix};
 
 use rand::SeedableRng;

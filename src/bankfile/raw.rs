@@ -104,6 +104,10 @@ pub struct ItemIn {
     pub status: Option<Status>,
     pub source: Option<Source>,
     pub overlay: Option<String>,
+    #[serde(default)]
+    pub fixed_order: bool,
+    #[serde(default)]
+    pub distinct: Vec<String>,
     pub version: Option<u32>,
 }
 
@@ -205,6 +209,10 @@ pub struct ItemOut {
     pub tags: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub overlay: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fixed_order: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub distinct: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scheme: Vec<SchemeStep>,
 }

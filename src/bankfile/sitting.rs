@@ -40,6 +40,10 @@ struct Paper {
     blueprint: String,
     #[serde(default)]
     forms: Option<Spanned<u32>>,
+    #[serde(default)]
+    cooldown: Option<Spanned<u32>>,
+    #[serde(default)]
+    cooldown_reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -114,6 +118,7 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
     }
     let mut papers = Vec::new();
     let mut seen = BTreeSet::new();
+    let mut relaxed = 0;
     for p in &f.paper {
         let line = sink.lines.line(p.span().start);
         let pv = p.get_ref();
@@ -125,9 +130,36 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
         {
             sink.span(n, "forms must be 1..=26");
         }
+        let reason = pv
+            .cooldown_reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty());
+        match (&pv.cooldown, reason) {
+            (Some(c), None) => sink.span(
+                c,
+                format!(
+                    "{}: a relaxed cooldown needs cooldown_reason (recorded in the sitting and the audit log)",
+                    pv.blueprint
+                ),
+            ),
+            (None, Some(_)) => sink.span(
+                p,
+                format!("{}: cooldown_reason without cooldown", pv.blueprint),
+            ),
+            (Some(_), Some(_)) => {
+                relaxed += 1;
+                if relaxed > 1 {
+                    sink.span(p, "only one paper of a plan may relax its cooldown");
+                }
+            }
+            (None, None) => {}
+        }
         papers.push(PlannedPaper {
             blueprint: pv.blueprint.clone(),
             forms: pv.forms.as_ref().map(|n| *n.get_ref()),
+            cooldown: pv.cooldown.as_ref().map(|n| *n.get_ref()),
+            cooldown_reason: reason.map(str::to_string),
             line,
         });
     }

@@ -585,6 +585,8 @@ fn entries_of(
             enemy: it.enemy.clone(),
             tags: it.tags.clone(),
             overlay: it.overlay.clone(),
+            fixed_order: it.fixed_order,
+            distinct: it.distinct.clone(),
         };
         push(&mut sink, start, &it.id, it.version, Entry::Item(item));
     }
@@ -830,6 +832,20 @@ fn check_item(
         }
     } else if !options.is_empty() {
         sink.at(opt_at, format!("{id}: a {ty} item has no options"));
+    }
+    if it.fixed_order && !ty.has_options() {
+        sink.span(
+            &it.id,
+            format!("{id}: fixed_order is for choice items (a {ty} item has no options)"),
+        );
+    }
+    for other in &it.distinct {
+        if other == id || !is_valid_id(other) {
+            sink.span(
+                &it.id,
+                format!("{id}: distinct names `{other}`, which is not another item's id"),
+            );
+        }
     }
     let ans = it.answer.get_ref();
     let bad = |sink: &mut Sink, why: String| sink.span(&it.answer, format!("{id}: {why}"));

@@ -100,6 +100,8 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
                     enemy: i.enemy,
                     tags: i.tags,
                     overlay: i.overlay,
+                    fixed_order: i.fixed_order,
+                    distinct: i.distinct,
                     scheme: i.scheme,
                 }),
                 Entry::Task(t) => out.task.push(TaskOut {

@@ -136,6 +136,15 @@ pub struct TheoryItem {
     /// provincial bank): drawn only into that enterprise's papers, never into provincial ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlay: Option<String>,
+    /// The options keep the order the writer gave them in every copy (numeric options in
+    /// ascending order, "以上都对" last). Absent (false) for items written before it existed, so
+    /// their content hash is unchanged.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fixed_order: bool,
+    /// Items of the same occupation-level the writer has judged distinct questions although the
+    /// near-duplicate screen scores them alike: such a pair is neither reported nor kept apart.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub distinct: Vec<String>,
 }
 
 /// 考场准备: one line of site equipment or material.

@@ -26,6 +26,12 @@ pub struct PlannedPaper {
     pub blueprint: String,
     /// Overrides the blueprint's number of forms.
     pub forms: Option<u32>,
+    /// A shorter cooldown than the blueprint's for this sitting only, with the reason that is
+    /// recorded in the sitting and its audit entry. At most one paper of a plan relaxes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cooldown_reason: Option<String>,
     /// Line in the plan, for messages.
     pub line: usize,
 }

@@ -174,7 +174,50 @@ fn candidates(
     (items, tasks, topics)
 }
 
-/// Builds every form of `bp` from the store's current bank (metadata only).
+/// How many consecutive sittings `bp` can sustain at `cooldown` (its own when None), by counting
+/// the store's current pool (index metadata only); None for practical blueprints.
+pub fn sustain_of(
+    vault: &Vault,
+    standards: &[Standard],
+    bp: &Blueprint,
+    cooldown: Option<u32>,
+) -> Result<Option<assemble::Sustain>> {
+    let Some(std) = standards
+        .iter()
+        .find(|s| s.occupation.code == bp.occupation)
+    else {
+        return Ok(None);
+    };
+    let index = vault.index(Some(&bp.occupation), Some(bp.level))?;
+    let (items, _, _) = candidates(std, &index, bp.overlay.as_deref());
+    Ok(assemble::sustainable(
+        bp,
+        &items,
+        cooldown.unwrap_or(bp.cooldown),
+    ))
+}
+
+/// The near-duplicate pairs among the theory items of one occupation-level's index. The items
+/// are decrypted for the screen in memory only; what reaches the assembler is the pairs' ids.
+fn near_pairs_of(vault: &Vault, index: &[IndexEntry]) -> Result<Vec<super::bankscreen::NearPair>> {
+    let items: Vec<IndexEntry> = index
+        .iter()
+        .filter(|e| e.kind == EntryKind::Item)
+        .cloned()
+        .collect();
+    let entries = vault.entries(&items)?;
+    let theory: Vec<&crate::model::TheoryItem> = entries
+        .iter()
+        .filter_map(|e| match e {
+            Entry::Item(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    Ok(super::bankscreen::near_pairs(&theory))
+}
+
+/// Builds every form of `bp` from the store's current bank: selection on metadata, with the
+/// level's near-duplicate pairs joined into the enemy groups.
 pub fn build(
     vault: &Vault,
     standards: &[Standard],
@@ -192,7 +235,11 @@ pub fn build(
             ))
         })?;
     let index = vault.index(Some(&bp.occupation), Some(bp.level))?;
-    let (items, tasks, topics) = candidates(std, &index, bp.overlay.as_deref());
+    let (mut items, tasks, topics) = candidates(std, &index, bp.overlay.as_deref());
+    if bp.is_theory() {
+        let pairs = near_pairs_of(vault, &index)?;
+        super::bankscreen::join_enemies(&mut items, &pairs);
+    }
     Ok(match &bp.kind {
         BlueprintKind::Theory { .. } => assemble::assemble_theory(std, bp, &items, excluded, seed)
             .map(|(a, forms, q)| Built {
@@ -258,12 +305,16 @@ fn render_theory(
             let Some(Entry::Item(i)) = entries.get(&(p.id.clone(), p.version)) else {
                 continue;
             };
-            items.push(json!({
+            let mut item = json!({
                 "n": n, "id": p.id, "version": p.version, "clause": p.clause,
                 "clause_path": clause_path(std, bp.level, &p.clause), "type": p.item_type,
                 "points": p.points, "difficulty": p.difficulty, "p": p.p, "importance": p.importance,
                 "stem": i.stem, "options": i.options,
-            }));
+            });
+            if i.fixed_order {
+                item["fixed_order"] = json!(true);
+            }
+            items.push(item);
             let answer = match &i.answer {
                 Answer::Text(t) => json!(t),
                 Answer::Blanks(b) => json!(b),

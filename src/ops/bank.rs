@@ -9,6 +9,7 @@ use crate::store::{
     AuditEvent, BankDigest, ImportReport, IndexEntry, KeySource, Vault, VaultOptions,
 };
 use crate::synth::{self, SynthConfig};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 /// Creates a store; with a key file that does not exist yet, creates the key file first (0600).
@@ -44,6 +45,9 @@ pub struct CheckReport {
     pub standards: usize,
     pub entries: usize,
     pub problems: Vec<Diagnostic>,
+    /// Near-duplicate pairs inside the bank and option orders copies would shuffle: reported,
+    /// not refused (papers never hold both items of a pair).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Validates bank files without a store.
@@ -85,11 +89,17 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
                 |(name, v)| super::submission::to_row(d.clone(), v, name),
             )
     }));
+    let warnings = if problems.is_empty() {
+        super::bankscreen::warnings(&bank.entries, &[])
+    } else {
+        Vec::new()
+    };
     Ok(CheckReport {
         files: count,
         standards: bank.standards.len(),
         entries: bank.entries.len(),
         problems,
+        warnings,
     })
 }
 
@@ -98,6 +108,9 @@ pub struct ImportOutcome {
     pub files: usize,
     #[serde(flatten)]
     pub report: ImportReport,
+    /// Near-duplicate pairs in the occupation-levels the files touch (with the items already in
+    /// the store) and option orders copies would shuffle.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Imports bank files, all or nothing: any problem in any file imports nothing.
@@ -116,6 +129,27 @@ pub fn import(
         progress.finish();
         return Err(Error::Invalid(problems));
     }
+    let warnings = {
+        let cells: BTreeSet<(OccupationCode, Level)> = bank
+            .entries
+            .iter()
+            .filter(|e| matches!(e.value, Entry::Item(_)))
+            .map(|e| (e.value.occupation().clone(), e.value.level()))
+            .collect();
+        let mut stored = Vec::new();
+        for (occ, level) in &cells {
+            let index: Vec<IndexEntry> = vault
+                .index(Some(occ), Some(*level))?
+                .into_iter()
+                .filter(|e| e.kind == EntryKind::Item)
+                .collect();
+            stored.extend(vault.entries(&index)?.into_iter().filter_map(|e| match e {
+                Entry::Item(i) => Some(i),
+                _ => None,
+            }));
+        }
+        super::bankscreen::warnings(&bank.entries, &stored)
+    };
     let standards: Vec<_> = bank.standards.into_iter().map(|s| s.value).collect();
     let entries: Vec<(Entry, Option<u32>)> = bank
         .entries
@@ -140,6 +174,7 @@ pub fn import(
     Ok(ImportOutcome {
         files: files.len(),
         report,
+        warnings,
     })
 }
 

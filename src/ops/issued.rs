@@ -177,7 +177,8 @@ fn missing(rec: &SittingRecord, what: &str, id: &str, version: u32) -> Error {
 /// in form order, the blueprint's layout, the options of those versions, and the copy generator
 /// the record was sealed with — [`FIRST_ENGINE`] with the sitting's seed and plan for records
 /// sealed before copies were kept (frozen vector `tests/data/vectors/sitting-record-first-engine.json`),
-/// the sitting's copy secret for a later record whose list was lost.
+/// the sitting's copy secret for a later record whose list was lost (with `fixed_order` options
+/// put back, which versions sealed before copies were kept never have).
 fn rebuild_first(vault: &Vault, rec: &SittingRecord) -> Result<Vec<IssuedCopy>> {
     let mut out = Vec::new();
     for p in rec.papers.iter().filter(|p| p.blueprint.is_theory()) {
@@ -192,9 +193,13 @@ fn rebuild_first(vault: &Vault, rec: &SittingRecord) -> Result<Vec<IssuedCopy>> 
         let sections = section_lengths(bp);
         for (form, items) in &p.forms {
             let mut option_counts = Vec::with_capacity(items.len());
+            let mut fixed = Vec::with_capacity(items.len());
             for (id, version) in items {
                 match entries.get(&(id.clone(), *version)) {
-                    Some(Entry::Item(i)) => option_counts.push(i.options.len()),
+                    Some(Entry::Item(i)) => {
+                        option_counts.push(i.options.len());
+                        fixed.push(i.fixed_order);
+                    }
                     _ => {
                         let code = format!("{}-F{form:02}", bp.id);
                         return Err(missing(rec, &format!("form {code}"), id, *version));
@@ -220,7 +225,10 @@ fn rebuild_first(vault: &Vault, rec: &SittingRecord) -> Result<Vec<IssuedCopy>> 
                 &sections,
                 &option_counts,
             );
-            for (org, plan) in plans {
+            // an entry version written before fixed_order existed has none, so this changes
+            // nothing for a record that old; it keeps one sealed since then as it was issued
+            for (org, mut plan) in plans {
+                crate::assemble::keep_fixed(&mut plan, &fixed);
                 out.push(
                     issue(org, bp, *form, items, &plan).ok_or_else(|| Error::Corrupt {
                         record: format!("t/{}", rec.plan.id),

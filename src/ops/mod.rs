@@ -4,6 +4,7 @@
 pub mod analysis;
 mod assemble;
 mod bank;
+pub mod bankscreen;
 pub mod calibrate;
 mod csvfile;
 pub mod fault;

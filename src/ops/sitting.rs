@@ -3,7 +3,9 @@
 //! organisation; then the signed release at the start, and leak tracing afterwards. The sitting
 //! record, its ledger entries and its audit entry are written in one atomic batch.
 
-use super::assemble::{RenderedForm, blueprint_digest, read_blueprints_at, render};
+use super::assemble::{
+    RenderedForm, blueprint_digest, read_blueprints, read_blueprints_at, render,
+};
 use super::issued::{CopySource, Issued, IssuedCopy, copy_code, copy_plans, issue};
 use super::org::{now, organisations};
 use super::{Progress, StoreConfig, read_bank_files};
@@ -139,6 +141,78 @@ pub fn exclusions(vault: &Vault, bp: &Blueprint) -> Result<BTreeSet<String>> {
     Ok(out)
 }
 
+/// What `qbank sitting PLAN --check` found: the plan is valid against the catalog and the
+/// blueprints, and per paper the consecutive sittings its pool sustains at the cooldown it would
+/// run with (the plan's relaxed one, else the blueprint's) and at the blueprint's own.
+#[derive(Debug, Serialize)]
+pub struct PlanCheck {
+    pub sitting: String,
+    pub papers: Vec<PaperCheck>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PaperCheck {
+    pub blueprint: String,
+    pub cooldown: u32,
+    pub blueprint_cooldown: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cooldown_reason: Option<String>,
+    /// None for practical sets.
+    pub sustain: Option<crate::assemble::Sustain>,
+    /// Items the usage ledger excludes now (cooldown, exposure limit).
+    pub excluded: usize,
+}
+
+/// Checks a plan without assembling anything: the plan's rules, the catalog gate, and how many
+/// consecutive sittings each paper's pool can sustain under its cooldown. Writes nothing.
+pub fn check(cfg: &StoreConfig, plan_path: &Path) -> Result<PlanCheck> {
+    let plan = read_plan(plan_path)?;
+    let vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let base = plan_path.parent().unwrap_or(Path::new("."));
+    let bp_paths: Vec<PathBuf> = plan.blueprints.iter().map(|p| base.join(p)).collect();
+    let bp_files: Vec<PathBuf> = read_bank_files(&bp_paths)?
+        .into_iter()
+        .filter(|f| f.text.contains("[blueprint]"))
+        .map(|f| PathBuf::from(f.path))
+        .collect();
+    let all_bps: BTreeMap<String, Blueprint> = read_blueprints(&bp_files, &standards)?
+        .into_iter()
+        .map(|b| (b.id.clone(), b))
+        .collect();
+    let catalog: BTreeMap<String, Organisation> = organisations(&vault)?
+        .into_iter()
+        .map(|o| (o.id.clone(), o))
+        .collect();
+    let problems = check_plan(plan_path, &plan, &all_bps, &catalog);
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    let mut papers = Vec::new();
+    for p in &plan.papers {
+        let mut b = all_bps[&p.blueprint].clone();
+        let own = b.cooldown;
+        if let Some(n) = p.forms {
+            b.forms = n;
+        }
+        if let Some(c) = p.cooldown {
+            b.cooldown = c;
+        }
+        papers.push(PaperCheck {
+            blueprint: b.id.clone(),
+            cooldown: b.cooldown,
+            blueprint_cooldown: own,
+            cooldown_reason: p.cooldown_reason.clone(),
+            sustain: super::assemble::sustain_of(&vault, &standards, &b, None)?,
+            excluded: exclusions(&vault, &b)?.len(),
+        });
+    }
+    Ok(PlanCheck {
+        sitting: plan.id,
+        papers,
+    })
+}
+
 /// What `qbank sitting` did.
 #[derive(Debug, Serialize)]
 pub struct SittingOutcome {
@@ -194,6 +268,16 @@ fn check_plan(
             )),
             Some(b) => {
                 offered.insert((b.occupation.clone(), b.level));
+                if let Some(c) = p.cooldown.filter(|c| *c >= b.cooldown) {
+                    out.push(plan_problem(
+                        plan_path,
+                        p.line,
+                        format!(
+                            "{}: cooldown {c} does not relax the blueprint's cooldown {} (a plan may only shorten it)",
+                            b.id, b.cooldown
+                        ),
+                    ));
+                }
                 if let Some(owner) = &b.overlay {
                     for o in plan.organisations.iter().filter(|o| {
                         o.id != *owner && o.runs.contains(&(b.occupation.clone(), b.level))
@@ -497,6 +581,9 @@ pub fn run(
             if let Some(n) = p.forms {
                 b.forms = n;
             }
+            if let Some(c) = p.cooldown {
+                b.cooldown = c;
+            }
             b
         })
         .collect();
@@ -555,6 +642,7 @@ pub fn run(
                 .filter(|(_, p)| p.runs.contains(&runs))
                 .map(|(o, _)| o.id.as_str());
             let (sections, options) = paper.shape();
+            let fixed = paper.fixed_orders();
             // the entry versions as printed, in form order
             let printed: Vec<(String, u32)> = paper
                 .items()
@@ -569,7 +657,8 @@ pub fn run(
                 &sections,
                 &options,
             );
-            for (org, cp) in cps {
+            for (org, mut cp) in cps {
+                crate::assemble::keep_fixed(&mut cp, &fixed);
                 issued.push(
                     issue(org, &b.blueprint, f.form, &printed, &cp).ok_or_else(|| {
                         Error::Usage(format!(
@@ -769,6 +858,11 @@ pub fn run(
             "sitting": plan.id, "seed": seed, "bank_digest": bank_digest, "start": plan.start,
             "packages": packages.iter().map(|p| json!({ "organisation": p.organisation, "sha256": p.sha256 })).collect::<Vec<_>>(),
             "papers": papers_rec.iter().map(|p| json!({ "blueprint": p.blueprint.id, "forms": p.forms.len(), "excluded": p.excluded.len() })).collect::<Vec<_>>(),
+            "cooldown_relaxed": plan.papers.iter().filter_map(|p| Some(json!({
+                "blueprint": p.blueprint, "cooldown": p.cooldown?,
+                "blueprint_cooldown": all_bps.get(&p.blueprint).map(|b| b.cooldown),
+                "reason": p.cooldown_reason,
+            }))).collect::<Vec<_>>(),
         }),
     );
     if let Err(e) = vault.commit(batch, audit) {

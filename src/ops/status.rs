@@ -46,19 +46,39 @@ pub struct StatusReport {
     pub min_per_point: usize,
     /// (data key id, encryptions so far)
     pub data_keys: Vec<(u32, u64)>,
+    /// For each theory blueprint given (`--blueprints`), the consecutive sittings its pool
+    /// sustains under its cooldown (a counting bound).
+    pub sittings: Vec<crate::assemble::Sustain>,
 }
 
-pub fn status(cfg: &StoreConfig, min_per_point: usize) -> Result<StatusReport> {
+pub fn status(
+    cfg: &StoreConfig,
+    min_per_point: usize,
+    blueprints: &[std::path::PathBuf],
+) -> Result<StatusReport> {
     let vault = cfg.open()?;
     let standards = vault.standards()?;
     let index = vault.index(None, None)?;
-    Ok(summarise(
+    let mut report = summarise(
         &standards,
         &index,
         min_per_point,
         vault.digest()?.to_string(),
         vault.key_usage(),
-    ))
+    );
+    if !blueprints.is_empty() {
+        let files: Vec<std::path::PathBuf> = super::read_bank_files(blueprints)?
+            .into_iter()
+            .filter(|f| f.text.contains("[blueprint]"))
+            .map(|f| std::path::PathBuf::from(f.path))
+            .collect();
+        for bp in super::read_blueprints(&files, &standards)? {
+            if let Some(s) = super::assemble::sustain_of(&vault, &standards, &bp, None)? {
+                report.sittings.push(s);
+            }
+        }
+    }
+    Ok(report)
 }
 
 fn summarise(
@@ -140,5 +160,6 @@ fn summarise(
         thin_points,
         min_per_point,
         data_keys,
+        sittings: Vec::new(),
     }
 }

@@ -251,6 +251,8 @@ pub fn bank(cfg: &SynthConfig) -> (Vec<Standard>, Vec<Entry>) {
                 .then(|| format!("E{}", rng.random_range(0..200u32))),
             tags: vec![],
             overlay: None,
+            fixed_order: false,
+            distinct: Vec::new(),
         }));
     }
     for (cell, s) in (0..cells).map(|c| (c, &standards[c / 5])) {

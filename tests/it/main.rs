@@ -8,6 +8,7 @@ mod crash;
 mod files;
 mod hostile;
 mod issued;
+mod neardup;
 mod sitting;
 mod store;
 mod submission;

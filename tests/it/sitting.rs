@@ -730,3 +730,173 @@ fn a_sitting_stopped_between_its_commit_and_its_rename_is_completed_by_the_rerun
     assert!(third.already && !third.completed);
     assert_eq!(crate::files_under(&f.dir.join("out")), want);
 }
+
+/// A plan for one 3-form 四级 paper run by NANJING, with `paper_extra` lines under `[[paper]]`.
+fn dg4_plan(f: &Fixture, id: &str, seed: u64, paper_extra: &str) -> PathBuf {
+    let bps = crate::sample_bank().join("6-31-01-03");
+    let s = format!(
+        "format = 1\n[sitting]\nid = \"{id}\"\ntitle = \"测试批次\"\nstart = {PAST}\nend = 2100-01-01T17:00:00+08:00\nseed = {seed}\nblueprints = [\"{}\"]\n[[paper]]\nblueprint = \"dg4-theory\"\n{paper_extra}\n[[organisation]]\nid = \"{NANJING}\"\nruns = [\"6-31-01-03/4\"]\n",
+        bps.display()
+    );
+    let p = f.dir.join(format!("{id}.toml"));
+    std::fs::write(&p, s).unwrap();
+    p
+}
+
+const RELAX: &str =
+    "cooldown = 1\ncooldown_reason = \"本月连续三次考试，经鉴定中心批准冷却期放宽为1次\"";
+
+#[test]
+fn copies_keep_fixed_order_options_in_place() {
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let p = plan(
+        &f,
+        "T-FIXED",
+        PAST,
+        &["dg4-theory"],
+        &[(NANJING, &["6-31-01-03/4"]), (SUZHOU, &["6-31-01-03/4"])],
+    );
+    run(&f, &p, "sit");
+    let rel = release(&f, "T-FIXED");
+    let v = f.cfg.open().unwrap();
+    let (mut fixed, mut shuffled) = (0, 0);
+    for (org, to) in [(NANJING, "a"), (SUZHOU, "b")] {
+        let o = unseal(&f, "", org, "sit", &rel, to).unwrap();
+        for form in ["F01", "F02", "F03"] {
+            let paper = json(&o.join("dg4-theory").join(form).join("paper.json"));
+            for sec in paper["sections"].as_array().unwrap() {
+                for q in sec["items"].as_array().unwrap() {
+                    let id = q["id"].as_str().unwrap();
+                    let version = q["version"].as_u64().unwrap() as u32;
+                    let qbank::model::Entry::Item(item) = v.entry(id, Some(version)).unwrap()
+                    else {
+                        panic!("{id} is not a theory item")
+                    };
+                    let printed: Vec<String> = q["options"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_str().unwrap().to_string())
+                        .collect();
+                    if item.fixed_order {
+                        fixed += 1;
+                        assert_eq!(printed, item.options, "{org} {form} {id}: options moved");
+                    } else if !item.options.is_empty() && printed != item.options {
+                        shuffled += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(fixed > 0, "no fixed_order item was drawn");
+    assert!(shuffled > 0, "the other options were not shuffled");
+}
+
+#[test]
+fn three_consecutive_four_level_sittings_assemble_with_the_cooldown_relaxed_to_one() {
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let mut used: Vec<BTreeSet<String>> = Vec::new();
+    for n in 1..=3u64 {
+        let id = format!("T-SEQ{n}");
+        let p = dg4_plan(&f, &id, 100 + n, RELAX);
+        let c = sitting::check(&f.cfg, &p).unwrap();
+        assert_eq!(c.papers[0].cooldown, 1);
+        assert_eq!(c.papers[0].blueprint_cooldown, 2);
+        let s = c.papers[0].sustain.as_ref().unwrap();
+        assert_eq!(s.sittings, None, "{}", s.words());
+        run(&f, &p, &format!("s{n}"));
+        let rel = release(&f, &id);
+        let o = unseal(&f, "", NANJING, &format!("s{n}"), &rel, &format!("o{n}")).unwrap();
+        let mut items = BTreeSet::new();
+        for form in ["F01", "F02", "F03"] {
+            let m = json(&o.join("dg4-theory").join(form).join("form-manifest.json"));
+            assert_eq!(m["blueprint"]["cooldown"], 1);
+            items.extend(
+                m["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x[0].as_str().unwrap().to_string()),
+            );
+        }
+        if let Some(last) = used.last() {
+            assert!(items.is_disjoint(last), "{id} reuses the sitting before");
+        }
+        used.push(items);
+    }
+    // the relaxation and its reason are in each sitting's audit entry
+    let audit = f.cfg.open().unwrap().audit_entries().unwrap();
+    let relaxed: Vec<&Value> = audit
+        .iter()
+        .filter(|e| e.op == "sitting")
+        .map(|e| &e.details["cooldown_relaxed"][0])
+        .collect();
+    assert_eq!(relaxed.len(), 3);
+    for r in relaxed {
+        assert_eq!(r["blueprint"], "dg4-theory");
+        assert_eq!(r["cooldown"], 1);
+        assert_eq!(r["blueprint_cooldown"], 2);
+        assert!(r["reason"].as_str().unwrap().contains("鉴定中心批准"));
+    }
+}
+
+#[test]
+fn a_relaxed_cooldown_needs_a_reason_shortens_and_is_one_paper_only() {
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let refused = |name: &str, extra: &str, want: &str| {
+        let p = dg4_plan(&f, name, 1, extra);
+        let before = audit_len(&f.cfg);
+        match sitting::run(&f.cfg, &p, &f.dir.join(name), &Quiet) {
+            Err(Error::Invalid(d)) => assert!(
+                d.iter().any(|d| d.message.contains(want) && d.line > 0),
+                "{name}: {d:?}"
+            ),
+            other => panic!("{name}: {other:?}"),
+        }
+        assert_eq!(audit_len(&f.cfg), before);
+    };
+    refused("T-NOREASON", "cooldown = 1", "needs cooldown_reason");
+    refused(
+        "T-NOTSHORTER",
+        "cooldown = 2\ncooldown_reason = \"x\"",
+        "does not relax",
+    );
+    refused(
+        "T-TWO",
+        &format!("{RELAX}\n[[paper]]\nblueprint = \"dg5-theory\"\n{RELAX}"),
+        "only one paper",
+    );
+}
+
+#[test]
+fn status_counts_the_sittings_each_blueprint_sustains_before_and_after_the_supplement() {
+    let t = tempfile::tempdir().unwrap();
+    let bps = crate::sample_bank().join("6-31-01-03");
+    let dg4 = |cfg: &StoreConfig| {
+        qbank::ops::status(cfg, 3, std::slice::from_ref(&bps))
+            .unwrap()
+            .sittings
+            .into_iter()
+            .find(|s| s.blueprint == "dg4-theory")
+            .unwrap()
+    };
+    let now = sample_store(&t.path().join("now"));
+    let s = dg4(&now);
+    assert_eq!(
+        (s.cooldown, s.sittings, s.disjoint),
+        (2, Some(2), 2),
+        "{}",
+        s.words()
+    );
+    // the bank before the 四级 supplement: one sitting, then nothing under cooldown 2
+    let before = crate::copy_sample(&t.path().join("b"));
+    std::fs::remove_file(before.join("6-31-01-03/theory-4-more.toml")).unwrap();
+    let cfg = crate::new_store(&t.path().join("before"));
+    qbank::ops::import(&cfg, &[before], &Quiet).unwrap();
+    let s = dg4(&cfg);
+    assert_eq!((s.sittings, s.disjoint), (Some(1), 1), "{}", s.words());
+    assert!(s.words().contains("至多连续 1 次"));
+}

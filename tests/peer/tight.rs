@@ -48,7 +48,12 @@ pub fn cases() -> Vec<Case> {
 /// The sample standard and the 四级 theory pool (all active items).
 pub fn sample_pool() -> (Standard, Vec<Candidate>) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("banks/6-31-01-03");
-    let files = qbank::ops::read_bank_files(&[dir]).expect("read the sample bank");
+    // the instances CP-SAT was run on: the 四级 bank before its 2026-12 supplement
+    let files: Vec<_> = qbank::ops::read_bank_files(&[dir])
+        .expect("read the sample bank")
+        .into_iter()
+        .filter(|f| !f.path.ends_with("theory-4-more.toml"))
+        .collect();
     let (bank, problems) = qbank::bankfile::check(&files, &[]);
     assert!(problems.is_empty(), "sample bank has problems");
     let std = bank.standards[0].value.clone();

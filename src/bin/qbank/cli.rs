@@ -116,6 +116,10 @@ pub enum Command {
         /// Report 鉴定点 with fewer active items than this.
         #[arg(long, default_value_t = 3)]
         min: usize,
+        /// Blueprint files or folders: report how many consecutive sittings each can sustain
+        /// under its cooldown from the current pool.
+        #[arg(long)]
+        blueprints: Vec<PathBuf>,
     },
     /// Write a synthetic bank (scale tests only) as bank files.
     Gen {
@@ -170,8 +174,12 @@ pub enum Command {
         /// The sitting plan (TOML with [sitting], [[paper]], [[organisation]]).
         plan: PathBuf,
         /// A new or empty folder for the packages, bureau.pub, sitting.json and reports.
+        #[arg(long, required_unless_present = "check")]
+        out: Option<PathBuf>,
+        /// Check the plan only (catalog, blueprints, relaxed cooldown) and report how many
+        /// consecutive sittings each paper's pool sustains under its cooldown; writes nothing.
         #[arg(long)]
-        out: PathBuf,
+        check: bool,
     },
     /// List sittings.
     Sittings,

@@ -29,6 +29,20 @@ pub fn json<T: Serialize>(v: &T) {
     ));
 }
 
+/// Prints warnings, at most `SHOWN` of them (all are in `--json`), then how many were left out.
+pub fn warnings(ws: &[qbank::bankfile::Diagnostic]) {
+    const SHOWN: usize = 50;
+    for w in ws.iter().take(SHOWN) {
+        line(format_args!("{w}"));
+    }
+    if ws.len() > SHOWN {
+        line(format_args!(
+            "… and {} more warning(s) (all of them with --json)",
+            ws.len() - SHOWN
+        ));
+    }
+}
+
 /// An indicatif bar; hidden automatically when stderr is not a terminal.
 pub struct Bar(Mutex<Option<ProgressBar>>);
 

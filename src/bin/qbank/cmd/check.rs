@@ -13,12 +13,14 @@ pub fn exec(g: &Global, paths: &[PathBuf]) -> Result<ExitCode> {
         for d in &r.problems {
             crate::outln!("{d}");
         }
+        crate::output::warnings(&r.warnings);
         crate::outln!(
-            "{} file(s), {} standard(s), {} entr(ies) checked: {} problem(s)",
+            "{} file(s), {} standard(s), {} entr(ies) checked: {} problem(s), {} warning(s)",
             r.files,
             r.standards,
             r.entries,
-            r.problems.len()
+            r.problems.len(),
+            r.warnings.len()
         );
     }
     Ok(if r.problems.is_empty() {

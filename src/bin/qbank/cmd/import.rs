@@ -18,6 +18,7 @@ pub fn exec(g: &Global, init: bool, paths: &[PathBuf]) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&out);
     } else {
+        crate::output::warnings(&out.warnings);
         let r = &out.report;
         crate::outln!(
             "imported {} file(s): {} new, {} new version(s), {} unchanged; {} standard(s) written, {} unchanged",

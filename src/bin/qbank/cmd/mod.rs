@@ -31,7 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { out } => export::exec(g, &out),
         Command::List(args) => list::exec(g, &args),
         Command::Show { id, version } => show::exec(g, &id, version),
-        Command::Status { min } => status::exec(g, min),
+        Command::Status { min, blueprints } => status::exec(g, min, &blueprints),
         Command::Gen {
             items,
             seed,
@@ -51,7 +51,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Org(c) => org::exec(g, c),
         Command::Catalog(c) => org::catalog(g, c),
         Command::BureauKey(c) => org::bureau_key(g, c),
-        Command::Sitting { plan, out } => sitting::run(g, &plan, &out),
+        Command::Sitting { plan, out, check } => match (check, out) {
+            (false, Some(out)) => sitting::run(g, &plan, &out),
+            _ => sitting::check(g, &plan),
+        },
         Command::Sittings => sitting::list(g),
         Command::Release {
             sitting,

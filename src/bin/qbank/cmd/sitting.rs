@@ -8,6 +8,34 @@ use qbank::ops::sitting;
 use std::path::Path;
 use std::process::ExitCode;
 
+pub fn check(g: &Global, plan: &Path) -> Result<ExitCode> {
+    let r = sitting::check(&g.store()?, plan)?;
+    if g.json {
+        crate::output::json(&r);
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::outln!("plan {} is valid; nothing was assembled", r.sitting);
+    for p in &r.papers {
+        let relaxed = match &p.cooldown_reason {
+            Some(why) => format!(
+                "，本次冷却期由 {} 放宽为 {}（理由：{why}）",
+                p.blueprint_cooldown, p.cooldown
+            ),
+            None => String::new(),
+        };
+        match &p.sustain {
+            Some(s) => crate::outln!(
+                "  {}: {}；台账现排除 {} 题{relaxed}",
+                p.blueprint,
+                s.words(),
+                p.excluded
+            ),
+            None => crate::outln!("  {}: 操作技能/答辩，不按试题计数{relaxed}", p.blueprint),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub fn run(g: &Global, plan: &Path, out: &Path) -> Result<ExitCode> {
     let r = sitting::run(&g.store()?, plan, out, &Bar::new())?;
     if g.json {

@@ -5,8 +5,8 @@ use qbank::Result;
 use qbank::model::Level;
 use std::process::ExitCode;
 
-pub fn exec(g: &Global, min: usize) -> Result<ExitCode> {
-    let r = qbank::ops::status(&g.store()?, min)?;
+pub fn exec(g: &Global, min: usize, blueprints: &[std::path::PathBuf]) -> Result<ExitCode> {
+    let r = qbank::ops::status(&g.store()?, min, blueprints)?;
     if g.json {
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
@@ -41,6 +41,17 @@ pub fn exec(g: &Global, min: usize) -> Result<ExitCode> {
                 crate::outln!("  by status:     {}", fmt(&ls.by_status));
                 crate::outln!("  by 鉴定点:     {}", fmt(&ls.by_point));
             }
+        }
+    }
+    if !r.sittings.is_empty() {
+        crate::outln!("\nconsecutive sittings each blueprint sustains (counting bound):");
+        for s in &r.sittings {
+            let pool: Vec<String> = s
+                .pool
+                .iter()
+                .map(|(t, n, need)| format!("{t} {n}/{need}"))
+                .collect();
+            crate::outln!("  {}: {} [{}]", s.blueprint, s.words(), pool.join(", "));
         }
     }
     if r.thin_points.is_empty() {
