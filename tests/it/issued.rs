@@ -290,13 +290,19 @@ fn verify_checks_an_opened_copy_against_what_its_sitting_issued() {
 }
 
 /// A record exactly as the qbank before per-sitting copy secrets sealed it (frozen: made by
-/// that version from the sample bank, `tests/data/vectors/sitting-record-first-engine.json`):
+/// that version from the sample bank, `tests/data/vectors/sitting-record-first-engine.json`,
+/// against the 五级 bank files of then, `tests/data/vectors/first-engine-bank/`):
 /// without its `copies`, it is rebuilt from the public seed with the first engine's generator to
 /// exactly the copies it recorded, and it still opens as today's record.
 #[test]
 fn a_record_sealed_by_the_first_engine_rebuilds_exactly_from_the_frozen_vector() {
     let t = tempfile::tempdir().unwrap();
-    let cfg = crate::sample_store(t.path());
+    // the bank the record was sealed against: the sample 五级 items as they were then (later
+    // edits of the sample bank would be new versions in a real store)
+    let cfg = crate::new_store(t.path());
+    let bank = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/vectors/first-engine-bank");
+    qbank::ops::import(&cfg, &[bank], &qbank::ops::Quiet).expect("import the frozen bank");
     let frozen: Value = serde_json::from_str(include_str!(
         "../data/vectors/sitting-record-first-engine.json"
     ))

@@ -37,7 +37,7 @@ fn transcripts_without_a_store() {
         .assert()
         .code(0)
         .stdout_eq(str![[r#"
-18 file(s), 1 standard(s), 642 entr(ies) checked: 0 problem(s)
+19 file(s), 1 standard(s), 778 entr(ies) checked: 0 problem(s), 0 warning(s)
 
 "#]])
         .stderr_eq(str![]);
@@ -61,7 +61,7 @@ fn transcripts_without_a_store() {
 latin1.toml:2: not UTF-8 text (byte 17 is not valid UTF-8); save the file as UTF-8
 bad.toml:7: X-1: clause 9.9.9 is not a 鉴定点 of 四级 in GZB 6-31-01-03
 bad.toml:10: X-1: a 判断 stem is a complete statement ending in 。
-3 file(s), 1 standard(s), 0 entr(ies) checked: 3 problem(s)
+3 file(s), 1 standard(s), 0 entr(ies) checked: 3 problem(s), 0 warning(s)
 
 "#]])
         .stderr_eq(str![]);
@@ -73,7 +73,7 @@ bad.toml:10: X-1: a 判断 stem is a complete statement ending in 。
         .code(1)
         .stdout_eq(str![[r#"
 items.xlsx:0: not a readable Excel workbook (.xlsx)[..]
-2 file(s), 1 standard(s), 0 entr(ies) checked: 1 problem(s)
+2 file(s), 1 standard(s), 0 entr(ies) checked: 1 problem(s), 0 warning(s)
 
 "#]]);
     // 2: bad arguments, before anything runs
@@ -306,6 +306,7 @@ error: key file missing.key: cannot be read: No such file or directory (os error
         .assert()
         .code(5)
         .stderr_eq(str![[r#"
+警告：密钥文件 garbage.key 的权限为 0644，同组或其他用户可读；请执行 chmod 600 garbage.key
 error: key file garbage.key: expected exactly 32 bytes, found 9; is this a qbank key file?
 
 "#]]);
@@ -315,6 +316,7 @@ error: key file garbage.key: expected exactly 32 bytes, found 9; is this a qbank
         .assert()
         .code(5)
         .stderr_eq(str![[r#"
+警告：密钥文件 other.key 的权限为 0644，同组或其他用户可读；请执行 chmod 600 other.key
 error: wrong key: the key file does not unlock this store's data keys; nothing was read or changed
 
 "#]]);
@@ -344,7 +346,7 @@ error: T-ONE/packages/S000032100001.qpkg: this package is for organisation S0000
     unseal(d, "tampered.qpkg", KEY, REL)
         .code(6)
         .stderr_eq(str![[r#"
-error: refused: tampered.qpkg: the content does not open with this release and key (altered content, or a manifest from another package); nothing was written
+error: refused: tampered.qpkg: the package's content is not the ciphertext its signed manifest names (altered, or swapped from another package); nothing was written
 
 "#]]);
     // 6: the manifest (and its signature) of the same organisation's package of another sitting
@@ -376,7 +378,7 @@ error: refused: junk.json: this is not a qbank release file; nothing was written
 "#]]);
     write(d, "junk.qpkg", "hello");
     unseal(d, "junk.qpkg", KEY, REL).code(6).stderr_eq(str![[r#"
-error: refused: junk.qpkg: this is not a qbank sealed package (QBANK-PACKAGE/2); nothing was written
+error: refused: junk.qpkg: this is not a qbank sealed package (QBANK-PACKAGE/3); nothing was written
 
 "#]]);
     assert!(!d.join("opened").exists(), "no refusal wrote anything");
