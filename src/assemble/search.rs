@@ -90,7 +90,8 @@ pub(super) fn cells_by_p(items: &[Item], sections: usize, rows: usize) -> Vec<Ve
         v[cell(rows, it.section, it.row, it.band, it.x)].push(k as u32);
     }
     for list in &mut v {
-        list.sort_by_key(|&k| (items[k as usize].p, k));
+        // (p, index) is unique, so an unstable sort is deterministic
+        list.sort_unstable_by_key(|&k| (items[k as usize].p, k));
     }
     v
 }
