@@ -255,7 +255,7 @@ pub fn generate(out: &Path, cfg: &SynthConfig) -> Result<usize> {
 /// Retires the store's master key: every record is sealed again under a new data key wrapped
 /// by `new` only, written into a fresh folder that replaces the store folder (so sled's log keeps
 /// no old header either; see `store::rotate`). A new key file is created if it does not exist.
-/// Returns the number of records written.
+/// Returns the number of sealed records written (entry versions, index pages, records).
 pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<usize> {
     use crate::store::rotate::{is_engine_file, rotation_paths, sync_parent};
     let vault = cfg.open()?;
@@ -287,10 +287,7 @@ pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<usize> {
         let r = (|| {
             let kv = crate::store::SledKv::open(&fresh)?;
             let rotated = vault.rewrite_into(Box::new(kv), new, audit)?;
-            rotated.engine().visit_prefix(b"", &mut |_, _| {
-                records += 1;
-                Ok(())
-            })?;
+            records = rotated.key_usage().iter().map(|(_, n)| *n as usize).sum();
             Ok(())
         })();
         if r.is_err() {

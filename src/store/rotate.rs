@@ -21,6 +21,7 @@ use super::kv::{Batch, Kv};
 use super::records::tree_of;
 use super::vault::{Vault, rec_key, segment_records, segment_value};
 use crate::error::{Error, Result};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// Values put into one atomic batch of the new store before it is applied.
@@ -124,13 +125,17 @@ impl Vault {
         if k.starts_with(b"g/") {
             let records = segment_records(&key, v)?;
             let ids = next.allocate(records.len() as u64, Some(master))?;
-            let mut sealed = Vec::with_capacity(records.len());
-            for ((id, version, old), kid) in records.iter().zip(ids) {
-                let name = rec_key(id, *version);
-                let place = Place::new("r", name.as_bytes(), *version);
-                let plain = self.open_record(&place, old)?;
-                sealed.push(crypto::seal(next.cipher(kid), &place, &plain)?);
-            }
+            let next = &*next;
+            let sealed = records
+                .par_iter()
+                .zip(ids.par_iter())
+                .map(|((id, version, old), kid)| {
+                    let name = rec_key(id, *version);
+                    let place = Place::new("r", name.as_bytes(), *version);
+                    let plain = self.open_record(&place, old)?;
+                    crypto::seal(next.cipher(*kid), &place, &plain)
+                })
+                .collect::<Result<Vec<_>>>()?;
             return Ok(segment_value(
                 records
                     .iter()
