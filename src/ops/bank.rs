@@ -268,7 +268,7 @@ pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<usize> {
         .collect();
     if !foreign.is_empty() {
         return Err(Error::Usage(format!(
-            "the store folder {} holds files that are not the store's ({}); key rotation replaces the whole folder, so move them out first",
+            "存储文件夹 {} 中有不属于存储的文件（{}）；密钥轮换会整体替换该文件夹，请先将这些文件移出",
             dir.display(),
             foreign.join(", ")
         )));

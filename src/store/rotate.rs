@@ -64,7 +64,9 @@ pub fn finish_interrupted(dir: &Path) -> Result<()> {
         if !fresh.join("db").exists() {
             return Err(Error::Corrupt {
                 record: retired.display().to_string(),
-                reason: "an interrupted key rotation left the old store here and no new one; rename it back to the store folder and rotate again".into(),
+                reason:
+                    "中断的密钥轮换在此留下了旧存储而没有新存储；请将它改名回存储文件夹后重新轮换"
+                        .into(),
             });
         }
         std::fs::rename(&fresh, dir).map_err(|e| Error::io("rename", &fresh, e))?;

@@ -169,3 +169,18 @@ fn a_rotation_killed_at_any_step_opens_with_one_key_and_completes_when_run_again
         assert!(left.is_empty(), "{point}: left beside the store: {left:?}");
     }
 }
+
+#[test]
+fn rotation_refuses_a_store_folder_holding_other_files_and_changes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let cfg = sample_store(t.path());
+    let before = digest(&cfg);
+    std::fs::write(cfg.dir.join("notes.txt"), "mine").unwrap();
+    let new_key = t.path().join("new.key");
+    let err = qbank::ops::rotate_key(&cfg, &KeySource::File(new_key.clone())).unwrap_err();
+    assert_eq!(err.exit_code(), 3, "{err}");
+    assert!(err.to_string().contains("notes.txt"), "{err}");
+    assert!(!new_key.exists(), "no stray key file");
+    assert_eq!(before, digest(&cfg));
+    assert!(cfg.dir.join("notes.txt").exists());
+}
