@@ -252,14 +252,63 @@ pub fn generate(out: &Path, cfg: &SynthConfig) -> Result<usize> {
     Ok(files.len())
 }
 
-/// Rewraps the store's data keys under `new`. A new key file is created if it does not exist.
-pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<()> {
-    let mut vault = cfg.open()?;
+/// Retires the store's master key: every record is sealed again under a new data key wrapped
+/// by `new` only, written into a fresh folder that replaces the store folder (so sled's log keeps
+/// no old header either; see `store::rotate`). A new key file is created if it does not exist.
+/// Returns the number of sealed records written (entry versions, index pages, records).
+pub fn rotate_key(cfg: &StoreConfig, new: &KeySource) -> Result<usize> {
+    use crate::store::rotate::{is_engine_file, rotation_paths, sync_parent};
+    let vault = cfg.open()?;
+    let dir = &cfg.dir;
+    let foreign: Vec<String> = std::fs::read_dir(dir)
+        .map_err(|e| Error::io("list", dir, e))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !is_engine_file(n))
+        .collect();
+    if !foreign.is_empty() {
+        return Err(Error::Usage(format!(
+            "存储文件夹 {} 中有不属于存储的文件（{}）；密钥轮换会整体替换该文件夹，请先将这些文件移出",
+            dir.display(),
+            foreign.join(", ")
+        )));
+    }
+    let (fresh, retired) = rotation_paths(dir)?;
+    if fresh.exists() {
+        // an earlier rotation stopped before its swap: unfinished, and under a key never used
+        std::fs::remove_dir_all(&fresh).map_err(|e| Error::io("remove", &fresh, e))?;
+    }
     let audit = AuditEvent::new(
         "key-rotate",
-        serde_json::json!({ "new_master_key": new.describe() }),
+        serde_json::json!({ "new_master_key": new.describe(), "reencrypted": true }),
     );
-    with_key_file(new, || vault.rotate_master(new, audit))
+    let mut records = 0;
+    with_key_file(new, || {
+        let r = (|| {
+            let kv = crate::store::SledKv::open(&fresh)?;
+            let rotated = vault.rewrite_into(Box::new(kv), new, audit)?;
+            records = rotated.key_usage().iter().map(|(_, n)| *n as usize).sum();
+            Ok(())
+        })();
+        if r.is_err() {
+            let _ = std::fs::remove_dir_all(&fresh);
+            return r;
+        }
+        super::fault::point("rotate:written");
+        std::fs::rename(dir, &retired).map_err(|e| Error::io("rename", dir, e))?;
+        sync_parent(dir)?;
+        super::fault::point("rotate:retired");
+        if let Err(e) = std::fs::rename(&fresh, dir) {
+            let _ = std::fs::rename(&retired, dir);
+            return Err(Error::io("rename", &fresh, e));
+        }
+        sync_parent(dir)?;
+        super::fault::point("rotate:swapped");
+        drop(vault);
+        std::fs::remove_dir_all(&retired).map_err(|e| Error::io("remove", &retired, e))?;
+        sync_parent(dir)
+    })?;
+    Ok(records)
 }
 
 /// What `item suspend` / `item reinstate` did.

@@ -1,7 +1,8 @@
 //! Fault injection for crash tests, and nothing else: a named point in a multi-step workflow
 //! where the process aborts when `QBANK_TEST_ABORT_AT` names it, as if killed there. Unset (as
 //! in all real use) it does nothing. Points: `sitting:first-file`, `sitting:files-written`,
-//! `sitting:committed`, `sitting:renamed` (`tests/it/crash.rs` kills a sitting at each).
+//! `sitting:committed`, `sitting:renamed` (`tests/it/crash.rs` kills a sitting at each);
+//! `rotate:written`, `rotate:retired`, `rotate:swapped` (`tests/it/rotation.rs`).
 
 /// The variable that names the point to abort at.
 pub const VAR: &str = "QBANK_TEST_ABORT_AT";

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod crypto;
 pub mod kv;
 pub mod records;
+pub mod rotate;
 pub mod vault;
 
 pub use audit::{AuditEntry, AuditEvent, AuditReport};

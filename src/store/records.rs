@@ -18,7 +18,7 @@ pub const BUREAU_ENCRYPTION_KEY: &str = "k/bureau-x25519";
 /// The bureau's name in its public key file.
 pub const BUREAU_NAME: &str = "江苏省人力资源和社会保障厅";
 
-fn tree_of(key: &str) -> &str {
+pub(super) fn tree_of(key: &str) -> &str {
     key.split('/').next().unwrap_or(key)
 }
 

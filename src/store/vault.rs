@@ -242,7 +242,7 @@ impl fmt::Debug for Vault {
 type Cell = (OccupationCode, Level);
 
 /// The logical name of an entry version, bound into its seal.
-fn rec_key(id: &str, version: u32) -> String {
+pub(super) fn rec_key(id: &str, version: u32) -> String {
     format!("r/{id}/{version:010}")
 }
 fn seg_key(seg: u64) -> String {
@@ -321,7 +321,9 @@ fn seal_entry(e: &Entry, seal: impl Fn(&Place, &[u8]) -> Result<Vec<u8>>) -> Res
 }
 
 /// Frames sealed entry versions into one segment value.
-fn segment_value<'a>(records: impl Iterator<Item = (&'a str, u32, &'a [u8])>) -> Vec<u8> {
+pub(super) fn segment_value<'a>(
+    records: impl Iterator<Item = (&'a str, u32, &'a [u8])>,
+) -> Vec<u8> {
     let mut out = Vec::new();
     for (id, version, sealed) in records {
         out.extend_from_slice(&(id.len() as u16).to_be_bytes());
@@ -334,7 +336,10 @@ fn segment_value<'a>(records: impl Iterator<Item = (&'a str, u32, &'a [u8])>) ->
 }
 
 /// The framed records of a segment value.
-fn segment_records<'a>(key: &str, mut v: &'a [u8]) -> Result<Vec<(&'a str, u32, &'a [u8])>> {
+pub(super) fn segment_records<'a>(
+    key: &str,
+    mut v: &'a [u8],
+) -> Result<Vec<(&'a str, u32, &'a [u8])>> {
     let bad = || corrupt(key, "segment framing is broken");
     let mut out = Vec::new();
     while !v.is_empty() {
@@ -461,6 +466,8 @@ impl Vault {
     /// Opens the store in `dir` with `key`.
     pub fn open(dir: &Path, key: &KeySource, opts: VaultOptions) -> Result<Vault> {
         key.check()?;
+        // a key rotation killed between its renames is completed first
+        super::rotate::finish_interrupted(dir)?;
         if !dir.join("db").exists() {
             return Err(Error::NoStore(dir.to_path_buf()));
         }
@@ -1068,29 +1075,46 @@ impl Vault {
         self.commit(batch, audit).map(|_| ())
     }
 
-    /// Rewraps every data key under a new master key. The bank itself is not re-encrypted.
-    /// After this, only `new` opens the store.
-    pub fn rotate_master(&mut self, new: &KeySource, audit: AuditEvent) -> Result<()> {
+    /// An empty vault on `kv` for a rotation of this one to `new`: a new master key, one new
+    /// data key (its id above every id of this vault, so no old envelope names it), the same
+    /// segment counter and audit head. Nothing is written; the caller fills the engine and
+    /// commits (see `rotate.rs`). Returns the vault and its master key.
+    pub(super) fn empty_successor(
+        &self,
+        kv: Box<dyn Kv>,
+        new: &KeySource,
+    ) -> Result<(Vault, SecretKey)> {
         new.check()?;
         let kdf = match new {
             KeySource::File(_) => Kdf::KeyFile,
             KeySource::Passphrase(_) => Kdf::Argon2id(Argon2Params::new_random()?),
         };
         let master = master_from(new, &kdf)?;
-        let mut header = self.header.clone();
-        header.kdf = kdf;
-        for k in &mut header.keys {
-            let (dk, _) = self.keys.get(&k.id).expect("every header key is unwrapped");
-            k.wrapped = crypto::wrap(&master, k.id, dk)?;
-        }
-        let saved = std::mem::replace(&mut self.header, header);
-        let saved_key = std::mem::replace(&mut self.header_key, header_key(&master));
-        let r = self.commit(Vec::new(), audit).map(|_| ());
-        if r.is_err() {
-            self.header = saved;
-            self.header_key = saved_key;
-        }
-        r
+        let id = self.header.keys.iter().map(|k| k.id).max().unwrap_or(0) + 1;
+        let dk = SecretKey::random()?;
+        let header = Header {
+            format: STORE_FORMAT,
+            kdf,
+            keys: vec![WrappedKey {
+                id,
+                wrapped: crypto::wrap(&master, id, &dk)?,
+                count: 0,
+            }],
+            active: id,
+            next_segment: self.header.next_segment,
+            audit: self.header.audit.clone(),
+            mac: None,
+        };
+        let cipher = dk.cipher(id);
+        let vault = Vault {
+            kv,
+            header,
+            keys: BTreeMap::from([(id, (dk, cipher))]),
+            opts: self.opts.clone(),
+            bureau: None,
+            header_key: header_key(&master),
+        };
+        Ok((vault, master))
     }
 
     /// Derives the master key again from `key` (needed only to create new data keys).

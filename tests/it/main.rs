@@ -9,6 +9,7 @@ mod files;
 mod hostile;
 mod issued;
 mod neardup;
+mod rotation;
 mod sitting;
 mod store;
 mod submission;

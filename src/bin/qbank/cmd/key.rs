@@ -19,13 +19,20 @@ pub fn exec(g: &Global, k: KeyCommand) -> Result<ExitCode> {
             }
         },
     };
-    qbank::ops::rotate_key(&g.store()?, &new)?;
+    let records = qbank::ops::rotate_key(&g.store()?, &new)?;
     if g.json {
-        crate::output::json(&serde_json::json!({ "rotated": true }));
+        crate::output::json(
+            &serde_json::json!({ "rotated": true, "reencrypted": true, "records": records }),
+        );
     } else {
+        // Exactly what is true: the store folder was rewritten, so the old key (and any old
+        // header copy) opens nothing in it; copies and backups made before still open with it.
         crate::outln!(
-            "data keys rewrapped under the new {}; the old key no longer opens the store",
-            new.describe()
+            "已用新{}的新数据密钥重新加密全部 {records} 条记录，存储文件夹已整体重写；旧密钥及旧头部副本均无法再读取本存储。注意：轮换前制作的备份或副本仍可用旧密钥打开，请一并销毁。",
+            match new {
+                KeySource::File(_) => "密钥文件",
+                KeySource::Passphrase(_) => "口令",
+            }
         );
     }
     Ok(ExitCode::SUCCESS)
