@@ -33,7 +33,7 @@ pub struct RegisterEntryIn {
     pub title: String,
     pub status: crate::model::StandardStatus,
     pub replaced_by: Option<Spanned<String>>,
-    pub effective: Spanned<toml::value::Datetime>,
+    pub effective: Option<Spanned<toml::value::Datetime>>,
 }
 
 #[derive(Deserialize)]

@@ -77,17 +77,19 @@ pub fn parse_register(file: &SourceFile) -> Result<StandardsRegister, Vec<Diagno
                 format!("{code}: replaced_by `{by}` is not a standard number"),
             );
         }
-        let d = r.effective.get_ref();
-        let effective = match (d.date, d.time, d.offset) {
-            (Some(date), None, None) => date.to_string(),
-            _ => {
-                at(
-                    r.effective.span().start,
-                    format!("{code}: effective is a date (实施日期), e.g. 2016-08-01"),
-                );
-                String::new()
+        let effective = r.effective.as_ref().and_then(|e| {
+            let d = e.get_ref();
+            match (d.date, d.time, d.offset) {
+                (Some(date), None, None) => Some(date.to_string()),
+                _ => {
+                    at(
+                        e.span().start,
+                        format!("{code}: effective is a date (实施日期), e.g. 2016-08-01"),
+                    );
+                    None
+                }
             }
-        };
+        });
         standards.push(RegisteredStandard {
             code,
             title: r.title,

@@ -96,8 +96,8 @@ pub struct RegisteredStandard {
     pub title: String,
     pub status: StandardStatus,
     pub replaced_by: Option<String>,
-    /// 实施日期, `YYYY-MM-DD`.
-    pub effective: String,
+    /// 实施日期, `YYYY-MM-DD`; None while the date is still to be confirmed.
+    pub effective: Option<String>,
 }
 
 /// The register of standards (`banks/standards-register.toml`).
