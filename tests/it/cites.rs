@@ -48,10 +48,10 @@ fn changing_cites_makes_a_new_version() {
     let bank = copy_sample(t.path());
     let cfg = new_store(t.path());
     import(&cfg, std::slice::from_ref(&bank), &Quiet).unwrap();
-    add_after_id(&bank, BASIC, "DG4-0072", "cites = [\"GB 50054-2011\"]");
+    add_after_id(&bank, BASIC, "DG4-0073", "cites = [\"GB 50054-2011\"]");
     let r = import(&cfg, &[bank], &Quiet).unwrap();
     assert_eq!((r.report.new_versions, r.report.added), (1, 0));
-    let e = cfg.open().unwrap().entry("DG4-0072", None).unwrap();
+    let e = cfg.open().unwrap().entry("DG4-0073", None).unwrap();
     assert_eq!(
         (e.version(), e.cites()),
         (2, &["GB 50054-2011".to_string()][..])
@@ -65,7 +65,7 @@ fn a_citation_without_a_standard_number_is_refused_at_its_file_and_line() {
     let line = add_after_id(
         &bank,
         BASIC,
-        "DG4-0072",
+        "DG4-0073",
         "cites = [\"建筑电气施工规范 5.1.7\"]",
     );
     let r = qbank::ops::check(&[bank]).unwrap();
@@ -77,7 +77,7 @@ fn a_citation_without_a_standard_number_is_refused_at_its_file_and_line() {
     assert_eq!(p.len(), 1, "{:?}", r.problems);
     assert!(p[0].file.ends_with("theory-4-basic.toml"), "{}", p[0]);
     assert_eq!(p[0].line, line);
-    assert!(p[0].message.contains("DG4-0072"));
+    assert!(p[0].message.contains("DG4-0073"));
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn the_sample_register_parses() {
 fn items_citing_a_replaced_standard_are_flagged_by_status_and_revise_list() {
     let t = tempfile::tempdir().unwrap();
     let bank = copy_sample(t.path());
-    add_after_id(&bank, BASIC, "DG4-0072", "cites = [\"JGJ 46-2005 8.2.10\"]");
+    add_after_id(&bank, BASIC, "DG4-0073", "cites = [\"JGJ 46-2005 8.2.10\"]");
     let cfg = new_store(t.path());
     import(&cfg, &[bank], &Quiet).unwrap();
     let register = sample_bank().join("standards-register.toml");
@@ -125,7 +125,7 @@ fn items_citing_a_replaced_standard_are_flagged_by_status_and_revise_list() {
     let o = &s.outdated[0];
     assert_eq!(
         (o.id.as_str(), o.cite.as_str()),
-        ("DG4-0072", "JGJ 46-2005 8.2.10")
+        ("DG4-0073", "JGJ 46-2005 8.2.10")
     );
     assert!(o.words.contains("已被 JGJ/T 46-2024 替代"), "{}", o.words);
     let without = qbank::ops::status(&cfg, 3, &[], None).unwrap();
@@ -135,7 +135,7 @@ fn items_citing_a_replaced_standard_are_flagged_by_status_and_revise_list() {
     let cases = qbank::ops::revise::list_with_register(&cfg, &reg).unwrap();
     let c = cases
         .iter()
-        .find(|c| c.id == "DG4-0072")
+        .find(|c| c.id == "DG4-0073")
         .expect("in the queue");
     assert_eq!(c.outdated.len(), 1);
     assert!(c.outdated[0].words.contains("JGJ/T 46-2024"));
