@@ -757,7 +757,7 @@ fn cites_of(
             sink.span(
                 cites,
                 format!(
-                    "{}: citation `{c}` names no standard number: write it as `GB 50303-2015 5.1.7` (代号 编号-年份 条款)",
+                    "{}: 引用 `{c}` 缺少标准编号，应写作 `GB 50303-2015 5.1.7`（代号 编号-年份 条款） (citation names no standard number)",
                     id.get_ref()
                 ),
             );
