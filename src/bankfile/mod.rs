@@ -4,10 +4,12 @@
 
 mod blueprint;
 mod raw;
+mod register;
 mod sitting;
 mod validate;
 mod write;
 
+pub use register::parse_register;
 pub use sitting::parse_sitting;
 pub use validate::{Located, ParsedBank, check};
 pub use write::{ExportFile, export_files};

@@ -13,6 +13,27 @@ pub struct Probe {
     pub standard: Option<toml::Value>,
     pub blueprint: Option<toml::Value>,
     pub sitting: Option<toml::Value>,
+    pub register: Option<toml::Value>,
+}
+
+/// `banks/standards-register.toml`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterFile {
+    #[allow(dead_code)]
+    pub format: u32,
+    #[serde(default)]
+    pub register: Vec<Spanned<RegisterEntryIn>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterEntryIn {
+    pub code: Spanned<String>,
+    pub title: String,
+    pub status: crate::model::StandardStatus,
+    pub replaced_by: Option<Spanned<String>>,
+    pub effective: Option<Spanned<toml::value::Datetime>>,
 }
 
 #[derive(Deserialize)]
@@ -108,6 +129,8 @@ pub struct ItemIn {
     pub fixed_order: bool,
     #[serde(default)]
     pub distinct: Vec<String>,
+    #[serde(default)]
+    pub cites: Option<Spanned<Vec<String>>>,
     pub version: Option<u32>,
 }
 
@@ -128,6 +151,8 @@ pub struct TaskIn {
     pub rubric: Spanned<Vec<RubricLine>>,
     pub status: Option<Status>,
     pub source: Option<Source>,
+    #[serde(default)]
+    pub cites: Option<Spanned<Vec<String>>>,
     pub version: Option<u32>,
 }
 
@@ -141,6 +166,8 @@ pub struct DefenceIn {
     pub reference: Vec<String>,
     pub status: Option<Status>,
     pub source: Option<Source>,
+    #[serde(default)]
+    pub cites: Option<Spanned<Vec<String>>>,
     pub version: Option<u32>,
 }
 
@@ -214,6 +241,8 @@ pub struct ItemOut {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub distinct: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scheme: Vec<SchemeStep>,
 }
 
@@ -231,6 +260,8 @@ pub struct TaskOut {
     pub source: Source,
     pub text: String,
     pub candidate: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<String>,
     pub site: Vec<SiteEntry>,
     pub rubric: Vec<RubricLine>,
 }
@@ -244,4 +275,6 @@ pub struct DefenceOut {
     pub source: Source,
     pub topic: String,
     pub reference: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<String>,
 }

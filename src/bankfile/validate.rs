@@ -43,6 +43,8 @@ enum Parsed {
     Blueprint,
     /// A sitting plan: checked on its own (`parse_sitting`), not part of the bank.
     Sitting,
+    /// The register of standards: checked on its own (`parse_register`).
+    Register,
     Failed,
 }
 
@@ -97,6 +99,11 @@ pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagn
             Parsed::Blueprint => blueprint_files.push(i),
             Parsed::Sitting => {
                 if let Err(d) = super::sitting::parse_sitting(&files[i]) {
+                    diags.extend(d);
+                }
+            }
+            Parsed::Register => {
+                if let Err(d) = super::register::parse_register(&files[i]) {
                     diags.extend(d);
                 }
             }
@@ -191,6 +198,8 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
         Parsed::Blueprint
     } else if probe.sitting.is_some() {
         Parsed::Sitting
+    } else if probe.register.is_some() {
+        Parsed::Register
     } else if probe.standard.is_some() {
         match toml::from_str::<StandardFile>(&file.text) {
             Ok(sf) => standard_of(&mut sink, sf),
@@ -587,6 +596,7 @@ fn entries_of(
             overlay: it.overlay.clone(),
             fixed_order: it.fixed_order,
             distinct: it.distinct.clone(),
+            cites: cites_of(&mut sink, &it.id, &it.cites),
         };
         push(&mut sink, start, &it.id, it.version, Entry::Item(item));
     }
@@ -685,6 +695,7 @@ fn entries_of(
             rubric: t.rubric.get_ref().clone(),
             source: t.source.clone().unwrap_or_default(),
             status: t.status.unwrap_or(Status::Active),
+            cites: cites_of(&mut sink, &t.id, &t.cites),
         };
         push(&mut sink, start, &t.id, t.version, Entry::Task(task));
     }
@@ -724,10 +735,35 @@ fn entries_of(
             reference: d.reference.clone(),
             source: d.source.clone().unwrap_or_default(),
             status: d.status.unwrap_or(Status::Active),
+            cites: cites_of(&mut sink, &d.id, &d.cites),
         };
         push(&mut sink, start, &d.id, d.version, Entry::Defence(topic));
     }
     (out, sink.out)
+}
+
+/// The entry's citations, each checked for a standard number (`GB 50303-2015 5.1.7`); a
+/// malformed one is a problem at the `cites` line.
+fn cites_of(
+    sink: &mut Sink,
+    id: &Spanned<String>,
+    cites: &Option<Spanned<Vec<String>>>,
+) -> Vec<String> {
+    let Some(cites) = cites else {
+        return Vec::new();
+    };
+    for c in cites.get_ref() {
+        if crate::model::Citation::parse(c).is_none() {
+            sink.span(
+                cites,
+                format!(
+                    "{}: 引用 `{c}` 缺少标准编号，应写作 `GB 50303-2015 5.1.7`（代号 编号-年份 条款） (citation names no standard number)",
+                    id.get_ref()
+                ),
+            );
+        }
+    }
+    cites.get_ref().clone()
 }
 
 /// The levels each 鉴定点 code is defined for (None: 基本要求, every level), so that an item's

@@ -103,6 +103,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
                     fixed_order: i.fixed_order,
                     distinct: i.distinct,
                     scheme: i.scheme,
+                    cites: i.cites,
                 }),
                 Entry::Task(t) => out.task.push(TaskOut {
                     id: t.id,
@@ -118,6 +119,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
                     candidate: t.candidate,
                     site: t.site,
                     rubric: t.rubric,
+                    cites: t.cites,
                 }),
                 Entry::Defence(d) => out.defence.push(DefenceOut {
                     id: d.id,
@@ -127,6 +129,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
                     source: d.source,
                     topic: d.topic,
                     reference: d.reference,
+                    cites: d.cites,
                 }),
             }
         }

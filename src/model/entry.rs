@@ -145,6 +145,10 @@ pub struct TheoryItem {
     /// near-duplicate screen scores them alike: such a pair is neither reported nor kept apart.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub distinct: Vec<String>,
+    /// Standards (and clauses) the key depends on, e.g. `GB 50303-2015 5.1.7`. Absent (empty)
+    /// for entries written before it existed, so their content hash is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<String>,
 }
 
 /// 考场准备: one line of site equipment or material.
@@ -187,6 +191,10 @@ pub struct PracticalTask {
     pub rubric: Vec<RubricLine>,
     pub source: Source,
     pub status: Status,
+    /// Standards (and clauses) the key depends on, e.g. `GB 50303-2015 5.1.7`. Absent (empty)
+    /// for entries written before it existed, so their content hash is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<String>,
 }
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -201,6 +209,10 @@ pub struct DefenceTopic {
     pub reference: Vec<String>,
     pub source: Source,
     pub status: Status,
+    /// Standards (and clauses) the key depends on, e.g. `GB 50303-2015 5.1.7`. Absent (empty)
+    /// for entries written before it existed, so their content hash is unchanged.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cites: Vec<String>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
@@ -287,6 +299,14 @@ impl Entry {
             Entry::Defence(x) => x.status,
         }
     }
+    /// The standards the entry cites.
+    pub fn cites(&self) -> &[String] {
+        match self {
+            Entry::Item(x) => &x.cites,
+            Entry::Task(x) => &x.cites,
+            Entry::Defence(x) => &x.cites,
+        }
+    }
     pub fn set_status(&mut self, s: Status) {
         match self {
             Entry::Item(x) => x.status = s,
@@ -345,6 +365,7 @@ mod tests {
             reference: vec!["I/O分配".into()],
             source: Source::Provincial,
             status: Status::Active,
+            cites: Vec::new(),
         });
         let h = e.content_hash();
         assert_eq!(e.content_hash_in_place(), h);

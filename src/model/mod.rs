@@ -3,6 +3,7 @@
 //! Plain data with validation helpers; no IO, no clock, no randomness.
 
 mod blueprint;
+mod citation;
 mod entry;
 mod level;
 mod org;
@@ -13,6 +14,7 @@ pub use blueprint::{
     Blueprint, BlueprintKind, Choice, DifficultyGoal, MAX_FORMS, ModuleRule, Section,
     TalentCategory, default_p,
 };
+pub use citation::{Citation, RegisteredStandard, StandardStatus, StandardsRegister};
 pub use entry::{
     Answer, DefenceTopic, Difficulty, Entry, EntryKind, Importance, ItemType, PracticalTask,
     RubricLine, SchemeStep, SiteEntry, Source, Status, TheoryItem,

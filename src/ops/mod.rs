@@ -28,7 +28,9 @@ pub use bank::{
     import, init, list, rotate_key, set_entry_status, show,
 };
 pub use files::{MAX_BANK_FILE_BYTES, read_bank_files};
-pub use status::{PointCount, StatusReport, status};
+pub use status::{
+    OutdatedCite, PointCount, StatusReport, outdated_citations, read_register, status,
+};
 
 use crate::error::Result;
 use crate::store::{KeySource, Vault, VaultOptions};

@@ -91,15 +91,29 @@ pub struct RevisionCase {
     /// Analysis flags of versions not yet revised.
     pub analysis: Option<StoredStats>,
     pub feedback: Vec<Feedback>,
+    /// Citations of standards the register lists as 废止 or 被替代 (`revise list --register`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outdated: Vec<super::OutdatedCite>,
 }
 
 /// Items that need an examiner's look: analysis flags on their current version, or open feedback.
 /// Probable wrong keys first.
 pub fn list(cfg: &StoreConfig) -> Result<Vec<RevisionCase>> {
-    cases(&cfg.open()?)
+    cases(&cfg.open()?, None)
 }
 
-fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
+/// [`list`], and every item citing a standard `register` lists as 废止 or 被替代.
+pub fn list_with_register(
+    cfg: &StoreConfig,
+    register: &crate::model::StandardsRegister,
+) -> Result<Vec<RevisionCase>> {
+    cases(&cfg.open()?, Some(register))
+}
+
+fn cases(
+    vault: &crate::store::Vault,
+    register: Option<&crate::model::StandardsRegister>,
+) -> Result<Vec<RevisionCase>> {
     let mut cases: BTreeMap<String, RevisionCase> = BTreeMap::new();
     for (_, s) in vault.records::<StoredStats>("n/")? {
         if s.stats.flags.is_empty() || s.dismissed.is_some() {
@@ -120,6 +134,7 @@ fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
                 current,
                 analysis: Some(s),
                 feedback: Vec::new(),
+                outdated: Vec::new(),
             },
         );
     }
@@ -139,9 +154,25 @@ fn cases(vault: &crate::store::Vault) -> Result<Vec<RevisionCase>> {
                 current,
                 analysis: None,
                 feedback: Vec::new(),
+                outdated: Vec::new(),
             })
             .feedback
             .push(f);
+    }
+    if let Some(register) = register {
+        for o in super::outdated_citations(vault, register)? {
+            cases
+                .entry(o.id.clone())
+                .or_insert_with(|| RevisionCase {
+                    id: o.id.clone(),
+                    current: o.version,
+                    analysis: None,
+                    feedback: Vec::new(),
+                    outdated: Vec::new(),
+                })
+                .outdated
+                .push(o);
+        }
     }
     let mut out: Vec<RevisionCase> = cases.into_values().collect();
     let urgent = |c: &RevisionCase| {

@@ -49,13 +49,70 @@ pub struct StatusReport {
     /// For each theory blueprint given (`--blueprints`), the consecutive sittings its pool
     /// sustains under its cooldown (a counting bound).
     pub sittings: Vec<crate::assemble::Sustain>,
+    /// Current entries citing a standard the register (`--register`) lists as 废止 or 被替代.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outdated: Vec<OutdatedCite>,
+}
+
+/// A current entry that cites a withdrawn or replaced standard.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutdatedCite {
+    pub id: String,
+    pub version: u32,
+    pub cite: String,
+    /// In Chinese words, with the replacing standard.
+    pub words: String,
+}
+
+/// Reads and checks a register of standards (`banks/standards-register.toml`).
+pub fn read_register(path: &std::path::Path) -> Result<crate::model::StandardsRegister> {
+    let files = super::read_bank_files(&[path.to_path_buf()])?;
+    let mut problems = Vec::new();
+    let mut register = crate::model::StandardsRegister::default();
+    for f in &files {
+        match crate::bankfile::parse_register(f) {
+            Ok(r) => register.standards.extend(r.standards),
+            Err(d) => problems.extend(d),
+        }
+    }
+    if problems.is_empty() {
+        Ok(register)
+    } else {
+        Err(crate::error::Error::Invalid(problems))
+    }
+}
+
+/// Every current entry of the bank citing a standard the register lists as 废止 or 被替代
+/// (decrypts the current entries; the register itself is public).
+pub fn outdated_citations(
+    vault: &crate::store::Vault,
+    register: &crate::model::StandardsRegister,
+) -> Result<Vec<OutdatedCite>> {
+    let index = vault.index(None, None)?;
+    let mut out = Vec::new();
+    for e in vault.entries(&index)? {
+        for cite in e.cites() {
+            if let Some(words) = register.warning(cite) {
+                out.push(OutdatedCite {
+                    id: e.id().to_string(),
+                    version: e.version(),
+                    cite: cite.clone(),
+                    words,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.id.cmp(&b.id).then(a.cite.cmp(&b.cite)));
+    Ok(out)
 }
 
 pub fn status(
     cfg: &StoreConfig,
     min_per_point: usize,
     blueprints: &[std::path::PathBuf],
+    register: Option<&std::path::Path>,
 ) -> Result<StatusReport> {
+    let register = register.map(read_register).transpose()?;
     let vault = cfg.open()?;
     let standards = vault.standards()?;
     let index = vault.index(None, None)?;
@@ -77,6 +134,9 @@ pub fn status(
                 report.sittings.push(s);
             }
         }
+    }
+    if let Some(r) = &register {
+        report.outdated = outdated_citations(&vault, r)?;
     }
     Ok(report)
 }
@@ -161,5 +221,6 @@ fn summarise(
         min_per_point,
         data_keys,
         sittings: Vec::new(),
+        outdated: Vec::new(),
     }
 }

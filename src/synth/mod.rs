@@ -253,6 +253,7 @@ pub fn bank(cfg: &SynthConfig) -> (Vec<Standard>, Vec<Entry>) {
             overlay: None,
             fixed_order: false,
             distinct: Vec::new(),
+            cites: Vec::new(),
         }));
     }
     for (cell, s) in (0..cells).map(|c| (c, &standards[c / 5])) {
@@ -290,6 +291,7 @@ pub fn bank(cfg: &SynthConfig) -> (Vec<Standard>, Vec<Entry>) {
                 ],
                 source: Source::Provincial,
                 status: Status::Active,
+                cites: Vec::new(),
             }));
         }
     }

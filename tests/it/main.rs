@@ -3,6 +3,7 @@
 mod analysis;
 mod assemble;
 mod check;
+mod cites;
 mod cli;
 mod crash;
 mod files;

@@ -876,7 +876,7 @@ fn status_counts_the_sittings_each_blueprint_sustains_before_and_after_the_suppl
     let t = tempfile::tempdir().unwrap();
     let bps = crate::sample_bank().join("6-31-01-03");
     let dg4 = |cfg: &StoreConfig| {
-        qbank::ops::status(cfg, 3, std::slice::from_ref(&bps))
+        qbank::ops::status(cfg, 3, std::slice::from_ref(&bps), None)
             .unwrap()
             .sittings
             .into_iter()

@@ -120,6 +120,10 @@ pub enum Command {
         /// under its cooldown from the current pool.
         #[arg(long)]
         blueprints: Vec<PathBuf>,
+        /// The register of standards (banks/standards-register.toml): flag every entry citing a
+        /// withdrawn or replaced standard.
+        #[arg(long)]
+        register: Option<PathBuf>,
     },
     /// Write a synthetic bank (scale tests only) as bank files.
     Gen {
@@ -270,6 +274,10 @@ pub enum Command {
         /// Close ITEM's case without a new version (its flags and open feedback), with --reason.
         #[arg(long)]
         dismiss: bool,
+        /// For `list`: the register of standards; items citing a withdrawn or replaced standard
+        /// join the queue.
+        #[arg(long)]
+        register: Option<PathBuf>,
     },
 }
 

@@ -31,7 +31,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export { out } => export::exec(g, &out),
         Command::List(args) => list::exec(g, &args),
         Command::Show { id, version } => show::exec(g, &id, version),
-        Command::Status { min, blueprints } => status::exec(g, min, &blueprints),
+        Command::Status {
+            min,
+            blueprints,
+            register,
+        } => status::exec(g, min, &blueprints, register.as_deref()),
         Command::Gen {
             items,
             seed,
@@ -81,6 +85,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             min_n,
             verbose,
             dismiss,
+            register,
         } => review::revise(
             g,
             &item,
@@ -90,6 +95,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 min_n,
                 verbose,
                 dismiss,
+                register,
             },
         ),
         Command::Analysis {

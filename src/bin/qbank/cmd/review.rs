@@ -199,6 +199,7 @@ pub struct ReviseFlags {
     pub min_n: usize,
     pub verbose: bool,
     pub dismiss: bool,
+    pub register: Option<std::path::PathBuf>,
 }
 
 fn print_calibration(r: &revise::CalibrationReport, verbose: bool) {
@@ -271,7 +272,10 @@ pub fn revise(
     }
     match (item, file) {
         ("list", None) => {
-            let cases = revise::list(&cfg)?;
+            let cases = match &flags.register {
+                Some(r) => revise::list_with_register(&cfg, &qbank::ops::read_register(r)?)?,
+                None => revise::list(&cfg)?,
+            };
             if g.json {
                 crate::output::json(&cases);
                 return Ok(ExitCode::SUCCESS);
@@ -290,6 +294,9 @@ pub fn revise(
                     })
                     .unwrap_or_default();
                 crate::outln!("{} (current v{}) {}", c.id, c.current, flags);
+                for o in &c.outdated {
+                    crate::outln!("    {}：{}", o.cite, o.words);
+                }
                 for f in &c.feedback {
                     crate::outln!(
                         "    {} v{} {:?}: {}",

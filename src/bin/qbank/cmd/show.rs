@@ -74,5 +74,8 @@ pub fn exec(g: &Global, id: &str, version: Option<u32>) -> Result<ExitCode> {
             }
         }
     }
+    if !e.cites().is_empty() {
+        crate::outln!("依据标准: {}", e.cites().join("；"));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -5,8 +5,13 @@ use qbank::Result;
 use qbank::model::Level;
 use std::process::ExitCode;
 
-pub fn exec(g: &Global, min: usize, blueprints: &[std::path::PathBuf]) -> Result<ExitCode> {
-    let r = qbank::ops::status(&g.store()?, min, blueprints)?;
+pub fn exec(
+    g: &Global,
+    min: usize,
+    blueprints: &[std::path::PathBuf],
+    register: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    let r = qbank::ops::status(&g.store()?, min, blueprints, register)?;
     if g.json {
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
@@ -70,6 +75,16 @@ pub fn exec(g: &Global, min: usize, blueprints: &[std::path::PathBuf]) -> Result
                 p.active_items,
                 p.name
             );
+        }
+    }
+    if register.is_some() {
+        if r.outdated.is_empty() {
+            crate::outln!("\n没有条目引用已废止或被替代的标准");
+        } else {
+            crate::outln!("\n引用已废止或被替代标准的条目（{} 处）:", r.outdated.len());
+            for o in &r.outdated {
+                crate::outln!("  {} v{}  {}：{}", o.id, o.version, o.cite, o.words);
+            }
         }
     }
     for (id, n) in &r.data_keys {
