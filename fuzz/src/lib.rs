@@ -54,7 +54,9 @@ pub fn release() -> Release {
         released_at: "2026-11-28T01:00:00Z".into(),
         early: false,
         reason: None,
-        release_key: hex_lower(&RELEASE_KEY),
+        release_key: Some(hex_lower(&RELEASE_KEY)),
+        keys: Default::default(),
+        withheld: Vec::new(),
         bureau_key: bureau_key().public().fingerprint(),
         audit: Checkpoint {
             seq: 7,
