@@ -5,7 +5,6 @@ use qbank::package::keys::BureauPublic;
 use qbank::package::submission::{SubmissionMeta, seal as seal_submission};
 use qbank::package::{PackageManifest, PaperRef, seal, sign_release};
 use qbank_fuzz::*;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 fn write(dir: &str, name: &str, bytes: &[u8]) {
@@ -39,7 +38,9 @@ fn main() {
             form: 1,
             copy: "S000032100001-DG4-F01".into(),
         }],
-        documents: BTreeMap::new(),
+        // filled in by `seal`
+        documents: Vec::new(),
+        content_sha256: String::new(),
     };
     let docs = vec![
         (
