@@ -4,7 +4,7 @@
 //! record, its ledger entries and its audit entry are written in one atomic batch.
 
 use super::assemble::{
-    RenderedForm, blueprint_digest, read_blueprints, read_blueprints_at, render,
+    BlueprintPlaces, RenderedForm, blueprint_digest, read_blueprints_at, render,
 };
 use super::issued::{CopySource, Issued, IssuedCopy, copy_code, copy_plans, issue};
 use super::org::{now, organisations};
@@ -163,12 +163,13 @@ pub struct PaperCheck {
     pub excluded: usize,
 }
 
-/// Checks a plan without assembling anything: the plan's rules, the catalog gate, and how many
-/// consecutive sittings each paper's pool can sustain under its cooldown. Writes nothing.
-pub fn check(cfg: &StoreConfig, plan_path: &Path) -> Result<PlanCheck> {
-    let plan = read_plan(plan_path)?;
-    let vault = cfg.open()?;
-    let standards = vault.standards()?;
+/// The blueprints of a plan's `blueprints` folders (paths relative to the plan file) by id, with
+/// where each is written; only files holding a `[blueprint]` table are read as blueprints.
+fn plan_blueprints(
+    plan: &SittingPlan,
+    plan_path: &Path,
+    standards: &[Standard],
+) -> Result<(BTreeMap<String, Blueprint>, BlueprintPlaces)> {
     let base = plan_path.parent().unwrap_or(Path::new("."));
     let bp_paths: Vec<PathBuf> = plan.blueprints.iter().map(|p| base.join(p)).collect();
     let bp_files: Vec<PathBuf> = read_bank_files(&bp_paths)?
@@ -176,10 +177,17 @@ pub fn check(cfg: &StoreConfig, plan_path: &Path) -> Result<PlanCheck> {
         .filter(|f| f.text.contains("[blueprint]"))
         .map(|f| PathBuf::from(f.path))
         .collect();
-    let all_bps: BTreeMap<String, Blueprint> = read_blueprints(&bp_files, &standards)?
-        .into_iter()
-        .map(|b| (b.id.clone(), b))
-        .collect();
+    let (bps, places) = read_blueprints_at(&bp_files, standards)?;
+    Ok((bps.into_iter().map(|b| (b.id.clone(), b)).collect(), places))
+}
+
+/// Checks a plan without assembling anything: the plan's rules, the catalog gate, and how many
+/// consecutive sittings each paper's pool can sustain under its cooldown. Writes nothing.
+pub fn check(cfg: &StoreConfig, plan_path: &Path) -> Result<PlanCheck> {
+    let plan = read_plan(plan_path)?;
+    let vault = cfg.open()?;
+    let standards = vault.standards()?;
+    let (all_bps, _) = plan_blueprints(&plan, plan_path, &standards)?;
     let catalog: BTreeMap<String, Organisation> = organisations(&vault)?
         .into_iter()
         .map(|o| (o.id.clone(), o))
@@ -546,17 +554,7 @@ pub fn run(
         )));
     }
     let standards = vault.standards()?;
-    let base = plan_path.parent().unwrap_or(Path::new("."));
-    let bp_paths: Vec<PathBuf> = plan.blueprints.iter().map(|p| base.join(p)).collect();
-    // only blueprint files among those folders; other bank files are not needed here
-    let bp_files: Vec<PathBuf> = read_bank_files(&bp_paths)?
-        .into_iter()
-        .filter(|f| f.text.contains("[blueprint]"))
-        .map(|f| PathBuf::from(f.path))
-        .collect();
-    let (all_bps, places) = read_blueprints_at(&bp_files, &standards)?;
-    let all_bps: BTreeMap<String, Blueprint> =
-        all_bps.into_iter().map(|b| (b.id.clone(), b)).collect();
+    let (all_bps, places) = plan_blueprints(&plan, plan_path, &standards)?;
     let catalog: BTreeMap<String, Organisation> = organisations(&vault)?
         .into_iter()
         .map(|o| (o.id.clone(), o))
