@@ -34,6 +34,10 @@ pub const W_CONTENT: f64 = 0.002;
 /// Per pair of items on one form sharing a 鉴定点 (a tie-breaker that spreads coverage).
 pub const W_REPEAT: f64 = 0.0005;
 
+mod polish;
+
+use polish::polish;
+
 const NONE: u32 = u32::MAX;
 
 /// What the search knows of one eligible item (metadata only, interned).
@@ -154,6 +158,20 @@ impl Terms {
     }
     pub fn hard(&self) -> i64 {
         self.overlap_excess + self.enemy_excess
+    }
+    /// Whether these terms are better than `other`: less hard excess, else a lower balance, else
+    /// a lower cost (the tie-breakers). The balance comes first so that tie-breakers, however
+    /// many, never buy a worse paper: a best state is kept, and a chain wins, by this order.
+    pub fn better_than(&self, other: &Terms) -> bool {
+        const EPS: f64 = 1e-9;
+        if self.hard() != other.hard() {
+            return self.hard() < other.hard();
+        }
+        let (a, b) = (self.balance(), other.balance());
+        if (a - b).abs() > EPS {
+            return a < b;
+        }
+        self.cost() < other.cost() - 1e-12
     }
 }
 
@@ -440,7 +458,7 @@ pub(super) fn search(
     let moves = runs.iter().map(|r| r.2).sum();
     let best = runs
         .into_iter()
-        .reduce(|a, b| if b.1.cost() < a.1.cost() { b } else { a })
+        .reduce(|a, b| if b.1.better_than(&a.1) { b } else { a })
         .expect("at least one chain");
     (
         best.0,
@@ -607,8 +625,9 @@ fn chain(
             for &(form, slot, _) in &undo[..n_undo] {
                 dirty.push((form, slot));
             }
-            if new < best_terms.cost() {
-                best_terms = st.terms();
+            let terms = st.terms();
+            if terms.better_than(&best_terms) {
+                best_terms = terms;
                 if dirty.len() >= n_slots * m.forms {
                     best.clone_from(&st.slots);
                 } else {
@@ -719,88 +738,4 @@ fn toward(st: &State, f: usize, k: usize, s: usize, rng: &mut ChaCha8Rng) -> Opt
     let hi = (j + 2).min(list.len());
     let i = rng.random_range(lo..hi.max(lo + 1)).min(list.len() - 1);
     Some(list[i])
-}
-
-/// Keeps the move just applied if it lowered the cost (true: the forms are now good enough),
-/// else undoes it by the given replacements, in order.
-fn keep_or_undo(
-    st: &mut State,
-    cur: &mut f64,
-    improved: &mut bool,
-    bound: f64,
-    undo: &[(usize, usize, u32)],
-) -> bool {
-    let new = st.cost();
-    if new < *cur - 1e-12 {
-        *cur = new;
-        *improved = true;
-        return at_bound(&st.terms(), bound);
-    }
-    for &(form, slot, item) in undo {
-        st.replace(form, slot, item);
-    }
-    false
-}
-
-/// Evaluations the finishing descent may spend per chain: per slot, about a tight bank's section.
-fn polish_budget(m: &Model) -> u64 {
-    let slots: usize = m.sec_count.iter().sum::<usize>() * m.forms;
-    (slots as u64 * 600).min(400_000)
-}
-
-/// Deterministic first-improvement descent over replacements and exchanges, until a pass changes
-/// nothing, the forms are good enough or the budget is spent.
-fn polish(st: &mut State, sec_start: &[usize], slot_sec: &[usize], bound: f64, moves: &mut u64) {
-    let m = st.m;
-    let budget = polish_budget(m);
-    if at_bound(&st.terms(), bound) {
-        return;
-    }
-    let mut spent = 0u64;
-    let mut cur = st.cost();
-    loop {
-        let mut improved = false;
-        for f in 0..m.forms {
-            for (k, &s) in slot_sec.iter().enumerate() {
-                // replacements by any item of the section the form does not hold
-                for &b in &m.by_sec[s] {
-                    if spent >= budget {
-                        return;
-                    }
-                    if st.holds(f, b) {
-                        continue;
-                    }
-                    spent += 1;
-                    *moves += 1;
-                    let a = st.replace(f, k, b);
-                    if keep_or_undo(st, &mut cur, &mut improved, bound, &[(f, k, a)]) {
-                        return;
-                    }
-                }
-                // exchanges with a later form's item of the same section
-                for g in f + 1..m.forms {
-                    for l in sec_start[s]..sec_start[s + 1] {
-                        if spent >= budget {
-                            return;
-                        }
-                        let (a, b) = (st.slots[f][k], st.slots[g][l]);
-                        if a == b || st.holds(f, b) || st.holds(g, a) {
-                            continue;
-                        }
-                        spent += 1;
-                        *moves += 1;
-                        st.replace(f, k, b);
-                        st.replace(g, l, a);
-                        let undo = [(g, l, b), (f, k, a)];
-                        if keep_or_undo(st, &mut cur, &mut improved, bound, &undo) {
-                            return;
-                        }
-                    }
-                }
-            }
-        }
-        if !improved {
-            return;
-        }
-    }
 }
