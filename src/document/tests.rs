@@ -271,7 +271,10 @@ fn a_copy_permutes_questions_options_and_answer_letters() {
     assert_eq!(qs.len(), p.items().count());
     assert_eq!(ck.answers[0].id, last.id);
     let was = k.answers.iter().find(|a| a.id == last.id).unwrap();
-    if let (Answer::Text(old), Answer::Text(new)) = (&was.answer, &ck.answers[0].answer) {
+    let (Answer::Text(old), Answer::Text(new)) = (&was.answer, &ck.answers[0].answer) else {
+        panic!("the sample's first section is 单选 with letter answers");
+    };
+    {
         let len = last.options.len();
         let want: String = {
             let mut l: Vec<char> = old
@@ -284,4 +287,19 @@ fn a_copy_permutes_questions_options_and_answer_letters() {
         assert_eq!(new, &want, "the key follows the reversed options");
     }
     assert_eq!(cp.head(), p.head(), "the copy keeps the form's head");
+}
+
+#[test]
+fn a_copy_file_missing_a_question_field_is_refused_by_field() {
+    let copy = json!({
+        "blueprint": "dg4-theory", "copy": "S000032100001-dg4-theory-F01", "form": 1, "level": 4,
+        "occupation": "6-31-01-03", "occupation_name": "电工", "organisation": "S000032100001",
+        "sitting": "JS-2026-11-DG",
+        "questions": [{ "id": "DG4-0106", "n": 1, "options": [0, 2, 3, 1], "type": "单选", "version": 1 }],
+    });
+    let c: CopyInfo = round_trip(&copy.to_string(), "copy");
+    assert_eq!(c.questions[0].options, vec![0, 2, 3, 1]);
+    let bad = broken(&copy.to_string(), "/questions/0", "options", None);
+    let e = load::<CopyInfo>(&bad, "unsealed/F01/copy.json", "qbank copy.json").unwrap_err();
+    assert!(e.to_string().starts_with("unsealed/F01/copy.json: not a valid qbank copy.json: field `questions[0].options`: missing field `options`"), "{e}");
 }

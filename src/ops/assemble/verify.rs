@@ -185,13 +185,15 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
         }
         let dir = mpath.parent().unwrap_or(Path::new("."));
         for (name, want) in &m.files {
-            match std::fs::read(dir.join(name)) {
-                Ok(b) if sha(&b) == *want => {
-                    // what earlier code wrote must still read as a typed document
-                    if let Err(e) = load_form_file(&m, name, &b, &dir.join(name)) {
-                        diffs.push(e.to_string());
-                    }
-                }
+            let bytes = std::fs::read(dir.join(name));
+            // every file must read as the typed document it is (what earlier code wrote, too)
+            if let Ok(b) = &bytes
+                && let Err(e) = load_form_file(&m, name, b, &dir.join(name))
+            {
+                diffs.push(e.to_string());
+            }
+            match bytes {
+                Ok(b) if sha(&b) == *want => {}
                 Ok(_) => diffs.push(format!(
                     "{name} on disk differs from the manifest (edited after assembly)"
                 )),
