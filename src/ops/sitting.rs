@@ -24,7 +24,7 @@ use crate::store::{AuditEvent, Vault};
 use crate::trace::{self, CopyText, PrintedQuestion, TraceReport};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -873,18 +873,37 @@ pub(crate) fn unreleased_for(vault: &Vault, org: &str) -> Result<Vec<String>> {
 }
 
 /// Lists sittings (no secrets).
-pub fn list(cfg: &StoreConfig) -> Result<Vec<Value>> {
+/// One sitting as `qbank sittings` lists it (fields in sorted order, as the `--json` output has
+/// always had them).
+#[derive(Debug, Serialize)]
+pub struct SittingSummary {
+    pub created: String,
+    pub end: String,
+    /// Organisations with a package.
+    pub organisations: usize,
+    /// Blueprint ids.
+    pub papers: Vec<String>,
+    /// When the release was issued; None while sealed.
+    pub released: Option<String>,
+    pub sitting: String,
+    pub start: String,
+    pub title: String,
+}
+
+pub fn list(cfg: &StoreConfig) -> Result<Vec<SittingSummary>> {
     let vault = cfg.open()?;
     Ok(vault
         .records::<SittingRecord>("t/")?
         .into_iter()
-        .map(|(_, r)| {
-            json!({
-                "sitting": r.plan.id, "title": r.plan.title, "start": r.plan.start, "end": r.plan.end,
-                "created": r.created, "organisations": r.packages.len(),
-                "papers": r.papers.iter().map(|p| p.blueprint.id.clone()).collect::<Vec<_>>(),
-                "released": r.release.as_ref().map(|x| x.at.clone()),
-            })
+        .map(|(_, r)| SittingSummary {
+            sitting: r.plan.id,
+            title: r.plan.title,
+            start: r.plan.start,
+            end: r.plan.end,
+            created: r.created,
+            organisations: r.packages.len(),
+            papers: r.papers.iter().map(|p| p.blueprint.id.clone()).collect(),
+            released: r.release.as_ref().map(|x| x.at.clone()),
         })
         .collect())
 }
