@@ -105,6 +105,16 @@ pub enum Error {
     /// what was refused but not where it came from. Exits as the error it holds.
     #[error("{}: {source}", file.display())]
     In { file: PathBuf, source: Box<Error> },
+
+    /// A paper, answer key, copy or report file that does not hold what its kind of document
+    /// must (a field missing or of the wrong type): refused, never printed with a gap.
+    #[error("{file}: not a valid {what}: field `{field}`: {reason}")]
+    Document {
+        file: String,
+        what: &'static str,
+        field: String,
+        reason: String,
+    },
 }
 
 fn render(d: &[Diagnostic]) -> String {
@@ -119,7 +129,11 @@ impl Error {
     /// library, by an exhaustive match: a new variant cannot fall through to a default.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Invalid(_) | Error::Usage(_) | Error::Infeasible(_) | Error::TooEarly(_) => 3,
+            Error::Invalid(_)
+            | Error::Usage(_)
+            | Error::Infeasible(_)
+            | Error::TooEarly(_)
+            | Error::Document { .. } => 3,
             Error::NoStore(_)
             | Error::StoreExists(_)
             | Error::NotFound { .. }
@@ -161,6 +175,7 @@ impl Error {
             e @ (Error::Io { .. }
             | Error::KeyFile { .. }
             | Error::In { .. }
+            | Error::Document { .. }
             | Error::NoStore(_)
             | Error::StoreExists(_)
             | Error::StoreLocked(_)

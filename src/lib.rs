@@ -5,8 +5,10 @@
 //! - [`model`]: domain types (levels, occupations, standards, items, tasks, topics). Pure.
 //! - [`bankfile`]: the human-authored TOML bank format: parse, validate (`file:line` diagnostics),
 //!   write back. Pure: text in, values or diagnostics out.
-//! - [`document`]: typed theory papers, keys and organisation copies (first part of the typed
-//!   document model). Pure.
+//! - [`document`]: the typed document model — theory papers and keys, practical and defence sets
+//!   with their marking schemes, organisation copies, quality reports — as the JSON files are
+//!   written and read (a missing or mistyped field refused naming file and field). Pure.
+//! - [`render`]: printable HTML and Markdown from those documents. Pure.
 //! - [`synth`]: seeded synthetic banks for scale tests. Pure.
 //! - [`store`]: the only code that touches the database and keys: key–value trait and sled
 //!   backend, envelope encryption, record formats, the bank digest.

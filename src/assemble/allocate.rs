@@ -9,10 +9,10 @@
 
 use super::{Infeasible, apportion};
 use crate::model::{ItemType, Level, Section, Standard, standard_function};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AllocContent {
     pub code: String,
     pub name: String,
@@ -20,7 +20,7 @@ pub struct AllocContent {
     pub counts: Vec<u32>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AllocRow {
     /// `J.1`, `J.2` or a function code.
     pub row: String,
@@ -31,7 +31,7 @@ pub struct AllocRow {
     pub contents: Vec<AllocContent>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Allocation {
     pub sections: Vec<Section>,
     pub rows: Vec<AllocRow>,

@@ -8,6 +8,7 @@
 use super::StoreConfig;
 use super::sitting::SittingRecord;
 use crate::assemble::{CopyPlan, FIRST_ENGINE, copy_plan_keyed, copy_plan_of};
+use crate::document::CopyInfo;
 use crate::error::{Error, Result};
 use crate::model::{Blueprint, BlueprintKind, Entry, ItemType, TheoryItem};
 use crate::store::Vault;
@@ -319,32 +320,13 @@ pub fn issued(cfg: &StoreConfig, id: &str) -> Result<Vec<IssuedCopy>> {
     copies_of(&vault, &rec)
 }
 
-/// The parts of an organisation copy's `copy.json` that say what was printed.
-#[derive(Deserialize)]
-struct CopyFile {
-    sitting: String,
-    copy: String,
-    blueprint: String,
-    form: u32,
-    #[serde(default)]
-    questions: Vec<CopyFileQuestion>,
-}
-
-#[derive(Deserialize)]
-struct CopyFileQuestion {
-    n: u32,
-    id: String,
-    version: u32,
-    options: Vec<usize>,
-}
-
 /// Checks an opened theory copy (`copy.json` beside its paper) against what its sitting's record
 /// says was issued: the same entry version at every printed number, with the same option order.
 /// None for a practical copy (its documents are not permuted).
 pub(crate) fn verify_copy(vault: &Vault, path: &std::path::Path) -> Result<Option<super::Verdict>> {
     let text = std::fs::read(path).map_err(|e| Error::io("read", path, e))?;
-    let file: CopyFile = serde_json::from_slice(&text)
-        .map_err(|e| Error::Usage(format!("{}: not a qbank copy.json: {e}", path.display())))?;
+    let file: CopyInfo =
+        crate::document::load(&text, &path.display().to_string(), "qbank copy.json")?;
     let mut differences = Vec::new();
     let rec: Option<SittingRecord> = vault.get_record(&format!("t/{}", file.sitting))?;
     match rec {

@@ -11,7 +11,7 @@ use super::org::{now, organisations};
 use super::{Progress, StoreConfig, read_bank_files};
 use crate::assemble::CopyPlan;
 use crate::bankfile::{SourceFile, parse_sitting};
-use crate::document::{self, TheoryKey, TheoryPaper};
+use crate::document::{self, CopyInfo, FormDocuments};
 use crate::error::{Error, Result};
 use crate::model::{
     Blueprint, Level, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
@@ -24,7 +24,7 @@ use crate::store::{AuditEvent, Vault};
 use crate::trace::{self, CopyText, PrintedQuestion, TraceReport};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use zeroize::Zeroizing;
@@ -363,126 +363,88 @@ fn pretty(v: &impl Serialize) -> Vec<u8> {
     s
 }
 
-/// One JSON file of a rendered form (`paper.json`, `key.json`).
-fn file_json(f: &RenderedForm, name: &str) -> Result<Value> {
-    f.files
-        .iter()
-        .find(|(n, _)| n == name)
-        .and_then(|(_, x)| serde_json::from_slice(x).ok())
-        .ok_or_else(|| Error::Usage(format!("form {}: no readable {name}", f.form)))
-}
-
-/// A form's documents, parsed once for all its copies: typed for theory forms.
-enum FormDocs {
-    Theory(TheoryPaper, TheoryKey),
-    Practical(Value, Value),
-}
-
-fn form_docs(bp: &Blueprint, f: &RenderedForm) -> Result<FormDocs> {
-    let (paper, key) = (file_json(f, "paper.json")?, file_json(f, "key.json")?);
-    if !bp.is_theory() {
-        return Ok(FormDocs::Practical(paper, key));
-    }
-    let bad = |what: &str, e: serde_json::Error| {
-        Error::Usage(format!("{} F{:02}: {what}: {e}", bp.id, f.form))
-    };
-    Ok(FormDocs::Theory(
-        serde_json::from_value(paper).map_err(|e| bad("paper.json", e))?,
-        serde_json::from_value(key).map_err(|e| bad("key.json", e))?,
-    ))
-}
-
-fn to_json(v: &impl Serialize) -> Value {
-    serde_json::to_value(v).expect("documents serialise")
-}
-
 fn date_label(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
-/// The documents of one organisation copy of one form (`paper` and `key` are the form's JSON).
-#[allow(clippy::too_many_arguments)] // each is a distinct input of the copy; a struct would only rename them
+/// The documents of one organisation copy of one form: the form's documents (permuted by `plan`
+/// for a theory form) with `copy` saying whose they are, rendered, and the copy's `copy.json`.
 fn copy_documents(
     dir: &str,
     form: &RenderedForm,
-    docs_in: &FormDocs,
-    blueprint: &Blueprint,
-    copy: &str,
     plan: Option<&CopyPlan>,
     header: &DocHeader,
-    head: &Value,
+    mut copy: CopyInfo,
 ) -> Vec<(String, Vec<u8>)> {
     let mut docs: Vec<(String, Vec<u8>)> = Vec::new();
     let mut put = |name: &str, bytes: Vec<u8>| docs.push((format!("{dir}/{name}"), bytes));
-    let mut copy_info = head.clone();
-    copy_info["copy"] = json!(copy);
-    copy_info["blueprint"] = json!(blueprint.id);
-    copy_info["form"] = json!(form.form);
-    if let (FormDocs::Theory(paper, key), Some(plan)) = (docs_in, plan) {
-        let (p, k, questions) = document::permute(paper, key, plan);
-        let (mut p, mut k) = (to_json(&p), to_json(&k));
-        p["copy"] = copy_info.clone();
-        k["copy"] = copy_info.clone();
-        put(
-            "paper.html",
-            render::theory_paper_html(&p, header).into_bytes(),
-        );
-        put("paper.md", render::theory_paper_md(&p, header).into_bytes());
-        put(
-            "key.html",
-            render::theory_key_html(&p, &k, header).into_bytes(),
-        );
-        put("key.md", render::theory_key_md(&p, &k, header).into_bytes());
-        put("paper.json", pretty(&p));
-        put("key.json", pretty(&k));
-        copy_info["questions"] = to_json(&questions);
-    } else if let FormDocs::Practical(paper, key) = docs_in {
-        let mut p = paper.clone();
-        let mut k = key.clone();
-        p["copy"] = copy_info.clone();
-        k["copy"] = copy_info.clone();
-        let has_tasks = p["modules"].as_array().is_some_and(|m| !m.is_empty());
-        if has_tasks {
+    match (&form.documents, plan) {
+        (FormDocuments::Theory(paper, key), Some(plan)) => {
+            let (mut p, mut k, questions) = document::permute(paper, key, plan);
+            p.copy = Some(copy.clone());
+            k.copy = Some(copy.clone());
             put(
-                "notice.html",
-                render::practical_notice_html(&p, header).into_bytes(),
+                "paper.html",
+                render::theory_paper_html(&p, header).into_bytes(),
             );
+            put("paper.md", render::theory_paper_md(&p, header).into_bytes());
             put(
-                "notice.md",
-                render::practical_notice_md(&p, header).into_bytes(),
+                "key.html",
+                render::theory_key_html(&p, &k, header).into_bytes(),
             );
-            put(
-                "tasks.html",
-                render::practical_tasks_html(&p, header).into_bytes(),
-            );
-            put(
-                "tasks.md",
-                render::practical_tasks_md(&p, header).into_bytes(),
-            );
-            put(
-                "marking.html",
-                render::practical_marking_html(&p, &k, header).into_bytes(),
-            );
-            put(
-                "marking.md",
-                render::practical_marking_md(&p, &k, header).into_bytes(),
-            );
+            put("key.md", render::theory_key_md(&p, &k, header).into_bytes());
+            put("paper.json", document::to_bytes(&p));
+            put("key.json", document::to_bytes(&k));
+            copy.questions = questions;
         }
-        if p["defence"].as_array().is_some_and(|d| !d.is_empty()) {
-            put(
-                "defence.html",
-                render::defence_html(&p, Some(&k), header).into_bytes(),
-            );
-            put(
-                "defence.md",
-                render::defence_md(&p, Some(&k), header).into_bytes(),
-            );
+        (FormDocuments::Theory(..), None) => {}
+        (FormDocuments::Practical(paper, key), _) => {
+            let mut p = paper.clone();
+            let mut k = key.clone();
+            p.copy = Some(copy.clone());
+            k.copy = Some(copy.clone());
+            if !p.modules.is_empty() {
+                put(
+                    "notice.html",
+                    render::practical_notice_html(&p, header).into_bytes(),
+                );
+                put(
+                    "notice.md",
+                    render::practical_notice_md(&p, header).into_bytes(),
+                );
+                put(
+                    "tasks.html",
+                    render::practical_tasks_html(&p, header).into_bytes(),
+                );
+                put(
+                    "tasks.md",
+                    render::practical_tasks_md(&p, header).into_bytes(),
+                );
+                put(
+                    "marking.html",
+                    render::practical_marking_html(&p, &k, header).into_bytes(),
+                );
+                put(
+                    "marking.md",
+                    render::practical_marking_md(&p, &k, header).into_bytes(),
+                );
+            }
+            if !p.defence.is_empty() {
+                put(
+                    "defence.html",
+                    render::defence_html(&p, Some(&k), header).into_bytes(),
+                );
+                put(
+                    "defence.md",
+                    render::defence_md(&p, Some(&k), header).into_bytes(),
+                );
+            }
+            put("paper.json", document::to_bytes(&p));
+            put("key.json", document::to_bytes(&k));
         }
-        put("paper.json", pretty(&p));
-        put("key.json", pretty(&k));
     }
-    put("copy.json", pretty(&copy_info));
-    put("form-manifest.json", pretty(&form.manifest));
+    put("copy.json", document::to_bytes(&copy));
+    put("form-manifest.json", document::to_bytes(&form.manifest));
     docs
 }
 
@@ -609,12 +571,6 @@ pub fn run(
             )
         })
         .collect::<Result<_>>()?;
-    // Each form's JSON, parsed once for all its copies.
-    let form_json: Vec<Vec<FormDocs>> = built
-        .iter()
-        .zip(&rendered)
-        .map(|(b, forms)| forms.iter().map(|f| form_docs(&b.blueprint, f)).collect())
-        .collect::<Result<_>>()?;
     // Copy plans: one per (organisation, blueprint, form), distinct across organisations.
     let participants: Vec<(&Organisation, &crate::model::Participant)> = plan
         .organisations
@@ -626,13 +582,13 @@ pub fn run(
     let copy_secret = Secret32::random()?;
     let mut plans: HashMap<(String, String, u32), CopyPlan> = HashMap::new();
     let mut issued: Vec<IssuedCopy> = Vec::new();
-    for ((b, forms), jsons) in built.iter().zip(&rendered).zip(&form_json) {
+    for (b, forms) in built.iter().zip(&rendered) {
         if !b.blueprint.is_theory() {
             continue;
         }
         let runs = (b.blueprint.occupation.clone(), b.blueprint.level);
-        for (f, docs) in forms.iter().zip(jsons) {
-            let FormDocs::Theory(paper, _) = docs else {
+        for f in forms {
+            let FormDocuments::Theory(paper, _) = &f.documents else {
                 continue;
             };
             let runners = participants
@@ -681,13 +637,13 @@ pub fn run(
         .map(|(org, p)| {
             let mut docs = Vec::new();
             let mut papers = Vec::new();
-            for ((b, forms), jsons) in built.iter().zip(&rendered).zip(&form_json) {
+            for (b, forms) in built.iter().zip(&rendered) {
                 let bp = &b.blueprint;
                 if !p.runs.contains(&(bp.occupation.clone(), bp.level)) {
                     continue;
                 }
                 let std = std_of(&bp.occupation);
-                for (f, json) in forms.iter().zip(jsons) {
+                for f in forms {
                     let copy = copy_code(&org.id, &bp.id, f.form);
                     let orgname = format!("{} {}", org.id, org.name);
                     let date = date_label(&plan.start);
@@ -698,22 +654,34 @@ pub fn run(
                         copy: &copy,
                         date: &date,
                     };
-                    let head = json!({ "sitting": plan.id, "organisation": org.id, "occupation": bp.occupation, "occupation_name": std.occupation.name, "level": bp.level.code() });
+                    let info = CopyInfo {
+                        sitting: plan.id.clone(),
+                        organisation: org.id.clone(),
+                        occupation: bp.occupation.to_string(),
+                        occupation_name: std.occupation.name.clone(),
+                        level: bp.level.code(),
+                        copy: copy.clone(),
+                        blueprint: bp.id.clone(),
+                        form: f.form,
+                        questions: Vec::new(),
+                    };
                     let dir = format!("{}/F{:02}", bp.id, f.form);
                     docs.extend(copy_documents(
                         &dir,
                         f,
-                        json,
-                        bp,
-                        &copy,
                         plans.get(&(org.id.clone(), bp.id.clone(), f.form)),
                         &header,
-                        &head,
+                        info,
                     ));
                     papers.push(PaperRef {
                         occupation: bp.occupation.to_string(),
                         level: bp.level.code(),
-                        kind: if bp.is_theory() { "theory" } else { "practical" }.into(),
+                        kind: if bp.is_theory() {
+                            "theory"
+                        } else {
+                            "practical"
+                        }
+                        .into(),
                         blueprint: bp.id.clone(),
                         form: f.form,
                         copy,
@@ -737,13 +705,8 @@ pub fn run(
                 documents: Vec::new(),
                 content_sha256: String::new(),
             };
-            let bytes = package::seal(
-                manifest,
-                &docs,
-                &pk,
-                release_keys[&org.id].expose(),
-                bureau,
-            )?;
+            let bytes =
+                package::seal(manifest, &docs, &pk, release_keys[&org.id].expose(), bureau)?;
             Ok((
                 PackageRecord {
                     organisation: org.id.clone(),
@@ -910,18 +873,37 @@ pub(crate) fn unreleased_for(vault: &Vault, org: &str) -> Result<Vec<String>> {
 }
 
 /// Lists sittings (no secrets).
-pub fn list(cfg: &StoreConfig) -> Result<Vec<Value>> {
+/// One sitting as `qbank sittings` lists it (fields in sorted order, as the `--json` output has
+/// always had them).
+#[derive(Debug, Serialize)]
+pub struct SittingSummary {
+    pub created: String,
+    pub end: String,
+    /// Organisations with a package.
+    pub organisations: usize,
+    /// Blueprint ids.
+    pub papers: Vec<String>,
+    /// When the release was issued; None while sealed.
+    pub released: Option<String>,
+    pub sitting: String,
+    pub start: String,
+    pub title: String,
+}
+
+pub fn list(cfg: &StoreConfig) -> Result<Vec<SittingSummary>> {
     let vault = cfg.open()?;
     Ok(vault
         .records::<SittingRecord>("t/")?
         .into_iter()
-        .map(|(_, r)| {
-            json!({
-                "sitting": r.plan.id, "title": r.plan.title, "start": r.plan.start, "end": r.plan.end,
-                "created": r.created, "organisations": r.packages.len(),
-                "papers": r.papers.iter().map(|p| p.blueprint.id.clone()).collect::<Vec<_>>(),
-                "released": r.release.as_ref().map(|x| x.at.clone()),
-            })
+        .map(|(_, r)| SittingSummary {
+            sitting: r.plan.id,
+            title: r.plan.title,
+            start: r.plan.start,
+            end: r.plan.end,
+            created: r.created,
+            organisations: r.packages.len(),
+            papers: r.papers.iter().map(|p| p.blueprint.id.clone()).collect(),
+            released: r.release.as_ref().map(|x| x.at.clone()),
         })
         .collect())
 }

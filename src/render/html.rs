@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
+use crate::document::{PracticalKey, PracticalPaper, TheoryKey, TheoryPaper};
 
 use super::DocHeader;
 use super::model::{self, DASH, PaperInfo, dash, fmt_num, fmt_opt};
@@ -171,8 +171,8 @@ fn sig_lines(out: &mut String) {
 // ---------------------------------------------------------------------------------------------
 
 /// Theory paper (试卷) for candidates.
-pub fn theory_paper_html(paper: &Value, h: &DocHeader) -> String {
-    let info = PaperInfo::of(paper);
+pub fn theory_paper_html(paper: &TheoryPaper, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
     let secs = model::sections(paper);
     let mut b = String::new();
     doc_head(
@@ -258,13 +258,8 @@ pub fn theory_paper_html(paper: &Value, h: &DocHeader) -> String {
 }
 
 /// Theory key (标准答案及评分标准), marked 绝密.
-pub fn theory_key_html(paper: &Value, key: &Value, h: &DocHeader) -> String {
-    let src = if paper.get("occupation_name").is_some() {
-        paper
-    } else {
-        key
-    };
-    let info = PaperInfo::of(src);
+pub fn theory_key_html(paper: &TheoryPaper, key: &TheoryKey, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
     let secs = model::sections(paper);
     let ans = model::answers(key);
     let mut b = String::new();
@@ -371,8 +366,8 @@ pub fn theory_key_html(paper: &Value, key: &Value, h: &DocHeader) -> String {
 // Practical
 // ---------------------------------------------------------------------------------------------
 
-fn practical_metas(paper: &Value) -> Vec<String> {
-    let info = PaperInfo::of(paper);
+fn practical_metas(paper: &PracticalPaper) -> Vec<String> {
+    let info = PaperInfo::of(&paper.head());
     vec![
         info_line(&info),
         format!("考核总时间：{} 分钟", model::practical_minutes(paper)),
@@ -380,7 +375,7 @@ fn practical_metas(paper: &Value) -> Vec<String> {
 }
 
 /// Practical 考核准备通知单: site equipment (merged) and candidate items (deduplicated).
-pub fn practical_notice_html(paper: &Value, h: &DocHeader) -> String {
+pub fn practical_notice_html(paper: &PracticalPaper, h: &DocHeader) -> String {
     let mods = model::modules(paper);
     let mut b = String::new();
     doc_head(
@@ -432,7 +427,7 @@ pub fn practical_notice_html(paper: &Value, h: &DocHeader) -> String {
 }
 
 /// Practical 试卷正文: every module on its own page with its tasks.
-pub fn practical_tasks_html(paper: &Value, h: &DocHeader) -> String {
+pub fn practical_tasks_html(paper: &PracticalPaper, h: &DocHeader) -> String {
     let mods = model::modules(paper);
     let mut b = String::new();
     doc_head(
@@ -508,13 +503,8 @@ pub fn practical_tasks_html(paper: &Value, h: &DocHeader) -> String {
 }
 
 /// Practical 评分记录表: one rubric table per task with totals and signature lines.
-pub fn practical_marking_html(paper: &Value, key: &Value, h: &DocHeader) -> String {
-    let src = if paper.get("occupation_name").is_some() {
-        paper
-    } else {
-        key
-    };
-    let info = PaperInfo::of(src);
+pub fn practical_marking_html(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
     let mut b = String::new();
     for (i, s) in model::sheets(paper, key).iter().enumerate() {
         let _ = writeln!(
@@ -589,8 +579,8 @@ pub fn practical_marking_html(paper: &Value, key: &Value, h: &DocHeader) -> Stri
 // ---------------------------------------------------------------------------------------------
 
 /// 答辩题签 (one per page) and, with a key, the examiners' 参考要点 on the following pages.
-pub fn defence_html(paper: &Value, key: Option<&Value>, h: &DocHeader) -> String {
-    let info = PaperInfo::of(paper);
+pub fn defence_html(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
     let topics = model::topics(paper, key);
     let mut b = String::new();
     if topics.is_empty() {

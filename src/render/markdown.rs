@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use serde_json::Value;
+use crate::document::{PracticalKey, PracticalPaper, TheoryKey, TheoryPaper};
 
 use super::DocHeader;
 use super::model::{self, DASH, PaperInfo, dash, fmt_num, fmt_opt};
@@ -132,8 +132,8 @@ fn sig_lines(out: &mut String) {
 // ---------------------------------------------------------------------------------------------
 
 /// Theory paper (试卷) as Markdown; each question starts a line with `**n.**`.
-pub fn theory_paper_md(paper: &Value, h: &DocHeader) -> String {
-    let info = PaperInfo::of(paper);
+pub fn theory_paper_md(paper: &TheoryPaper, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
     let secs = model::sections(paper);
     let mut b = String::new();
     doc_head(
@@ -200,13 +200,8 @@ pub fn theory_paper_md(paper: &Value, h: &DocHeader) -> String {
 }
 
 /// Theory key (标准答案及评分标准) as Markdown, marked 绝密.
-pub fn theory_key_md(paper: &Value, key: &Value, h: &DocHeader) -> String {
-    let src = if paper.get("occupation_name").is_some() {
-        paper
-    } else {
-        key
-    };
-    let info = PaperInfo::of(src);
+pub fn theory_key_md(paper: &TheoryPaper, key: &TheoryKey, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
     let secs = model::sections(paper);
     let ans = model::answers(key);
     let mut b = String::new();
@@ -296,8 +291,8 @@ pub fn theory_key_md(paper: &Value, key: &Value, h: &DocHeader) -> String {
 // Practical
 // ---------------------------------------------------------------------------------------------
 
-fn practical_metas(paper: &Value) -> Vec<String> {
-    let info = PaperInfo::of(paper);
+fn practical_metas(paper: &PracticalPaper) -> Vec<String> {
+    let info = PaperInfo::of(&paper.head());
     vec![
         info_line(&info),
         format!("考核总时间：{} 分钟", model::practical_minutes(paper)),
@@ -305,7 +300,7 @@ fn practical_metas(paper: &Value) -> Vec<String> {
 }
 
 /// Practical 考核准备通知单 as Markdown.
-pub fn practical_notice_md(paper: &Value, h: &DocHeader) -> String {
+pub fn practical_notice_md(paper: &PracticalPaper, h: &DocHeader) -> String {
     let mods = model::modules(paper);
     let mut b = String::new();
     doc_head(
@@ -349,7 +344,7 @@ pub fn practical_notice_md(paper: &Value, h: &DocHeader) -> String {
 }
 
 /// Practical 试卷正文 as Markdown; each task is a `### 试题N` heading.
-pub fn practical_tasks_md(paper: &Value, h: &DocHeader) -> String {
+pub fn practical_tasks_md(paper: &PracticalPaper, h: &DocHeader) -> String {
     let mods = model::modules(paper);
     let mut b = String::new();
     doc_head(
@@ -407,13 +402,8 @@ pub fn practical_tasks_md(paper: &Value, h: &DocHeader) -> String {
 }
 
 /// Practical 评分记录表 as Markdown.
-pub fn practical_marking_md(paper: &Value, key: &Value, h: &DocHeader) -> String {
-    let src = if paper.get("occupation_name").is_some() {
-        paper
-    } else {
-        key
-    };
-    let info = PaperInfo::of(src);
+pub fn practical_marking_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
     let mut b = String::new();
     doc_head(
         &mut b,
@@ -465,8 +455,8 @@ pub fn practical_marking_md(paper: &Value, key: &Value, h: &DocHeader) -> String
 
 /// 答辩题签 as Markdown (topics separated by rules), with 参考要点 after all topics if a key is
 /// given.
-pub fn defence_md(paper: &Value, key: Option<&Value>, h: &DocHeader) -> String {
-    let info = PaperInfo::of(paper);
+pub fn defence_md(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
     let topics = model::topics(paper, key);
     let mut b = String::new();
     doc_head(&mut b, h, "答辩题签", false, &[info_line(&info)]);

@@ -1,8 +1,7 @@
 //! Printable exam documents (HTML with print CSS, and GitHub-flavoured Markdown) rendered from
-//! assembled papers and keys. Pure functions: JSON in, whole document as a `String` out.
-//!
-//! Every function tolerates arbitrary input: missing or mistyped fields render as empty text or
-//! "—", never as a panic.
+//! the typed papers and keys of `crate::document`. Pure functions: documents in, whole document
+//! as a `String` out. A field a document lacks is refused when it is loaded, so nothing is ever
+//! printed with a gap; "—" stands only for a value that is present but empty.
 
 mod html;
 mod markdown;

@@ -1,8 +1,11 @@
-//! Format-neutral view of papers and keys: tolerant JSON extraction, number formatting, section
-//! headings and rules, merged site equipment, marking sheets and defence topics shared by the
-//! HTML and Markdown renderers.
+//! Format-neutral view of papers and keys: the typed documents' fields as printed (number
+//! formatting, section headings and rules, merged site equipment, marking sheets and defence
+//! topics) shared by the HTML and Markdown renderers.
 
-use serde_json::Value;
+use crate::document::{
+    Head, PracticalKey, PracticalPaper, TaskMarking, TheoryKey, TheoryPaper, TopicReference,
+};
+use crate::model::Answer as KeyValue;
 
 /// Placeholder printed where a value is missing.
 pub(crate) const DASH: &str = "—";
@@ -17,36 +20,12 @@ pub(crate) fn theory_notes(minutes: &str) -> [String; 4] {
     ]
 }
 
-/// Plain text of a scalar: strings as-is, numbers formatted, everything else empty.
-pub(crate) fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
-        Value::Bool(b) => b.to_string(),
-        _ => String::new(),
-    }
-}
-
-/// Text, or the dash placeholder when empty.
-pub(crate) fn text_or_dash(v: &Value) -> String {
-    dash(text(v))
-}
-
 /// Replaces an empty (or all-whitespace) string by the dash placeholder.
 pub(crate) fn dash(s: String) -> String {
     if s.trim().is_empty() {
         DASH.to_string()
     } else {
         s
-    }
-}
-
-/// A number given as JSON number or numeric string.
-pub(crate) fn num(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64().filter(|x| x.is_finite()),
-        Value::String(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
-        _ => None,
     }
 }
 
@@ -69,17 +48,9 @@ pub(crate) fn fmt_opt(x: Option<f64>) -> String {
     x.map(fmt_num).unwrap_or_else(|| DASH.to_string())
 }
 
-/// Array of scalars as strings (non-arrays give an empty list; a bare string gives one entry).
-pub(crate) fn strings(v: &Value) -> Vec<String> {
-    match v {
-        Value::Array(a) => a.iter().map(text).collect(),
-        Value::String(s) => vec![s.clone()],
-        _ => Vec::new(),
-    }
-}
-
-fn array(v: &Value) -> &[Value] {
-    v.as_array().map(Vec::as_slice).unwrap_or(&[])
+/// A finite number (a non-finite one prints as missing).
+fn finite(x: f64) -> Option<f64> {
+    Some(x).filter(|x| x.is_finite())
 }
 
 /// Chinese numeral for 1..=99 (一, 二, …, 十, 十一, 二十, …); arabic beyond.
@@ -114,25 +85,20 @@ pub(crate) struct PaperInfo {
 }
 
 impl PaperInfo {
-    pub fn of(v: &Value) -> Self {
-        let name = text(&v["occupation_name"]);
-        let code = text(&v["occupation"]);
+    pub fn of(h: &Head) -> Self {
+        let name = h.occupation_name.clone();
+        let code = h.occupation.clone();
         let occupation = match (name.is_empty(), code.is_empty()) {
             (false, false) => format!("{name}（{code}）"),
             (false, true) => name,
             (true, false) => format!("（{code}）"),
             (true, true) => DASH.to_string(),
         };
-        let form = text(&v["form"]);
         PaperInfo {
             occupation,
-            level_name: text_or_dash(&v["level_name"]),
-            form: if form.is_empty() {
-                DASH.to_string()
-            } else {
-                format!("第 {form} 套")
-            },
-            minutes: text_or_dash(&v["minutes"]),
+            level_name: dash(h.level_name.clone()),
+            form: format!("第 {} 套", h.form),
+            minutes: h.minutes.to_string(),
         }
     }
 }
@@ -176,29 +142,26 @@ pub(crate) struct Section {
     pub total: Option<f64>,
 }
 
-pub(crate) fn sections(paper: &Value) -> Vec<Section> {
-    array(&paper["sections"])
+pub(crate) fn sections(paper: &TheoryPaper) -> Vec<Section> {
+    paper
+        .sections
         .iter()
         .map(|s| {
-            let ty = text(&s["type"]);
-            let items: Vec<Item> = array(&s["items"])
+            let ty = s.item_type.as_str().to_string();
+            let items: Vec<Item> = s
+                .items
                 .iter()
-                .map(|it| {
-                    let own = text(&it["type"]);
-                    Item {
-                        n: text(&it["n"]),
-                        n_num: it["n"]
-                            .as_i64()
-                            .or_else(|| text(&it["n"]).trim().parse().ok()),
-                        id: text(&it["id"]),
-                        ty: if own.is_empty() { ty.clone() } else { own },
-                        points: num(&it["points"]),
-                        stem: text(&it["stem"]),
-                        options: strings(&it["options"]),
-                    }
+                .map(|it| Item {
+                    n: it.n.to_string(),
+                    n_num: Some(i64::from(it.n)),
+                    id: it.id.clone(),
+                    ty: it.item_type.as_str().to_string(),
+                    points: finite(it.points),
+                    stem: it.stem.clone(),
+                    options: it.options.clone(),
                 })
                 .collect();
-            let mut points_each = num(&s["points_each"]);
+            let mut points_each = finite(s.points_each);
             if points_each.is_none() {
                 // Uniform item points stand in for a missing points_each.
                 let mut pts = items.iter().filter_map(|i| i.points);
@@ -216,10 +179,7 @@ pub(crate) fn sections(paper: &Value) -> Vec<Section> {
                         .sum(),
                 )
             } else {
-                match (num(&s["count"]), points_each) {
-                    (Some(c), Some(e)) => Some(c * e),
-                    _ => None,
-                }
+                points_each.map(|e| f64::from(s.count) * e)
             };
             Section {
                 ty,
@@ -343,33 +303,29 @@ pub(crate) struct Answer {
     pub explanation: String,
 }
 
-pub(crate) fn answers(key: &Value) -> Vec<Answer> {
-    array(&key["answers"])
+pub(crate) fn answers(key: &TheoryKey) -> Vec<Answer> {
+    key.answers
         .iter()
         .map(|a| {
-            let blanks = match &a["answer"] {
-                Value::Array(_) => strings(&a["answer"]),
-                _ => Vec::new(),
-            };
-            let answer = if blanks.is_empty() {
-                text(&a["answer"])
-            } else {
-                blanks
+            let answer = match &a.answer {
+                KeyValue::Text(t) => t.clone(),
+                KeyValue::Blanks(blanks) => blanks
                     .iter()
                     .enumerate()
                     .map(|(i, b)| format!("（{}）{}", i + 1, b))
                     .collect::<Vec<_>>()
-                    .join("；")
+                    .join("；"),
             };
             Answer {
-                n: text(&a["n"]),
-                id: text(&a["id"]),
+                n: a.n.to_string(),
+                id: a.id.clone(),
                 answer,
-                scheme: array(&a["scheme"])
+                scheme: a
+                    .scheme
                     .iter()
-                    .map(|s| (text(&s["step"]), num(&s["marks"])))
+                    .map(|s| (s.step.clone(), finite(s.marks)))
                     .collect(),
-                explanation: text(&a["explanation"]),
+                explanation: a.explanation.clone().unwrap_or_default(),
             }
         })
         .collect()
@@ -475,36 +431,39 @@ impl Module {
     }
 }
 
-pub(crate) fn modules(paper: &Value) -> Vec<Module> {
+pub(crate) fn modules(paper: &PracticalPaper) -> Vec<Module> {
     let mut seq = 0;
-    array(&paper["modules"])
+    paper
+        .modules
         .iter()
         .map(|m| Module {
-            function: text(&m["function"]),
-            name: text(&m["name"]),
-            choice: text(&m["choice"]),
-            weight: num(&m["weight"]),
-            points: num(&m["points"]),
-            tasks: array(&m["tasks"])
+            function: m.function.clone(),
+            name: m.name.clone(),
+            choice: m.choice.clone(),
+            weight: Some(f64::from(m.weight)),
+            points: finite(m.points),
+            tasks: m
+                .tasks
                 .iter()
                 .map(|t| {
                     seq += 1;
                     Task {
                         seq,
-                        id: text(&t["id"]),
-                        title: text(&t["title"]),
-                        minutes: num(&t["minutes"]),
-                        points: num(&t["points"]),
-                        text: text(&t["text"]),
-                        site: array(&t["site"])
+                        id: t.id.clone(),
+                        title: t.title.clone(),
+                        minutes: Some(f64::from(t.minutes)),
+                        points: finite(t.points),
+                        text: t.text.clone(),
+                        site: t
+                            .site
                             .iter()
                             .map(|s| Site {
-                                name: text(&s["name"]),
-                                spec: text(&s["spec"]),
-                                qty: text(&s["qty"]),
+                                name: s.name.clone(),
+                                spec: s.spec.clone(),
+                                qty: s.qty.clone(),
                             })
                             .collect(),
-                        candidate: strings(&t["candidate"]),
+                        candidate: t.candidate.clone(),
                     }
                 })
                 .collect(),
@@ -512,14 +471,9 @@ pub(crate) fn modules(paper: &Value) -> Vec<Module> {
         .collect()
 }
 
-/// Total practical minutes: `minutes`, else `task_minutes`.
-pub(crate) fn practical_minutes(paper: &Value) -> String {
-    let m = text(&paper["minutes"]);
-    if m.is_empty() {
-        text_or_dash(&paper["task_minutes"])
-    } else {
-        m
-    }
+/// Total practical minutes: the blueprint's time limit.
+pub(crate) fn practical_minutes(paper: &PracticalPaper) -> String {
+    paper.minutes.to_string()
 }
 
 /// One merged row of the site-equipment table.
@@ -660,17 +614,17 @@ impl Sheet {
 }
 
 /// Marking sheets in paper task order; key entries without a paper task come last.
-pub(crate) fn sheets(paper: &Value, key: &Value) -> Vec<Sheet> {
+pub(crate) fn sheets(paper: &PracticalPaper, key: &PracticalKey) -> Vec<Sheet> {
     let mods = modules(paper);
-    let marking = array(&key["marking"]);
+    let marking = &key.marking;
     let mut used = vec![false; marking.len()];
-    let rubric_of = |m: &Value| -> Vec<Rubric> {
-        array(&m["rubric"])
+    let rubric_of = |m: &TaskMarking| -> Vec<Rubric> {
+        m.rubric
             .iter()
             .map(|r| Rubric {
-                element: text(&r["element"]),
-                points: num(&r["points"]),
-                criteria: text(&r["criteria"]),
+                element: r.element.clone(),
+                points: finite(r.points),
+                criteria: r.criteria.clone(),
             })
             .collect()
     };
@@ -680,7 +634,7 @@ pub(crate) fn sheets(paper: &Value, key: &Value) -> Vec<Sheet> {
             let pos = marking
                 .iter()
                 .enumerate()
-                .position(|(k, x)| !used[k] && !t.id.is_empty() && text(&x["id"]) == t.id);
+                .position(|(k, x)| !used[k] && !t.id.is_empty() && x.id == t.id);
             if let Some(k) = pos {
                 used[k] = true;
             }
@@ -689,19 +643,19 @@ pub(crate) fn sheets(paper: &Value, key: &Value) -> Vec<Sheet> {
                 seq: Some(t.seq),
                 id: t.id.clone(),
                 title: if t.title.is_empty() {
-                    mk.map(|x| text(&x["title"])).unwrap_or_default()
+                    mk.map(|x| x.title.clone()).unwrap_or_default()
                 } else {
                     t.title.clone()
                 },
                 module: module_label(&m.function, &m.name),
                 minutes: t.minutes,
-                points: t.points.or_else(|| mk.and_then(|x| num(&x["points"]))),
+                points: t.points.or_else(|| mk.and_then(|x| finite(x.points))),
                 rubric: mk.map(rubric_of).unwrap_or_default(),
             });
         }
     }
     for (x, _) in marking.iter().zip(used.iter()).filter(|(_, u)| !**u) {
-        let module = text(&x["module"]);
+        let module = x.module.clone();
         let name = mods
             .iter()
             .find(|m| !module.is_empty() && m.function == module)
@@ -709,11 +663,11 @@ pub(crate) fn sheets(paper: &Value, key: &Value) -> Vec<Sheet> {
             .unwrap_or_default();
         out.push(Sheet {
             seq: None,
-            id: text(&x["id"]),
-            title: text(&x["title"]),
+            id: x.id.clone(),
+            title: x.title.clone(),
             module: module_label(&module, &name),
             minutes: None,
-            points: num(&x["points"]),
+            points: finite(x.points),
             rubric: rubric_of(x),
         });
     }
@@ -743,31 +697,32 @@ pub(crate) struct Topic {
 
 /// Defence topics of the paper, with reference points from the key (matched by id, then by
 /// position when ids are missing).
-pub(crate) fn topics(paper: &Value, key: Option<&Value>) -> Vec<Topic> {
+pub(crate) fn topics(paper: &PracticalPaper, key: Option<&PracticalKey>) -> Vec<Topic> {
     let mods = modules(paper);
-    let refs: &[Value] = key.map(|k| array(&k["defence"])).unwrap_or(&[]);
-    array(&paper["defence"])
+    let refs: &[TopicReference] = key.map(|k| k.defence.as_slice()).unwrap_or(&[]);
+    paper
+        .defence
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            let id = text(&d["id"]);
-            let module = text(&d["module"]);
+            let id = d.id.clone();
+            let module = d.module.clone();
             // the module's name from the set's modules, else as the topic names it itself
             let name = mods
                 .iter()
                 .find(|m| !module.is_empty() && m.function == module)
                 .map(|m| m.name.clone())
-                .unwrap_or_else(|| text(&d["module_name"]));
+                .unwrap_or_else(|| d.module_name.clone().unwrap_or_default());
             let r = if id.is_empty() {
                 refs.get(i)
             } else {
-                refs.iter().find(|r| text(&r["id"]) == id)
+                refs.iter().find(|r| r.id == id)
             };
             Topic {
                 id,
                 module: module_label(&module, &name),
-                topic: text(&d["topic"]),
-                reference: r.map(|r| strings(&r["reference"])).unwrap_or_default(),
+                topic: d.topic.clone(),
+                reference: r.map(|r| r.reference.clone()).unwrap_or_default(),
             }
         })
         .collect()

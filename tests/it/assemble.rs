@@ -394,6 +394,112 @@ fn verify_says_identical_then_detects_a_changed_bank_and_an_edited_paper() {
     assert!(!v[0].genuine && !v[0].identical, "{v:?}");
 }
 
+/// `field` removed from the object at `at` (a JSON pointer) of the JSON file `path`, or set to `to`.
+fn break_field(path: &Path, at: &str, field: &str, to: Option<serde_json::Value>) {
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let obj = v.pointer_mut(at).and_then(|o| o.as_object_mut()).unwrap();
+    match to {
+        None => assert!(
+            obj.remove(field).is_some(),
+            "{at}/{field} in {}",
+            path.display()
+        ),
+        Some(x) => {
+            obj.insert(field.into(), x);
+        }
+    }
+    std::fs::write(path, serde_json::to_vec_pretty(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn verify_refuses_a_paper_key_practical_or_defence_set_missing_a_field_by_file_and_field() {
+    let t = tempfile::tempdir().unwrap();
+    let bank = copy_sample(t.path());
+    let cfg = crate::new_store(&t.path().join("s"));
+    qbank::ops::import(&cfg, std::slice::from_ref(&bank), &Quiet).unwrap();
+    let out = t.path().join("papers");
+    let bps: Vec<PathBuf> = [
+        "blueprint-theory-4.toml",
+        "blueprint-practical-4.toml",
+        "blueprint-defence-2.toml",
+    ]
+    .iter()
+    .map(|b| blueprints_dir().join(b))
+    .collect();
+    qbank::ops::assemble(&cfg, &bps, SEED, Some(1), &out, false, &Quiet).unwrap();
+    let v = qbank::ops::verify(&cfg, &out).unwrap();
+    assert!(v.iter().all(|v| v.identical), "{v:?}");
+    // (file, pointer, field, replacement or removal, the field path the refusal names)
+    let cases: [(&str, &str, &str, Option<serde_json::Value>, &str); 6] = [
+        (
+            "dg4-theory/form-01/paper.json",
+            "/sections/0/items/3",
+            "version",
+            None,
+            "sections[0].items[3].version",
+        ),
+        (
+            "dg4-theory/form-01/paper.json",
+            "/sections/1/items/0",
+            "points",
+            Some(serde_json::json!("一分")),
+            "sections[1].items[0].points",
+        ),
+        (
+            "dg4-theory/form-01/key.json",
+            "/answers/5",
+            "answer",
+            None,
+            "answers[5].answer",
+        ),
+        (
+            "dg4-practical/form-01/paper.json",
+            "/modules/0/tasks/0",
+            "site",
+            None,
+            "modules[0].tasks[0].site",
+        ),
+        (
+            "dg4-practical/form-01/key.json",
+            "/marking/0/rubric/0",
+            "points",
+            Some(serde_json::json!(null)),
+            "marking[0].rubric[0].points",
+        ),
+        (
+            "dg2-defence/form-01/paper.json",
+            "/defence/0",
+            "topic",
+            None,
+            "defence[0].topic",
+        ),
+    ];
+    for (file, at, field, to, want) in cases {
+        let path = out.join(file);
+        let good = std::fs::read(&path).unwrap();
+        break_field(&path, at, field, to);
+        let v = qbank::ops::verify(&cfg, &path).unwrap();
+        assert_eq!(v.len(), 1);
+        let named = format!("{}: not a valid", path.display());
+        assert!(
+            !v[0].identical
+                && !v[0].genuine
+                && v[0]
+                    .differences
+                    .iter()
+                    .any(|d| d.starts_with(&named) && d.contains(&format!("field `{want}`"))),
+            "{file}: {v:?}"
+        );
+        std::fs::write(&path, good).unwrap();
+    }
+    // put back, every form verifies again
+    let v = qbank::ops::verify(&cfg, &out).unwrap();
+    assert!(
+        v.iter().all(|v| v.identical && v.differences.is_empty()),
+        "{v:?}"
+    );
+}
+
 #[test]
 fn defence_topics_are_drawn_for_technicians_spread_over_modules() {
     let files = qbank::ops::read_bank_files(&[sample_bank()]).unwrap();

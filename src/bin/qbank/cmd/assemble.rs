@@ -2,6 +2,7 @@
 
 use crate::cli::Global;
 use crate::output::Bar;
+use qbank::document::QualityReport;
 use qbank::{Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -37,21 +38,18 @@ pub fn exec(
     }
     crate::outln!("seed {} · bank {}", r.seed, r.bank_digest);
     for b in &r.blueprints {
-        let detail = match b.report["kind"].as_str() {
-            Some("theory") => format!(
+        let detail = match &b.report {
+            QualityReport::Theory(t) => format!(
                 "mean p {} (spread {}), overlap max {}",
-                b.report["forms"]
-                    .as_array()
-                    .map(|f| f
-                        .iter()
-                        .map(|x| x["mean_p"].to_string())
-                        .collect::<Vec<_>>()
-                        .join(" / "))
-                    .unwrap_or_default(),
-                b.report["mean_p_spread"],
-                max_off_diagonal(&b.report["overlap"])
+                t.forms
+                    .iter()
+                    .map(|f| js(&f.mean_p))
+                    .collect::<Vec<_>>()
+                    .join(" / "),
+                js(&t.mean_p_spread),
+                b.report.max_overlap()
             ),
-            _ => format!("overlap max {}", max_off_diagonal(&b.report["overlap"])),
+            QualityReport::Practical(_) => format!("overlap max {}", b.report.max_overlap()),
         };
         crate::outln!(
             "{}: {} form(s) in {}/{} — {detail}",
@@ -68,15 +66,7 @@ pub fn exec(
     Ok(ExitCode::SUCCESS)
 }
 
-fn max_off_diagonal(m: &serde_json::Value) -> u64 {
-    let rows = m.as_array().cloned().unwrap_or_default();
-    let mut max = 0;
-    for (i, r) in rows.iter().enumerate() {
-        for (j, v) in r.as_array().cloned().unwrap_or_default().iter().enumerate() {
-            if i != j {
-                max = max.max(v.as_u64().unwrap_or(0));
-            }
-        }
-    }
-    max
+/// A number as JSON writes it (`0.66`, `1.0`), as this summary has always shown it.
+fn js(x: &f64) -> String {
+    serde_json::to_string(x).unwrap_or_default()
 }

@@ -102,19 +102,12 @@ pub fn list(g: &Global) -> Result<ExitCode> {
     for s in &all {
         crate::outln!(
             "{}  {}  start {}  {} organisation(s)  papers {}  {}",
-            s["sitting"].as_str().unwrap_or_default(),
-            s["title"].as_str().unwrap_or_default(),
-            s["start"].as_str().unwrap_or_default(),
-            s["organisations"],
-            s["papers"]
-                .as_array()
-                .map(|a| a
-                    .iter()
-                    .filter_map(|x| x.as_str())
-                    .collect::<Vec<_>>()
-                    .join(","))
-                .unwrap_or_default(),
-            match s["released"].as_str() {
+            s.sitting,
+            s.title,
+            s.start,
+            s.organisations,
+            s.papers.join(","),
+            match &s.released {
                 Some(t) => format!("released {t}"),
                 None => "sealed".into(),
             }

@@ -1,34 +1,29 @@
-//! Typed paper documents (first step of the typed document model): a theory form's `paper.json`
-//! and `key.json` as structs, and an organisation copy drawn from them (question order, option
-//! order, answer letters remapped). The fields a copy works on — numbers, ids, versions, types,
-//! points, options, answers — are typed, so a missing one is a load error naming the document;
-//! the rest (header, clause paths, explanations, schemes) travel unchanged in `rest`. The JSON
-//! files stay the on-disk format: written through `serde_json::Value` (sorted keys), they are the
-//! same bytes as before. Pure.
+//! Theory papers (`paper.json`) and answer keys (`key.json`), and the organisation copy drawn
+//! from them: question order within sections, option order, answer letters remapped (`permute`),
+//! with the `copy.json` that records it (`CopyInfo`, `CopyQuestion`). Pure.
 
+use super::headed_document;
 use crate::assemble::{CopyPlan, remap_answer};
-use crate::model::{Answer, ItemType};
+use crate::model::{Answer, Difficulty, Importance, ItemType};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-/// Fields a document carries that no typed code reads (kept as they are).
-pub type Rest = BTreeMap<String, Value>;
-
-/// A theory paper (`paper.json`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TheoryPaper {
-    pub sections: Vec<PaperSection>,
-    #[serde(flatten)]
-    pub rest: Rest,
+headed_document! {
+    /// A theory paper (`paper.json`).
+    pub struct TheoryPaper {
+        pub sections: Vec<PaperSection>,
+    }
 }
 
 /// One section (题型) of a theory paper.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaperSection {
+    #[serde(rename = "type")]
+    pub item_type: ItemType,
+    /// Questions the blueprint asks for.
+    pub count: u32,
+    pub points_each: f64,
     pub items: Vec<PaperItem>,
-    #[serde(flatten)]
-    pub rest: Rest,
 }
 
 /// One printed question.
@@ -38,23 +33,28 @@ pub struct PaperItem {
     pub n: u32,
     pub id: String,
     pub version: u32,
+    /// The 鉴定点 code, e.g. `2.1.3`.
+    pub clause: String,
+    /// Names of the 职业功能, 工作内容 and 鉴定点 (empty if the standard lacks the clause).
+    pub clause_path: Vec<String>,
     #[serde(rename = "type")]
     pub item_type: ItemType,
     pub points: f64,
+    pub difficulty: Difficulty,
+    pub p: f64,
+    pub importance: Importance,
+    pub stem: String,
     pub options: Vec<String>,
     /// The options keep their order in every copy (the item's `fixed_order`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fixed_order: bool,
-    #[serde(flatten)]
-    pub rest: Rest,
 }
 
-/// A theory answer key (`key.json`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TheoryKey {
-    pub answers: Vec<KeyAnswer>,
-    #[serde(flatten)]
-    pub rest: Rest,
+headed_document! {
+    /// A theory answer key (`key.json`).
+    pub struct TheoryKey {
+        pub answers: Vec<KeyAnswer>,
+    }
 }
 
 /// The answer to one printed question.
@@ -64,8 +64,36 @@ pub struct KeyAnswer {
     pub id: String,
     pub version: u32,
     pub answer: Answer,
-    #[serde(flatten)]
-    pub rest: Rest,
+    /// The marking scheme, scaled to the question's points (subjective items).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scheme: Vec<SchemeMark>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
+}
+
+/// One step of a question's marking scheme with its marks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SchemeMark {
+    pub step: String,
+    pub marks: f64,
+}
+
+/// Whose copy a document is: the `copy` field of a copy's paper and key, and its `copy.json`
+/// (which also lists what was printed, for theory copies).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CopyInfo {
+    pub sitting: String,
+    pub organisation: String,
+    pub occupation: String,
+    pub occupation_name: String,
+    pub level: u8,
+    /// The copy code, e.g. `S000032100001-dg4-theory-F01`.
+    pub copy: String,
+    pub blueprint: String,
+    pub form: u32,
+    /// Theory copies' `copy.json`: every printed question (absent elsewhere).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<CopyQuestion>,
 }
 
 impl TheoryPaper {
@@ -77,12 +105,12 @@ impl TheoryPaper {
             .flat_map(|(s, sec)| sec.items.iter().map(move |i| (s, i)))
     }
 
-    /// Section lengths and option counts, for drawing copy plans.
     /// For each question in form order, whether its options keep their order in copies.
     pub fn fixed_orders(&self) -> Vec<bool> {
         self.items().map(|(_, i)| i.fixed_order).collect()
     }
 
+    /// Section lengths and option counts, for drawing copy plans.
     pub fn shape(&self) -> (Vec<usize>, Vec<usize>) {
         (
             self.sections.iter().map(|s| s.items.len()).collect(),
@@ -143,11 +171,13 @@ pub fn permute(
             .iter()
             .zip(sections)
             .map(|(sec, items)| PaperSection {
+                item_type: sec.item_type,
+                count: sec.count,
+                points_each: sec.points_each,
                 items,
-                rest: sec.rest.clone(),
             })
             .collect(),
-        rest: paper.rest.clone(),
+        ..TheoryPaper::headed(paper.head())
     };
     let mut answers: Vec<(u32, KeyAnswer)> = key
         .answers
@@ -169,59 +199,7 @@ pub fn permute(
     answers.sort_by_key(|(n, _)| *n);
     let new_key = TheoryKey {
         answers: answers.into_iter().map(|(_, a)| a).collect(),
-        rest: key.rest.clone(),
+        ..TheoryKey::headed(key.head())
     };
     (new_paper, new_key, questions)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn documents_round_trip_to_the_same_json_and_a_missing_field_is_an_error() {
-        let paper = json!({
-            "blueprint": "bp", "form": 1,
-            "sections": [{ "type": "单选", "count": 2, "points_each": 1.0, "items": [
-                { "n": 1, "id": "A", "version": 1, "type": "单选", "points": 1.0, "options": ["x", "y"], "stem": "s1", "clause_path": ["a"] },
-                { "n": 2, "id": "B", "version": 2, "type": "单选", "points": 1.0, "options": ["u", "v"], "stem": "s2", "clause_path": [] },
-            ]}],
-        });
-        let key = json!({ "form": 1, "answers": [
-            { "n": 1, "id": "A", "version": 1, "answer": "A" },
-            { "n": 2, "id": "B", "version": 2, "answer": "B", "explanation": "e" },
-        ]});
-        let p: TheoryPaper = serde_json::from_value(paper.clone()).unwrap();
-        let k: TheoryKey = serde_json::from_value(key.clone()).unwrap();
-        assert_eq!(serde_json::to_value(&p).unwrap(), paper);
-        assert_eq!(serde_json::to_value(&k).unwrap(), key);
-        // B printed first with its options swapped, A second as it was
-        let plan = CopyPlan {
-            order: vec![1, 0],
-            options: vec![vec![1, 0], vec![0, 1]],
-        };
-        let (cp, ck, qs) = permute(&p, &k, &plan);
-        let first = &cp.sections[0].items[0];
-        assert_eq!(
-            (first.n, first.id.as_str(), first.options.clone()),
-            (1, "B", vec!["v".into(), "u".into()])
-        );
-        assert_eq!(
-            ck.answers[0].answer,
-            Answer::Text("A".into()),
-            "B's key follows its option"
-        );
-        assert_eq!(ck.answers[1].answer, Answer::Text("A".into()));
-        assert_eq!(qs[0].options, vec![1, 0]);
-        let mut broken = paper;
-        broken["sections"][0]["items"][1]
-            .as_object_mut()
-            .unwrap()
-            .remove("version");
-        let e = serde_json::from_value::<TheoryPaper>(broken)
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("version"), "{e}");
-    }
 }
