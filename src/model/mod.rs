@@ -5,6 +5,7 @@
 mod blueprint;
 mod citation;
 mod entry;
+mod figure;
 mod level;
 mod org;
 mod sitting;
@@ -19,6 +20,7 @@ pub use entry::{
     Answer, DefenceTopic, Difficulty, Entry, EntryKind, Importance, ItemType, PracticalTask,
     RubricLine, SchemeStep, SiteEntry, Source, Status, TheoryItem,
 };
+pub use figure::{Figure, Media, b64, figure_refs};
 pub use level::{EnterpriseGrade, Level};
 pub use org::{
     OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange, is_valid_org_id, parse_scope,

@@ -7,7 +7,6 @@ use crate::assemble::{
     self, Allocation, Candidate, ENGINE, Infeasible, PracticalForm, Quality, TaskCandidate,
     TheoryForm, TopicCandidate, overlap_matrix,
 };
-use crate::bankfile;
 use crate::error::{Error, Result};
 use crate::model::{
     Answer, Blueprint, BlueprintKind, Difficulty, Entry, EntryKind, Importance, Level, Standard,
@@ -97,7 +96,7 @@ pub(crate) fn read_blueprints_at(
     standards: &[Standard],
 ) -> Result<(Vec<Blueprint>, BlueprintPlaces)> {
     let files = read_bank_files(paths)?;
-    let (bank, problems) = bankfile::check(&files, standards);
+    let (bank, problems) = super::files::check_files(&files, standards);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
@@ -314,6 +313,11 @@ fn render_theory(
             if i.fixed_order {
                 item["fixed_order"] = json!(true);
             }
+            let (paper_texts, key_texts, every) = item_texts(i);
+            let figures = crate::render::figures_json(&i.figures, &paper_texts, &every, true);
+            if !figures.is_empty() {
+                item["figures"] = Value::Array(figures);
+            }
             items.push(item);
             let answer = match &i.answer {
                 Answer::Text(t) => json!(t),
@@ -325,6 +329,10 @@ fn render_theory(
             }
             if let Some(x) = &i.explanation {
                 a["explanation"] = json!(x);
+            }
+            let figures = crate::render::figures_json(&i.figures, &key_texts, &every, false);
+            if !figures.is_empty() {
+                a["figures"] = Value::Array(figures);
             }
             answers.push(a);
         }
@@ -339,6 +347,33 @@ fn render_theory(
         ("paper.json".into(), pretty(&paper)),
         ("key.json".into(), pretty(&key)),
     ]
+}
+
+/// An item's texts that may place figures: on the paper (stem, options), in the key (answer,
+/// explanation, scheme) and all of them. A figure only the key places never reaches the paper.
+fn item_texts(i: &crate::model::TheoryItem) -> (Vec<&str>, Vec<&str>, Vec<&str>) {
+    let paper: Vec<&str> = std::iter::once(i.stem.as_str())
+        .chain(i.options.iter().map(String::as_str))
+        .collect();
+    let mut key: Vec<&str> = i.scheme.iter().map(|s| s.step.as_str()).collect();
+    key.extend(i.explanation.as_deref());
+    if let Answer::Text(t) = &i.answer {
+        key.push(t);
+    }
+    let every = paper.iter().chain(key.iter()).copied().collect();
+    (paper, key, every)
+}
+
+/// A task's texts: the task text on the paper, the rubric in the marking sheet, and all.
+fn task_texts(t: &crate::model::PracticalTask) -> (Vec<&str>, Vec<&str>, Vec<&str>) {
+    let paper = vec![t.text.as_str()];
+    let key: Vec<&str> = t
+        .rubric
+        .iter()
+        .flat_map(|r| [r.element.as_str(), r.criteria.as_str()])
+        .collect();
+    let every = paper.iter().chain(key.iter()).copied().collect();
+    (paper, key, every)
 }
 
 fn head_json(std: &Standard, bp: &Blueprint, form: u32) -> Value {
@@ -365,17 +400,28 @@ fn render_practical(
             let Some(Entry::Task(task)) = entries.get(&(t.id.clone(), t.version)) else {
                 continue;
             };
-            tasks.push(json!({
+            let mut paper_task = json!({
                 "id": t.id, "version": t.version, "title": task.title, "minutes": t.minutes,
                 "points": m.points, "text": task.text, "site": task.site, "candidate": task.candidate,
                 "work_types": task.work_types,
-            }));
-            marking.push(json!({
+            });
+            let mut sheet = json!({
                 "module": m.function, "id": t.id, "version": t.version, "title": task.title, "points": m.points,
                 "rubric": task.rubric.iter().map(|r| json!({
                     "element": r.element, "points": (r.points * t.scale * 100.0).round() / 100.0, "criteria": r.criteria,
                 })).collect::<Vec<_>>(),
-            }));
+            });
+            let (paper_texts, key_texts, every) = task_texts(task);
+            let figures = crate::render::figures_json(&task.figures, &paper_texts, &every, true);
+            if !figures.is_empty() {
+                paper_task["figures"] = Value::Array(figures);
+            }
+            let figures = crate::render::figures_json(&task.figures, &key_texts, &every, false);
+            if !figures.is_empty() {
+                sheet["figures"] = Value::Array(figures);
+            }
+            tasks.push(paper_task);
+            marking.push(sheet);
         }
         modules.push(json!({ "function": m.function, "name": m.name, "choice": m.choice, "weight": m.weight, "points": m.points, "tasks": tasks }));
     }
@@ -384,8 +430,22 @@ fn render_practical(
     for (id, v) in &form.defence {
         if let Some(Entry::Defence(d)) = entries.get(&(id.clone(), *v)) {
             let module_name = std.function(&d.module).map(|f| f.name.clone());
-            defence.push(json!({ "id": id, "version": v, "module": d.module, "module_name": module_name, "topic": d.topic }));
-            defence_key.push(json!({ "id": id, "version": v, "reference": d.reference }));
+            let mut topic = json!({ "id": id, "version": v, "module": d.module, "module_name": module_name, "topic": d.topic });
+            let mut refs = json!({ "id": id, "version": v, "reference": d.reference });
+            let key_texts: Vec<&str> = d.reference.iter().map(String::as_str).collect();
+            let every: Vec<&str> = std::iter::once(d.topic.as_str())
+                .chain(key_texts.iter().copied())
+                .collect();
+            let figures = crate::render::figures_json(&d.figures, &[&d.topic], &every, true);
+            if !figures.is_empty() {
+                topic["figures"] = Value::Array(figures);
+            }
+            let figures = crate::render::figures_json(&d.figures, &key_texts, &every, false);
+            if !figures.is_empty() {
+                refs["figures"] = Value::Array(figures);
+            }
+            defence.push(topic);
+            defence_key.push(refs);
         }
     }
     let head = head_json(std, bp, form.form);

@@ -7,6 +7,7 @@
 mod html;
 mod markdown;
 mod model;
+mod rich;
 #[cfg(test)]
 mod tests;
 
@@ -18,6 +19,7 @@ pub use markdown::{
     defence_md, practical_marking_md, practical_notice_md, practical_tasks_md, theory_key_md,
     theory_paper_md,
 };
+pub use rich::figures_json;
 
 /// Who and what a printed copy is for; printed in headers and footers.
 pub struct DocHeader<'a> {

@@ -150,6 +150,7 @@ pub(crate) struct Item {
     pub points: Option<f64>,
     pub stem: String,
     pub options: Vec<String>,
+    pub figures: Vec<super::rich::Fig>,
 }
 
 impl Item {
@@ -195,6 +196,7 @@ pub(crate) fn sections(paper: &Value) -> Vec<Section> {
                         points: num(&it["points"]),
                         stem: text(&it["stem"]),
                         options: strings(&it["options"]),
+                        figures: super::rich::figs(&it["figures"]),
                     }
                 })
                 .collect();
@@ -341,6 +343,7 @@ pub(crate) struct Answer {
     pub answer: String,
     pub scheme: Vec<(String, Option<f64>)>,
     pub explanation: String,
+    pub figures: Vec<super::rich::Fig>,
 }
 
 pub(crate) fn answers(key: &Value) -> Vec<Answer> {
@@ -370,6 +373,7 @@ pub(crate) fn answers(key: &Value) -> Vec<Answer> {
                     .map(|s| (text(&s["step"]), num(&s["marks"])))
                     .collect(),
                 explanation: text(&a["explanation"]),
+                figures: super::rich::figs(&a["figures"]),
             }
         })
         .collect()
@@ -447,6 +451,7 @@ pub(crate) struct Task {
     pub minutes: Option<f64>,
     pub points: Option<f64>,
     pub text: String,
+    pub figures: Vec<super::rich::Fig>,
     pub site: Vec<Site>,
     pub candidate: Vec<String>,
 }
@@ -496,6 +501,7 @@ pub(crate) fn modules(paper: &Value) -> Vec<Module> {
                         minutes: num(&t["minutes"]),
                         points: num(&t["points"]),
                         text: text(&t["text"]),
+                        figures: super::rich::figs(&t["figures"]),
                         site: array(&t["site"])
                             .iter()
                             .map(|s| Site {
@@ -637,6 +643,7 @@ pub(crate) struct Sheet {
     pub minutes: Option<f64>,
     pub points: Option<f64>,
     pub rubric: Vec<Rubric>,
+    pub figures: Vec<super::rich::Fig>,
 }
 
 impl Sheet {
@@ -697,6 +704,9 @@ pub(crate) fn sheets(paper: &Value, key: &Value) -> Vec<Sheet> {
                 minutes: t.minutes,
                 points: t.points.or_else(|| mk.and_then(|x| num(&x["points"]))),
                 rubric: mk.map(rubric_of).unwrap_or_default(),
+                figures: mk
+                    .map(|x| super::rich::figs(&x["figures"]))
+                    .unwrap_or_default(),
             });
         }
     }
@@ -715,6 +725,7 @@ pub(crate) fn sheets(paper: &Value, key: &Value) -> Vec<Sheet> {
             minutes: None,
             points: num(&x["points"]),
             rubric: rubric_of(x),
+            figures: super::rich::figs(&x["figures"]),
         });
     }
     out
@@ -739,6 +750,7 @@ pub(crate) struct Topic {
     pub module: String,
     pub topic: String,
     pub reference: Vec<String>,
+    pub figures: Vec<super::rich::Fig>,
 }
 
 /// Defence topics of the paper, with reference points from the key (matched by id, then by
@@ -768,6 +780,17 @@ pub(crate) fn topics(paper: &Value, key: Option<&Value>) -> Vec<Topic> {
                 module: module_label(&module, &name),
                 topic: text(&d["topic"]),
                 reference: r.map(|r| strings(&r["reference"])).unwrap_or_default(),
+                figures: {
+                    let mut f = super::rich::figs(&d["figures"]);
+                    let more = r
+                        .map(|r| super::rich::figs(&r["figures"]))
+                        .unwrap_or_default();
+                    f.extend(
+                        more.into_iter()
+                            .map(|x| super::rich::Fig { after: false, ..x }),
+                    );
+                    f
+                },
             }
         })
         .collect()
