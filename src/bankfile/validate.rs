@@ -589,6 +589,10 @@ fn entries_of(
             texts.push(t);
         }
         let figures = figures_of(&mut sink, figure_source, &it.id, &it.figure, &texts);
+        markup_of(&mut sink, it.stem.span().start, &id, it.stem.get_ref());
+        for t in &texts[1..] {
+            markup_of(&mut sink, it.id.span().start, &id, t);
+        }
         if sink.out.len() > before {
             continue;
         }
@@ -707,6 +711,10 @@ fn entries_of(
         texts.extend(t.rubric.get_ref().iter().map(|r| r.criteria.as_str()));
         texts.extend(t.rubric.get_ref().iter().map(|r| r.element.as_str()));
         let figures = figures_of(&mut sink, figure_source, &t.id, &t.figure, &texts);
+        markup_of(&mut sink, t.text.span().start, id, t.text.get_ref());
+        for x in &texts[1..] {
+            markup_of(&mut sink, t.rubric.span().start, id, x);
+        }
         if sink.out.len() > before {
             continue;
         }
@@ -757,6 +765,10 @@ fn entries_of(
         let mut texts: Vec<&str> = vec![d.topic.get_ref()];
         texts.extend(d.reference.iter().map(String::as_str));
         let figures = figures_of(&mut sink, figure_source, &d.id, &d.figure, &texts);
+        markup_of(&mut sink, d.topic.span().start, id, d.topic.get_ref());
+        for x in &texts[1..] {
+            markup_of(&mut sink, d.id.span().start, id, x);
+        }
         if sink.out.len() > before {
             continue;
         }
@@ -879,6 +891,60 @@ fn figures_of(
         });
     }
     out
+}
+
+/// Formulas (`$…$`, each parsed as LaTeX) and pipe tables (every row as wide as the header) of
+/// one text, problems at `at`. Messages count formulas, never quote them.
+fn markup_of(sink: &mut Sink, at: usize, id: &str, text: &str) {
+    use crate::model::markup::{Block, MAX_FORMULA_BYTES, Span, blocks, math_spans};
+    if !text.contains('$') && !text.contains('|') {
+        return;
+    }
+    match math_spans(text) {
+        Err(()) => sink.at(
+            at,
+            format!("{id}: 公式缺少结尾的 $（字面的 $ 写作 \\$） (a $ formula is not closed)"),
+        ),
+        Ok(spans) => {
+            let formulas = spans.iter().filter_map(|s| match s {
+                Span::Math(m) => Some(*m),
+                Span::Text(_) => None,
+            });
+            for (k, m) in formulas.enumerate() {
+                if m.len() > MAX_FORMULA_BYTES || !latex_parses(m) {
+                    sink.at(
+                        at,
+                        format!(
+                            "{id}: 第 {} 个公式无法解析（$…$ 内写 LaTeX 子集，如 $U_2$、$\\frac{{a}}{{b}}$、$\\Omega$） (malformed formula {})",
+                            k + 1,
+                            k + 1
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if blocks(text)
+        .iter()
+        .any(|b| matches!(b, Block::Table { ragged: true, .. }))
+    {
+        sink.at(
+            at,
+            format!("{id}: 表格有一行的列数与表头不同 (a table row has another number of cells than its header)"),
+        );
+    }
+}
+
+/// Whether the LaTeX parser reads `m` without an error (a panic in it counts as an error).
+pub(crate) fn latex_parses(m: &str) -> bool {
+    if m.trim().is_empty() {
+        return false;
+    }
+    std::panic::catch_unwind(|| {
+        let storage = pulldown_latex::Storage::new();
+        pulldown_latex::Parser::new(m, &storage).all(|e| e.is_ok())
+    })
+    .unwrap_or(false)
 }
 
 /// The entry's citations, each checked for a standard number (`GB 50303-2015 5.1.7`); a

@@ -7,6 +7,7 @@ mod citation;
 mod entry;
 mod figure;
 mod level;
+pub mod markup;
 mod org;
 mod sitting;
 mod standard;

@@ -68,6 +68,10 @@ h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
 .fig img { display: block; max-width: 100%; margin: 0 auto; }
 .fig .cap { display: block; font-size: 9pt; }
 .figs { text-align: center; margin: 0.3em 0; }
+.tbl { display: inline-table; border-collapse: collapse; margin: 0.2em 0; vertical-align: top; white-space: normal; }
+.tbl .tr { display: table-row; }
+.tbl .td { display: table-cell; border: 1px solid #000; padding: 0.1em 0.6em; text-align: center; }
+.tbl .th .td { font-weight: bold; }
 .q .stem { white-space: pre-wrap; margin: 0; }
 .qn { font-weight: bold; }
 .opts { display: grid; grid-template-columns: repeat(4, 1fr); column-gap: 1em; padding-left: 2em; }

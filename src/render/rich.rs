@@ -6,6 +6,7 @@
 use super::html::esc;
 use crate::model::{Figure, b64, figure_refs};
 use serde_json::{Value, json};
+use std::fmt::Write;
 
 /// A figure as a document carries it.
 #[derive(Clone, Debug, Default)]
@@ -127,9 +128,73 @@ fn pieces(text: &str) -> Vec<(&str, Option<usize>)> {
     out
 }
 
-/// Entry text as HTML: escaped, each `{{图N}}` replaced by the figure (or by "图N" when the
-/// document does not carry it).
+/// Entry text as HTML: escaped; `{{图N}}` becomes the figure (or "图N" when the document does
+/// not carry it), `$…$` MathML, a pipe table a table. Text without markup is exactly `esc(text)`.
 pub(crate) fn html(text: &str, figs: &[Fig]) -> String {
+    use crate::model::markup::{Block, blocks};
+    if !text.contains('$') && !text.contains('|') {
+        return figures_html(text, figs);
+    }
+    let mut out = String::with_capacity(text.len() * 2);
+    for b in blocks(text) {
+        match b {
+            Block::Lines(t) => out.push_str(&inline_html(t, figs)),
+            Block::Table { header, rows, .. } => {
+                out.push_str("<span class=\"tbl\"><span class=\"tr th\">");
+                for c in header {
+                    let _ = write!(out, "<span class=\"td\">{}</span>", inline_html(c, figs));
+                }
+                out.push_str("</span>");
+                for r in rows {
+                    out.push_str("<span class=\"tr\">");
+                    for c in r {
+                        let _ = write!(out, "<span class=\"td\">{}</span>", inline_html(c, figs));
+                    }
+                    out.push_str("</span>");
+                }
+                out.push_str("</span>\n");
+            }
+        }
+    }
+    out
+}
+
+/// One line run: formulas as MathML, the rest with its figures.
+fn inline_html(text: &str, figs: &[Fig]) -> String {
+    use crate::model::markup::{Span, math_spans};
+    let Ok(spans) = math_spans(text) else {
+        return figures_html(text, figs);
+    };
+    let mut out = String::new();
+    for s in spans {
+        match s {
+            Span::Text(t) => out.push_str(&figures_html(&t.replace("\\$", "$"), figs)),
+            Span::Math(m) => out.push_str(&mathml(m)),
+        }
+    }
+    out
+}
+
+/// A formula as inline MathML; one the parser refuses is printed as its escaped source.
+fn mathml(m: &str) -> String {
+    std::panic::catch_unwind(|| {
+        let storage = pulldown_latex::Storage::new();
+        let events: Vec<_> = pulldown_latex::Parser::new(m, &storage).collect();
+        if events.iter().any(Result::is_err) {
+            return None;
+        }
+        let mut out = String::new();
+        pulldown_latex::push_mathml(&mut out, events.into_iter(), Default::default())
+            .ok()
+            .map(|()| out)
+    })
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| format!("<code>{}</code>", esc(m)))
+}
+
+/// Text with its `{{图N}}` figures, escaped.
+fn figures_html(text: &str, figs: &[Fig]) -> String {
     let mut out = String::with_capacity(text.len());
     for (t, n) in pieces(text) {
         out.push_str(&esc(t));
@@ -154,8 +219,75 @@ pub(crate) fn html_after(figs: &[Fig]) -> String {
 }
 
 /// Entry text as Markdown text: each `{{图N}}` becomes a reference 〔图N　caption〕 (the image
-/// itself is in the HTML document beside it).
+/// itself is in the HTML document beside it) and each `$…$` its plain-text reading
+/// (`$U_2 = 0.9\\times 20\\ \\mathrm{V}$` → `U2 = 0.9×20 V`); tables stay pipe lines.
 pub(crate) fn md(text: &str, figs: &[Fig]) -> String {
+    use crate::model::markup::{Span, math_spans};
+    if !text.contains('$') {
+        return md_figures(text, figs);
+    }
+    let Ok(spans) = math_spans(text) else {
+        return md_figures(text, figs);
+    };
+    spans
+        .into_iter()
+        .map(|s| match s {
+            Span::Text(t) => md_figures(&t.replace("\\$", "$"), figs),
+            Span::Math(m) => plain_math(m),
+        })
+        .collect()
+}
+
+/// A formula read as plain text: commands become their characters, `\frac{a}{b}` → `a/b`,
+/// sub/superscript marks and braces go.
+fn plain_math(m: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("\\frac", ""),
+        ("\\mathrm", ""),
+        ("\\text", ""),
+        ("\\times", "×"),
+        ("\\approx", "≈"),
+        ("\\cdot", "·"),
+        ("\\Omega", "Ω"),
+        ("\\omega", "ω"),
+        ("\\varphi", "φ"),
+        ("\\phi", "φ"),
+        ("\\Delta", "Δ"),
+        ("\\alpha", "α"),
+        ("\\beta", "β"),
+        ("\\eta", "η"),
+        ("\\pi", "π"),
+        ("\\mu", "μ"),
+        ("\\theta", "θ"),
+        ("\\lambda", "λ"),
+        ("\\sqrt", "√"),
+        ("\\leq", "≤"),
+        ("\\geq", "≥"),
+        ("\\le", "≤"),
+        ("\\ge", "≥"),
+        ("\\pm", "±"),
+        ("\\%", "%"),
+        ("\\circ", "°"),
+        ("\\cos", "cos"),
+        ("\\sin", "sin"),
+        ("\\ ", " "),
+        ("\\,", " "),
+        ("\\;", " "),
+    ];
+    let mut s = m.to_string();
+    for (w, r) in WORDS {
+        s = s.replace(w, r);
+    }
+    s.replace("}{", "/")
+        .chars()
+        .filter(|c| !matches!(c, '{' | '}' | '_' | '\\'))
+        .collect::<String>()
+        .replace("^2", "²")
+        .replace("^3", "³")
+}
+
+/// Text with its `{{图N}}` references as Markdown text.
+fn md_figures(text: &str, figs: &[Fig]) -> String {
     let mut out = String::with_capacity(text.len());
     for (t, n) in pieces(text) {
         out.push_str(t);

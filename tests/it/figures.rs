@@ -1,6 +1,6 @@
 //! Figures in bank entries: hostile files refused by name and line, bytes never in clear in the
 //! store, a changed figure is a new version, export → import keeps the digest, and the rendered
-//! HTML of a figure item is pinned by a golden.
+//! HTML of a figure item is pinned by a golden; malformed formulas and tables are refused by line.
 
 use crate::{copy_sample, digest, new_store, sample_bank, sample_store};
 use qbank::ops::{Quiet, export, import};
@@ -294,4 +294,51 @@ fn rendered_html_of_a_figure_item_matches_its_golden() {
         html, want,
         "rendered HTML drifted; re-bless with QBANK_BLESS=1 if intended"
     );
+}
+
+#[test]
+fn malformed_formulas_and_ragged_tables_are_refused_with_their_line() {
+    let t = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            "变压器二次电压$U_2 = 20\\\\ \\\\mathrm{V}为（  ）。",
+            "结尾",
+        ),
+        ("功率为$\\\\frac{U^2}{R$（  ）。", "无法解析"),
+        (
+            "功率为$P = \\\\frac{U^2}{R}$，$\\\\nosuchcommand{x}$（  ）。",
+            "第 2 个公式",
+        ),
+        (
+            "如表：\\n| 参数 | 值 |\\n|---|---|\\n| Pr.1 |\\n选（  ）。",
+            "表格",
+        ),
+    ];
+    for (stem, needle) in cases {
+        let (bank, _) = bank_with_figure(t.path(), "ok.svg", &svg(""), stem);
+        let r = qbank::ops::check(&[bank]).unwrap();
+        let stem_line = 10;
+        assert!(
+            r.problems
+                .iter()
+                .any(|p| p.line == stem_line && p.message.contains(needle)),
+            "{stem}: {:?}",
+            r.problems
+        );
+        assert!(
+            r.problems
+                .iter()
+                .all(|p| !p.message.contains("U_2") && !p.message.contains("frac")),
+            "no formula text in messages"
+        );
+    }
+    // well-formed formulas and a table pass and render as MathML
+    let (bank, _) = bank_with_figure(
+        t.path(),
+        "ok.svg",
+        &svg(""),
+        "有效值$U_2 = 20\\\\ \\\\mathrm{V}$，$\\\\frac{1}{2}$，$\\\\Omega$（  ）。",
+    );
+    let r = qbank::ops::check(&[bank]).unwrap();
+    assert!(r.problems.is_empty(), "{:?}", r.problems);
 }
