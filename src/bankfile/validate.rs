@@ -901,11 +901,11 @@ fn markup_of(sink: &mut Sink, at: usize, id: &str, text: &str) {
         return;
     }
     match math_spans(text) {
-        Err(()) => sink.at(
+        None => sink.at(
             at,
             format!("{id}: 公式缺少结尾的 $（字面的 $ 写作 \\$） (a $ formula is not closed)"),
         ),
-        Ok(spans) => {
+        Some(spans) => {
             let formulas = spans.iter().filter_map(|s| match s {
                 Span::Math(m) => Some(*m),
                 Span::Text(_) => None,

@@ -295,23 +295,6 @@ pub fn write_bank_files(out: &Path, files: &[crate::bankfile::ExportFile]) -> Re
         .try_for_each(|f| write_under(out, &f.path, f.bytes()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::write_under;
-
-    #[test]
-    fn the_output_helper_refuses_any_path_that_leaves_its_base() {
-        let t = tempfile::tempdir().unwrap();
-        let base = t.path().join("out");
-        for bad in ["", "..", "../x", "a/../../x", "/tmp/x", "./x"] {
-            assert!(write_under(&base, bad, b"x").is_err(), "{bad}");
-        }
-        assert!(!t.path().join("x").exists());
-        write_under(&base, "a/b.txt", b"x").unwrap();
-        assert_eq!(std::fs::read(base.join("a/b.txt")).unwrap(), b"x");
-    }
-}
-
 /// Figure files read from disk beside the bank file that names them: regular files only, at
 /// most [`MAX_FIGURE_BYTES`](crate::bankfile::figure::MAX_FIGURE_BYTES) (checked before reading
 /// and while reading).
@@ -357,4 +340,21 @@ pub(crate) fn check_files(
     known: &[crate::model::Standard],
 ) -> (crate::bankfile::ParsedBank, Vec<Diagnostic>) {
     crate::bankfile::check_with(files, known, &DiskFigures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_under;
+
+    #[test]
+    fn the_output_helper_refuses_any_path_that_leaves_its_base() {
+        let t = tempfile::tempdir().unwrap();
+        let base = t.path().join("out");
+        for bad in ["", "..", "../x", "a/../../x", "/tmp/x", "./x"] {
+            assert!(write_under(&base, bad, b"x").is_err(), "{bad}");
+        }
+        assert!(!t.path().join("x").exists());
+        write_under(&base, "a/b.txt", b"x").unwrap();
+        assert_eq!(std::fs::read(base.join("a/b.txt")).unwrap(), b"x");
+    }
 }

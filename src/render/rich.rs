@@ -162,7 +162,7 @@ pub(crate) fn html(text: &str, figs: &[Fig]) -> String {
 /// One line run: formulas as MathML, the rest with its figures.
 fn inline_html(text: &str, figs: &[Fig]) -> String {
     use crate::model::markup::{Span, math_spans};
-    let Ok(spans) = math_spans(text) else {
+    let Some(spans) = math_spans(text) else {
         return figures_html(text, figs);
     };
     let mut out = String::new();
@@ -226,7 +226,7 @@ pub(crate) fn md(text: &str, figs: &[Fig]) -> String {
     if !text.contains('$') {
         return md_figures(text, figs);
     }
-    let Ok(spans) = math_spans(text) else {
+    let Some(spans) = math_spans(text) else {
         return md_figures(text, figs);
     };
     spans

@@ -103,7 +103,7 @@ fn hostile_figures_are_refused_naming_the_bank_file_its_line_and_the_figure() {
     let items = bank.join("6-31-01-03/items.toml");
     let text = std::fs::read_to_string(&items).unwrap();
     std::fs::write(&items, text.replace("fig/ok.svg", "../../etc/passwd.svg")).unwrap();
-    let r = qbank::ops::check(&[bank.clone()]).unwrap();
+    let r = qbank::ops::check(std::slice::from_ref(&bank)).unwrap();
     let lines: Vec<(usize, &str)> = r
         .problems
         .iter()
@@ -142,7 +142,7 @@ fn a_figures_bytes_never_appear_in_clear_in_the_store() {
     assert_eq!(e.figures()[0].data, bytes, "the store holds the figure");
     drop(e);
     let b64 = qbank::model::b64::encode(&bytes);
-    let needles: Vec<&[u8]> = vec![marker.as_bytes(), &bytes[..40], b64[..40].as_bytes()];
+    let needles: Vec<&[u8]> = vec![marker.as_bytes(), &bytes[..40], &b64.as_bytes()[..40]];
     let mut scanned = 0;
     for f in walkdir::WalkDir::new(&cfg.dir).into_iter().flatten() {
         if !f.file_type().is_file() {
@@ -326,9 +326,9 @@ fn malformed_formulas_and_ragged_tables_are_refused_with_their_line() {
             r.problems
         );
         assert!(
-            r.problems
-                .iter()
-                .all(|p| !p.message.contains("U_2") && !p.message.contains("frac")),
+            r.problems.iter().all(|p| !p.message.contains("U^2")
+                && !p.message.contains("nosuchcommand")
+                && !p.message.contains("Pr.1")),
             "no formula text in messages"
         );
     }
