@@ -3,6 +3,7 @@
 //! Pure: callers pass file names and text in and get values or `file:line` diagnostics back.
 
 mod blueprint;
+pub mod figure;
 mod raw;
 mod register;
 mod sitting;
@@ -11,7 +12,7 @@ mod write;
 
 pub use register::parse_register;
 pub use sitting::parse_sitting;
-pub use validate::{Located, ParsedBank, check};
+pub use validate::{Located, ParsedBank, check, check_with};
 pub use write::{ExportFile, export_files};
 
 use std::fmt;

@@ -131,6 +131,8 @@ pub struct ItemIn {
     pub distinct: Vec<String>,
     #[serde(default)]
     pub cites: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub figure: Vec<Spanned<FigureIn>>,
     pub version: Option<u32>,
 }
 
@@ -153,6 +155,8 @@ pub struct TaskIn {
     pub source: Option<Source>,
     #[serde(default)]
     pub cites: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub figure: Vec<Spanned<FigureIn>>,
     pub version: Option<u32>,
 }
 
@@ -168,10 +172,32 @@ pub struct DefenceIn {
     pub source: Option<Source>,
     #[serde(default)]
     pub cites: Option<Spanned<Vec<String>>>,
+    #[serde(default)]
+    pub figure: Vec<Spanned<FigureIn>>,
     pub version: Option<u32>,
 }
 
+/// One `[[item.figure]]` (or task/defence): a file relative to the bank file's folder.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureIn {
+    pub file: Spanned<String>,
+    #[serde(default)]
+    pub caption: String,
+    pub width: Option<Spanned<u32>>,
+}
+
 // ------------------------------------------------------------------ output shapes (export)
+
+/// A figure as export writes it (its bytes go to `file` beside the bank file).
+#[derive(Serialize)]
+pub struct FigureOut {
+    pub file: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub caption: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+}
 
 #[derive(Serialize)]
 pub struct StandardFileOut<'a> {
@@ -244,6 +270,8 @@ pub struct ItemOut {
     pub cites: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scheme: Vec<SchemeStep>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub figure: Vec<FigureOut>,
 }
 
 #[derive(Serialize)]
@@ -264,6 +292,8 @@ pub struct TaskOut {
     pub cites: Vec<String>,
     pub site: Vec<SiteEntry>,
     pub rubric: Vec<RubricLine>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub figure: Vec<FigureOut>,
 }
 
 #[derive(Serialize)]
@@ -277,4 +307,6 @@ pub struct DefenceOut {
     pub reference: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub cites: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub figure: Vec<FigureOut>,
 }

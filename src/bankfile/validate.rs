@@ -4,8 +4,8 @@
 use super::raw::{self, Cell, EntryFile, Probe, StandardFile};
 use super::{Diagnostic, FORMAT, Lines, SourceFile};
 use crate::model::{
-    Answer, DefenceTopic, Entry, ItemType, Level, OccupationCode, PracticalTask, Source, Standard,
-    Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
+    Answer, DefenceTopic, Entry, ItemType, Level, Media, OccupationCode, PracticalTask, Source,
+    Standard, Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -71,6 +71,15 @@ impl Sink<'_> {
 /// else against `known` (standards already in a store). Returns what parsed and every problem
 /// found; the bank is usable only when the problem list is empty.
 pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagnostic>) {
+    check_with(files, known, &super::figure::NoFigures)
+}
+
+/// [`check`], reading the entries' figure files through `figures`.
+pub fn check_with(
+    files: &[SourceFile],
+    known: &[Standard],
+    figures: &dyn super::figure::FigureSource,
+) -> (ParsedBank, Vec<Diagnostic>) {
     let parsed: Vec<(Parsed, Vec<Diagnostic>)> = files.par_iter().map(parse_file).collect();
     let mut diags = Vec::new();
     let mut bank = ParsedBank::default();
@@ -133,7 +142,7 @@ pub fn check(files: &[SourceFile], known: &[Standard]) -> (ParsedBank, Vec<Diagn
     }
     let results: Vec<(Vec<Located<Entry>>, Vec<Diagnostic>)> = entry_files
         .par_iter()
-        .map(|(i, ef)| entries_of(&files[*i], ef, &by_occupation))
+        .map(|(i, ef)| entries_of(&files[*i], ef, &by_occupation, figures))
         .collect();
     let mut seen: HashMap<String, (String, usize)> = HashMap::new();
     for (entries, d) in results {
@@ -493,6 +502,7 @@ fn entries_of(
     file: &SourceFile,
     ef: &EntryFile,
     standards: &HashMap<&OccupationCode, &Standard>,
+    figure_source: &dyn super::figure::FigureSource,
 ) -> (Vec<Located<Entry>>, Vec<Diagnostic>) {
     let mut sink = Sink {
         file,
@@ -563,6 +573,26 @@ fn entries_of(
         let id = it.id.get_ref().clone();
         let before = sink.out.len();
         check_item(&mut sink, std, &points, level, it);
+        let mut texts: Vec<&str> = vec![it.stem.get_ref()];
+        texts.extend(
+            it.options
+                .iter()
+                .flat_map(|o| o.get_ref().iter().map(String::as_str)),
+        );
+        texts.extend(it.explanation.as_deref());
+        texts.extend(
+            it.scheme
+                .iter()
+                .flat_map(|s| s.get_ref().iter().map(|s| s.step.as_str())),
+        );
+        if let Answer::Text(t) = it.answer.get_ref() {
+            texts.push(t);
+        }
+        let figures = figures_of(&mut sink, figure_source, &it.id, &it.figure, &texts);
+        markup_of(&mut sink, it.stem.span().start, &id, it.stem.get_ref());
+        for t in &texts[1..] {
+            markup_of(&mut sink, it.id.span().start, &id, t);
+        }
         if sink.out.len() > before {
             continue;
         }
@@ -597,6 +627,7 @@ fn entries_of(
             fixed_order: it.fixed_order,
             distinct: it.distinct.clone(),
             cites: cites_of(&mut sink, &it.id, &it.cites),
+            figures,
         };
         push(&mut sink, start, &it.id, it.version, Entry::Item(item));
     }
@@ -676,6 +707,14 @@ fn entries_of(
                 format!("{id}: list the site equipment and materials (考场准备)"),
             );
         }
+        let mut texts: Vec<&str> = vec![t.text.get_ref()];
+        texts.extend(t.rubric.get_ref().iter().map(|r| r.criteria.as_str()));
+        texts.extend(t.rubric.get_ref().iter().map(|r| r.element.as_str()));
+        let figures = figures_of(&mut sink, figure_source, &t.id, &t.figure, &texts);
+        markup_of(&mut sink, t.text.span().start, id, t.text.get_ref());
+        for x in &texts[1..] {
+            markup_of(&mut sink, t.rubric.span().start, id, x);
+        }
         if sink.out.len() > before {
             continue;
         }
@@ -696,6 +735,7 @@ fn entries_of(
             source: t.source.clone().unwrap_or_default(),
             status: t.status.unwrap_or(Status::Active),
             cites: cites_of(&mut sink, &t.id, &t.cites),
+            figures,
         };
         push(&mut sink, start, &t.id, t.version, Entry::Task(task));
     }
@@ -722,6 +762,13 @@ fn entries_of(
         if d.topic.get_ref().trim().is_empty() {
             sink.span(&d.topic, format!("{id}: the topic is empty"));
         }
+        let mut texts: Vec<&str> = vec![d.topic.get_ref()];
+        texts.extend(d.reference.iter().map(String::as_str));
+        let figures = figures_of(&mut sink, figure_source, &d.id, &d.figure, &texts);
+        markup_of(&mut sink, d.topic.span().start, id, d.topic.get_ref());
+        for x in &texts[1..] {
+            markup_of(&mut sink, d.id.span().start, id, x);
+        }
         if sink.out.len() > before {
             continue;
         }
@@ -736,10 +783,168 @@ fn entries_of(
             source: d.source.clone().unwrap_or_default(),
             status: d.status.unwrap_or(Status::Active),
             cites: cites_of(&mut sink, &d.id, &d.cites),
+            figures,
         };
         push(&mut sink, start, &d.id, d.version, Entry::Defence(topic));
     }
     (out, sink.out)
+}
+
+/// The entry's figures, each read through `source` and checked (name, type sniffed from the
+/// bytes and matching the name, size and pixel limits, the SVG allowlist); every `{{图N}}` of
+/// `texts` must name one of them. Problems are placed at the figure's line (the references at
+/// the entry's id) and name the figure file.
+fn figures_of(
+    sink: &mut Sink,
+    source: &dyn super::figure::FigureSource,
+    id: &Spanned<String>,
+    figures: &[Spanned<raw::FigureIn>],
+    texts: &[&str],
+) -> Vec<crate::model::Figure> {
+    use super::figure::{MAX_FIGURES_PER_ENTRY, inspect, valid_name};
+    let idv = id.get_ref();
+    if figures.len() > MAX_FIGURES_PER_ENTRY {
+        sink.span(
+            id,
+            format!("{idv}: 图形至多 {MAX_FIGURES_PER_ENTRY} 个 (at most {MAX_FIGURES_PER_ENTRY} figures per entry)"),
+        );
+        return Vec::new();
+    }
+    for t in texts {
+        let (refs, bad) = crate::model::figure_refs(t);
+        if bad {
+            sink.span(
+                id,
+                format!("{idv}: 图形引用格式错误，应写作 {{{{图1}}}} (malformed figure reference)"),
+            );
+        }
+        if let Some(n) = refs.iter().find(|n| **n > figures.len()) {
+            sink.span(
+                id,
+                format!(
+                    "{idv}: 引用了 {{{{图{n}}}}}，但只有 {} 个图形 (figure {n} is referenced but the entry has {})",
+                    figures.len(),
+                    figures.len()
+                ),
+            );
+        }
+    }
+    let mut out = Vec::new();
+    for f in figures {
+        let fi = f.get_ref();
+        let name = fi.file.get_ref();
+        let shown: String = name.chars().take(200).collect();
+        if !valid_name(name) {
+            sink.span(
+                &fi.file,
+                format!(
+                    "{idv}: 图形文件名 `{shown}` 须为题库文件所在文件夹下的相对路径（不含 ..），扩展名 .svg/.png/.jpg (figure file name)"
+                ),
+            );
+            continue;
+        }
+        if let Some(w) = &fi.width
+            && !(10..=400).contains(w.get_ref())
+        {
+            sink.span(
+                w,
+                format!("{idv}: 图形 {shown} 的 width 是毫米数，须在 10 到 400 之间 (width in mm)"),
+            );
+        }
+        if fi.caption.chars().count() > 200 {
+            sink.span(
+                f,
+                format!("{idv}: 图形 {shown} 的图题超过 200 字 (caption too long)"),
+            );
+        }
+        let bytes = match source.read(&sink.file.path, name) {
+            Ok(b) => b,
+            Err(m) => {
+                sink.span(&fi.file, format!("{idv}: 图形 {shown}: {m}"));
+                continue;
+            }
+        };
+        let found = match inspect(&bytes) {
+            Ok(i) => i,
+            Err(m) => {
+                sink.span(&fi.file, format!("{idv}: 图形 {shown} 被拒绝: {m}"));
+                continue;
+            }
+        };
+        if Media::of_name(name) != Some(found.media) {
+            sink.span(
+                &fi.file,
+                format!(
+                    "{idv}: 图形 {shown} 的内容是 {}，与扩展名不符 (the bytes are {}, not what the name says)",
+                    found.media.name(),
+                    found.media.name()
+                ),
+            );
+            continue;
+        }
+        out.push(crate::model::Figure {
+            file: name.clone(),
+            caption: fi.caption.clone(),
+            width: fi.width.as_ref().map(|w| *w.get_ref()),
+            media: found.media,
+            data: bytes,
+        });
+    }
+    out
+}
+
+/// Formulas (`$…$`, each parsed as LaTeX) and pipe tables (every row as wide as the header) of
+/// one text, problems at `at`. Messages count formulas, never quote them.
+fn markup_of(sink: &mut Sink, at: usize, id: &str, text: &str) {
+    use crate::model::markup::{Block, MAX_FORMULA_BYTES, Span, blocks, math_spans};
+    if !text.contains('$') && !text.contains('|') {
+        return;
+    }
+    match math_spans(text) {
+        None => sink.at(
+            at,
+            format!("{id}: 公式缺少结尾的 $（字面的 $ 写作 \\$） (a $ formula is not closed)"),
+        ),
+        Some(spans) => {
+            let formulas = spans.iter().filter_map(|s| match s {
+                Span::Math(m) => Some(*m),
+                Span::Text(_) => None,
+            });
+            for (k, m) in formulas.enumerate() {
+                if m.len() > MAX_FORMULA_BYTES || !latex_parses(m) {
+                    sink.at(
+                        at,
+                        format!(
+                            "{id}: 第 {} 个公式无法解析（$…$ 内写 LaTeX 子集，如 $U_2$、$\\frac{{a}}{{b}}$、$\\Omega$） (malformed formula {})",
+                            k + 1,
+                            k + 1
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if blocks(text)
+        .iter()
+        .any(|b| matches!(b, Block::Table { ragged: true, .. }))
+    {
+        sink.at(
+            at,
+            format!("{id}: 表格有一行的列数与表头不同 (a table row has another number of cells than its header)"),
+        );
+    }
+}
+
+/// Whether the LaTeX parser reads `m` without an error (a panic in it counts as an error).
+pub(crate) fn latex_parses(m: &str) -> bool {
+    if m.trim().is_empty() {
+        return false;
+    }
+    std::panic::catch_unwind(|| {
+        let storage = pulldown_latex::Storage::new();
+        pulldown_latex::Parser::new(m, &storage).all(|e| e.is_ok())
+    })
+    .unwrap_or(false)
 }
 
 /// The entry's citations, each checked for a standard number (`GB 50303-2015 5.1.7`); a

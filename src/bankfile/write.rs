@@ -4,17 +4,60 @@
 
 use super::FORMAT;
 use super::raw::{
-    Cell, DefenceOut, EntryFileOut, ItemOut, StandardFileOut, StandardHead, TaskOut, WeightRowOut,
-    WeightsOut,
+    Cell, DefenceOut, EntryFileOut, FigureOut, ItemOut, StandardFileOut, StandardHead, TaskOut,
+    WeightRowOut, WeightsOut,
 };
-use crate::model::{Entry, EntryKind, Level, OccupationCode, Standard, WeightTable};
+use crate::model::{Entry, EntryKind, Figure, Level, OccupationCode, Standard, WeightTable};
 use std::collections::BTreeMap;
 
-/// A file to write: a relative path (`6-31-01-03/theory-4.toml`) and its text.
+/// A file to write: a relative path (`6-31-01-03/theory-4.toml`) and its text, or — for a
+/// figure (`6-31-01-03/fig/DG4-0412.svg`) — its bytes.
 #[derive(Clone, Debug)]
 pub struct ExportFile {
     pub path: String,
     pub text: String,
+    /// A figure's bytes (then `text` is empty).
+    pub binary: Option<Vec<u8>>,
+}
+
+impl ExportFile {
+    /// The bytes to write.
+    pub fn bytes(&self) -> &[u8] {
+        self.binary.as_deref().unwrap_or(self.text.as_bytes())
+    }
+}
+
+/// The figures' export shapes, their bytes claimed under the occupation's folder. A name that
+/// another entry's different bytes already hold (two source folders with the same figure name)
+/// is written as `fig/<id>-<n>.<ext>` instead, and the entry names that file.
+fn figures_out(
+    occupation: &OccupationCode,
+    id: &str,
+    figures: &[Figure],
+    claimed: &mut BTreeMap<String, Vec<u8>>,
+) -> Vec<FigureOut> {
+    figures
+        .iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let mut name = f.file.clone();
+            let free = |n: &str, claimed: &BTreeMap<String, Vec<u8>>| {
+                claimed
+                    .get(&format!("{occupation}/{n}"))
+                    .is_none_or(|b| *b == f.data)
+            };
+            if !free(&name, claimed) {
+                let ext = f.file.rsplit_once('.').map_or("bin", |(_, e)| e);
+                name = format!("fig/{id}-{}.{ext}", k + 1);
+            }
+            claimed.insert(format!("{occupation}/{name}"), f.data.clone());
+            FigureOut {
+                file: name,
+                caption: f.caption.clone(),
+                width: f.width,
+            }
+        })
+        .collect()
 }
 
 fn rows(t: &WeightTable) -> Vec<WeightRowOut> {
@@ -62,8 +105,10 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
         .map(|s| ExportFile {
             path: format!("{}/standard.toml", s.occupation.code),
             text: standard_text(s),
+            binary: None,
         })
         .collect();
+    let mut claimed: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut groups: BTreeMap<(OccupationCode, Level, EntryKind), Vec<&Entry>> = BTreeMap::new();
     for e in entries {
         groups
@@ -82,6 +127,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
             defence: Vec::new(),
         };
         for e in es {
+            let figure = figures_out(&occupation, e.id(), e.figures(), &mut claimed);
             match e.clone() {
                 Entry::Item(i) => out.item.push(ItemOut {
                     id: i.id,
@@ -104,6 +150,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
                     distinct: i.distinct,
                     scheme: i.scheme,
                     cites: i.cites,
+                    figure,
                 }),
                 Entry::Task(t) => out.task.push(TaskOut {
                     id: t.id,
@@ -120,6 +167,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
                     site: t.site,
                     rubric: t.rubric,
                     cites: t.cites,
+                    figure,
                 }),
                 Entry::Defence(d) => out.defence.push(DefenceOut {
                     id: d.id,
@@ -130,6 +178,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
                     topic: d.topic,
                     reference: d.reference,
                     cites: d.cites,
+                    figure,
                 }),
             }
         }
@@ -141,7 +190,13 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
         files.push(ExportFile {
             path: format!("{occupation}/{stem}-{}.toml", level.code()),
             text: toml::to_string(&out).expect("entries always serialise to TOML"),
+            binary: None,
         });
     }
+    files.extend(claimed.into_iter().map(|(path, data)| ExportFile {
+        path,
+        text: String::new(),
+        binary: Some(data),
+    }));
     files
 }

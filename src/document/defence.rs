@@ -14,6 +14,9 @@ pub struct PaperTopic {
     /// That module's name in the standard (null when the standard does not name it).
     pub module_name: Option<String>,
     pub topic: String,
+    /// Figures this document prints for the entry (its bytes are content).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::DocFigure>,
 }
 
 /// The key's reference points (答辩要点) for one topic.
@@ -22,4 +25,7 @@ pub struct TopicReference {
     pub id: String,
     pub version: u32,
     pub reference: Vec<String>,
+    /// Figures this document prints for the entry (its bytes are content).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::DocFigure>,
 }

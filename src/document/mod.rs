@@ -10,11 +10,13 @@
 //! refuses a missing or mistyped field with an error naming the file and the field's path. Pure.
 
 mod defence;
+mod figure;
 mod practical;
 mod quality;
 mod theory;
 
 pub use defence::{PaperTopic, TopicReference};
+pub use figure::DocFigure;
 pub use practical::{
     PaperModule, PaperTask, PracticalKey, PracticalPaper, RubricMark, TaskMarking,
 };

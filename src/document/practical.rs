@@ -42,6 +42,9 @@ pub struct PaperTask {
     pub site: Vec<SiteEntry>,
     pub candidate: Vec<String>,
     pub work_types: Vec<String>,
+    /// Figures this document prints for the entry (its bytes are content).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::DocFigure>,
 }
 
 headed_document! {
@@ -62,6 +65,9 @@ pub struct TaskMarking {
     pub title: String,
     pub points: f64,
     pub rubric: Vec<RubricMark>,
+    /// Figures this document prints for the entry (its bytes are content).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::DocFigure>,
 }
 
 /// One rubric line, its points scaled to the task's points.

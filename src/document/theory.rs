@@ -48,6 +48,9 @@ pub struct PaperItem {
     /// The options keep their order in every copy (the item's `fixed_order`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub fixed_order: bool,
+    /// Figures this document prints for the entry (its bytes are content).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::DocFigure>,
 }
 
 headed_document! {
@@ -69,6 +72,9 @@ pub struct KeyAnswer {
     pub scheme: Vec<SchemeMark>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explanation: Option<String>,
+    /// Figures this document prints for the entry (its bytes are content).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::DocFigure>,
 }
 
 /// One step of a question's marking scheme with its marks.

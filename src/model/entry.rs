@@ -149,6 +149,10 @@ pub struct TheoryItem {
     /// for entries written before it existed, so their content hash is unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cites: Vec<String>,
+    /// Figures the entry shows (see [`super::Figure`]). Absent (empty) for entries without
+    /// one, so their content hash is unchanged; a changed figure changes the hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::Figure>,
 }
 
 /// 考场准备: one line of site equipment or material.
@@ -195,6 +199,10 @@ pub struct PracticalTask {
     /// for entries written before it existed, so their content hash is unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cites: Vec<String>,
+    /// Figures the entry shows (see [`super::Figure`]). Absent (empty) for entries without
+    /// one, so their content hash is unchanged; a changed figure changes the hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::Figure>,
 }
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -213,6 +221,10 @@ pub struct DefenceTopic {
     /// for entries written before it existed, so their content hash is unchanged.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cites: Vec<String>,
+    /// Figures the entry shows (see [`super::Figure`]). Absent (empty) for entries without
+    /// one, so their content hash is unchanged; a changed figure changes the hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub figures: Vec<super::Figure>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
@@ -307,6 +319,14 @@ impl Entry {
             Entry::Defence(x) => &x.cites,
         }
     }
+    /// The figures the entry shows.
+    pub fn figures(&self) -> &[super::Figure] {
+        match self {
+            Entry::Item(x) => &x.figures,
+            Entry::Task(x) => &x.figures,
+            Entry::Defence(x) => &x.figures,
+        }
+    }
     pub fn set_status(&mut self, s: Status) {
         match self {
             Entry::Item(x) => x.status = s,
@@ -366,6 +386,7 @@ mod tests {
             source: Source::Provincial,
             status: Status::Active,
             cites: Vec::new(),
+            figures: Vec::new(),
         });
         let h = e.content_hash();
         assert_eq!(e.content_hash_in_place(), h);

@@ -5,7 +5,9 @@
 mod blueprint;
 mod citation;
 mod entry;
+mod figure;
 mod level;
+pub mod markup;
 mod org;
 mod sitting;
 mod standard;
@@ -19,6 +21,7 @@ pub use entry::{
     Answer, DefenceTopic, Difficulty, Entry, EntryKind, Importance, ItemType, PracticalTask,
     RubricLine, SchemeStep, SiteEntry, Source, Status, TheoryItem,
 };
+pub use figure::{Figure, Media, b64, figure_refs};
 pub use level::{EnterpriseGrade, Level};
 pub use org::{
     OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange, is_valid_org_id, parse_scope,

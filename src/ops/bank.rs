@@ -79,7 +79,7 @@ pub fn check(paths: &[PathBuf]) -> Result<CheckReport> {
             .iter()
             .flat_map(|(_, v)| v.iter().map(|(f, _)| f.clone())),
     );
-    let (bank, diags) = bankfile::check(&files, &[]);
+    let (bank, diags) = super::files::check_files(&files, &[]);
     problems.extend(diags.into_iter().map(|d| {
         virtual_files
             .iter()
@@ -124,7 +124,7 @@ pub fn import(
     let mut vault = cfg.open()?;
     progress.phase("checking", files.len() as u64);
     let known = vault.standards()?;
-    let (bank, problems) = bankfile::check(&files, &known);
+    let (bank, problems) = super::files::check_files(&files, &known);
     if !problems.is_empty() {
         progress.finish();
         return Err(Error::Invalid(problems));

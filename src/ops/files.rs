@@ -292,7 +292,54 @@ pub fn write_bank_files(out: &Path, files: &[crate::bankfile::ExportFile]) -> Re
     narrow_root(out)?;
     files
         .iter()
-        .try_for_each(|f| write_file(&out.join(&f.path), f.text.as_bytes()))
+        .try_for_each(|f| write_under(out, &f.path, f.bytes()))
+}
+
+/// Figure files read from disk beside the bank file that names them: regular files only, at
+/// most [`MAX_FIGURE_BYTES`](crate::bankfile::figure::MAX_FIGURE_BYTES) (checked before reading
+/// and while reading).
+pub(crate) struct DiskFigures;
+
+impl crate::bankfile::figure::FigureSource for DiskFigures {
+    fn read(&self, bank_file: &str, rel: &str) -> std::result::Result<Vec<u8>, String> {
+        use crate::bankfile::figure::MAX_FIGURE_BYTES;
+        use std::io::Read;
+        let dir = Path::new(bank_file).parent().unwrap_or(Path::new("."));
+        let path = dir.join(rel);
+        let too_big = || {
+            format!(
+                "文件超过 {} MiB (larger than {} MiB)",
+                MAX_FIGURE_BYTES >> 20,
+                MAX_FIGURE_BYTES >> 20
+            )
+        };
+        let meta = std::fs::metadata(&path)
+            .map_err(|_| "文件不存在或无法读取 (no such file, or it cannot be read)".to_string())?;
+        if !meta.is_file() {
+            return Err("不是普通文件 (not a regular file)".into());
+        }
+        if meta.len() > MAX_FIGURE_BYTES as u64 {
+            return Err(too_big());
+        }
+        let f = std::fs::File::open(&path)
+            .map_err(|_| "文件无法打开 (cannot be opened)".to_string())?;
+        let mut bytes = Vec::new();
+        f.take(MAX_FIGURE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|_| "文件读取失败 (read failed)".to_string())?;
+        if bytes.len() > MAX_FIGURE_BYTES {
+            return Err(too_big());
+        }
+        Ok(bytes)
+    }
+}
+
+/// Checks bank files read from disk, with their figure files beside them.
+pub(crate) fn check_files(
+    files: &[SourceFile],
+    known: &[crate::model::Standard],
+) -> (crate::bankfile::ParsedBank, Vec<Diagnostic>) {
+    crate::bankfile::check_with(files, known, &DiskFigures)
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub use super::calibrate::{
 };
 pub use super::feedback::{FeedbackOutcome, import_feedback};
 use super::org::now;
-use crate::bankfile::{self, SourceFile};
+use crate::bankfile::SourceFile;
 use crate::error::{Error, Result};
 use crate::model::Entry;
 use crate::store::AuditEvent;
@@ -271,7 +271,7 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
     let text = std::fs::read_to_string(file).map_err(|e| Error::io("read", file, e))?;
     let mut vault = cfg.open()?;
     let standards = vault.standards()?;
-    let (bank, problems) = bankfile::check(
+    let (bank, problems) = super::files::check_files(
         &[SourceFile {
             path: file.display().to_string(),
             text,

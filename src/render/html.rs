@@ -7,6 +7,7 @@ use crate::document::{PracticalKey, PracticalPaper, TheoryKey, TheoryPaper};
 
 use super::DocHeader;
 use super::model::{self, DASH, PaperInfo, dash, fmt_num, fmt_opt};
+use super::rich;
 
 /// Escapes text for HTML element content and attribute values.
 pub(crate) fn esc(s: &str) -> String {
@@ -63,6 +64,14 @@ h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
 .score-box { width: 8.5em; flex: none; margin: 0; font-size: 9pt; }
 .score-box td { height: 1.5em; }
 .q { margin: 0.35em 0; }
+.fig { display: inline-block; text-align: center; vertical-align: top; margin: 0.3em 0.5em; break-inside: avoid; page-break-inside: avoid; }
+.fig img { display: block; max-width: 100%; margin: 0 auto; }
+.fig .cap { display: block; font-size: 9pt; }
+.figs { text-align: center; margin: 0.3em 0; }
+.tbl { display: inline-table; border-collapse: collapse; margin: 0.2em 0; vertical-align: top; white-space: normal; }
+.tbl .tr { display: table-row; }
+.tbl .td { display: table-cell; border: 1px solid #000; padding: 0.1em 0.6em; text-align: center; }
+.tbl .th .td { font-weight: bold; }
 .q .stem { white-space: pre-wrap; margin: 0; }
 .qn { font-weight: bold; }
 .opts { display: grid; grid-template-columns: repeat(4, 1fr); column-gap: 1em; padding-left: 2em; }
@@ -220,12 +229,13 @@ pub fn theory_paper_html(paper: &TheoryPaper, h: &DocHeader) -> String {
                 esc(&item.n),
                 esc(&item.id),
                 esc(&dash(item.n.clone())),
-                esc(&item.stem)
+                rich::html(&item.stem, &item.figures)
             );
             if item.ty == "判断" {
                 b.push_str("（  ）");
             }
             b.push_str("</p>");
+            b.push_str(&rich::html_after(&item.figures));
             if !item.options.is_empty() {
                 let _ = write!(
                     b,
@@ -237,7 +247,7 @@ pub fn theory_paper_html(paper: &TheoryPaper, h: &DocHeader) -> String {
                         b,
                         "<span class=\"opt\">{}. {}</span>",
                         model::opt_label(k),
-                        esc(o)
+                        rich::html(o, &item.figures)
                     );
                 }
                 b.push_str("</div>");
@@ -307,7 +317,7 @@ pub fn theory_key_html(paper: &TheoryPaper, key: &TheoryKey, h: &DocHeader) -> S
                         b,
                         "<p>{}. {}</p>",
                         esc(&dash(n.clone())),
-                        esc(&a.explanation)
+                        rich::html(&a.explanation, &a.figures)
                     );
                 }
                 b.push_str("</div>\n");
@@ -323,7 +333,11 @@ pub fn theory_key_html(paper: &TheoryPaper, key: &TheoryKey, h: &DocHeader) -> S
                 match a {
                     None => b.push_str("<p class=\"pre\">—</p>"),
                     Some(a) => {
-                        let _ = write!(b, "<p class=\"pre\">{}</p>", esc(&dash(a.answer.clone())));
+                        let _ = write!(
+                            b,
+                            "<p class=\"pre\">{}</p>",
+                            rich::html(&dash(a.answer.clone()), &a.figures)
+                        );
                         if !a.scheme.is_empty() {
                             b.push_str(
                                 "<table class=\"scheme\"><tr><th class=\"c\" style=\"width:3em\">序号</th>\
@@ -334,7 +348,7 @@ pub fn theory_key_html(paper: &TheoryPaper, key: &TheoryKey, h: &DocHeader) -> S
                                     b,
                                     "<tr><td class=\"c\">{}</td><td>{}</td><td class=\"c\">{}</td></tr>",
                                     k + 1,
-                                    esc(&dash(step.clone())),
+                                    rich::html(&dash(step.clone()), &a.figures),
                                     fmt_opt(*marks)
                                 );
                             }
@@ -349,7 +363,7 @@ pub fn theory_key_html(paper: &TheoryPaper, key: &TheoryKey, h: &DocHeader) -> S
                             let _ = write!(
                                 b,
                                 "<p class=\"small pre\">解析：{}</p>",
-                                esc(&a.explanation)
+                                rich::html(&a.explanation, &a.figures)
                             );
                         }
                     }
@@ -487,14 +501,15 @@ pub fn practical_tasks_html(paper: &PracticalPaper, h: &DocHeader) -> String {
                 b,
                 "<div class=\"task\" data-id=\"{}\"><h3>试题{}　{}</h3>\
                  <p class=\"task-meta\"><span>试题编号：{}</span><span>考核时间：{} min</span><span>配分：{} 分</span></p>\
-                 <div class=\"text\">{}</div></div>",
+                 <div class=\"text\">{}</div>{}</div>",
                 esc(&t.id),
                 t.seq,
                 esc(&dash(t.title.clone())),
                 esc(&dash(t.id.clone())),
                 fmt_opt(t.minutes),
                 fmt_opt(t.points),
-                esc(&dash(t.text.clone()))
+                rich::html(&dash(t.text.clone()), &t.figures),
+                rich::html_after(&t.figures)
             );
         }
         b.push_str("</section>\n");
@@ -545,9 +560,9 @@ pub fn practical_marking_html(paper: &PracticalPaper, key: &PracticalKey, h: &Do
                 b,
                 "<tr><td class=\"c\">{}</td><td>{}</td><td class=\"c\">{}</td><td>{}</td><td></td><td></td></tr>",
                 k + 1,
-                esc(&dash(r.element.clone())),
+                rich::html(&dash(r.element.clone()), &s.figures),
                 fmt_opt(r.points),
-                esc(&dash(r.criteria.clone()))
+                rich::html(&dash(r.criteria.clone()), &s.figures)
             );
         }
         let _ = writeln!(
@@ -594,12 +609,13 @@ pub fn defence_html(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocH
         }
         let _ = writeln!(
             b,
-            "<h1>答辩题签</h1>\n<p class=\"meta\">{}</p>\n<p>编号：{}　　场次：{}</p>\n<p>职业功能：{}</p>\n<p>答辩题目：</p>\n<div class=\"body\">{}</div>",
+            "<h1>答辩题签</h1>\n<p class=\"meta\">{}</p>\n<p>编号：{}　　场次：{}</p>\n<p>职业功能：{}</p>\n<p>答辩题目：</p>\n<div class=\"body\">{}</div>{}",
             esc(&info_line(&info)),
             esc(&dash(t.id.clone())),
             esc(&dash(h.sitting.to_string())),
             esc(&t.module),
-            esc(&dash(t.topic.clone()))
+            rich::html(&dash(t.topic.clone()), &t.figures),
+            rich::html_after(&t.figures)
         );
         b.push_str(
             "<p>准备时间：<span class=\"blank\"></span> 分钟　　答辩时间：<span class=\"blank\"></span> 分钟</p>\n\
@@ -621,7 +637,7 @@ pub fn defence_html(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocH
             } else {
                 b.push_str("<ol>");
                 for r in &t.reference {
-                    let _ = write!(b, "<li class=\"pre\">{}</li>", esc(r));
+                    let _ = write!(b, "<li class=\"pre\">{}</li>", rich::html(r, &t.figures));
                 }
                 b.push_str("</ol>");
             }

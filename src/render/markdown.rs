@@ -7,6 +7,7 @@ use crate::document::{PracticalKey, PracticalPaper, TheoryKey, TheoryPaper};
 
 use super::DocHeader;
 use super::model::{self, DASH, PaperInfo, dash, fmt_num, fmt_opt};
+use super::rich;
 
 /// Writing line used for answer space and signatures (full-width low lines, not Markdown syntax).
 const LINE: &str = "＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿＿";
@@ -168,9 +169,14 @@ pub fn theory_paper_md(paper: &TheoryPaper, h: &DocHeader) -> String {
         let _ = writeln!(b, "## {}\n", esc_inline(&model::section_heading(idx, sec)));
         score_box(&mut b);
         for item in &sec.items {
-            let mut stem = esc_block(&item.stem);
+            let mut stem = esc_block(&rich::md(&item.stem, &item.figures));
             if item.ty == "判断" {
                 stem.push_str("（  ）");
+            }
+            let after = rich::md_after(&item.figures);
+            if !after.is_empty() {
+                stem.push_str("\n\n");
+                stem.push_str(&esc_inline(&after));
             }
             let _ = writeln!(b, "**{}.** {}\n", esc_inline(&dash(item.n.clone())), stem);
             if !item.options.is_empty() {
@@ -178,7 +184,13 @@ pub fn theory_paper_md(paper: &TheoryPaper, h: &DocHeader) -> String {
                     .options
                     .iter()
                     .enumerate()
-                    .map(|(k, o)| format!("{}. {}", model::opt_label(k), esc_inline(o)))
+                    .map(|(k, o)| {
+                        format!(
+                            "{}. {}",
+                            model::opt_label(k),
+                            esc_inline(&rich::md(o, &item.figures))
+                        )
+                    })
                     .collect();
                 let sep = if model::option_columns(&item.options) == 4 {
                     "　　"
@@ -243,7 +255,7 @@ pub fn theory_key_md(paper: &TheoryPaper, key: &TheoryKey, h: &DocHeader) -> Str
                         b,
                         "- {}. {}",
                         esc_inline(&dash(n.clone())),
-                        esc_inline(&a.explanation.replace('\n', " "))
+                        esc_inline(&rich::md(&a.explanation, &a.figures).replace('\n', " "))
                     );
                 }
                 b.push_str("\n</small>\n\n");
@@ -275,7 +287,9 @@ pub fn theory_key_md(paper: &TheoryPaper, key: &TheoryKey, h: &DocHeader) -> Str
                             let _ = writeln!(
                                 b,
                                 "<small>解析：{}</small>\n",
-                                esc_inline(&a.explanation.replace('\n', " "))
+                                esc_inline(
+                                    &rich::md(&a.explanation, &a.figures).replace('\n', " ")
+                                )
                             );
                         }
                     }
@@ -393,7 +407,7 @@ pub fn practical_tasks_md(paper: &PracticalPaper, h: &DocHeader) -> String {
                 esc_inline(&dash(t.id.clone())),
                 fmt_opt(t.minutes),
                 fmt_opt(t.points),
-                dash(esc_block(&t.text))
+                dash(esc_block(&with_after(&t.text, &t.figures)))
             );
         }
     }
@@ -435,7 +449,7 @@ pub fn practical_marking_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocH
                 k + 1,
                 esc_cell(&dash(r.element.clone())),
                 fmt_opt(r.points),
-                esc_cell(&dash(r.criteria.clone()))
+                esc_cell(&dash(rich::md(&r.criteria, &s.figures)))
             );
         }
         let _ = writeln!(
@@ -470,7 +484,7 @@ pub fn defence_md(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocHea
              准备时间：{BLANK} 分钟　答辩时间：{BLANK} 分钟\n\n考生签名：{BLANK}　日期：{BLANK}\n",
             esc_inline(&dash(t.id.clone())),
             esc_inline(&t.module),
-            dash(esc_block(&t.topic))
+            dash(esc_block(&with_after(&t.topic, &t.figures)))
         );
     }
     if key.is_some() && !topics.is_empty() {
@@ -496,4 +510,15 @@ pub fn defence_md(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocHea
     }
     footer(&mut b, h, "答辩题签", key.is_some());
     b
+}
+
+/// Entry text with its figure references, then the references to the figures printed after it.
+fn with_after(text: &str, figs: &[rich::Fig]) -> String {
+    let mut t = rich::md(text, figs);
+    let after = rich::md_after(figs);
+    if !after.is_empty() {
+        t.push_str("\n\n");
+        t.push_str(&after);
+    }
+    t
 }

@@ -6,6 +6,7 @@
 mod html;
 mod markdown;
 mod model;
+mod rich;
 #[cfg(test)]
 mod tests;
 

@@ -116,6 +116,7 @@ pub(crate) struct Item {
     pub points: Option<f64>,
     pub stem: String,
     pub options: Vec<String>,
+    pub figures: Vec<super::rich::Fig>,
 }
 
 impl Item {
@@ -159,6 +160,7 @@ pub(crate) fn sections(paper: &TheoryPaper) -> Vec<Section> {
                     points: finite(it.points),
                     stem: it.stem.clone(),
                     options: it.options.clone(),
+                    figures: super::rich::figs(&it.figures),
                 })
                 .collect();
             let mut points_each = finite(s.points_each);
@@ -301,6 +303,7 @@ pub(crate) struct Answer {
     pub answer: String,
     pub scheme: Vec<(String, Option<f64>)>,
     pub explanation: String,
+    pub figures: Vec<super::rich::Fig>,
 }
 
 pub(crate) fn answers(key: &TheoryKey) -> Vec<Answer> {
@@ -326,6 +329,7 @@ pub(crate) fn answers(key: &TheoryKey) -> Vec<Answer> {
                     .map(|s| (s.step.clone(), finite(s.marks)))
                     .collect(),
                 explanation: a.explanation.clone().unwrap_or_default(),
+                figures: super::rich::figs(&a.figures),
             }
         })
         .collect()
@@ -403,6 +407,7 @@ pub(crate) struct Task {
     pub minutes: Option<f64>,
     pub points: Option<f64>,
     pub text: String,
+    pub figures: Vec<super::rich::Fig>,
     pub site: Vec<Site>,
     pub candidate: Vec<String>,
 }
@@ -454,6 +459,7 @@ pub(crate) fn modules(paper: &PracticalPaper) -> Vec<Module> {
                         minutes: Some(f64::from(t.minutes)),
                         points: finite(t.points),
                         text: t.text.clone(),
+                        figures: super::rich::figs(&t.figures),
                         site: t
                             .site
                             .iter()
@@ -591,6 +597,7 @@ pub(crate) struct Sheet {
     pub minutes: Option<f64>,
     pub points: Option<f64>,
     pub rubric: Vec<Rubric>,
+    pub figures: Vec<super::rich::Fig>,
 }
 
 impl Sheet {
@@ -651,6 +658,9 @@ pub(crate) fn sheets(paper: &PracticalPaper, key: &PracticalKey) -> Vec<Sheet> {
                 minutes: t.minutes,
                 points: t.points.or_else(|| mk.and_then(|x| finite(x.points))),
                 rubric: mk.map(rubric_of).unwrap_or_default(),
+                figures: mk
+                    .map(|x| super::rich::figs(&x.figures))
+                    .unwrap_or_default(),
             });
         }
     }
@@ -669,6 +679,7 @@ pub(crate) fn sheets(paper: &PracticalPaper, key: &PracticalKey) -> Vec<Sheet> {
             minutes: None,
             points: finite(x.points),
             rubric: rubric_of(x),
+            figures: super::rich::figs(&x.figures),
         });
     }
     out
@@ -693,6 +704,7 @@ pub(crate) struct Topic {
     pub module: String,
     pub topic: String,
     pub reference: Vec<String>,
+    pub figures: Vec<super::rich::Fig>,
 }
 
 /// Defence topics of the paper, with reference points from the key (matched by id, then by
@@ -723,6 +735,15 @@ pub(crate) fn topics(paper: &PracticalPaper, key: Option<&PracticalKey>) -> Vec<
                 module: module_label(&module, &name),
                 topic: d.topic.clone(),
                 reference: r.map(|r| r.reference.clone()).unwrap_or_default(),
+                figures: {
+                    let mut f = super::rich::figs(&d.figures);
+                    let more = r.map(|r| super::rich::figs(&r.figures)).unwrap_or_default();
+                    f.extend(
+                        more.into_iter()
+                            .map(|x| super::rich::Fig { after: false, ..x }),
+                    );
+                    f
+                },
             }
         })
         .collect()

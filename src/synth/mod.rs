@@ -254,6 +254,7 @@ pub fn bank(cfg: &SynthConfig) -> (Vec<Standard>, Vec<Entry>) {
             fixed_order: false,
             distinct: Vec::new(),
             cites: Vec::new(),
+            figures: Vec::new(),
         }));
     }
     for (cell, s) in (0..cells).map(|c| (c, &standards[c / 5])) {
@@ -292,6 +293,7 @@ pub fn bank(cfg: &SynthConfig) -> (Vec<Standard>, Vec<Entry>) {
                 source: Source::Provincial,
                 status: Status::Active,
                 cites: Vec::new(),
+                figures: Vec::new(),
             }));
         }
     }

@@ -97,19 +97,40 @@ fn the_sample_bank_is_clean_and_big_enough_to_draw_parallel_papers() {
 
 #[test]
 fn a_bank_file_round_trips_through_export_unchanged() {
+    /// Figure files as the disk holds them, then as export wrote them.
+    struct Files(std::collections::HashMap<String, Vec<u8>>);
+    impl bankfile::figure::FigureSource for Files {
+        fn read(&self, bank_file: &str, rel: &str) -> Result<Vec<u8>, String> {
+            let dir = std::path::Path::new(bank_file).parent().unwrap();
+            let path = dir.join(rel).display().to_string();
+            self.0
+                .get(&path)
+                .cloned()
+                .or_else(|| std::fs::read(&path).ok())
+                .ok_or_else(|| "absent".to_string())
+        }
+    }
     let files = qbank::ops::read_bank_files(&[crate::sample_bank()]).unwrap();
-    let (bank, diags) = bankfile::check(&files, &[]);
-    assert!(diags.is_empty());
+    let disk = Files(Default::default());
+    let (bank, diags) = bankfile::check_with(&files, &[], &disk);
+    assert!(diags.is_empty(), "{diags:#?}");
     let standards: Vec<_> = bank.standards.iter().map(|s| s.value.clone()).collect();
     let entries: Vec<_> = bank.entries.iter().map(|e| e.value.clone()).collect();
-    let exported: Vec<SourceFile> = bankfile::export_files(&standards, &entries)
+    let all = bankfile::export_files(&standards, &entries);
+    let written = Files(
+        all.iter()
+            .filter_map(|f| f.binary.clone().map(|b| (format!("/x/{}", f.path), b)))
+            .collect(),
+    );
+    let exported: Vec<SourceFile> = all
         .into_iter()
+        .filter(|f| f.binary.is_none())
         .map(|f| SourceFile {
-            path: f.path,
+            path: format!("/x/{}", f.path),
             text: f.text,
         })
         .collect();
-    let (again, diags) = bankfile::check(&exported, &[]);
+    let (again, diags) = bankfile::check_with(&exported, &[], &written);
     assert!(diags.is_empty(), "{diags:#?}");
     let mut a = entries;
     let mut b: Vec<_> = again.entries.into_iter().map(|e| e.value).collect();

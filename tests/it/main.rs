@@ -6,6 +6,7 @@ mod check;
 mod cites;
 mod cli;
 mod crash;
+mod figures;
 mod files;
 mod hostile;
 mod issued;
@@ -69,6 +70,12 @@ pub fn copy_sample(dir: &Path) -> PathBuf {
         if f.extension().is_some_and(|x| x == "toml") {
             std::fs::copy(&f, to.join("6-31-01-03").join(f.file_name().unwrap())).unwrap();
         }
+    }
+    // the figures the items show
+    std::fs::create_dir_all(to.join("6-31-01-03/fig")).unwrap();
+    for f in std::fs::read_dir(from.join("fig")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, to.join("6-31-01-03/fig").join(f.file_name().unwrap())).unwrap();
     }
     to
 }

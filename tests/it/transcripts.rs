@@ -37,7 +37,7 @@ fn transcripts_without_a_store() {
         .assert()
         .code(0)
         .stdout_eq(str![[r#"
-19 file(s), 1 standard(s), 778 entr(ies) checked: 0 problem(s), 0 warning(s)
+20 file(s), 1 standard(s), 784 entr(ies) checked: 0 problem(s), 0 warning(s)
 
 "#]])
         .stderr_eq(str![]);

@@ -6,12 +6,14 @@
 use super::{Built, Manifest, blueprint_digest, sha};
 use crate::assemble::{ENGINE, PracticalForm, TheoryForm};
 use crate::document::{
-    self, DocKind, FormDocuments, Head, KeyAnswer, PaperItem, PaperModule, PaperSection, PaperTask,
-    PaperTopic, PracticalKey, PracticalPaper, RubricMark, SchemeMark, TaskMarking, TheoryKey,
-    TheoryPaper, TopicReference,
+    self, DocFigure, DocKind, FormDocuments, Head, KeyAnswer, PaperItem, PaperModule, PaperSection,
+    PaperTask, PaperTopic, PracticalKey, PracticalPaper, RubricMark, SchemeMark, TaskMarking,
+    TheoryKey, TheoryPaper, TopicReference,
 };
 use crate::error::Result;
-use crate::model::{Blueprint, BlueprintKind, Entry, Level, Standard};
+use crate::model::{
+    Answer, Blueprint, BlueprintKind, Entry, Level, PracticalTask, Standard, TheoryItem,
+};
 use crate::store::{IndexEntry, Vault};
 use std::collections::{BTreeSet, HashMap};
 
@@ -58,6 +60,33 @@ fn head(std: &Standard, bp: &Blueprint, form: u32) -> Head {
     }
 }
 
+/// An item's texts that may place figures: on the paper (stem, options), in the key (answer,
+/// explanation, scheme) and all of them. A figure only the key places never reaches the paper.
+fn item_texts(i: &TheoryItem) -> (Vec<&str>, Vec<&str>, Vec<&str>) {
+    let paper: Vec<&str> = std::iter::once(i.stem.as_str())
+        .chain(i.options.iter().map(String::as_str))
+        .collect();
+    let mut key: Vec<&str> = i.scheme.iter().map(|s| s.step.as_str()).collect();
+    key.extend(i.explanation.as_deref());
+    if let Answer::Text(t) = &i.answer {
+        key.push(t);
+    }
+    let every = paper.iter().chain(key.iter()).copied().collect();
+    (paper, key, every)
+}
+
+/// A task's texts: the task text on the paper, the rubric in the marking sheet, and all.
+fn task_texts(t: &PracticalTask) -> (Vec<&str>, Vec<&str>, Vec<&str>) {
+    let paper = vec![t.text.as_str()];
+    let key: Vec<&str> = t
+        .rubric
+        .iter()
+        .flat_map(|r| [r.element.as_str(), r.criteria.as_str()])
+        .collect();
+    let every = paper.iter().chain(key.iter()).copied().collect();
+    (paper, key, every)
+}
+
 /// One theory form's paper and key from its picked entry versions.
 pub(super) fn theory_documents(
     std: &Standard,
@@ -78,6 +107,7 @@ pub(super) fn theory_documents(
             let Some(Entry::Item(i)) = entries.get(&(p.id.clone(), p.version)) else {
                 continue;
             };
+            let (paper_texts, key_texts, every) = item_texts(i);
             items.push(PaperItem {
                 n,
                 id: p.id.clone(),
@@ -92,6 +122,7 @@ pub(super) fn theory_documents(
                 stem: i.stem.clone(),
                 options: i.options.clone(),
                 fixed_order: i.fixed_order,
+                figures: DocFigure::select(&i.figures, &paper_texts, &every, true),
             });
             answers.push(KeyAnswer {
                 n,
@@ -100,6 +131,7 @@ pub(super) fn theory_documents(
                 answer: i.answer.clone(),
                 scheme: scheme(i, p.points),
                 explanation: i.explanation.clone(),
+                figures: DocFigure::select(&i.figures, &key_texts, &every, false),
             });
         }
         paper_sections.push(PaperSection {
@@ -137,6 +169,7 @@ fn practical_documents(
             let Some(Entry::Task(task)) = entries.get(&(t.id.clone(), t.version)) else {
                 continue;
             };
+            let (paper_texts, key_texts, every) = task_texts(task);
             tasks.push(PaperTask {
                 id: t.id.clone(),
                 version: t.version,
@@ -147,6 +180,7 @@ fn practical_documents(
                 site: task.site.clone(),
                 candidate: task.candidate.clone(),
                 work_types: task.work_types.clone(),
+                figures: DocFigure::select(&task.figures, &paper_texts, &every, true),
             });
             marking.push(TaskMarking {
                 module: m.function.clone(),
@@ -163,6 +197,7 @@ fn practical_documents(
                         criteria: r.criteria.clone(),
                     })
                     .collect(),
+                figures: DocFigure::select(&task.figures, &key_texts, &every, false),
             });
         }
         modules.push(PaperModule {
@@ -178,17 +213,23 @@ fn practical_documents(
     let mut defence_key = Vec::new();
     for (id, v) in &form.defence {
         if let Some(Entry::Defence(d)) = entries.get(&(id.clone(), *v)) {
+            let key_texts: Vec<&str> = d.reference.iter().map(String::as_str).collect();
+            let every: Vec<&str> = std::iter::once(d.topic.as_str())
+                .chain(key_texts.iter().copied())
+                .collect();
             defence.push(PaperTopic {
                 id: id.clone(),
                 version: *v,
                 module: d.module.clone(),
                 module_name: std.function(&d.module).map(|f| f.name.clone()),
                 topic: d.topic.clone(),
+                figures: DocFigure::select(&d.figures, &[&d.topic], &every, true),
             });
             defence_key.push(TopicReference {
                 id: id.clone(),
                 version: *v,
                 reference: d.reference.clone(),
+                figures: DocFigure::select(&d.figures, &key_texts, &every, false),
             });
         }
     }

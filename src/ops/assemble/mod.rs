@@ -16,7 +16,6 @@ use crate::assemble::{
     self, Allocation, Candidate, Infeasible, PracticalForm, Quality, TaskCandidate, TheoryForm,
     TopicCandidate,
 };
-use crate::bankfile;
 use crate::document::{self, QualityReport};
 use crate::error::{Error, Result};
 use crate::model::{
@@ -108,7 +107,7 @@ pub(crate) fn read_blueprints_at(
     standards: &[Standard],
 ) -> Result<(Vec<Blueprint>, BlueprintPlaces)> {
     let files = read_bank_files(paths)?;
-    let (bank, problems) = bankfile::check(&files, standards);
+    let (bank, problems) = super::files::check_files(&files, standards);
     if !problems.is_empty() {
         return Err(Error::Invalid(problems));
     }
