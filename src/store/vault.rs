@@ -37,7 +37,10 @@ use std::path::Path;
 /// On-disk layout version of the store.
 /// 2: the header carries a MAC. Format-1 headers open without one and are written as format 2
 /// (with a MAC) by the next change.
-pub const STORE_FORMAT: u32 = 2;
+/// 3: the header names a digest of every covered tree of records (`trees`, see `trees.rs`), so
+/// an old record put back or a record deleted is refused at open. Format-2 headers open without
+/// them (nothing to check) and get them from the next change.
+pub const STORE_FORMAT: u32 = 3;
 /// Encryptions under one data key before a new one is made: far below the 2^32 limit for random
 /// 96-bit nonces under AES-GCM (NIST SP 800-38D).
 pub const ROTATE_AFTER: u64 = 1 << 31;
@@ -81,6 +84,9 @@ pub(super) struct Header {
     /// The last audit log entry (0 and zeros before the first).
     #[serde(default)]
     pub(super) audit: super::audit::Head,
+    /// Format 3: per covered tree of records, the digest of what it holds (see `trees.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) trees: Option<super::trees::TreeDigests>,
     /// HMAC-SHA256 of the rest of the header (hex); absent from format-1 headers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mac: Option<String>,
@@ -134,12 +140,16 @@ impl Header {
 #[derive(Clone, Debug)]
 pub struct VaultOptions {
     pub rotate_after: u64,
+    /// Refuse at open a store whose records are not those its header names (`trees.rs`).
+    /// `audit verify` opens without it and reports the trees among its problems instead.
+    pub check_trees: bool,
 }
 
 impl Default for VaultOptions {
     fn default() -> Self {
         VaultOptions {
             rotate_after: ROTATE_AFTER,
+            check_trees: true,
         }
     }
 }
@@ -440,6 +450,7 @@ impl Vault {
             active: 1,
             next_segment: 1,
             audit: Default::default(),
+            trees: None,
             mac: None,
         };
         let cipher = dk.cipher(1);
@@ -522,12 +533,22 @@ impl Vault {
             bureau: None,
             header_key: hk,
         };
-        if vault.header.format < 2 && vault.header.audit.seq > 0 {
-            // a format-1 header is only genuine under a log no later qbank wrote to
+        if vault.header.format < STORE_FORMAT && vault.header.audit.seq > 0 {
+            // an older header (format 1 without a MAC, format 2 without tree digests) is only
+            // genuine under a log no later qbank wrote to
             let last = vault.audit_entry(vault.header.audit.seq)?;
-            if last.and_then(|e| e.store).is_some_and(|f| f >= 2) {
+            if last
+                .and_then(|e| e.store)
+                .is_some_and(|f| f > vault.header.format)
+            {
                 return Err(Error::Tampered { record: "h".into() });
             }
+        }
+        if vault.header.format >= 3 && vault.header.trees.is_none() {
+            return Err(Error::Tampered { record: "h".into() });
+        }
+        if vault.opts.check_trees {
+            vault.check_trees()?;
         }
         vault.bureau = vault.load_bureau_key()?;
         Ok(vault)
@@ -1103,6 +1124,7 @@ impl Vault {
             active: id,
             next_segment: self.header.next_segment,
             audit: self.header.audit.clone(),
+            trees: None,
             mac: None,
         };
         let cipher = dk.cipher(id);

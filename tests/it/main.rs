@@ -10,6 +10,7 @@ mod files;
 mod hostile;
 mod issued;
 mod neardup;
+mod rollback;
 mod rotation;
 mod sitting;
 mod store;
