@@ -14,6 +14,7 @@ mod rollback;
 mod rotation;
 mod sitting;
 mod store;
+mod store_vectors;
 mod submission;
 mod threats;
 mod tight;
