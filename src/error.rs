@@ -58,9 +58,7 @@ pub enum Error {
 
     /// Records that are not the ones the store's authenticated header names: an old record put
     /// back, or records deleted or added (rollback).
-    #[error(
-        "存储中的记录已被回滚或改动：{0}。请运行 `qbank audit verify` 查看，并从可信备份恢复"
-    )]
+    #[error("存储中的记录已被回滚或改动：{0}。请运行 `qbank audit verify` 查看，并从可信备份恢复")]
     RolledBack(String),
 
     #[error("record `{record}` is malformed: {reason}")]

@@ -149,7 +149,9 @@ mod tests {
         let order: Vec<&str> = ["\\r", "1", "\u{80}", "ö", "€", "😀", "דּ"].to_vec();
         let mut at = 0;
         for k in order {
-            let p = out[at..].find(&format!("\"{k}\":")).unwrap_or_else(|| panic!("{k} in {out}"));
+            let p = out[at..]
+                .find(&format!("\"{k}\":"))
+                .unwrap_or_else(|| panic!("{k} in {out}"));
             at += p + 1;
         }
     }
@@ -170,6 +172,9 @@ mod tests {
             canonical_sha256("t", &A { b: 1, a: "题" }),
             canonical_sha256("t", &B { a: "题", b: 1 })
         );
-        assert_eq!(canonical_json(&A { b: 1, a: "题" }), "{\"a\":\"题\",\"b\":1}".as_bytes());
+        assert_eq!(
+            canonical_json(&A { b: 1, a: "题" }),
+            "{\"a\":\"题\",\"b\":1}".as_bytes()
+        );
     }
 }

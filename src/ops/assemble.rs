@@ -76,7 +76,10 @@ fn sha(bytes: &[u8]) -> String {
 /// The blueprint's digest, scheme 2 (`model::canon`): `jcs:` ‖ hex SHA-256(`"qbank-blueprint/2"`
 /// ‖ 0 ‖ RFC 8785 JSON of the blueprint).
 pub fn blueprint_digest(b: &Blueprint) -> String {
-    crate::model::canon::tagged(crate::model::canon::canonical_sha256("qbank-blueprint/2", b))
+    crate::model::canon::tagged(crate::model::canon::canonical_sha256(
+        "qbank-blueprint/2",
+        b,
+    ))
 }
 
 /// Whether `digest` is the digest of `b` in the scheme `digest` names: scheme 2 (`jcs:`), or

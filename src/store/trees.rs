@@ -102,11 +102,7 @@ impl Vault {
         };
         let none = BTreeMap::new();
         for t in todo {
-            let d = tree_digest(
-                self.kv.as_ref(),
-                t,
-                overlay.get(&t).unwrap_or(&none),
-            )?;
+            let d = tree_digest(self.kv.as_ref(), t, overlay.get(&t).unwrap_or(&none))?;
             let name = (t as char).to_string();
             if self.header.trees.is_none() && d == empty_digest(t) {
                 // an empty tree that never held anything need not be named
@@ -170,7 +166,14 @@ mod tests {
     fn covered_trees_are_one_letter_and_leave_out_the_header_log_and_segments() {
         assert_eq!(covered_tree(b"o/S1"), Some(b'o'));
         assert_eq!(covered_tree(b"u/6-31-01-03/4/000000000003-dg4"), Some(b'u'));
-        for k in [&b"h"[..], b"a/000000000001", b"g/000000000001", b"ox/1", b"O/1", b"/x"] {
+        for k in [
+            &b"h"[..],
+            b"a/000000000001",
+            b"g/000000000001",
+            b"ox/1",
+            b"O/1",
+            b"/x",
+        ] {
             assert_eq!(covered_tree(k), None, "{}", String::from_utf8_lossy(k));
         }
     }

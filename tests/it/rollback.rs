@@ -26,7 +26,8 @@ fn get(cfg: &StoreConfig, key: &str) -> Vec<u8> {
 
 fn put(cfg: &StoreConfig, key: &str, value: Vec<u8>) {
     raw(cfg, |kv| {
-        kv.apply(vec![(key.as_bytes().to_vec(), Some(value))]).unwrap()
+        kv.apply(vec![(key.as_bytes().to_vec(), Some(value))])
+            .unwrap()
     })
 }
 
@@ -187,7 +188,10 @@ fn a_cut_log_tail_or_a_restored_old_store_is_found_by_a_later_release_as_anchor(
     let (code, out) = verify_with(&f.dir, &[&rel]);
     assert_eq!(code, 6, "{out}");
     raw(&f.cfg, |kv| {
-        let mut b: Vec<_> = saved.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect();
+        let mut b: Vec<_> = saved
+            .iter()
+            .map(|(k, v)| (k.clone(), Some(v.clone())))
+            .collect();
         b.push((b"h".to_vec(), Some(new_header.clone())));
         kv.apply(b).unwrap()
     });
@@ -201,7 +205,11 @@ fn a_cut_log_tail_or_a_restored_old_store_is_found_by_a_later_release_as_anchor(
         v.verify_audit().unwrap().problems.is_empty(),
         "without an anchor the old copy verifies (stated in THREATS.md)"
     );
-    assert!(v.get_record::<serde_json::Value>("t/T-ANCHOR").unwrap().is_none());
+    assert!(
+        v.get_record::<serde_json::Value>("t/T-ANCHOR")
+            .unwrap()
+            .is_none()
+    );
     drop(v);
     let (code, out) = verify_with(&f.dir, &[&rel]);
     assert_eq!(code, 6, "{out}");

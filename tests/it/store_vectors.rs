@@ -41,7 +41,11 @@ fn write(path: &Path, pairs: &Pairs) {
     let mut s = String::from("{\"pairs\": [\n");
     for (n, (k, v)) in pairs.iter().enumerate() {
         let sep = if n + 1 == pairs.len() { "" } else { "," };
-        s += &format!("  [{}, \"{}\"]{sep}\n", serde_json::json!(k), hex::encode(v));
+        s += &format!(
+            "  [{}, \"{}\"]{sep}\n",
+            serde_json::json!(k),
+            hex::encode(v)
+        );
     }
     s += "]}\n";
     std::fs::write(path, s).unwrap();
@@ -98,30 +102,55 @@ fn bless(d: &Path) {
     if !d.join("master.key").exists() {
         qbank::store::crypto::create_key_file(&d.join("master.key")).unwrap();
     }
-    let mut v = Vault::create_in(Box::new(MemKv::default()), &key(), VaultOptions::default())
-        .unwrap();
+    let mut v =
+        Vault::create_in(Box::new(MemKv::default()), &key(), VaultOptions::default()).unwrap();
     let put = v
-        .put_record(ORG, &serde_json::json!({"id": "S000000000001", "status": "active"}))
+        .put_record(
+            ORG,
+            &serde_json::json!({"id": "S000000000001", "status": "active"}),
+        )
         .unwrap();
-    v.commit(vec![put], AuditEvent::new("org add", serde_json::json!({})).by("vector"))
-        .unwrap();
+    v.commit(
+        vec![put],
+        AuditEvent::new("org add", serde_json::json!({})).by("vector"),
+    )
+    .unwrap();
     let active = v.engine().get(ORG.as_bytes()).unwrap().unwrap();
     let put = v
-        .put_record(ORG, &serde_json::json!({"id": "S000000000001", "status": "suspended"}))
+        .put_record(
+            ORG,
+            &serde_json::json!({"id": "S000000000001", "status": "suspended"}),
+        )
         .unwrap();
-    v.commit(vec![put], AuditEvent::new("org suspend", serde_json::json!({})).by("vector"))
-        .unwrap();
+    v.commit(
+        vec![put],
+        AuditEvent::new("org suspend", serde_json::json!({})).by("vector"),
+    )
+    .unwrap();
     let header_before = v.engine().get(b"h").unwrap().unwrap();
     let put = v.put_record(LEDGER, &[("V-0001", 1)]).unwrap();
-    v.commit(vec![put], AuditEvent::new("sitting", serde_json::json!({})).by("vector"))
-        .unwrap();
+    v.commit(
+        vec![put],
+        AuditEvent::new("sitting", serde_json::json!({})).by("vector"),
+    )
+    .unwrap();
     let pairs = dump(v.engine());
     write(&d.join("store-format-3.json"), &pairs);
-    write(&d.join("fail_old_record.json"), &with(&pairs, ORG, Some(active)));
-    write(&d.join("fail_deleted_ledger.json"), &with(&pairs, LEDGER, None));
+    write(
+        &d.join("fail_old_record.json"),
+        &with(&pairs, ORG, Some(active)),
+    );
+    write(
+        &d.join("fail_deleted_ledger.json"),
+        &with(&pairs, LEDGER, None),
+    );
     write(
         &d.join("fail_rolled_back_header.json"),
-        &with(&with(&pairs, "h", Some(header_before)), "a/000000000004", None),
+        &with(
+            &with(&pairs, "h", Some(header_before)),
+            "a/000000000004",
+            None,
+        ),
     );
     if let Some(v2) = std::env::var_os("QBANK_BLESS_V2") {
         let kv = qbank::store::SledKv::open(Path::new(&v2)).unwrap();
@@ -181,9 +210,14 @@ fn a_frozen_format_2_store_opens_verifies_and_gets_tree_digests_with_its_next_ch
     let org: serde_json::Value = v.get_record("o/S000000000002").unwrap().unwrap();
     assert!(org.to_string().contains("suspended"), "{org}");
     // the next change writes format 3 with a digest of every tree the store holds
-    let put = v.put_record("u/6-31-01-03/5/000000000005-v5", &[("V-1", 1)]).unwrap();
-    v.commit(vec![put], AuditEvent::new("sitting", serde_json::json!({})).by("vector"))
+    let put = v
+        .put_record("u/6-31-01-03/5/000000000005-v5", &[("V-1", 1)])
         .unwrap();
+    v.commit(
+        vec![put],
+        AuditEvent::new("sitting", serde_json::json!({})).by("vector"),
+    )
+    .unwrap();
     let h = header(&v);
     assert_eq!(h["format"], 3);
     for t in ["k", "o", "s", "u"] {
@@ -195,7 +229,12 @@ fn a_frozen_format_2_store_opens_verifies_and_gets_tree_digests_with_its_next_ch
     assert!(v.verify_audit().unwrap().problems.is_empty());
     drop(v);
     // the upgraded store is defended: its organisation record from before put back is refused
-    let old_org = old.iter().find(|(k, _)| k == "o/S000000000002").unwrap().1.clone();
+    let old_org = old
+        .iter()
+        .find(|(k, _)| k == "o/S000000000002")
+        .unwrap()
+        .1
+        .clone();
     let before_upgrade_org = with(&upgraded, "o/S000000000002", Some(old_org));
     assert!(open(&before_upgrade_org).is_ok(), "unchanged record");
     let ledger_gone = with(&upgraded, "u/6-31-01-03/5/000000000005-v5", None);
@@ -234,7 +273,7 @@ fn the_bank_of_a_frozen_format_2_store_reimports_unchanged_and_a_change_is_hashe
         kv.flush().unwrap();
     }
     let bank = dir().join("format-2-bank");
-    let r = qbank::ops::import(&cfg, &[bank.clone()], &qbank::ops::Quiet).unwrap();
+    let r = qbank::ops::import(&cfg, std::slice::from_ref(&bank), &qbank::ops::Quiet).unwrap();
     assert_eq!((r.report.added, r.report.new_versions), (0, 0));
     assert_eq!(r.report.unchanged, 3);
     assert_eq!(r.report.digest, V2_DIGEST);
