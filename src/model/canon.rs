@@ -129,14 +129,17 @@ mod tests {
 
     #[test]
     fn rfc_8785_section_3_2_2_example() {
-        // RFC 8785 §3.2.2 (numbers, strings with escapes and non-ASCII, literals)
-        let input = r#"{
-          "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
-          "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
-          "literals": [null, true, false]
-        }"#;
+        // RFC 8785 §3.2.2 (numbers, strings with escapes and non-ASCII, literals). The numbers
+        // are f64 literals (the RFC's 333333333.33333329 is the same double): serde_json's
+        // default parser rounds that text to a neighbouring double, and digests are made from
+        // values in memory, never from re-parsed JSON text
+        let input = serde_json::json!({
+            "numbers": [333333333.333_333_3_f64, 1e30, 4.50, 2e-3, 1e-27],
+            "string": "\u{20ac}$\u{f}\nA'B\"\\\\\"/",
+            "literals": [null, true, false]
+        });
         assert_eq!(
-            canon(input),
+            String::from_utf8(canonical_json(&input)).unwrap(),
             r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
         );
     }
@@ -146,7 +149,16 @@ mod tests {
         // RFC 8785 §3.2.3: "\u20ac" (€) sorts after "\ud83d\ude00" (😀) in UTF-16, not in UTF-8
         let input = r#"{"\u20ac": "Euro Sign", "\r": "Carriage Return", "\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One", "\ud83d\ude00": "Emoji: Grinning Face", "\u0080": "Control", "\u00f6": "Latin Small Letter O With Diaeresis"}"#;
         let out = canon(input);
-        let order: Vec<&str> = ["\\r", "1", "\u{80}", "ö", "€", "😀", "דּ"].to_vec();
+        let order: Vec<&str> = [
+            "\\r",
+            "1",
+            "\u{80}",
+            "\u{f6}",
+            "\u{20ac}",
+            "\u{1f600}",
+            "\u{fb33}",
+        ]
+        .to_vec();
         let mut at = 0;
         for k in order {
             let p = out[at..]
