@@ -134,8 +134,21 @@ impl Vault {
         Ok(out)
     }
 
-    /// Refuses a store whose records are not those its header names (see the module comment).
-    pub(super) fn check_trees(&self) -> Result<()> {
+    /// Refuses, at open, a store whose records are not those its header names (see the module
+    /// comment), or whose log goes on past the header's head (an old header put back over a
+    /// newer log: every commit writes its entry and the header in one batch).
+    pub(super) fn check_rollback(&self) -> Result<()> {
+        let head = self.header.audit.seq;
+        if self
+            .kv
+            .get(format!("a/{:012}", head + 1).as_bytes())?
+            .is_some()
+        {
+            return Err(Error::RolledBack(format!(
+                "存储头记的审计日志到第 {head} 条为止，而日志还有第 {} 条（旧的存储头被放回）",
+                head + 1
+            )));
+        }
         let problems = self.tree_problems()?;
         match problems.first() {
             None => Ok(()),
