@@ -56,6 +56,11 @@ pub enum Error {
     )]
     Tampered { record: String },
 
+    /// Records that are not the ones the store's authenticated header names: an old record put
+    /// back, or records deleted or added (rollback).
+    #[error("存储中的记录已被回滚或改动：{0}。请运行 `qbank audit verify` 查看，并从可信备份恢复")]
+    RolledBack(String),
+
     #[error("record `{record}` is malformed: {reason}")]
     Corrupt { record: String, reason: String },
 
@@ -146,6 +151,7 @@ impl Error {
             | Error::WrongOrgKey { .. }
             | Error::PackageKey(_) => 5,
             Error::Tampered { .. }
+            | Error::RolledBack(_)
             | Error::Corrupt { .. }
             | Error::StoreFormat { .. }
             | Error::PackageRefused(_)
@@ -184,6 +190,7 @@ impl Error {
             | Error::KeyKindMismatch { .. }
             | Error::WrongKey(_)
             | Error::Tampered { .. }
+            | Error::RolledBack(_)
             | Error::Corrupt { .. }
             | Error::StoreFormat { .. }
             | Error::Storage(_)

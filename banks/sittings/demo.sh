@@ -43,7 +43,7 @@ for org in S000032100001 Y000132050002 S000032020003; do
         --release "$out/sitting/release.json" --bureau-key "$out/sitting/bureau.pub" \
         --out "$out/unsealed/$org" | tail -1
 done
-$q audit verify
+$q audit verify --anchor "$out/sitting/release.json"
 
 echo
 echo "sealed packages:   $out/sitting/packages/<organisation>.qpkg (public summary $out/sitting/sitting.json)"

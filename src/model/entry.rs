@@ -355,17 +355,30 @@ impl Entry {
     /// SHA-256 over the canonical encoding of the entry's content, excluding its version: two
     /// entries with the same hash are the same question. Canonical = serde_json of the domain
     /// type (fixed field order, shortest round-trip floats).
-    pub fn content_hash(&self) -> [u8; 32] {
+    pub fn content_hash(&self) -> String {
         self.clone().content_hash_in_place()
     }
 
     /// [`Entry::content_hash`] without a copy: the version is zeroed while hashing, then restored.
-    pub fn content_hash_in_place(&mut self) -> [u8; 32] {
+    /// Scheme 2 (`model::canon`): `jcs:` ‖ hex SHA-256(`"qbank-entry/2"` ‖ 0 ‖ RFC 8785 JSON
+    /// of the entry with version 0).
+    pub fn content_hash_in_place(&mut self) -> String {
+        let version = self.version();
+        self.set_version(0);
+        let h = super::canon::canonical_sha256("qbank-entry/2", &*self);
+        self.set_version(version);
+        super::canon::tagged(h)
+    }
+
+    /// The content hash of scheme 1, as qbank stored it before the canonical form: hex
+    /// SHA-256 of `serde_json` of the entry with version 0. Only for telling whether an entry
+    /// is unchanged against a version stored with it; never stored for new versions.
+    pub fn content_hash_v1_in_place(&mut self) -> String {
         let version = self.version();
         self.set_version(0);
         let bytes = serde_json::to_vec(&*self).expect("entries always serialise");
         self.set_version(version);
-        Sha256::digest(&bytes).into()
+        hex::encode(Sha256::digest(&bytes))
     }
 }
 

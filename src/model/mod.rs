@@ -3,6 +3,7 @@
 //! Plain data with validation helpers; no IO, no clock, no randomness.
 
 mod blueprint;
+pub mod canon;
 mod citation;
 mod entry;
 mod figure;

@@ -136,8 +136,11 @@ pub fn verify_checkpoint(key: &BureauPublic, cp: &Checkpoint, signature: &[u8]) 
 pub struct AuditReport {
     pub entries: u64,
     pub head: Head,
-    /// Every problem found, each naming the entry.
+    /// Every problem found, each naming the entry (or the tree of records, or the anchor).
     pub problems: Vec<String>,
+    /// The anchor files checked against the log (`audit verify --anchor`), if any.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub anchors: Vec<super::anchor::AnchorCheck>,
 }
 
 impl Vault {
@@ -186,6 +189,9 @@ impl Vault {
             entry_key(entry.seq).into_bytes(),
             Some(serde_json::to_vec(&stored).expect("audit record serialises")),
         ));
+        // the header names what every tree the batch touches will hold (rollback detection)
+        let trees = self.tree_digests_after(&batch)?;
+        let prev_trees = self.header.trees.replace(trees);
         self.header.audit = Head {
             seq: entry.seq,
             hash: hash.clone(),
@@ -194,6 +200,7 @@ impl Vault {
         let r = self.kv.apply(batch).and_then(|_| self.kv.flush());
         if let Err(e) = r {
             self.header.audit = prev;
+            self.header.trees = prev_trees;
             return Err(e);
         }
         Ok(Checkpoint {
@@ -291,10 +298,13 @@ impl Vault {
                 head.seq
             ));
         }
+        // the records must be what the header names (an old record put back, a deleted ledger)
+        problems.extend(self.tree_problems()?.iter().map(|p| p.describe()));
         Ok(AuditReport {
             entries: n,
             head,
             problems,
+            anchors: Vec::new(),
         })
     }
 }

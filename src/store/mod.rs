@@ -1,11 +1,13 @@
 //! Everything that touches the database and keys: the key–value engine ([`kv`]), envelope
 //! encryption ([`crypto`]) and the vault's record layout, versioning and digest ([`vault`]).
 
+pub mod anchor;
 pub mod audit;
 pub mod crypto;
 pub mod kv;
 pub mod records;
 pub mod rotate;
+pub mod trees;
 pub mod vault;
 
 pub use audit::{AuditEntry, AuditEvent, AuditReport};

@@ -23,6 +23,7 @@ use super::audit::AuditEvent;
 use super::crypto::{self, Argon2Params, Cipher, KeySource, Place, SecretKey};
 use super::kv::{Batch, Kv, SledKv};
 use crate::error::{Error, Result};
+use crate::model::canon;
 use crate::model::{
     Difficulty, Entry, EntryKind, Importance, Level, OccupationCode, Standard, Status,
 };
@@ -37,7 +38,10 @@ use std::path::Path;
 /// On-disk layout version of the store.
 /// 2: the header carries a MAC. Format-1 headers open without one and are written as format 2
 /// (with a MAC) by the next change.
-pub const STORE_FORMAT: u32 = 2;
+/// 3: the header names a digest of every covered tree of records (`trees`, see `trees.rs`), so
+/// an old record put back or a record deleted is refused at open. Format-2 headers open without
+/// them (nothing to check) and get them from the next change.
+pub const STORE_FORMAT: u32 = 3;
 /// Encryptions under one data key before a new one is made: far below the 2^32 limit for random
 /// 96-bit nonces under AES-GCM (NIST SP 800-38D).
 pub const ROTATE_AFTER: u64 = 1 << 31;
@@ -81,6 +85,9 @@ pub(super) struct Header {
     /// The last audit log entry (0 and zeros before the first).
     #[serde(default)]
     pub(super) audit: super::audit::Head,
+    /// Format 3: per covered tree of records, the digest of what it holds (see `trees.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) trees: Option<super::trees::TreeDigests>,
     /// HMAC-SHA256 of the rest of the header (hex); absent from format-1 headers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mac: Option<String>,
@@ -134,12 +141,16 @@ impl Header {
 #[derive(Clone, Debug)]
 pub struct VaultOptions {
     pub rotate_after: u64,
+    /// Refuse at open a store whose records are not those its header names (`trees.rs`).
+    /// `audit verify` opens without it and reports the trees among its problems instead.
+    pub check_trees: bool,
 }
 
 impl Default for VaultOptions {
     fn default() -> Self {
         VaultOptions {
             rotate_after: ROTATE_AFTER,
+            check_trees: true,
         }
     }
 }
@@ -262,9 +273,9 @@ fn corrupt(record: &str, reason: impl fmt::Display) -> Error {
     }
 }
 
-fn meta_with_hash(e: &Entry, hash: [u8; 32]) -> Meta {
+fn meta_with_hash(e: &Entry, hash: String) -> Meta {
     let mut m = Meta {
-        hash: hex::encode(hash),
+        hash,
         ..Meta::default()
     };
     match e {
@@ -440,6 +451,7 @@ impl Vault {
             active: 1,
             next_segment: 1,
             audit: Default::default(),
+            trees: None,
             mac: None,
         };
         let cipher = dk.cipher(1);
@@ -522,12 +534,22 @@ impl Vault {
             bureau: None,
             header_key: hk,
         };
-        if vault.header.format < 2 && vault.header.audit.seq > 0 {
-            // a format-1 header is only genuine under a log no later qbank wrote to
+        if vault.header.format < STORE_FORMAT && vault.header.audit.seq > 0 {
+            // an older header (format 1 without a MAC, format 2 without tree digests) is only
+            // genuine under a log no later qbank wrote to
             let last = vault.audit_entry(vault.header.audit.seq)?;
-            if last.and_then(|e| e.store).is_some_and(|f| f >= 2) {
+            if last
+                .and_then(|e| e.store)
+                .is_some_and(|f| f > vault.header.format)
+            {
                 return Err(Error::Tampered { record: "h".into() });
             }
+        }
+        if vault.header.format >= 3 && vault.header.trees.is_none() {
+            return Err(Error::Tampered { record: "h".into() });
+        }
+        if vault.opts.check_trees {
+            vault.check_rollback()?;
         }
         vault.bureau = vault.load_bureau_key()?;
         Ok(vault)
@@ -841,13 +863,22 @@ impl Vault {
         // Hash contents in parallel, then walk the entries grouped by occupation-level (input
         // order inside a group), touching each cell's page once per group.
         let mut entries = entries;
-        let metas: Vec<Meta> = entries
+        // Versions stored before the canonical form carry scheme-1 hashes: an entry is unchanged
+        // against one of them when its scheme-1 hash is equal (so re-importing an unchanged bank
+        // into an older store makes no new versions and keeps its digest).
+        let legacy = pages
+            .values()
+            .flat_map(|p| p.values())
+            .any(|ix| !canon::is_canonical(&ix.meta.hash));
+        let hashed: Vec<(Meta, Option<String>)> = entries
             .par_iter_mut()
             .map(|(e, _)| {
+                let v1 = legacy.then(|| e.content_hash_v1_in_place());
                 let hash = e.content_hash_in_place();
-                meta_with_hash(e, hash)
+                (meta_with_hash(e, hash), v1)
             })
             .collect();
+        let (metas, v1_hashes): (Vec<Meta>, Vec<Option<String>>) = hashed.into_iter().unzip();
         let mut order: Vec<usize> = (0..n).collect();
         order.par_sort_by(|&a, &b| {
             let (x, y) = (&entries[a].0, &entries[b].0);
@@ -860,6 +891,7 @@ impl Vault {
             .zip(metas)
             .map(|((e, d), m)| Some((e, d, m)))
             .collect();
+        let mut v1_hashes = v1_hashes;
         let mut dirty: BTreeSet<Cell> = BTreeSet::new();
         let mut todo: BTreeMap<Cell, Vec<Entry>> = BTreeMap::new();
         let mut moved_out: Vec<(Cell, String)> = Vec::new();
@@ -874,13 +906,14 @@ impl Vault {
                 if *e.occupation() != cell.0 || e.level() != cell.1 {
                     break;
                 }
+                let v1 = v1_hashes[order[i]].take();
                 let (mut e, declared, meta) = slots[order[i]].take().expect("not taken yet");
                 i += 1;
                 let mut stored = Vec::new();
                 match cell_of.get(e.id()) {
                     Some(old) => {
                         let cur = &pages[old][e.id()];
-                        if cur.meta.hash == meta.hash {
+                        if cur.meta.hash == meta.hash || v1.as_ref() == Some(&cur.meta.hash) {
                             report.unchanged += 1;
                             continue;
                         }
@@ -1103,6 +1136,7 @@ impl Vault {
             active: id,
             next_segment: self.header.next_segment,
             audit: self.header.audit.clone(),
+            trees: None,
             mac: None,
         };
         let cipher = dk.cipher(id);
@@ -1245,15 +1279,15 @@ pub fn plaintext_read_all(kv: &dyn Kv) -> Result<Vec<Entry>> {
 #[doc(hidden)]
 pub fn plaintext_records(entries: &mut [Entry]) -> Vec<super::kv::Put> {
     let clear = |_: &Place, json: &[u8]| Ok(json.to_vec());
-    let hashes: Vec<[u8; 32]> = entries
+    let hashes: Vec<String> = entries
         .par_iter_mut()
         .map(Entry::content_hash_in_place)
         .collect();
     let entries: &[Entry] = entries;
-    let hash_of: HashMap<(&str, u32), [u8; 32]> = entries
+    let hash_of: HashMap<(&str, u32), &String> = entries
         .iter()
         .zip(&hashes)
-        .map(|(e, h)| ((e.id(), e.version()), *h))
+        .map(|(e, h)| ((e.id(), e.version()), h))
         .collect();
     let mut cells: BTreeMap<Cell, Vec<&Entry>> = BTreeMap::new();
     for e in entries {
@@ -1289,7 +1323,7 @@ pub fn plaintext_records(entries: &mut [Entry]) -> Vec<super::kv::Put> {
                 stored: vec![(es[i].version(), seg)],
                 ..index_entry(
                     es[i],
-                    meta_with_hash(es[i], hash_of[&(es[i].id(), es[i].version())]),
+                    meta_with_hash(es[i], hash_of[&(es[i].id(), es[i].version())].clone()),
                 )
             }));
         }
@@ -1303,23 +1337,36 @@ pub fn plaintext_records(entries: &mut [Entry]) -> Vec<super::kv::Put> {
     out
 }
 
-/// The digest over standards (sorted by occupation) and (kind, id, version, hash) rows sorted by id.
+/// The digest over standards (sorted by occupation) and (kind, id, version, hash) rows sorted by
+/// id. Two schemes, chosen by the rows (ARCHITECTURE.md, "Digests"):
+/// - scheme 1, for a bank whose every entry carries a scheme-1 content hash (stored before the
+///   canonical form; such a store keeps the digest its papers and sittings name):
+///   SHA-256(`"qbank-bank-digest-v1\n"` ‖ per standard `"standard <code> <hex SHA-256 of its
+///   serde_json>\n"` ‖ per row `"<kind> <id> <version> <hash>\n"`);
+/// - scheme 2, for every other bank (any entry hashed canonically, or none at all):
+///   SHA-256(`"qbank-bank-digest-v2\n"` ‖ per standard `"standard <code> jcs:<hex
+///   SHA-256("qbank-standard/2" ‖ 0 ‖ RFC 8785 JSON)>\n"` ‖ the same rows, whose hashes say
+///   their own scheme).
 pub fn digest_of<'a>(
     standards: &[Standard],
     rows: impl Iterator<Item = (EntryKind, &'a str, u32, &'a str)>,
 ) -> BankDigest {
+    let rows: Vec<(EntryKind, &str, u32, &str)> = rows.collect();
+    let v1 = !rows.is_empty() && rows.iter().all(|r| !canon::is_canonical(r.3));
     let mut h = Sha256::new();
-    h.update(b"qbank-bank-digest-v1\n");
+    if v1 {
+        h.update(b"qbank-bank-digest-v1\n");
+    } else {
+        h.update(b"qbank-bank-digest-v2\n");
+    }
     for s in standards {
-        let json = serde_json::to_vec(s).expect("standards serialise");
-        h.update(
-            format!(
-                "standard {} {}\n",
-                s.occupation.code,
-                hex::encode(Sha256::digest(&json))
-            )
-            .as_bytes(),
-        );
+        let d = if v1 {
+            let json = serde_json::to_vec(s).expect("standards serialise");
+            hex::encode(Sha256::digest(&json))
+        } else {
+            canon::tagged(canon::canonical_sha256("qbank-standard/2", s))
+        };
+        h.update(format!("standard {} {d}\n", s.occupation.code).as_bytes());
     }
     for (kind, id, version, hash) in rows {
         h.update(format!("{} {id} {version} {hash}\n", kind.as_str()).as_bytes());

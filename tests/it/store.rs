@@ -349,7 +349,10 @@ fn data_keys_are_replaced_before_their_encryption_limit() {
     let key_path = dir.path().join("k");
     qbank::store::crypto::create_key_file(&key_path).unwrap();
     let key = KeySource::File(key_path);
-    let opts = VaultOptions { rotate_after: 50 };
+    let opts = VaultOptions {
+        rotate_after: 50,
+        ..VaultOptions::default()
+    };
     let mut vault = Vault::create_in(Box::new(MemKv::default()), &key, opts).unwrap();
     let (standards, entries) = qbank::synth::bank(&qbank::synth::SynthConfig {
         items: 100,

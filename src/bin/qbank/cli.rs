@@ -443,8 +443,15 @@ pub enum AuditCommand {
         #[arg(long)]
         last: Option<usize>,
     },
-    /// Check the chain, every signature and the log's end.
-    Verify,
+    /// Check the chain, every signature, the log's end and that the records are those the
+    /// header names; with --anchor, that the log holds the entry each issued package or release
+    /// names (a rolled-back store does not).
+    Verify {
+        /// An issued package (.qpkg) or release (release.json) whose signed audit checkpoint the
+        /// log must hold; may be given several times.
+        #[arg(long, value_name = "FILE")]
+        anchor: Vec<PathBuf>,
+    },
 }
 
 #[derive(Args)]

@@ -89,8 +89,24 @@ fn sha(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// The blueprint's digest, scheme 2 (`model::canon`): `jcs:` ‖ hex SHA-256(`"qbank-blueprint/2"`
+/// ‖ 0 ‖ RFC 8785 JSON of the blueprint).
 pub fn blueprint_digest(b: &Blueprint) -> String {
-    sha(&serde_json::to_vec(b).expect("blueprints serialise"))
+    crate::model::canon::tagged(crate::model::canon::canonical_sha256(
+        "qbank-blueprint/2",
+        b,
+    ))
+}
+
+/// Whether `digest` is the digest of `b` in the scheme `digest` names: scheme 2 (`jcs:`), or
+/// scheme 1 (plain hex: SHA-256 of `serde_json` of the blueprint, written before the canonical
+/// form), so manifests made by earlier versions keep verifying.
+pub fn blueprint_digest_matches(b: &Blueprint, digest: &str) -> bool {
+    if crate::model::canon::is_canonical(digest) {
+        blueprint_digest(b) == digest
+    } else {
+        sha(&serde_json::to_vec(b).expect("blueprints serialise")) == digest
+    }
 }
 
 /// Reads and validates blueprint files against the store's standards.

@@ -3,7 +3,7 @@
 //! copies are checked against their sitting's record (`issued::verify_copy`).
 
 use super::documents::{RenderedForm, files_of, theory_documents};
-use super::{Manifest, blueprint_digest, build, render, sha};
+use super::{Manifest, blueprint_digest_matches, build, render, sha};
 use crate::assemble::{ENGINE, TheoryForm};
 use crate::document::{self, FormDocuments, PracticalKey, PracticalPaper, TheoryKey, TheoryPaper};
 use crate::error::{Error, Result};
@@ -180,7 +180,7 @@ pub fn verify(cfg: &StoreConfig, path: &Path) -> Result<Vec<Verdict>> {
                 m.bank_digest
             ));
         }
-        if blueprint_digest(&m.blueprint) != m.blueprint_digest {
+        if !blueprint_digest_matches(&m.blueprint, &m.blueprint_digest) {
             diffs.push("the blueprint in the manifest does not match its digest".into());
         }
         let dir = mpath.parent().unwrap_or(Path::new("."));
