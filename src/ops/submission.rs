@@ -9,7 +9,7 @@ use super::org::now;
 use crate::bankfile::{self, Diagnostic, SourceFile};
 use crate::error::{Error, Result};
 use crate::model::{Entry, OrgStatus, Organisation, Source, Status};
-use crate::package::keys::BureauPublic;
+use crate::package::keys::{OrgPublic, OrgSecret, pinned_bureau};
 use crate::package::submission::{self, SubmissionMeta};
 use crate::screen::{self, Text};
 use crate::store::{AuditEvent, Vault};
@@ -81,16 +81,20 @@ fn queue_key(id: &str) -> String {
     format!("q/{id}")
 }
 
-/// The writer's side: seal a TOML or Excel file to the bureau's key (from `bureau.pub`).
-pub fn seal(
-    file: &Path,
-    bureau_pub: &Path,
-    organisation: &str,
-    writer: &str,
-    out: &Path,
-) -> Result<PathBuf> {
-    if writer.trim().is_empty() || organisation.trim().is_empty() {
-        return Err(Error::Usage("give --org and --writer".into()));
+/// What the writer's side seals with: the organisation's private key file (which also holds
+/// the bureau keys pinned at registration), optionally a `bureau.pub` that must be the pinned
+/// one, and optionally the organisation id, which must be the key file's.
+pub struct SealWith<'a> {
+    pub org_key: &'a Path,
+    pub bureau_key: Option<&'a Path>,
+    pub organisation: Option<&'a str>,
+}
+
+/// The writer's side: seal a TOML or Excel file to the bureau's pinned X25519 key,
+/// authenticated with the organisation's own key (HPKE auth mode).
+pub fn seal(file: &Path, with: SealWith<'_>, writer: &str, out: &Path) -> Result<PathBuf> {
+    if writer.trim().is_empty() {
+        return Err(Error::Usage("give --writer".into()));
     }
     let name = file
         .file_name()
@@ -103,21 +107,32 @@ pub fn seal(
             file.display()
         )));
     }
-    let pk = BureauPublic::read_encryption_key(bureau_pub)?;
+    let sender = OrgSecret::read(with.org_key)?;
+    if let Some(o) = with.organisation
+        && o != sender.organisation
+    {
+        return Err(Error::Usage(format!(
+            "--org {o} 与机构私钥文件 {} 的机构 {} 不符",
+            with.org_key.display(),
+            sender.organisation
+        )));
+    }
+    let pin = pinned_bureau(&sender, with.org_key, with.bureau_key)?;
     let bytes = zeroize::Zeroizing::new(super::files::read_regular(
         file,
         super::workbook::MAX_WORKBOOK_BYTES,
     )?);
     let sealed = submission::seal(
         &SubmissionMeta {
-            format: 1,
-            organisation: organisation.into(),
+            format: submission::FORMAT,
+            organisation: sender.organisation.clone(),
             writer: writer.into(),
             file_name: name,
             sealed_at: now(),
         },
         &bytes,
-        &pk,
+        &sender,
+        &pin.encryption,
     )?;
     write_file(out, &sealed)?;
     Ok(out.to_path_buf())
@@ -321,19 +336,33 @@ fn import_sealed(
     let mut vault = cfg.open()?;
     let bytes =
         super::files::read_regular(sealed, super::workbook::MAX_WORKBOOK_BYTES + (1 << 20))?;
-    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?)?;
-    let org: Organisation = vault
-        .get_record(&format!("o/{}", meta.organisation))?
-        .ok_or_else(|| Error::NotFound {
-            what: "organisation",
-            id: meta.organisation.clone(),
+    // the origin: the organisation the submission names must be registered and in good
+    // standing, and the submission must open with the key registered for it
+    let mut registered: Option<Organisation> = None;
+    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?, |id| {
+        let org: Organisation = vault.get_record(&format!("o/{id}"))?.ok_or_else(|| {
+            Error::PackageRefused(format!(
+                "投稿所称机构 {id} 未在目录中登记，已拒收，未存储任何内容"
+            ))
         })?;
-    if org.status == OrgStatus::Suspended {
-        return Err(Error::Usage(format!(
-            "organisation {} is suspended; its submissions are not accepted",
-            org.id
-        )));
-    }
+        if org.status == OrgStatus::Suspended {
+            return Err(Error::Usage(format!(
+                "机构 {} 已被暂停，不接受其投稿；未存储任何内容",
+                org.id
+            )));
+        }
+        let pk = hex::decode(&org.public_key)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+            .map(OrgPublic)
+            .ok_or_else(|| Error::Corrupt {
+                record: format!("o/{id}"),
+                reason: "the registered public key is not 32 bytes of hex".into(),
+            })?;
+        registered = Some(org);
+        Ok(pk)
+    })?;
+    let org = registered.expect("the origin was checked against a registered organisation");
     if overlay && org.kind != crate::model::OrgKind::Y {
         return Err(Error::Usage(format!(
             "organisation {} is not an employer (用人单位, Y): only an enterprise keeps its own self-evaluation items",

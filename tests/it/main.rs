@@ -8,6 +8,7 @@ mod cli;
 mod crash;
 mod files;
 mod hostile;
+mod identity;
 mod issued;
 mod neardup;
 mod rotation;
@@ -95,6 +96,29 @@ pub fn register(cfg: &StoreConfig, keys: &Path, id: &str, name: &str, kind: &str
         },
     )
     .unwrap();
+    pin(cfg, keys, id);
+}
+
+/// On the organisation's side: pins the bureau keys of `cfg` into `keys/<id>.key`, checked
+/// against the pin the bureau gives at registration (as `qbank org pin` does).
+pub fn pin(cfg: &StoreConfig, keys: &Path, id: &str) {
+    let bureau = keys.join(format!("bureau-for-{id}.pub"));
+    let _ = std::fs::remove_file(&bureau);
+    qbank::ops::org::export_bureau_key(cfg, &bureau).unwrap();
+    let fp = qbank::ops::org::bureau_pin(cfg).unwrap();
+    qbank::ops::org::pin(&keys.join(format!("{id}.key")), &bureau, &fp).unwrap();
+}
+
+/// The CLI tests' side of `pin`: the default store `dir/qbank-store` with `dir/qbank.key` pins
+/// its bureau keys into `dir/keys/<id>.key` for each of `ids`.
+pub fn pin_cli(dir: &Path, ids: &[&str]) {
+    let cfg = StoreConfig {
+        dir: dir.join("qbank-store"),
+        key: KeySource::File(dir.join("qbank.key")),
+    };
+    for id in ids {
+        pin(&cfg, &dir.join("keys"), id);
+    }
 }
 
 /// Every file under `dir`, as (relative path, bytes), sorted by path.

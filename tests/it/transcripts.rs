@@ -181,6 +181,7 @@ fn sealed_world(d: &Path) {
             ],
         );
     }
+    crate::pin_cli(d, &["S000032100001", "Y000132050002"]);
     // the second sitting uses a copy of the 五级 blueprint without cooldown (the pool is small)
     let bp = std::fs::read_to_string(d.join("bank/6-31-01-03/blueprint-theory-5.toml"))
         .unwrap()
@@ -398,14 +399,19 @@ error: refused: junk.qsub: this is not a sealed qbank submission (QBANK-SUBMISSI
 "#]]);
     ok(
         d,
+        &["org", "keygen", "--id", "S999999999999", "--out", "keys"],
+    );
+    crate::pin_cli(d, &["S999999999999"]);
+    ok(
+        d,
         &[
             "submission",
             "seal",
             "bank/6-31-01-03/theory-5.toml",
+            "--org-key",
+            "keys/S999999999999.key",
             "--bureau-key",
             "T-ONE/bureau.pub",
-            "--org",
-            "S999999999999",
             "--writer",
             "王",
             "--out",

@@ -71,7 +71,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             release,
             bureau_key,
             out,
-        } => sitting::unseal(g, &package, &org_key, &release, &bureau_key, &out),
+        } => sitting::unseal(g, &package, &org_key, &release, bureau_key.as_deref(), &out),
         Command::Trace { leaked, sitting } => sitting::trace(g, &leaked, &sitting),
         Command::Audit(c) => audit::exec(g, c),
         Command::Item(c) => analysis::item(g, c),

@@ -13,12 +13,19 @@ pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
     match c {
         SubmissionCommand::Seal {
             file,
+            org_key,
             bureau_key,
             org,
             writer,
             out,
         } => {
-            let p = submission::seal(&file, &bureau_key, &org, &writer, &out)?;
+            crate::cli::warn_key_file(&org_key);
+            let with = submission::SealWith {
+                org_key: &org_key,
+                bureau_key: bureau_key.as_deref(),
+                organisation: org.as_deref(),
+            };
+            let p = submission::seal(&file, with, &writer, &out)?;
             if g.json {
                 crate::output::json(&serde_json::json!({ "sealed": p }));
             } else {
