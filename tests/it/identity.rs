@@ -310,3 +310,115 @@ fn a_substituted_bureau_key_with_packages_and_releases_re_signed_by_it_is_refuse
     )
     .unwrap();
 }
+
+/// Part 6, attack 3: reviewers were free-text names, so one person accepted an item as 李审 and
+/// again as 张审 and it entered the bank (四眼原则 satisfied by one person). Now every decision is
+/// signed with the reviewer's personal key, which must be the key registered for that
+/// reviewer; one key is one person. The same key under a second name, an unregistered key, a
+/// second registration of the same key, a revoked key and a second decision by the same
+/// person are all refused, and the item enters the bank only after two registered people.
+#[test]
+fn one_person_cannot_be_both_reviewers_of_four_eyes() {
+    use qbank::model::Status;
+    use qbank::ops::submission::{self as sub, Decision, QueueStatus};
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let bureau_pub = t.path().join("bureau.pub");
+    qbank::ops::org::export_bureau_key(&f.cfg, &bureau_pub).unwrap();
+    let nanjing = OrgSecret::read(&f.keys.join(format!("{NANJING}.key"))).unwrap();
+    let to = BureauPublic::read_encryption_key(&bureau_pub).unwrap();
+    let p = t.path().join("genuine.qsub");
+    std::fs::write(
+        &p,
+        sealed::seal(&meta(NANJING), ITEM.as_bytes(), &nanjing, &to).unwrap(),
+    )
+    .unwrap();
+    sub::import(&f.cfg, &p, 0.75, false).unwrap();
+    let id = "FORGE-0001";
+    let li = crate::reviewer(&f.cfg, t.path(), "li-shen");
+    crate::reviewer(&f.cfg, t.path(), "zhang-shen");
+    let accept = |k: &qbank::package::person::PersonSecret| {
+        sub::review(&f.cfg, id, k, Decision::Accept, "", Status::Active)
+    };
+    assert_eq!(accept(&li).unwrap().status, QueueStatus::Pending);
+    // 李审's key under 张审's name (the key file relabelled)
+    let people = t.path().join("people");
+    let forged = t.path().join("zhang-as-li.key");
+    std::fs::write(
+        &forged,
+        std::fs::read_to_string(people.join("li-shen.key"))
+            .unwrap()
+            .replace("person = \"li-shen\"", "person = \"zhang-shen\""),
+    )
+    .unwrap();
+    let as_zhang = qbank::package::person::PersonSecret::read(&forged).unwrap();
+    let e = accept(&as_zhang).unwrap_err();
+    assert!(matches!(e, Error::Identity(_)) && e.exit_code() == 5, "{e}");
+    assert!(e.to_string().contains("冒用身份"), "{e}");
+    // a key nobody registered
+    let stranger = qbank::package::person::PersonSecret::generate("wang-shen").unwrap();
+    let e = accept(&stranger).unwrap_err();
+    assert!(e.to_string().contains("未在本库登记"), "{e}");
+    // 李审's public key registered a second time, under another id
+    let copy = t.path().join("li-2.pub");
+    std::fs::write(
+        &copy,
+        std::fs::read_to_string(people.join("li-shen.pub"))
+            .unwrap()
+            .replace("person = \"li-shen\"", "person = \"li-2\""),
+    )
+    .unwrap();
+    let e = qbank::ops::person::add(
+        &f.cfg,
+        "li-2",
+        "李审二",
+        &[qbank::ops::person::Role::Reviewer],
+        &copy,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("一人一钥"), "{e}");
+    // the same person again
+    let e = accept(&li).unwrap_err();
+    assert!(e.to_string().contains("四眼原则"), "{e}");
+    // a revoked reviewer
+    let zhang = qbank::package::person::PersonSecret::read(&people.join("zhang-shen.key")).unwrap();
+    qbank::ops::person::revoke(&f.cfg, "zhang-shen", "离职").unwrap();
+    assert!(accept(&zhang).unwrap_err().to_string().contains("吊销"));
+    assert!(
+        qbank::ops::show(&f.cfg, id, None).is_err(),
+        "not in the bank yet"
+    );
+    // a second registered person enters it; the audit log names the verified reviewer and key
+    let zhao = crate::reviewer(&f.cfg, t.path(), "zhao-shen");
+    let r = accept(&zhao).unwrap();
+    assert_eq!(r.entered_bank, Some(Status::Active));
+    assert_eq!(r.accepted_by, ["li-shen", "zhao-shen"]);
+    let last = f
+        .cfg
+        .open()
+        .unwrap()
+        .audit_entries()
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        (last.op.as_str(), last.actor.as_str()),
+        ("review-accept", "zhao-shen")
+    );
+    assert_eq!(
+        last.details["reviewer_key"],
+        zhao.public().fingerprint().as_str()
+    );
+    // each recorded acceptance carries a signature that verifies against the registered key
+    let q = sub::queued(&f.cfg, id).unwrap();
+    for rec in &q.reviews {
+        let pk = if rec.reviewer == "li-shen" {
+            li.public()
+        } else {
+            zhao.public()
+        };
+        let sig = hex::decode(rec.signature.as_ref().unwrap()).unwrap();
+        let msg = sub::review_message(&q, rec.decision, &rec.comment, &rec.at);
+        assert!(pk.verify(sub::REVIEW_DOMAIN, &msg, &sig));
+    }
+}

@@ -121,6 +121,21 @@ pub fn pin_cli(dir: &Path, ids: &[&str]) {
     }
 }
 
+/// Registers a reviewer `id` (key pair made in `dir/people`) and returns their private key.
+pub fn reviewer(cfg: &StoreConfig, dir: &Path, id: &str) -> qbank::package::person::PersonSecret {
+    let people = dir.join("people");
+    qbank::ops::person::keygen(id, &people).unwrap();
+    qbank::ops::person::add(
+        cfg,
+        id,
+        &format!("审核员{id}"),
+        &[qbank::ops::person::Role::Reviewer],
+        &people.join(format!("{id}.pub")),
+    )
+    .unwrap();
+    qbank::package::person::PersonSecret::read(&people.join(format!("{id}.key"))).unwrap()
+}
+
 /// Every file under `dir`, as (relative path, bytes), sorted by path.
 pub fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();

@@ -110,31 +110,19 @@ fn a_sealed_submission_is_queued_reviewed_by_two_and_enters_the_bank() {
     }
 
     // 四眼原则: one reviewer cannot accept alone, nor twice
-    let a = submission::review(
-        &cfg,
-        "SUB4-0001",
-        "李审",
-        Decision::Accept,
-        "",
-        Status::Active,
-    )
-    .unwrap();
+    let li = crate::reviewer(&cfg, t.path(), "li-shen");
+    let zhang = crate::reviewer(&cfg, t.path(), "zhang-shen");
+    let a =
+        submission::review(&cfg, "SUB4-0001", &li, Decision::Accept, "", Status::Active).unwrap();
     assert_eq!((a.status, a.entered_bank), (QueueStatus::Pending, None));
     assert!(qbank::ops::show(&cfg, "SUB4-0001", None).is_err());
-    let e = submission::review(
-        &cfg,
-        "SUB4-0001",
-        "李审",
-        Decision::Accept,
-        "",
-        Status::Active,
-    )
-    .unwrap_err();
+    let e = submission::review(&cfg, "SUB4-0001", &li, Decision::Accept, "", Status::Active)
+        .unwrap_err();
     assert!(e.to_string().contains("四眼原则"), "{e}");
     let b = submission::review(
         &cfg,
         "SUB4-0001",
-        "张审",
+        &zhang,
         Decision::Accept,
         "同意",
         Status::Active,
@@ -156,7 +144,7 @@ fn a_sealed_submission_is_queued_reviewed_by_two_and_enters_the_bank() {
     let e = submission::review(
         &cfg,
         "SUB4-0002",
-        "李审",
+        &li,
         Decision::RequestChanges,
         "",
         Status::Pilot,
@@ -166,7 +154,7 @@ fn a_sealed_submission_is_queued_reviewed_by_two_and_enters_the_bank() {
     submission::review(
         &cfg,
         "SUB4-0002",
-        "李审",
+        &li,
         Decision::RequestChanges,
         "解析请补充熔断器的安秒特性",
         Status::Pilot,
@@ -560,8 +548,9 @@ answer = "√"
     .unwrap_err();
     assert!(e.to_string().contains("not an employer"), "{e}");
     submission::import(&cfg, &sealed, 0.75, true).unwrap();
-    for r in ["甲", "乙"] {
-        submission::review(&cfg, "HD5-0001", r, Decision::Accept, "", Status::Active).unwrap();
+    for r in ["jia", "yi"] {
+        let k = crate::reviewer(&cfg, t.path(), r);
+        submission::review(&cfg, "HD5-0001", &k, Decision::Accept, "", Status::Active).unwrap();
     }
     let (e, _) = qbank::ops::show(&cfg, "HD5-0001", None).unwrap();
     let qbank::model::Entry::Item(i) = e else {

@@ -277,7 +277,10 @@ mod submission {
             bless(&d);
         }
         let (m, f) = open(&d, "submission.qsub").expect("the frozen submission opens");
-        assert_eq!((m.organisation.as_str(), f.as_slice()), (ORG, FILE.as_bytes()));
+        assert_eq!(
+            (m.organisation.as_str(), f.as_slice()),
+            (ORG, FILE.as_bytes())
+        );
         for name in [
             "fail_flipped_byte.qsub",
             "fail_forged_origin.qsub",
@@ -291,8 +294,8 @@ mod submission {
         let org = OrgSecret::read(&key).unwrap();
         let pin = pinned_bureau(&org, &key, Some(&d.join("bureau-keys.pub"))).unwrap();
         assert_eq!(pin, BureauPin::read(&d.join("bureau-keys.pub")).unwrap());
-        let e = pinned_bureau(&org, &key, Some(&d.join("fail_substituted_bureau.pub")))
-            .unwrap_err();
+        let e =
+            pinned_bureau(&org, &key, Some(&d.join("fail_substituted_bureau.pub"))).unwrap_err();
         assert_eq!(e.exit_code(), 6, "{e}");
         // the package vectors' key file, made before pinning, still reads (with no pin)
         let old = super::dir().join(format!("{ORG}.key"));

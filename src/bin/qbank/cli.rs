@@ -254,6 +254,9 @@ pub enum Command {
     /// Review queued items; acceptance needs two different reviewers (四眼原则).
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Reviewers and operators with registered personal keys (人员登记).
+    #[command(subcommand)]
+    Person(PersonCommand),
     /// Organisations' reports on items (CSV: organisation,item,version,kind,text).
     #[command(subcommand)]
     Feedback(FeedbackCommand),
@@ -326,8 +329,9 @@ pub enum ReviewCommand {
     Show { id: String },
     Accept {
         id: String,
+        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
         #[arg(long)]
-        reviewer: String,
+        reviewer_key: PathBuf,
         #[arg(long, default_value = "")]
         comment: String,
         /// The status the item enters the bank with: pilot or active.
@@ -336,17 +340,48 @@ pub enum ReviewCommand {
     },
     Reject {
         id: String,
+        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
         #[arg(long)]
-        reviewer: String,
+        reviewer_key: PathBuf,
         #[arg(long)]
         comment: String,
     },
     RequestChanges {
         id: String,
+        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
         #[arg(long)]
-        reviewer: String,
+        reviewer_key: PathBuf,
         #[arg(long)]
         comment: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PersonCommand {
+    /// On the person's own medium: make their key pair (ID.key, secret; ID.pub, for the bureau).
+    Keygen {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Register a person with the public key file they made.
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// reviewer or operator (repeatable).
+        #[arg(long, required = true)]
+        role: Vec<String>,
+        #[arg(long = "pub")]
+        public_key: PathBuf,
+    },
+    List,
+    /// Revoke a person's key: it signs nothing from then on.
+    Revoke {
+        id: String,
+        #[arg(long)]
+        reason: String,
     },
 }
 

@@ -77,6 +77,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Item(c) => analysis::item(g, c),
         Command::Submission(c) => review::submission(g, c),
         Command::Review(c) => review::review(g, c),
+        Command::Person(c) => review::person(g, c),
         Command::Feedback(c) => review::feedback(g, c),
         Command::Revise {
             item,
