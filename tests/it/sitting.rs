@@ -345,6 +345,7 @@ fn unseal_refuses_wrong_keys_tampering_swaps_and_forged_or_missing_releases() {
     // a key file claiming the right organisation but holding another key
     let impostor = f.dir.join("impostor");
     org::keygen(NANJING, &impostor).unwrap();
+    crate::pin(&f.cfg, &impostor, NANJING);
     let e = try_open(&pkg, &impostor.join(format!("{NANJING}.key")), &rel1).unwrap_err();
     assert!(matches!(e, Error::PackageKey(_)), "{e}");
     assert!(e.to_string().contains("私钥不符或发布文件被改动"), "{e}");
