@@ -89,6 +89,11 @@ pub fn add(
     roles: &[Role],
     public: &Path,
 ) -> Result<Person> {
+    if !is_valid_org_id(id) {
+        return Err(Error::Usage(format!(
+            "人员编号 `{id}` 须为 3–32 个 ASCII 字母、数字或 '-'"
+        )));
+    }
     if name.trim().is_empty() || roles.is_empty() {
         return Err(Error::Usage("give --name and at least one --role".into()));
     }
