@@ -548,7 +548,7 @@ answer = "√"
     .unwrap_err();
     assert!(e.to_string().contains("not an employer"), "{e}");
     submission::import(&cfg, &sealed, 0.75, true).unwrap();
-    for r in ["jia", "yi"] {
+    for r in ["jia-shen", "yi-shen"] {
         let k = crate::reviewer(&cfg, t.path(), r);
         submission::review(&cfg, "HD5-0001", &k, Decision::Accept, "", Status::Active).unwrap();
     }
