@@ -102,6 +102,11 @@ pub enum Error {
     #[error("audit log: {0}")]
     Audit(String),
 
+    /// A person's key is not a registered, unrevoked identity with the role needed (a review
+    /// signed by an unregistered key, or by one person's key under another's name).
+    #[error("identity refused: {0}")]
+    Identity(String),
+
     /// Blueprints that cannot be met; nothing was built.
     #[error("{}", .0.iter().map(|i| i.to_string()).collect::<String>())]
     Infeasible(Vec<crate::assemble::Infeasible>),
@@ -149,7 +154,8 @@ impl Error {
             | Error::KeyKindMismatch { .. }
             | Error::WrongKey(_)
             | Error::WrongOrgKey { .. }
-            | Error::PackageKey(_) => 5,
+            | Error::PackageKey(_)
+            | Error::Identity(_) => 5,
             Error::Tampered { .. }
             | Error::RolledBack(_)
             | Error::Corrupt { .. }
@@ -195,6 +201,7 @@ impl Error {
             | Error::StoreFormat { .. }
             | Error::Storage(_)
             | Error::Crypto(_)
+            | Error::Identity(_)
             | Error::Audit(_)) => e,
         }
     }

@@ -2,11 +2,14 @@
 # The demo sitting, end to end, with the real CLI and the sample bank:
 #   1. build (or update) the default store ./qbank-store from banks/ (key ./qbank.key);
 #   2. three sample organisations make their key pairs "on their side" (demo/orgs/) and are
-#      registered from their public keys; the public catalog is published (demo/catalog/);
+#      registered from their public keys; the public catalog is published (demo/catalog/), and
+#      each organisation pins the bureau's keys in its key file, checked against the pin the
+#      bureau gave it at registration;
 #   3. the November sitting (banks/sittings/2026-11-dg.toml) is assembled, rendered and sealed,
 #      one package per organisation (demo/sitting/packages/);
 #   4. the release is issued (its start time has passed) and each organisation opens its package
-#      with its own key, as an evaluator would (demo/unsealed/<organisation>/);
+#      with its own key, as an evaluator would (demo/unsealed/<organisation>/), verifying it with
+#      the pinned bureau key (the bureau.pub beside the packages must be that key);
 #   5. the audit log is verified.
 # Running it again changes nothing: the bank, the catalog and the sitting are already there.
 set -eu
@@ -20,6 +23,8 @@ export QBANK_ACTOR="${QBANK_ACTOR:-${USER:-demo}}"   # who the audit log names
 
 $q import --init banks
 
+pin=$($q bureau-key pin)   # handed to each organisation at registration (备案), not sent with files
+
 register() { # id name kind category region certify
     [ -f "$out/orgs/$1.key" ] || $q org keygen --id "$1" --out "$out/orgs" >/dev/null
     if $q org show "$1" >/dev/null 2>&1; then
@@ -30,10 +35,15 @@ register() { # id name kind category region certify
         echo "registered $1 $2 (may certify $6)"
     fi
 }
+pin_bureau() { # id: on the organisation's side, pin the bureau keys checked against the pin
+    $q org pin --org-key "$out/orgs/$1.key" --bureau-key "$out/catalog/bureau.pub" \
+        --fingerprint "$pin" >/dev/null
+}
 register S000032100001 南京金陵职业技能培训学校 S training 江苏省南京市 6-31-01-03:5,4,3
 register Y000132050002 苏州恒达电气设备有限公司 Y enterprise 江苏省苏州市 6-31-01-03:5,4
 register S000032020003 无锡技师学院 S school 江苏省无锡市 6-31-01-03:5,4,3,2,1
 $q catalog publish --out "$out/catalog" >/dev/null
+for org in S000032100001 Y000132050002 S000032020003; do pin_bureau $org; done
 
 $q sitting "$plan" --out "$out/sitting"
 $q release "$sitting" --out "$out/sitting/release.json"

@@ -82,14 +82,18 @@ fn main() {
         ),
     ] {
         let meta = SubmissionMeta {
-            format: 1,
+            format: 2,
             organisation: ORG.into(),
             writer: "fuzz".into(),
             file_name: name.replace(".qsub", ""),
             sealed_at: "2026-11-01T00:00:00Z".into(),
         };
-        let sealed = seal_submission(&meta, file, &to).unwrap();
-        qbank::package::submission::open(&sealed, &bureau_submission_key()).unwrap();
+        // authenticated with the organisation's fixed test key, as the target's registry has it
+        let sealed = seal_submission(&meta, file, &org_key(), &to).unwrap();
+        qbank::package::submission::open(&sealed, &bureau_submission_key(), |_| {
+            org_key().public()
+        })
+        .unwrap();
         write("submission", name, &sealed);
     }
 }

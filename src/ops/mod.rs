@@ -13,6 +13,7 @@ mod files;
 pub mod issued;
 pub mod org;
 pub mod parse;
+pub mod person;
 pub mod revise;
 pub mod sitting;
 mod status;

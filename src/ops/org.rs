@@ -9,7 +9,7 @@ use crate::model::{
     Level, OccupationCode, OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange,
     is_valid_org_id,
 };
-use crate::package::keys::{OrgSecret, read_org_public};
+use crate::package::keys::{BureauPin, OrgSecret, read_org_public};
 use crate::store::{AuditEvent, Vault};
 use serde::Serialize;
 use serde_json::json;
@@ -377,4 +377,45 @@ pub fn export_bureau_key(cfg: &StoreConfig, out: &Path) -> Result<String> {
     let pk = vault.bureau_public()?;
     write_file(out, vault.bureau_file_text()?.as_bytes())?;
     Ok(pk.fingerprint())
+}
+
+/// The pin of the bureau's keys (64 hex digits): the bureau hands it to each organisation at
+/// registration, by a channel other than the files it later sends (the 备案 certificate).
+pub fn bureau_pin(cfg: &StoreConfig) -> Result<String> {
+    let vault = cfg.open()?;
+    Ok(BureauPin {
+        signing: vault.bureau_public()?,
+        encryption: vault.bureau_encryption_key()?.public()?,
+    }
+    .fingerprint())
+}
+
+/// What `org pin` did.
+#[derive(Debug, Serialize)]
+pub struct Pinned {
+    pub organisation: String,
+    pub pin: String,
+    /// False when the key file already pinned these keys.
+    pub changed: bool,
+}
+
+/// On the organisation's side: checks `bureau_pub` against the pin the bureau gave at
+/// registration and records both bureau keys in the organisation's key file. From then on
+/// `unseal` and `submission seal` use the pinned keys only. No store is involved.
+pub fn pin(org_key: &Path, bureau_pub: &Path, fingerprint: &str) -> Result<Pinned> {
+    let org = OrgSecret::read(org_key)?;
+    let found = BureauPin::read(bureau_pub)?;
+    if !found.matches(fingerprint) {
+        return Err(Error::PackageRefused(format!(
+            "{}: 该鉴定中心公钥的固定值为 {}，与登记时给出的固定值不符；未固定（公钥可能被替换）",
+            bureau_pub.display(),
+            found.fingerprint()
+        )));
+    }
+    let changed = OrgSecret::pin_into(org_key, &found)?;
+    Ok(Pinned {
+        organisation: org.organisation.clone(),
+        pin: found.fingerprint(),
+        changed,
+    })
 }

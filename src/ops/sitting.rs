@@ -16,7 +16,6 @@ use crate::error::{Error, Result};
 use crate::model::{
     Blueprint, Level, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
 };
-use crate::package::keys::BureauPublic;
 use crate::package::keys::{OrgPublic, OrgSecret, Secret32};
 use crate::package::{self, Checkpoint, PackageManifest, PaperRef, Release};
 use crate::render::{self, DocHeader};
@@ -1056,11 +1055,12 @@ pub fn unseal(
     package_path: &Path,
     org_key: &Path,
     release_path: &Path,
-    bureau_key: &Path,
+    bureau_key: Option<&Path>,
     out: &Path,
 ) -> Result<UnsealOutcome> {
-    let bureau = BureauPublic::read(bureau_key)?;
     let org = OrgSecret::read(org_key)?;
+    // the bureau key pinned at registration, never a bureau.pub that came with the package
+    let bureau = crate::package::keys::pinned_bureau(&org, org_key, bureau_key)?.signing;
     let rbytes = super::files::read_regular(release_path, 1 << 20)?;
     let rtext = String::from_utf8(rbytes).map_err(|_| {
         Error::PackageRefused(format!(

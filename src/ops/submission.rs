@@ -6,10 +6,12 @@
 use super::StoreConfig;
 use super::files::write_file;
 use super::org::now;
+use super::person::Role;
 use crate::bankfile::{self, Diagnostic, SourceFile};
 use crate::error::{Error, Result};
 use crate::model::{Entry, OrgStatus, Organisation, Source, Status};
-use crate::package::keys::BureauPublic;
+use crate::package::keys::{OrgPublic, OrgSecret, pinned_bureau};
+use crate::package::person::{PersonPublic, PersonSecret};
 use crate::package::submission::{self, SubmissionMeta};
 use crate::screen::{self, Text};
 use crate::store::{AuditEvent, Vault};
@@ -56,10 +58,35 @@ pub enum Decision {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReviewRecord {
+    /// The registered person who decided (before identities: a free-text name).
     pub reviewer: String,
     pub decision: Decision,
     pub comment: String,
     pub at: String,
+    /// Fingerprint of the reviewer's registered Ed25519 key (absent on reviews recorded before
+    /// identities were checked: those count for nothing towards 四眼原则).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The reviewer's signature (hex) over [`review_message`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+/// The domain of review signatures.
+pub const REVIEW_DOMAIN: &str = "qbank-review/1";
+
+/// What a reviewer signs: the queued item (id, submission, content hash), the decision, the
+/// comment and the time, as JSON of this shape.
+pub fn review_message(q: &Queued, decision: Decision, comment: &str, at: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "item": q.id,
+        "submission": q.submission,
+        "content_sha256": hex::encode(q.entry.content_hash()),
+        "decision": decision,
+        "comment": comment,
+        "at": at,
+    }))
+    .expect("a review message serialises")
 }
 
 /// One submitted item in the review queue (`q/<id>`, sealed: content and who wrote it are secret).
@@ -81,16 +108,20 @@ fn queue_key(id: &str) -> String {
     format!("q/{id}")
 }
 
-/// The writer's side: seal a TOML or Excel file to the bureau's key (from `bureau.pub`).
-pub fn seal(
-    file: &Path,
-    bureau_pub: &Path,
-    organisation: &str,
-    writer: &str,
-    out: &Path,
-) -> Result<PathBuf> {
-    if writer.trim().is_empty() || organisation.trim().is_empty() {
-        return Err(Error::Usage("give --org and --writer".into()));
+/// What the writer's side seals with: the organisation's private key file (which also holds
+/// the bureau keys pinned at registration), optionally a `bureau.pub` that must be the pinned
+/// one, and optionally the organisation id, which must be the key file's.
+pub struct SealWith<'a> {
+    pub org_key: &'a Path,
+    pub bureau_key: Option<&'a Path>,
+    pub organisation: Option<&'a str>,
+}
+
+/// The writer's side: seal a TOML or Excel file to the bureau's pinned X25519 key,
+/// authenticated with the organisation's own key (HPKE auth mode).
+pub fn seal(file: &Path, with: SealWith<'_>, writer: &str, out: &Path) -> Result<PathBuf> {
+    if writer.trim().is_empty() {
+        return Err(Error::Usage("give --writer".into()));
     }
     let name = file
         .file_name()
@@ -103,21 +134,32 @@ pub fn seal(
             file.display()
         )));
     }
-    let pk = BureauPublic::read_encryption_key(bureau_pub)?;
+    let sender = OrgSecret::read(with.org_key)?;
+    if let Some(o) = with.organisation
+        && o != sender.organisation
+    {
+        return Err(Error::Usage(format!(
+            "--org {o} 与机构私钥文件 {} 的机构 {} 不符",
+            with.org_key.display(),
+            sender.organisation
+        )));
+    }
+    let pin = pinned_bureau(&sender, with.org_key, with.bureau_key)?;
     let bytes = zeroize::Zeroizing::new(super::files::read_regular(
         file,
         super::workbook::MAX_WORKBOOK_BYTES,
     )?);
     let sealed = submission::seal(
         &SubmissionMeta {
-            format: 1,
-            organisation: organisation.into(),
+            format: submission::FORMAT,
+            organisation: sender.organisation.clone(),
             writer: writer.into(),
             file_name: name,
             sealed_at: now(),
         },
         &bytes,
-        &pk,
+        &sender,
+        &pin.encryption,
     )?;
     write_file(out, &sealed)?;
     Ok(out.to_path_buf())
@@ -321,19 +363,33 @@ fn import_sealed(
     let mut vault = cfg.open()?;
     let bytes =
         super::files::read_regular(sealed, super::workbook::MAX_WORKBOOK_BYTES + (1 << 20))?;
-    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?)?;
-    let org: Organisation = vault
-        .get_record(&format!("o/{}", meta.organisation))?
-        .ok_or_else(|| Error::NotFound {
-            what: "organisation",
-            id: meta.organisation.clone(),
+    // the origin: the organisation the submission names must be registered and in good
+    // standing, and the submission must open with the key registered for it
+    let mut registered: Option<Organisation> = None;
+    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?, |id| {
+        let org: Organisation = vault.get_record(&format!("o/{id}"))?.ok_or_else(|| {
+            Error::PackageRefused(format!(
+                "投稿所称机构 {id} 未在目录中登记，已拒收，未存储任何内容"
+            ))
         })?;
-    if org.status == OrgStatus::Suspended {
-        return Err(Error::Usage(format!(
-            "organisation {} is suspended; its submissions are not accepted",
-            org.id
-        )));
-    }
+        if org.status == OrgStatus::Suspended {
+            return Err(Error::Usage(format!(
+                "机构 {} 已被暂停，不接受其投稿；未存储任何内容",
+                org.id
+            )));
+        }
+        let pk = hex::decode(&org.public_key)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+            .map(OrgPublic)
+            .ok_or_else(|| Error::Corrupt {
+                record: format!("o/{id}"),
+                reason: "the registered public key is not 32 bytes of hex".into(),
+            })?;
+        registered = Some(org);
+        Ok(pk)
+    })?;
+    let org = registered.expect("the origin was checked against a registered organisation");
     if overlay && org.kind != crate::model::OrgKind::Y {
         return Err(Error::Usage(format!(
             "organisation {} is not an employer (用人单位, Y): only an enterprise keeps its own self-evaluation items",
@@ -552,19 +608,19 @@ pub struct ReviewOutcome {
     pub entered_bank: Option<Status>,
 }
 
-/// Records a review. Acceptance needs two different reviewers (四眼原则); the second acceptance
-/// enters the item into the bank as version 1 with `status`, in the same batch as the review.
+/// Records a review signed with the reviewer's personal key, which must be the key registered
+/// for a reviewer (`qbank person add --role reviewer`). Acceptance needs two different
+/// registered reviewers with two different keys (四眼原则); the second acceptance enters the
+/// item into the bank as version 1 with `status`, in the same batch as the review. The audit
+/// entry names the verified reviewer and key fingerprint.
 pub fn review(
     cfg: &StoreConfig,
     id: &str,
-    reviewer: &str,
+    reviewer: &PersonSecret,
     decision: Decision,
     comment: &str,
     status: Status,
 ) -> Result<ReviewOutcome> {
-    if reviewer.trim().is_empty() {
-        return Err(Error::Usage("give --reviewer".into()));
-    }
     if decision != Decision::Accept && comment.trim().is_empty() {
         return Err(Error::Usage(
             "a rejection or a request for changes needs a --comment the writer can act on".into(),
@@ -576,6 +632,8 @@ pub fn review(
         ));
     }
     let mut vault = cfg.open()?;
+    // the reviewer is who their registered key says, not a name typed in
+    let person = super::person::verified(&vault, reviewer, Role::Reviewer)?;
     let mut q = find(&vault, id)?;
     if q.status != QueueStatus::Pending {
         return Err(Error::Usage(format!(
@@ -583,21 +641,43 @@ pub fn review(
             q.status
         )));
     }
-    if q.reviews.iter().any(|r| r.reviewer == reviewer) {
+    if q.reviews
+        .iter()
+        .any(|r| r.reviewer == person.id || r.key.as_deref() == Some(&person.key_fingerprint))
+    {
         return Err(Error::Usage(format!(
-            "{reviewer} has already reviewed {id}; a second, different reviewer must decide (四眼原则)"
+            "{} has already reviewed {id}; a second, different reviewer must decide (四眼原则)",
+            person.id
+        )));
+    }
+    let at = now();
+    let message = review_message(&q, decision, comment, &at);
+    let signature = reviewer.sign(REVIEW_DOMAIN, &message);
+    let registered = PersonPublic::from_hex(&person.public_key).ok_or_else(|| Error::Corrupt {
+        record: format!("p/{}", person.id),
+        reason: "the registered key is not an Ed25519 key".into(),
+    })?;
+    if !registered.verify(REVIEW_DOMAIN, &message, &signature) {
+        return Err(Error::Identity(format!(
+            "人员 {} 的审核签名无法用其登记的密钥验证",
+            person.id
         )));
     }
     q.reviews.push(ReviewRecord {
-        reviewer: reviewer.into(),
+        reviewer: person.id.clone(),
         decision,
         comment: comment.into(),
-        at: now(),
+        at,
+        key: Some(person.key_fingerprint.clone()),
+        signature: Some(hex::encode(signature)),
     });
+    // only signed acceptances by registered keys count, each person and each key once
+    let mut keys = std::collections::BTreeSet::new();
     let accepted_by: Vec<String> = q
         .reviews
         .iter()
-        .filter(|r| r.decision == Decision::Accept)
+        .filter(|r| r.decision == Decision::Accept && r.signature.is_some())
+        .filter(|r| r.key.as_ref().is_some_and(|k| keys.insert(k.clone())))
         .map(|r| r.reviewer.clone())
         .collect();
     q.status = match decision {
@@ -606,8 +686,8 @@ pub fn review(
         Decision::Accept if accepted_by.len() >= 2 => QueueStatus::Accepted,
         Decision::Accept => QueueStatus::Pending,
     };
-    let details =
-        json!({ "id": id, "reviewer": reviewer, "decision": decision, "status": q.status });
+    let details = json!({ "id": id, "reviewer": person.id, "reviewer_key": person.key_fingerprint,
+        "decision": decision, "status": q.status });
     let mut entered = None;
     if q.status == QueueStatus::Accepted {
         let mut e = q.entry.clone();
@@ -620,13 +700,13 @@ pub fn review(
             vec![(e, Some(1))],
             Some(&master),
             &|_| {},
-            AuditEvent::new("review-accept", details),
+            AuditEvent::new("review-accept", details).by(&person.id),
             vec![put],
         )?;
         entered = Some(status);
     } else {
         let put = vault.put_record(&queue_key(id), &q)?;
-        vault.commit(vec![put], AuditEvent::new("review", details))?;
+        vault.commit(vec![put], AuditEvent::new("review", details).by(&person.id))?;
     }
     Ok(ReviewOutcome {
         id: id.into(),

@@ -223,6 +223,13 @@ struct OrgPublicFile {
 struct OrgSecretFile {
     organisation: String,
     x25519_secret: String,
+    /// The bureau's Ed25519 key pinned at registration (`qbank org pin`): what packages,
+    /// releases and catalogs must be signed by. Absent in key files made before pinning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bureau_ed25519: Option<String>,
+    /// The bureau's X25519 key pinned with it: what submissions are sealed to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    bureau_x25519: Option<String>,
 }
 
 /// An organisation's private key. Made and kept on the organisation's side (`qbank org keygen`);
@@ -230,6 +237,8 @@ struct OrgSecretFile {
 pub struct OrgSecret {
     pub organisation: String,
     secret: Zeroizing<[u8; 32]>,
+    /// The bureau keys this organisation pinned at registration (from its key file).
+    pin: Option<BureauPin>,
 }
 
 impl fmt::Debug for OrgSecret {
@@ -248,6 +257,7 @@ impl OrgSecret {
         Ok(OrgSecret {
             organisation: organisation.to_string(),
             secret,
+            pin: None,
         })
     }
 
@@ -259,6 +269,7 @@ impl OrgSecret {
         Ok(OrgSecret {
             organisation: organisation.to_string(),
             secret: Zeroizing::new(arr),
+            pin: None,
         })
     }
 
@@ -278,6 +289,35 @@ impl OrgSecret {
         Ok(OrgPublic(b))
     }
 
+    /// The bureau keys pinned in this organisation's key file, if any.
+    pub fn pinned(&self) -> Option<&BureauPin> {
+        self.pin.as_ref()
+    }
+
+    /// The text of this key's private key file (with its pin, if any): key material.
+    fn secret_text(&self) -> Zeroizing<String> {
+        let file = OrgSecretFile {
+            organisation: self.organisation.clone(),
+            x25519_secret: hex::encode(self.secret.as_ref()),
+            bureau_ed25519: self.pin.as_ref().map(|p| p.signing.hex()),
+            bureau_x25519: self.pin.as_ref().map(|p| p.encryption.hex()),
+        };
+        let body = Zeroizing::new(toml::to_string(&file).expect("key file serialises"));
+        let pinned = match &self.pin {
+            Some(p) => format!(
+                "# The bureau keys below were pinned at registration (pin {}): qbank verifies\n\
+                 # packages and releases, and seals submissions, with these keys only.\n",
+                p.fingerprint()
+            ),
+            None => String::new(),
+        };
+        Zeroizing::new(format!(
+            "# qbank organisation private key (X25519, for HPKE). Keep it secret and backed up:\n\
+             # it opens the sealed papers sent to this organisation. Never send it to anyone.\n{pinned}{}",
+            body.as_str()
+        ))
+    }
+
     /// Writes `<dir>/<org>.key` (0600) and `<dir>/<org>.pub`; refuses to overwrite either.
     pub fn write_pair(&self, dir: &Path) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
@@ -290,19 +330,7 @@ impl OrgSecret {
                 std::io::Error::from(std::io::ErrorKind::AlreadyExists),
             ));
         }
-        let secret_text = Zeroizing::new(format!(
-            "# qbank organisation private key (X25519, for HPKE). Keep it secret and backed up:\n\
-             # it opens the sealed papers sent to this organisation. Never send it to anyone.\n{}",
-            Zeroizing::new(
-                toml::to_string(&OrgSecretFile {
-                    organisation: self.organisation.clone(),
-                    x25519_secret: hex::encode(self.secret.as_ref()),
-                })
-                .expect("key file serialises")
-            )
-            .as_str()
-        ));
-        write_private(&key, secret_text.as_bytes())?;
+        write_private(&key, self.secret_text().as_bytes())?;
         let pk = self.public()?;
         let pub_text = format!(
             "# qbank organisation public key: send this file to the bureau to register.\n\
@@ -318,11 +346,54 @@ impl OrgSecret {
         Ok((key, public))
     }
 
+    /// Pins `pin` (the bureau's keys, checked by the caller against the fingerprint the bureau
+    /// gave at registration) into the key file at `path`, rewritten in place (0600, synced,
+    /// renamed over the old file). Pinning the same keys again changes nothing; a key file that
+    /// already pins other keys is refused (a key problem): re-pinning is a deliberate act.
+    pub fn pin_into(path: &Path, pin: &BureauPin) -> Result<bool> {
+        let mut k = OrgSecret::read(path)?;
+        match &k.pin {
+            Some(p) if p == pin => return Ok(false),
+            Some(p) => {
+                return Err(Error::KeyFile {
+                    path: path.to_path_buf(),
+                    reason: format!(
+                        "已固定另一鉴定中心公钥（固定值 {}）；如确需更换，请向鉴定中心核实后用新的私钥文件重新固定",
+                        p.fingerprint()
+                    ),
+                });
+            }
+            None => {}
+        }
+        k.pin = Some(pin.clone());
+        let tmp = path.with_extension("key.pinning");
+        let _ = std::fs::remove_file(&tmp);
+        write_private(&tmp, k.secret_text().as_bytes())?;
+        std::fs::rename(&tmp, path).map_err(|e| Error::io("replace key file", path, e))?;
+        Ok(true)
+    }
+
     pub fn read(path: &Path) -> Result<OrgSecret> {
         let f: OrgSecretFile = read_toml(path, "qbank organisation private key")?;
+        let pin = match (&f.bureau_ed25519, &f.bureau_x25519) {
+            (None, None) => None,
+            (Some(ed), Some(x)) => Some(BureauPin::from_hex(ed, x).ok_or_else(|| {
+                Error::KeyFile {
+                    path: path.to_path_buf(),
+                    reason: "the pinned bureau keys (`bureau_ed25519`, `bureau_x25519`) are not valid keys".into(),
+                }
+            })?),
+            _ => {
+                return Err(Error::KeyFile {
+                    path: path.to_path_buf(),
+                    reason: "a pin needs both `bureau_ed25519` and `bureau_x25519`".into(),
+                });
+            }
+        };
         let s = OrgSecret {
             organisation: f.organisation.clone(),
             secret: parse_hex32(&f.x25519_secret, "x25519_secret", path)?,
+            pin,
         };
         s.hpke().map_err(|_| Error::KeyFile {
             path: path.to_path_buf(),
@@ -464,4 +535,80 @@ impl BureauPublic {
             reason: "`ed25519_public` is not a valid Ed25519 public key".into(),
         })
     }
+}
+
+/// The bureau's two public keys as an organisation pins them at registration: the Ed25519 key
+/// that signs packages, releases and the audit log, and the X25519 key submissions are sealed
+/// to. Its fingerprint (the *pin*, 64 hex digits) is what the bureau hands over at registration.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct BureauPin {
+    pub signing: BureauPublic,
+    pub encryption: OrgPublic,
+}
+
+impl BureauPin {
+    /// SHA-256(`qbank-bureau-pin/1` ‖ 0 ‖ Ed25519 key ‖ X25519 key), all 64 hex digits (a
+    /// shortened fingerprint could be matched by a searched-for key).
+    pub fn fingerprint(&self) -> String {
+        let mut h = Sha256::new();
+        h.update(b"qbank-bureau-pin/1\0");
+        h.update(self.signing.0.to_bytes());
+        h.update(self.encryption.0);
+        hex::encode(h.finalize())
+    }
+
+    fn from_hex(ed: &str, x: &str) -> Option<BureauPin> {
+        let signing = BureauPublic::from_hex(ed.trim())?;
+        let v = hex::decode(x.trim()).ok()?;
+        let encryption = OrgPublic(v.as_slice().try_into().ok()?);
+        encryption.hpke().ok()?;
+        Some(BureauPin {
+            signing,
+            encryption,
+        })
+    }
+
+    /// Both keys of a `bureau.pub` file.
+    pub fn read(path: &Path) -> Result<BureauPin> {
+        Ok(BureauPin {
+            signing: BureauPublic::read(path)?,
+            encryption: BureauPublic::read_encryption_key(path)?,
+        })
+    }
+
+    /// Whether `given` (the words of a fingerprint as printed: any case, spaces or dashes
+    /// between groups) is this pin's fingerprint.
+    pub fn matches(&self, given: &str) -> bool {
+        let g: String = given
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-' && *c != ':')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        g == self.fingerprint()
+    }
+}
+
+/// The bureau keys an organisation-side command uses: the ones pinned in the organisation's key
+/// file, never a `bureau.pub` found beside the files. `given`, when the user names one, must be
+/// the pinned keys (else refused, exit 6); a key file without a pin is a key problem (exit 5)
+/// that says how to pin.
+pub fn pinned_bureau(org: &OrgSecret, org_key: &Path, given: Option<&Path>) -> Result<BureauPin> {
+    let Some(pin) = org.pinned() else {
+        return Err(Error::KeyFile {
+            path: org_key.to_path_buf(),
+            reason: "未固定鉴定中心公钥：请用登记时鉴定中心给出的固定值执行 qbank org pin --org-key 该文件 --bureau-key bureau.pub --fingerprint 固定值".into(),
+        });
+    };
+    if let Some(path) = given {
+        let found = BureauPin::read(path)?;
+        if &found != pin {
+            return Err(Error::PackageRefused(format!(
+                "{}: 该鉴定中心公钥（固定值 {}）不是本机构登记时固定的公钥（固定值 {}）；拒绝使用（可能被替换）",
+                path.display(),
+                found.fingerprint(),
+                pin.fingerprint()
+            )));
+        }
+    }
+    Ok(pin.clone())
 }

@@ -33,6 +33,7 @@
 //! refused with a message saying so.
 
 pub mod keys;
+pub mod person;
 mod release;
 pub mod submission;
 

@@ -1,19 +1,34 @@
 //! Sealed submissions from item writers: a bank TOML file or an Excel workbook, with the writer's
-//! organisation and name, sealed to the bureau's X25519 key with HPKE (RFC 9180, base mode,
-//! DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM) so it can travel by mail or upload
-//! without exposing its questions or who wrote them. Pure over bytes (plus OS randomness).
+//! organisation and name, sealed to the bureau's X25519 key and authenticated with the sending
+//! organisation's registered X25519 key, so it can travel by mail or upload without exposing its
+//! questions or who wrote them, and nobody without that organisation's private key can seal one
+//! in its name. Pure over bytes (plus OS randomness).
 //!
-//! File (`.qsub`): `"QBANK-SUBMISSION/1\n" ‖ 32-byte encapsulated key ‖ HPKE ciphertext` of
-//! `u32 BE meta length ‖ meta JSON ‖ file bytes`; info `"qbank-submission/1"`, associated data
-//! the magic line.
+//! File (`.qsub`, format 2): `"QBANK-SUBMISSION/2\n" ‖ 32-byte encapsulated key ‖ HPKE
+//! ciphertext` (base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM, to the bureau;
+//! info `"qbank-submission/2"`, associated data the magic line) of the *envelope*
+//! `u16 BE organisation length ‖ organisation id ‖ 32-byte encapsulated key ‖ inner ciphertext`.
+//! The inner ciphertext is HPKE in **auth mode** (RFC 9180 §5.1.3) from the organisation's key
+//! to the bureau's, info `"qbank-submission/2" ‖ 0 ‖ "auth" ‖ 0 ‖ organisation`, associated
+//! data the magic line, of `u32 BE meta length ‖ meta JSON ‖ file bytes`. The outer layer hides
+//! which organisation submitted from whoever carries the file; the inner one opens only with the
+//! public key registered for the organisation it names, and the meta must name the same one.
+//!
+//! Format 1 (`QBANK-SUBMISSION/1`, base mode only: anyone holding `bureau.pub` could seal one
+//! in any organisation's name) is refused with a message saying so.
 
 use super::keys::{Aead, Kdf, Kem, OrgPublic, OrgSecret};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
-const MAGIC: &[u8] = b"QBANK-SUBMISSION/1\n";
-const INFO: &[u8] = b"qbank-submission/1";
+const MAGIC: &[u8] = b"QBANK-SUBMISSION/2\n";
+const OLD_MAGIC: &[u8] = b"QBANK-SUBMISSION/1\n";
+const INFO: &[u8] = b"qbank-submission/2";
+/// The `format` of the meta this version writes.
+pub const FORMAT: u32 = 2;
+/// The longest organisation id an envelope may name (ids are at most 32 characters).
+const MAX_ORG: usize = 64;
 
 /// Who submits what.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -28,39 +43,96 @@ pub struct SubmissionMeta {
     pub sealed_at: String,
 }
 
-/// Seals a submission file to the bureau.
-pub fn seal(meta: &SubmissionMeta, file: &[u8], bureau: &OrgPublic) -> Result<Vec<u8>> {
+fn auth_info(org: &str) -> Vec<u8> {
+    let mut v = INFO.to_vec();
+    v.extend_from_slice(b"\0auth\0");
+    v.extend_from_slice(org.as_bytes());
+    v
+}
+
+/// Seals a submission file to the bureau, authenticated with the organisation's own key
+/// (`sender`, whose organisation the meta must name).
+pub fn seal(
+    meta: &SubmissionMeta,
+    file: &[u8],
+    sender: &OrgSecret,
+    bureau: &OrgPublic,
+) -> Result<Vec<u8>> {
+    if meta.organisation != sender.organisation {
+        return Err(Error::Usage(format!(
+            "投稿声明的机构 {} 与机构私钥文件的机构 {} 不符",
+            meta.organisation, sender.organisation
+        )));
+    }
+    let org = sender.organisation.as_bytes();
+    if org.is_empty() || org.len() > MAX_ORG {
+        return Err(Error::Usage("机构备案号长度不正确".into()));
+    }
     let m = serde_json::to_vec(meta).expect("meta serialises");
     let mut plain = Zeroizing::new(Vec::with_capacity(4 + m.len() + file.len()));
     plain.extend_from_slice(&(m.len() as u32).to_be_bytes());
     plain.extend_from_slice(&m);
     plain.extend_from_slice(file);
-    let (enc, ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
-        &hpke::OpModeS::Base,
-        &bureau.hpke()?,
-        INFO,
+    let pk_r = bureau.hpke()?;
+    let sk_s = sender.hpke()?;
+    let pk_s = sender.public()?.hpke()?;
+    let seal_err = |e: hpke::HpkeError| Error::Crypto(format!("HPKE seal: {e}"));
+    let (enc_in, inner) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
+        &hpke::OpModeS::Auth((sk_s, pk_s)),
+        &pk_r,
+        &auth_info(&sender.organisation),
         &plain,
         MAGIC,
     )
-    .map_err(|e| Error::Crypto(format!("HPKE seal: {e}")))?;
+    .map_err(seal_err)?;
+    drop(plain);
+    let mut envelope = Vec::with_capacity(2 + org.len() + 32 + inner.len());
+    envelope.extend_from_slice(&(org.len() as u16).to_be_bytes());
+    envelope.extend_from_slice(org);
+    envelope.extend_from_slice(&hpke::Serializable::to_bytes(&enc_in));
+    envelope.extend_from_slice(&inner);
+    let (enc, ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
+        &hpke::OpModeS::Base,
+        &pk_r,
+        INFO,
+        &envelope,
+        MAGIC,
+    )
+    .map_err(seal_err)?;
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
     out.extend_from_slice(&ct);
     Ok(out)
 }
 
-/// Opens a sealed submission with the bureau's key.
-pub fn open(bytes: &[u8], bureau: &OrgSecret) -> Result<(SubmissionMeta, Zeroizing<Vec<u8>>)> {
-    let refused = |why: &str| Error::PackageRefused(why.to_string());
+fn encapped(b: &[u8], what: &str) -> Result<<Kem as hpke::Kem>::EncappedKey> {
+    <<Kem as hpke::Kem>::EncappedKey as hpke::Deserializable>::from_bytes(b)
+        .map_err(|_| refused(&format!("{what}的封装密钥格式错误")))
+}
+
+fn refused(why: &str) -> Error {
+    Error::PackageRefused(why.to_string())
+}
+
+/// The organisation a sealed submission says it comes from, read from its outer layer with the
+/// bureau's key, before its origin is checked (for error messages and the registry look-up).
+fn envelope(
+    bytes: &[u8],
+    bureau: &OrgSecret,
+) -> Result<(String, <Kem as hpke::Kem>::EncappedKey, Vec<u8>)> {
+    if bytes.starts_with(OLD_MAGIC) {
+        return Err(refused(
+            "这是旧格式投稿（QBANK-SUBMISSION/1，未经机构密钥认证，任何持有 bureau.pub 者均可冒名封装），本版本不再接受；请用机构私钥重新封装（qbank submission seal --org-key）",
+        ));
+    }
     let rest = bytes
         .strip_prefix(MAGIC)
-        .ok_or_else(|| refused("this is not a sealed qbank submission (QBANK-SUBMISSION/1)"))?;
+        .ok_or_else(|| refused("this is not a sealed qbank submission (QBANK-SUBMISSION/2)"))?;
     if rest.len() < 32 + 16 {
         return Err(refused("the submission is truncated"));
     }
-    let enc = <<Kem as hpke::Kem>::EncappedKey as hpke::Deserializable>::from_bytes(&rest[..32])
-        .map_err(|_| refused("the submission's encapsulated key is malformed"))?;
-    let plain = Zeroizing::new(
+    let enc = encapped(&rest[..32], "投稿")?;
+    let env = Zeroizing::new(
         hpke::single_shot_open::<Aead, Kdf, Kem>(
             &hpke::OpModeR::Base,
             &bureau.hpke()?,
@@ -73,6 +145,48 @@ pub fn open(bytes: &[u8], bureau: &OrgSecret) -> Result<(SubmissionMeta, Zeroizi
             refused("the submission does not open with this bureau's key: sealed to another key, or altered")
         })?,
     );
+    let malformed = || refused("the submission is malformed");
+    if env.len() < 2 {
+        return Err(malformed());
+    }
+    let n = u16::from_be_bytes([env[0], env[1]]) as usize;
+    if n == 0 || n > MAX_ORG || env.len() < 2 + n + 32 + 16 {
+        return Err(malformed());
+    }
+    let org = std::str::from_utf8(&env[2..2 + n])
+        .map_err(|_| malformed())?
+        .to_string();
+    let enc_in = encapped(&env[2 + n..2 + n + 32], "投稿内层")?;
+    Ok((org, enc_in, env[2 + n + 32..].to_vec()))
+}
+
+/// Opens a sealed submission with the bureau's key and checks its origin: `sender` gives the
+/// public key registered for the organisation the submission names (or refuses it: unknown,
+/// suspended); the inner layer must open with that key in HPKE auth mode, and the meta must name
+/// the same organisation. A submission sealed by anyone else in that organisation's name is
+/// refused (`PackageRefused`, exit 6); nothing is returned of it.
+pub fn open(
+    bytes: &[u8],
+    bureau: &OrgSecret,
+    sender: impl FnOnce(&str) -> Result<OrgPublic>,
+) -> Result<(SubmissionMeta, Zeroizing<Vec<u8>>)> {
+    let (org, enc_in, inner) = envelope(bytes, bureau)?;
+    let pk_s = sender(&org)?.hpke()?;
+    let plain = Zeroizing::new(
+        hpke::single_shot_open::<Aead, Kdf, Kem>(
+            &hpke::OpModeR::Auth(pk_s),
+            &bureau.hpke()?,
+            &enc_in,
+            &auth_info(&org),
+            &inner,
+            MAGIC,
+        )
+        .map_err(|_| {
+            refused(&format!(
+                "投稿来源无法验证：它不是用机构 {org} 登记的密钥封装的（冒名或被改动），已拒收，未存储任何内容"
+            ))
+        })?,
+    );
     if plain.len() < 4 {
         return Err(refused("the submission is malformed"));
     }
@@ -82,5 +196,48 @@ pub fn open(bytes: &[u8], bureau: &OrgSecret) -> Result<(SubmissionMeta, Zeroizi
     }
     let meta: SubmissionMeta = serde_json::from_slice(&plain[4..4 + n])
         .map_err(|_| refused("the submission's description is malformed"))?;
+    if meta.organisation != org {
+        return Err(refused(&format!(
+            "投稿声明的机构 {} 与认证它的机构密钥（{org}）不符，已拒收",
+            meta.organisation
+        )));
+    }
     Ok((meta, Zeroizing::new(plain[4 + n..].to_vec())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn meta(org: &str) -> SubmissionMeta {
+        SubmissionMeta {
+            format: FORMAT,
+            organisation: org.into(),
+            writer: "w".into(),
+            file_name: "a.toml".into(),
+            sealed_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn only_the_registered_key_of_the_named_organisation_opens_a_submission() {
+        let bureau = OrgSecret::generate("bureau").unwrap();
+        let a = OrgSecret::generate("A").unwrap();
+        let b = OrgSecret::generate("B").unwrap();
+        let to = bureau.public().unwrap();
+        let sealed = seal(&meta("A"), b"x", &a, &to).unwrap();
+        let (m, f) = open(&sealed, &bureau, |o| {
+            assert_eq!(o, "A");
+            a.public()
+        })
+        .unwrap();
+        assert_eq!((m.organisation.as_str(), f.as_slice()), ("A", &b"x"[..]));
+        // B's key claiming to be A: the registry gives A's key, the auth layer fails
+        let forged_key = OrgSecret::from_secret("A", b.secret_bytes()).unwrap();
+        let forged = seal(&meta("A"), b"x", &forged_key, &to).unwrap();
+        let e = open(&forged, &bureau, |_| a.public()).unwrap_err();
+        assert_eq!(e.exit_code(), 6, "{e}");
+        // the meta cannot name another organisation than the key's
+        assert!(seal(&meta("A"), b"x", &b, &to).is_err());
+    }
 }

@@ -42,7 +42,7 @@ pub(crate) fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
             &dir.join(format!("sit/packages/{id}.qpkg")),
             &keys.join(format!("{id}.key")),
             &rel,
-            &dir.join("sit/bureau.pub"),
+            Some(&dir.join("sit/bureau.pub")),
             &to,
         )
         .unwrap();
@@ -433,7 +433,7 @@ fn a_copy_code_found_in_two_sittings_needs_the_sitting_named() {
             &d.join(format!("sit-{id}/packages/{A}.qpkg")),
             &d.join(format!("orgs/{A}.key")),
             &rel,
-            &d.join(format!("sit-{id}/bureau.pub")),
+            Some(&d.join(format!("sit-{id}/bureau.pub"))),
             &to,
         )
         .unwrap();

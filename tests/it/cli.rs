@@ -213,6 +213,7 @@ fn sitting_commands_map_refusals_to_exit_codes_and_write_nothing() {
         "--public-key",
         "keys/S000032100001.pub",
     ]);
+    crate::pin_cli(d, &["S000032100001"]);
     let plan = format!(
         "format = 1\n[sitting]\nid = \"T-CLI\"\ntitle = \"测试\"\nstart = 2099-06-01T09:00:00+08:00\nend = 2099-06-01T17:00:00+08:00\nseed = 3\nblueprints = [\"{}\"]\n[[paper]]\nblueprint = \"dg5-theory\"\n[[organisation]]\nid = \"S000032100001\"\nruns = [\"6-31-01-03/5\"]\n",
         bank.join("6-31-01-03").display()

@@ -205,6 +205,7 @@ fn a_sitting_aborted_at_each_step_is_completed_exactly_by_the_rerun() {
             ],
         );
     }
+    crate::pin_cli(&base, &["S000032100001", "Y000132050002"]);
     std::fs::write(
         base.join("plan.toml"),
         format!(

@@ -9,6 +9,7 @@ mod crash;
 mod figures;
 mod files;
 mod hostile;
+mod identity;
 mod issued;
 mod neardup;
 mod rollback;
@@ -104,6 +105,44 @@ pub fn register(cfg: &StoreConfig, keys: &Path, id: &str, name: &str, kind: &str
         },
     )
     .unwrap();
+    pin(cfg, keys, id);
+}
+
+/// On the organisation's side: pins the bureau keys of `cfg` into `keys/<id>.key`, checked
+/// against the pin the bureau gives at registration (as `qbank org pin` does).
+pub fn pin(cfg: &StoreConfig, keys: &Path, id: &str) {
+    let bureau = keys.join(format!("bureau-for-{id}.pub"));
+    let _ = std::fs::remove_file(&bureau);
+    qbank::ops::org::export_bureau_key(cfg, &bureau).unwrap();
+    let fp = qbank::ops::org::bureau_pin(cfg).unwrap();
+    qbank::ops::org::pin(&keys.join(format!("{id}.key")), &bureau, &fp).unwrap();
+}
+
+/// The CLI tests' side of `pin`: the default store `dir/qbank-store` with `dir/qbank.key` pins
+/// its bureau keys into `dir/keys/<id>.key` for each of `ids`.
+pub fn pin_cli(dir: &Path, ids: &[&str]) {
+    let cfg = StoreConfig {
+        dir: dir.join("qbank-store"),
+        key: KeySource::File(dir.join("qbank.key")),
+    };
+    for id in ids {
+        pin(&cfg, &dir.join("keys"), id);
+    }
+}
+
+/// Registers a reviewer `id` (key pair made in `dir/people`) and returns their private key.
+pub fn reviewer(cfg: &StoreConfig, dir: &Path, id: &str) -> qbank::package::person::PersonSecret {
+    let people = dir.join("people");
+    qbank::ops::person::keygen(id, &people).unwrap();
+    qbank::ops::person::add(
+        cfg,
+        id,
+        &format!("审核员{id}"),
+        &[qbank::ops::person::Role::Reviewer],
+        &people.join(format!("{id}.pub")),
+    )
+    .unwrap();
+    qbank::package::person::PersonSecret::read(&people.join(format!("{id}.key"))).unwrap()
 }
 
 /// Every file under `dir`, as (relative path, bytes), sorted by path.

@@ -99,7 +99,7 @@ pub(crate) fn unseal(
         &sd.join("packages").join(format!("{org}.qpkg")),
         &f.keys.join(format!("{org}.key")),
         release,
-        &sd.join("bureau.pub"),
+        Some(&sd.join("bureau.pub")),
         &to,
     )?;
     Ok(to)
@@ -332,7 +332,7 @@ fn unseal_refuses_wrong_keys_tampering_swaps_and_forged_or_missing_releases() {
     let key = f.keys.join(format!("{NANJING}.key"));
     let out = f.dir.join("opened");
     let try_open =
-        |pkg: &Path, key: &Path, rel: &Path| sitting::unseal(pkg, key, rel, &bureau, &out);
+        |pkg: &Path, key: &Path, rel: &Path| sitting::unseal(pkg, key, rel, Some(&bureau), &out);
 
     // another organisation's key
     let e = try_open(&pkg, &f.keys.join(format!("{SUZHOU}.key")), &rel1).unwrap_err();
@@ -345,6 +345,7 @@ fn unseal_refuses_wrong_keys_tampering_swaps_and_forged_or_missing_releases() {
     // a key file claiming the right organisation but holding another key
     let impostor = f.dir.join("impostor");
     org::keygen(NANJING, &impostor).unwrap();
+    crate::pin(&f.cfg, &impostor, NANJING);
     let e = try_open(&pkg, &impostor.join(format!("{NANJING}.key")), &rel1).unwrap_err();
     assert!(matches!(e, Error::PackageKey(_)), "{e}");
     assert!(e.to_string().contains("私钥不符或发布文件被改动"), "{e}");

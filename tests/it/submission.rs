@@ -53,12 +53,29 @@ answer = "×"
 explanation = "熔断器躲不过启动电流，只作短路保护。"
 "#;
 
+/// Seals `bytes` as ORG's writer 王建国, with ORG's key (in `dir/orgs`, pinned to the bureau).
 fn seal(dir: &Path, bureau: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    seal_as(dir, bureau, ORG, name, bytes, "王建国").unwrap()
+}
+
+pub(crate) fn seal_as(
+    dir: &Path,
+    bureau: &Path,
+    org: &str,
+    name: &str,
+    bytes: &[u8],
+    writer: &str,
+) -> qbank::Result<PathBuf> {
     let f = dir.join(name);
     std::fs::write(&f, bytes).unwrap();
     let out = dir.join(format!("{name}.qsub"));
-    submission::seal(&f, bureau, ORG, "王建国", &out).unwrap();
-    out
+    let key = dir.join("orgs").join(format!("{org}.key"));
+    let with = submission::SealWith {
+        org_key: &key,
+        bureau_key: Some(bureau),
+        organisation: Some(org),
+    };
+    submission::seal(&f, with, writer, &out)
 }
 
 fn queue_len(cfg: &StoreConfig) -> usize {
@@ -93,31 +110,19 @@ fn a_sealed_submission_is_queued_reviewed_by_two_and_enters_the_bank() {
     }
 
     // 四眼原则: one reviewer cannot accept alone, nor twice
-    let a = submission::review(
-        &cfg,
-        "SUB4-0001",
-        "李审",
-        Decision::Accept,
-        "",
-        Status::Active,
-    )
-    .unwrap();
+    let li = crate::reviewer(&cfg, t.path(), "li-shen");
+    let zhang = crate::reviewer(&cfg, t.path(), "zhang-shen");
+    let a =
+        submission::review(&cfg, "SUB4-0001", &li, Decision::Accept, "", Status::Active).unwrap();
     assert_eq!((a.status, a.entered_bank), (QueueStatus::Pending, None));
     assert!(qbank::ops::show(&cfg, "SUB4-0001", None).is_err());
-    let e = submission::review(
-        &cfg,
-        "SUB4-0001",
-        "李审",
-        Decision::Accept,
-        "",
-        Status::Active,
-    )
-    .unwrap_err();
+    let e = submission::review(&cfg, "SUB4-0001", &li, Decision::Accept, "", Status::Active)
+        .unwrap_err();
     assert!(e.to_string().contains("四眼原则"), "{e}");
     let b = submission::review(
         &cfg,
         "SUB4-0001",
-        "张审",
+        &zhang,
         Decision::Accept,
         "同意",
         Status::Active,
@@ -139,7 +144,7 @@ fn a_sealed_submission_is_queued_reviewed_by_two_and_enters_the_bank() {
     let e = submission::review(
         &cfg,
         "SUB4-0002",
-        "李审",
+        &li,
         Decision::RequestChanges,
         "",
         Status::Pilot,
@@ -149,7 +154,7 @@ fn a_sealed_submission_is_queued_reviewed_by_two_and_enters_the_bank() {
     submission::review(
         &cfg,
         "SUB4-0002",
-        "李审",
+        &li,
         Decision::RequestChanges,
         "解析请补充熔断器的安秒特性",
         Status::Pilot,
@@ -259,11 +264,37 @@ answer = "A"
         "{e}"
     );
     assert_eq!(queue_len(&cfg), 0);
-    // sealed to another bureau: refused
+    // another bureau's keys beside the files: the writer's side refuses them (not the pinned
+    // ones), and a submission sealed to them does not open here
     let other = sample_store(&t.path().join("other"));
     let other_pub = t.path().join("other.pub");
     org::export_bureau_key(&other, &other_pub).unwrap();
-    let elsewhere = seal(t.path(), &other_pub, "good.toml", GOOD.as_bytes());
+    let e = seal_as(
+        t.path(),
+        &other_pub,
+        ORG,
+        "good.toml",
+        GOOD.as_bytes(),
+        "王",
+    )
+    .unwrap_err();
+    assert_eq!(e.exit_code(), 6, "{e}");
+    let elsewhere = t.path().join("elsewhere.qsub");
+    let sender =
+        qbank::package::keys::OrgSecret::read(&t.path().join(format!("orgs/{ORG}.key"))).unwrap();
+    let to = qbank::package::keys::BureauPublic::read_encryption_key(&other_pub).unwrap();
+    let meta = qbank::package::submission::SubmissionMeta {
+        format: 2,
+        organisation: ORG.into(),
+        writer: "王".into(),
+        file_name: "good.toml".into(),
+        sealed_at: "2026-01-01T00:00:00Z".into(),
+    };
+    std::fs::write(
+        &elsewhere,
+        qbank::package::submission::seal(&meta, GOOD.as_bytes(), &sender, &to).unwrap(),
+    )
+    .unwrap();
     let e = submission::import(&cfg, &elsewhere, 0.75, false).unwrap_err();
     assert!(
         e.to_string()
@@ -506,10 +537,7 @@ p = 0.7
 stem = "本公司总装车间的配电箱检修前，须在总开关处挂“禁止合闸，有人工作”标志牌并上锁。"
 answer = "√"
 "#;
-    let f = t.path().join("own.toml");
-    std::fs::write(&f, own).unwrap();
-    let sealed = t.path().join("own.qsub");
-    submission::seal(&f, &bureau, ent, "周工", &sealed).unwrap();
+    let sealed = seal_as(t.path(), &bureau, ent, "own.toml", own.as_bytes(), "周工").unwrap();
     // a training organisation cannot keep an own bank
     let e = submission::import(
         &cfg,
@@ -520,8 +548,9 @@ answer = "√"
     .unwrap_err();
     assert!(e.to_string().contains("not an employer"), "{e}");
     submission::import(&cfg, &sealed, 0.75, true).unwrap();
-    for r in ["甲", "乙"] {
-        submission::review(&cfg, "HD5-0001", r, Decision::Accept, "", Status::Active).unwrap();
+    for r in ["jia-shen", "yi-shen"] {
+        let k = crate::reviewer(&cfg, t.path(), r);
+        submission::review(&cfg, "HD5-0001", &k, Decision::Accept, "", Status::Active).unwrap();
     }
     let (e, _) = qbank::ops::show(&cfg, "HD5-0001", None).unwrap();
     let qbank::model::Entry::Item(i) = e else {

@@ -41,7 +41,7 @@ fn demo(dir: &Path) -> (qbank::ops::StoreConfig, Vec<PathBuf>) {
             &dir.join(format!("sit/packages/{id}.qpkg")),
             &keys.join(format!("{id}.key")),
             &rel,
-            &dir.join("sit/bureau.pub"),
+            Some(&dir.join("sit/bureau.pub")),
             &to,
         )
         .unwrap();

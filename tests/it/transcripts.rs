@@ -181,6 +181,7 @@ fn sealed_world(d: &Path) {
             ],
         );
     }
+    crate::pin_cli(d, &["S000032100001", "Y000132050002"]);
     // the second sitting uses a copy of the 五级 blueprint without cooldown (the pool is small)
     let bp = std::fs::read_to_string(d.join("bank/6-31-01-03/blueprint-theory-5.toml"))
         .unwrap()
@@ -386,26 +387,32 @@ error: refused: junk.qpkg: this is not a qbank sealed package (QBANK-PACKAGE/3);
     unseal(d, PKG, KEY, REL).code(0).stderr_eq(str![]);
     assert!(d.join("opened/dg5-theory/F01/paper.html").is_file());
 
-    // submissions: a file that is none (6), one from an organisation not in the catalog (4)
+    // submissions: a file that is none (6), one from an organisation not in the catalog (6: its
+    // origin cannot be verified against a registered key)
     write(d, "junk.qsub", "hello");
     qbank(d)
         .args(["submission", "import", "junk.qsub"])
         .assert()
         .code(6)
         .stderr_eq(str![[r#"
-error: refused: junk.qsub: this is not a sealed qbank submission (QBANK-SUBMISSION/1); nothing was written
+error: refused: junk.qsub: this is not a sealed qbank submission (QBANK-SUBMISSION/2); nothing was written
 
 "#]]);
+    ok(
+        d,
+        &["org", "keygen", "--id", "S999999999999", "--out", "keys"],
+    );
+    crate::pin_cli(d, &["S999999999999"]);
     ok(
         d,
         &[
             "submission",
             "seal",
             "bank/6-31-01-03/theory-5.toml",
+            "--org-key",
+            "keys/S999999999999.key",
             "--bureau-key",
             "T-ONE/bureau.pub",
-            "--org",
-            "S999999999999",
             "--writer",
             "王",
             "--out",
@@ -415,9 +422,9 @@ error: refused: junk.qsub: this is not a sealed qbank submission (QBANK-SUBMISSI
     qbank(d)
         .args(["submission", "import", "stranger.qsub"])
         .assert()
-        .code(4)
+        .code(6)
         .stderr_eq(str![[r#"
-error: stranger.qsub: no organisation `S999999999999` in the store
+error: refused: stranger.qsub: 投稿所称机构 S999999999999 未在目录中登记，已拒收，未存储任何内容; nothing was written
 
 "#]]);
 

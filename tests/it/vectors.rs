@@ -183,3 +183,123 @@ fn frozen_package_and_release_open_and_every_fail_variant_is_refused_with_its_ex
         String::from_utf8_lossy(&std::fs::read(d.join("package.qpkg")).unwrap()).into_owned();
     assert!(!text.contains(&package::sha256_hex(DOC.1.as_bytes())));
 }
+
+/// Frozen vectors of the authenticated submission format (`QBANK-SUBMISSION/2`) and of an
+/// organisation key file with pinned bureau keys (`tests/data/vectors/submission/`), made like
+/// the package vectors (`QBANK_BLESS_VECTORS=1`). `fail_*` submissions must be refused as
+/// failed verification (exit 6); the pinned key file must refuse a substituted bureau.pub.
+mod submission {
+    use qbank::package::keys::{BureauKey, BureauPin, OrgSecret, pinned_bureau, read_org_public};
+    use qbank::package::submission::{self, SubmissionMeta};
+    use std::path::{Path, PathBuf};
+
+    const ORG: &str = "S000000000001";
+    const OTHER: &str = "S000000000002";
+    const FILE: &str = "format = 1\noccupation = \"6-31-01-03\"\nlevel = 5\n";
+
+    fn dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors/submission")
+    }
+
+    fn meta(org: &str) -> SubmissionMeta {
+        SubmissionMeta {
+            format: submission::FORMAT,
+            organisation: org.into(),
+            writer: "测试".into(),
+            file_name: "items.toml".into(),
+            sealed_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    fn bless(d: &Path) {
+        let _ = std::fs::remove_dir_all(d);
+        std::fs::create_dir_all(d).unwrap();
+        let bureau_x = OrgSecret::generate("bureau").unwrap();
+        bureau_x.write_pair(d).unwrap();
+        let signing = BureauKey::generate().unwrap();
+        let to = bureau_x.public().unwrap();
+        std::fs::write(
+            d.join("bureau-keys.pub"),
+            signing.public().file_text("测试", Some(&to)),
+        )
+        .unwrap();
+        let org = OrgSecret::generate(ORG).unwrap();
+        org.write_pair(d).unwrap();
+        let other = OrgSecret::generate(OTHER).unwrap();
+        other.write_pair(d).unwrap();
+        let pin = BureauPin::read(&d.join("bureau-keys.pub")).unwrap();
+        OrgSecret::pin_into(&d.join(format!("{ORG}.key")), &pin).unwrap();
+        let forger = BureauKey::generate().unwrap();
+        let forger_x = OrgSecret::generate("bureau").unwrap();
+        std::fs::write(
+            d.join("fail_substituted_bureau.pub"),
+            forger
+                .public()
+                .file_text("测试", Some(&forger_x.public().unwrap())),
+        )
+        .unwrap();
+        let good = submission::seal(&meta(ORG), FILE.as_bytes(), &org, &to).unwrap();
+        std::fs::write(d.join("submission.qsub"), &good).unwrap();
+        let mut flipped = good.clone();
+        let at = flipped.len() - 20;
+        flipped[at] ^= 1;
+        std::fs::write(d.join("fail_flipped_byte.qsub"), flipped).unwrap();
+        // a fresh key claiming ORG; OTHER's registered key relabelled as ORG
+        let stranger = OrgSecret::generate(ORG).unwrap();
+        std::fs::write(
+            d.join("fail_forged_origin.qsub"),
+            submission::seal(&meta(ORG), FILE.as_bytes(), &stranger, &to).unwrap(),
+        )
+        .unwrap();
+        let relabelled = OrgSecret::from_secret(ORG, other.secret_bytes()).unwrap();
+        std::fs::write(
+            d.join("fail_other_organisations_key.qsub"),
+            submission::seal(&meta(ORG), FILE.as_bytes(), &relabelled, &to).unwrap(),
+        )
+        .unwrap();
+    }
+
+    fn open(d: &Path, name: &str) -> qbank::Result<(SubmissionMeta, Vec<u8>)> {
+        let bureau = OrgSecret::read(&d.join("bureau.key")).unwrap();
+        let bytes = std::fs::read(d.join(name)).unwrap();
+        submission::open(&bytes, &bureau, |org| {
+            let (id, pk) = read_org_public(&d.join(format!("{org}.pub")))?;
+            assert_eq!(id, org);
+            Ok(pk)
+        })
+        .map(|(m, f)| (m, f.to_vec()))
+    }
+
+    #[test]
+    fn frozen_submission_opens_and_forged_origins_are_refused() {
+        let d = dir();
+        if std::env::var_os("QBANK_BLESS_VECTORS").is_some() {
+            bless(&d);
+        }
+        let (m, f) = open(&d, "submission.qsub").expect("the frozen submission opens");
+        assert_eq!(
+            (m.organisation.as_str(), f.as_slice()),
+            (ORG, FILE.as_bytes())
+        );
+        for name in [
+            "fail_flipped_byte.qsub",
+            "fail_forged_origin.qsub",
+            "fail_other_organisations_key.qsub",
+        ] {
+            let e = open(&d, name).expect_err(name);
+            assert_eq!(e.exit_code(), 6, "{name}: {e}");
+        }
+        // the pinned key file: its pin is the frozen bureau keys; a substituted one is refused
+        let key = d.join(format!("{ORG}.key"));
+        let org = OrgSecret::read(&key).unwrap();
+        let pin = pinned_bureau(&org, &key, Some(&d.join("bureau-keys.pub"))).unwrap();
+        assert_eq!(pin, BureauPin::read(&d.join("bureau-keys.pub")).unwrap());
+        let e =
+            pinned_bureau(&org, &key, Some(&d.join("fail_substituted_bureau.pub"))).unwrap_err();
+        assert_eq!(e.exit_code(), 6, "{e}");
+        // the package vectors' key file, made before pinning, still reads (with no pin)
+        let old = super::dir().join(format!("{ORG}.key"));
+        let e = pinned_bureau(&OrgSecret::read(&old).unwrap(), &old, None).unwrap_err();
+        assert_eq!(e.exit_code(), 5, "{e}");
+    }
+}

@@ -204,9 +204,10 @@ pub enum Command {
         org_key: PathBuf,
         #[arg(long)]
         release: PathBuf,
-        /// The bureau's public key (bureau.pub, published with the catalog).
-        #[arg(long, env = "QBANK_BUREAU_KEY", default_value = "bureau.pub")]
-        bureau_key: PathBuf,
+        /// A bureau.pub to check against the bureau keys pinned in the organisation's key file
+        /// (optional: packages and releases are verified with the pinned keys).
+        #[arg(long, env = "QBANK_BUREAU_KEY")]
+        bureau_key: Option<PathBuf>,
         #[arg(long)]
         out: PathBuf,
     },
@@ -253,6 +254,9 @@ pub enum Command {
     /// Review queued items; acceptance needs two different reviewers (四眼原则).
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Reviewers and operators with registered personal keys (人员登记).
+    #[command(subcommand)]
+    Person(PersonCommand),
     /// Organisations' reports on items (CSV: organisation,item,version,kind,text).
     #[command(subcommand)]
     Feedback(FeedbackCommand),
@@ -283,15 +287,19 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum SubmissionCommand {
-    /// On the writer's machine: seal a bank TOML file or the Excel template to the bureau's key.
+    /// On the organisation's machine: seal a bank TOML file or the Excel template to the
+    /// bureau's pinned key, authenticated with the organisation's key.
     Seal {
         file: PathBuf,
-        /// The bureau's public key file (bureau.pub).
+        /// The organisation's private key file (with the bureau keys pinned by `org pin`).
         #[arg(long)]
-        bureau_key: PathBuf,
-        /// The writer's organisation (registration id).
+        org_key: PathBuf,
+        /// A bureau.pub to check against the pinned keys (optional: the pin is used).
         #[arg(long)]
-        org: String,
+        bureau_key: Option<PathBuf>,
+        /// The writer's organisation (registration id); must be the key file's.
+        #[arg(long)]
+        org: Option<String>,
         #[arg(long)]
         writer: String,
         #[arg(long)]
@@ -321,8 +329,9 @@ pub enum ReviewCommand {
     Show { id: String },
     Accept {
         id: String,
+        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
         #[arg(long)]
-        reviewer: String,
+        reviewer_key: PathBuf,
         #[arg(long, default_value = "")]
         comment: String,
         /// The status the item enters the bank with: pilot or active.
@@ -331,17 +340,48 @@ pub enum ReviewCommand {
     },
     Reject {
         id: String,
+        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
         #[arg(long)]
-        reviewer: String,
+        reviewer_key: PathBuf,
         #[arg(long)]
         comment: String,
     },
     RequestChanges {
         id: String,
+        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
         #[arg(long)]
-        reviewer: String,
+        reviewer_key: PathBuf,
         #[arg(long)]
         comment: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PersonCommand {
+    /// On the person's own medium: make their key pair (ID.key, secret; ID.pub, for the bureau).
+    Keygen {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Register a person with the public key file they made.
+    Add {
+        id: String,
+        #[arg(long)]
+        name: String,
+        /// reviewer or operator (repeatable).
+        #[arg(long, required = true)]
+        role: Vec<String>,
+        #[arg(long = "pub")]
+        public_key: PathBuf,
+    },
+    List,
+    /// Revoke a person's key: it signs nothing from then on.
+    Revoke {
+        id: String,
+        #[arg(long)]
+        reason: String,
     },
 }
 
@@ -415,6 +455,17 @@ pub enum OrgCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// On the organisation's machine: pin the bureau's keys into its key file, after checking
+    /// bureau.pub against the fingerprint the bureau gave at registration.
+    Pin {
+        #[arg(long)]
+        org_key: PathBuf,
+        #[arg(long)]
+        bureau_key: PathBuf,
+        /// The pin (64 hex digits) the bureau gave at registration (`qbank bureau-key pin`).
+        #[arg(long)]
+        fingerprint: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -433,6 +484,9 @@ pub enum BureauKeyCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Print the pin of the bureau's keys (64 hex digits), to give each organisation at
+    /// registration.
+    Pin,
 }
 
 #[derive(Subcommand)]

@@ -74,6 +74,10 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             } else {
                 crate::outln!("registered:");
                 print_org(&o);
+                crate::outln!(
+                    "  bureau key pin (hand it to the organisation with its registration, for `qbank org pin`): {}",
+                    org::bureau_pin(&g.store()?)?
+                );
             }
         }
         OrgCommand::List => {
@@ -140,6 +144,24 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                 crate::outln!("{} {} reinstated", o.id, o.name);
             }
         }
+        OrgCommand::Pin {
+            org_key,
+            bureau_key,
+            fingerprint,
+        } => {
+            let p = org::pin(&org_key, &bureau_key, &fingerprint)?;
+            if g.json {
+                crate::output::json(&p);
+            } else if p.changed {
+                crate::outln!(
+                    "{}: 已固定鉴定中心公钥（固定值 {}）；unseal 与 submission seal 今后只认此公钥",
+                    p.organisation,
+                    p.pin
+                );
+            } else {
+                crate::outln!("{}: 鉴定中心公钥已固定（固定值 {}）", p.organisation, p.pin);
+            }
+        }
         OrgCommand::Keygen { id, out } => {
             let (key, public, fp) = org::keygen(&id, &out)?;
             if g.json {
@@ -176,7 +198,18 @@ pub fn catalog(g: &Global, c: CatalogCommand) -> Result<ExitCode> {
 }
 
 pub fn bureau_key(g: &Global, c: BureauKeyCommand) -> Result<ExitCode> {
-    let BureauKeyCommand::Export { out } = c;
+    let out = match c {
+        BureauKeyCommand::Export { out } => out,
+        BureauKeyCommand::Pin => {
+            let pin = org::bureau_pin(&g.store()?)?;
+            if g.json {
+                crate::output::json(&serde_json::json!({ "pin": pin }));
+            } else {
+                crate::outln!("{pin}");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let fp = org::export_bureau_key(&g.store()?, &out)?;
     if g.json {
         crate::output::json(&serde_json::json!({ "file": out, "fingerprint": fp }));

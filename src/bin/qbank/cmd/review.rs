@@ -1,7 +1,7 @@
 //! `qbank submission seal|import`, `qbank review …`, `qbank feedback import`,
 //! `qbank revise list|calibrate|ITEM --file F --reason R`
 
-use crate::cli::{FeedbackCommand, Global, ReviewCommand, SubmissionCommand};
+use crate::cli::{FeedbackCommand, Global, PersonCommand, ReviewCommand, SubmissionCommand};
 use qbank::model::Status;
 use qbank::ops::revise;
 use qbank::ops::submission::{self, Decision, QueueStatus};
@@ -13,12 +13,19 @@ pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
     match c {
         SubmissionCommand::Seal {
             file,
+            org_key,
             bureau_key,
             org,
             writer,
             out,
         } => {
-            let p = submission::seal(&file, &bureau_key, &org, &writer, &out)?;
+            crate::cli::warn_key_file(&org_key);
+            let with = submission::SealWith {
+                org_key: &org_key,
+                bureau_key: bureau_key.as_deref(),
+                organisation: org.as_deref(),
+            };
+            let p = submission::seal(&file, with, &writer, &out)?;
             if g.json {
                 crate::output::json(&serde_json::json!({ "sealed": p }));
             } else {
@@ -67,12 +74,14 @@ fn status_of(s: &str) -> Result<QueueStatus> {
 pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
     let cfg = g.store()?;
     let decide = |id: &str,
-                  reviewer: &str,
+                  reviewer: &Path,
                   d: Decision,
                   comment: &str,
                   st: Status|
      -> Result<ExitCode> {
-        let r = submission::review(&cfg, id, reviewer, d, comment, st)?;
+        crate::cli::warn_key_file(reviewer);
+        let key = qbank::package::person::PersonSecret::read(reviewer)?;
+        let r = submission::review(&cfg, id, &key, d, comment, st)?;
         if g.json {
             crate::output::json(&r);
         } else {
@@ -136,14 +145,24 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
                     serde_json::to_string_pretty(&q.entry).expect("entries serialise")
                 );
                 for r in &q.reviews {
-                    crate::outln!("  {} {} {:?}: {}", r.at, r.reviewer, r.decision, r.comment);
+                    let signed = match &r.key {
+                        Some(k) => format!("signed, key {k}"),
+                        None => "unsigned (recorded before identities; does not count)".into(),
+                    };
+                    crate::outln!(
+                        "  {} {} {:?} ({signed}): {}",
+                        r.at,
+                        r.reviewer,
+                        r.decision,
+                        r.comment
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
         ReviewCommand::Accept {
             id,
-            reviewer,
+            reviewer_key,
             comment,
             status,
         } => {
@@ -156,20 +175,26 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
                     )));
                 }
             };
-            decide(&id, &reviewer, Decision::Accept, &comment, st)
+            decide(&id, &reviewer_key, Decision::Accept, &comment, st)
         }
         ReviewCommand::Reject {
             id,
-            reviewer,
-            comment,
-        } => decide(&id, &reviewer, Decision::Reject, &comment, Status::Pilot),
-        ReviewCommand::RequestChanges {
-            id,
-            reviewer,
+            reviewer_key,
             comment,
         } => decide(
             &id,
-            &reviewer,
+            &reviewer_key,
+            Decision::Reject,
+            &comment,
+            Status::Pilot,
+        ),
+        ReviewCommand::RequestChanges {
+            id,
+            reviewer_key,
+            comment,
+        } => decide(
+            &id,
+            &reviewer_key,
             Decision::RequestChanges,
             &comment,
             Status::Pilot,
@@ -335,6 +360,79 @@ pub fn revise(
             return Err(Error::Usage(format!(
                 "`qbank revise {id}` needs --file EDITED.toml and --reason (or --dismiss --reason); or use `revise list` / `revise calibrate`"
             )));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn person(g: &Global, c: PersonCommand) -> Result<ExitCode> {
+    use qbank::ops::person::{self, Role};
+    match c {
+        PersonCommand::Keygen { id, out } => {
+            let (key, public, fp) = person::keygen(&id, &out)?;
+            if g.json {
+                crate::output::json(
+                    &serde_json::json!({ "key": key, "public": public, "fingerprint": fp }),
+                );
+            } else {
+                crate::outln!("private key {} (keep it on your own medium)", key.display());
+                crate::outln!(
+                    "public key  {} (give it to the bureau) · fingerprint {fp}",
+                    public.display()
+                );
+            }
+        }
+        PersonCommand::Add {
+            id,
+            name,
+            role,
+            public_key,
+        } => {
+            let roles = role
+                .iter()
+                .map(|r| {
+                    Role::parse(r).ok_or_else(|| {
+                        Error::Usage(format!("--role `{r}`: give reviewer or operator"))
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let p = person::add(&g.store()?, &id, &name, &roles, &public_key)?;
+            if g.json {
+                crate::output::json(&p);
+            } else {
+                crate::outln!("registered {} {} · key {}", p.id, p.name, p.key_fingerprint);
+            }
+        }
+        PersonCommand::List => {
+            let all = person::list(&g.store()?)?;
+            if g.json {
+                crate::output::json(&all);
+            } else {
+                for p in &all {
+                    let roles: Vec<&str> = p.roles.iter().map(|r| r.name()).collect();
+                    crate::outln!(
+                        "{:<16} {} [{}] key {}{}",
+                        p.id,
+                        p.name,
+                        roles.join(" "),
+                        p.key_fingerprint,
+                        if p.revoked.is_some() {
+                            " 已吊销"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                crate::outln!("{} person(s)", all.len());
+            }
+        }
+        PersonCommand::Revoke { id, reason } => {
+            let p = person::revoke(&g.store()?, &id, &reason)?;
+            if g.json {
+                crate::output::json(&p);
+            } else {
+                crate::outln!("{} 的密钥（{}）已吊销", p.id, p.key_fingerprint);
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -150,7 +150,7 @@ pub fn unseal(
     package: &Path,
     org_key: &Path,
     release: &Path,
-    bureau_key: &Path,
+    bureau_key: Option<&Path>,
     out: &Path,
 ) -> Result<ExitCode> {
     crate::cli::warn_key_file(org_key);
@@ -160,7 +160,7 @@ pub fn unseal(
         return Ok(ExitCode::SUCCESS);
     }
     crate::outln!(
-        "package for {} verified (bureau signature, release, content digests) and opened:",
+        "package for {} verified (bureau signature by the pinned key, release, content digests) and opened:",
         r.organisation
     );
     for p in &r.papers {
