@@ -124,7 +124,6 @@ impl Instance {
                 }
             }
         }
-        let by_cell_p = super::search::cells_by_p(&items, sections.len(), rows);
         let m = Model {
             items,
             sec_pts,
@@ -147,7 +146,7 @@ impl Instance {
             by_sec,
             by_sec_row,
             by_sec_row_band,
-            by_cell_p,
+            by_cell_p: std::sync::OnceLock::new(),
         };
         Instance {
             m,

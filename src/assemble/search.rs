@@ -79,7 +79,9 @@ pub(super) struct Model {
     pub by_sec_row_band: Vec<Vec<u32>>,
     /// Item indices per cell (section, row, band, X), sorted by p: `cell(s, r, b, x)`. A
     /// directed move looks up the item whose p brings a form's mean where it should be.
-    pub by_cell_p: Vec<Vec<u32>>,
+    /// Built on first use (a directed move, a pair move): a loose pool whose greedy start is
+    /// already at the bound never pays for sorting it.
+    pub by_cell_p: std::sync::OnceLock<Vec<Vec<u32>>>,
 }
 
 /// The index of (section, row, band, X) in `Model::by_cell_p`.
@@ -88,7 +90,7 @@ fn cell(rows: usize, s: usize, r: usize, b: usize, x: bool) -> usize {
 }
 
 /// `by_cell_p` for items of `sections` sections and `rows` weight-table rows.
-pub(super) fn cells_by_p(items: &[Item], sections: usize, rows: usize) -> Vec<Vec<u32>> {
+fn cells_by_p(items: &[Item], sections: usize, rows: usize) -> Vec<Vec<u32>> {
     let mut v = vec![Vec::new(); sections * rows * 6];
     for (k, it) in items.iter().enumerate() {
         v[cell(rows, it.section, it.row, it.band, it.x)].push(k as u32);
@@ -101,6 +103,11 @@ pub(super) fn cells_by_p(items: &[Item], sections: usize, rows: usize) -> Vec<Ve
 }
 
 impl Model {
+    /// `by_cell_p`, built once.
+    fn cells(&self) -> &[Vec<u32>] {
+        self.by_cell_p
+            .get_or_init(|| cells_by_p(&self.items, self.sections(), self.rows()))
+    }
     fn rows(&self) -> usize {
         self.row_target.len()
     }
@@ -712,9 +719,10 @@ fn toward(st: &State, f: usize, k: usize, s: usize, rng: &mut ChaCha8Rng) -> Opt
         band = b;
     }
     let x = it.x || m.x_target.is_some_and(|xt| st.xp[f] < xt);
-    let mut list = &m.by_cell_p[cell(rows, s, row, band, x)];
+    let cells = m.cells();
+    let mut list = &cells[cell(rows, s, row, band, x)];
     if list.is_empty() {
-        list = &m.by_cell_p[cell(rows, s, row, band, !x)];
+        list = &cells[cell(rows, s, row, band, !x)];
         if list.is_empty() {
             return None;
         }

@@ -149,7 +149,7 @@ fn in_cell_moves(st: &State, f: usize) -> Moves {
     for (k, &a) in st.slots[f].iter().enumerate() {
         let it = &m.items[a as usize];
         let pts = m.sec_pts[it.section];
-        for &b in &m.by_cell_p[cell(rows, it.section, it.row, it.band, it.x)] {
+        for &b in &m.cells()[cell(rows, it.section, it.row, it.band, it.x)] {
             if b != a && !st.holds(f, b) {
                 cand.push(((m.items[b as usize].p - it.p) * pts, k, b));
             }
