@@ -10,7 +10,8 @@
 #   4. the release is issued (its start time has passed) and each organisation opens its package
 #      with its own key, as an evaluator would (demo/unsealed/<organisation>/), verifying it with
 #      the pinned bureau key (the bureau.pub beside the packages must be that key);
-#   5. the audit log is verified.
+#   5. the audit log is verified: chained, signed by the bureau, and every change after the
+#      operator's registration signed with the operator's personal key.
 # Running it again changes nothing: the bank, the catalog and the sitting are already there.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -19,9 +20,19 @@ q=target/release/qbank
 out=demo
 plan=banks/sittings/2026-11-dg.toml
 sitting=JS-2026-11-DG
-export QBANK_ACTOR="${QBANK_ACTOR:-${USER:-demo}}"   # who the audit log names
+# The bureau's operator (人员登记) signs every change with a personal key kept on their own
+# medium (demo/people/). The first run imports the bank before anyone is registered, then
+# registers the operator; from then on every change is signed (QBANK_OPERATOR_KEY).
+op=ops-zhangwei
+[ -f "$out/people/$op.key" ] || $q person keygen --id "$op" --out "$out/people" >/dev/null
+export QBANK_OPERATOR_KEY="$out/people/$op.key"
 
 $q import --init banks
+if $q person list | grep -q "^$op "; then
+    echo "operator $op already registered"
+else
+    $q person add "$op" --name 张伟 --role operator --pub "$out/people/$op.pub"
+fi
 
 pin=$($q bureau-key pin)   # handed to each organisation at registration (备案), not sent with files
 

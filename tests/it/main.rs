@@ -12,6 +12,7 @@ mod hostile;
 mod identity;
 mod issued;
 mod neardup;
+mod operators;
 mod rollback;
 mod rotation;
 mod sitting;
@@ -40,10 +41,7 @@ pub fn sample_standard() -> PathBuf {
 /// A fresh store with a new key file inside `dir`.
 pub fn new_store(dir: &Path) -> StoreConfig {
     std::fs::create_dir_all(dir).unwrap();
-    let cfg = StoreConfig {
-        dir: dir.join("store"),
-        key: KeySource::File(dir.join("master.key")),
-    };
+    let cfg = StoreConfig::new(dir.join("store"), KeySource::File(dir.join("master.key")));
     qbank::ops::init(&cfg).expect("init");
     cfg
 }
@@ -121,10 +119,10 @@ pub fn pin(cfg: &StoreConfig, keys: &Path, id: &str) {
 /// The CLI tests' side of `pin`: the default store `dir/qbank-store` with `dir/qbank.key` pins
 /// its bureau keys into `dir/keys/<id>.key` for each of `ids`.
 pub fn pin_cli(dir: &Path, ids: &[&str]) {
-    let cfg = StoreConfig {
-        dir: dir.join("qbank-store"),
-        key: KeySource::File(dir.join("qbank.key")),
-    };
+    let cfg = StoreConfig::new(
+        dir.join("qbank-store"),
+        KeySource::File(dir.join("qbank.key")),
+    );
     for id in ids {
         pin(&cfg, &dir.join("keys"), id);
     }
