@@ -5,7 +5,7 @@
 #      registered from their public keys; the public catalog is published (demo/catalog/), and
 #      each organisation pins the bureau's keys in its key file, checked against the pin the
 #      bureau gave it at registration;
-#   3. the November sitting (banks/sittings/2026-11-dg.toml) is assembled, rendered and sealed,
+#   3. the November sitting (banks/sittings/2026-11-dg.toml, 电工 and 车工) is assembled, rendered and sealed,
 #      one package per organisation (demo/sitting/packages/);
 #   4. the release is issued (its start time has passed) and each organisation opens its package
 #      with its own key, as an evaluator would (demo/unsealed/<organisation>/), verifying it with
@@ -36,23 +36,28 @@ fi
 
 pin=$($q bureau-key pin)   # handed to each organisation at registration (备案), not sent with files
 
-register() { # id name kind category region certify
-    [ -f "$out/orgs/$1.key" ] || $q org keygen --id "$1" --out "$out/orgs" >/dev/null
-    if $q org show "$1" >/dev/null 2>&1; then
-        echo "organisation $1 already registered"
+register() { # id name kind category region certify [certify…]: one OCCUPATION:LEVELS each
+    id=$1 name=$2 kind=$3 category=$4 region=$5
+    shift 5
+    [ -f "$out/orgs/$id.key" ] || $q org keygen --id "$id" --out "$out/orgs" >/dev/null
+    if $q org show "$id" >/dev/null 2>&1; then
+        echo "organisation $id already registered"
     else
-        $q org add --id "$1" --name "$2" --kind "$3" --category "$4" --region "$5" \
-            --certify "$6" --public-key "$out/orgs/$1.pub" >/dev/null
-        echo "registered $1 $2 (may certify $6)"
+        certify=""
+        for c in "$@"; do certify="$certify --certify $c"; done
+        # shellcheck disable=SC2086 # one --certify per occupation, split on purpose
+        $q org add --id "$id" --name "$name" --kind "$kind" --category "$category" --region "$region" \
+            $certify --public-key "$out/orgs/$id.pub" >/dev/null
+        echo "registered $id $name (may certify $*)"
     fi
 }
 pin_bureau() { # id: on the organisation's side, pin the bureau keys checked against the pin
     $q org pin --org-key "$out/orgs/$1.key" --bureau-key "$out/catalog/bureau.pub" \
         --fingerprint "$pin" >/dev/null
 }
-register S000032100001 南京金陵职业技能培训学校 S training 江苏省南京市 6-31-01-03:5,4,3
+register S000032100001 南京金陵职业技能培训学校 S training 江苏省南京市 6-31-01-03:5,4,3 6-18-01-01:5,4
 register Y000132050002 苏州恒达电气设备有限公司 Y enterprise 江苏省苏州市 6-31-01-03:5,4
-register S000032020003 无锡技师学院 S school 江苏省无锡市 6-31-01-03:5,4,3,2,1
+register S000032020003 无锡技师学院 S school 江苏省无锡市 6-31-01-03:5,4,3,2,1 6-18-01-01:5,4
 $q catalog publish --out "$out/catalog" >/dev/null
 for org in S000032100001 Y000132050002 S000032020003; do pin_bureau $org; done
 
