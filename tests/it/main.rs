@@ -82,7 +82,8 @@ pub fn copy_sample(dir: &Path) -> PathBuf {
 }
 
 /// Makes an organisation's key pair in `keys` (as it would on its own machine) and registers it
-/// from the public key: `kind` Y or S, `scope` as `--certify` takes it (6-31-01-03:5,4).
+/// from the public key: `kind` Y or S, `scope` one or more `OCCUPATION:LEVELS` as `--certify` takes
+/// them, separated by spaces (6-31-01-03:5,4 6-18-01-01:5).
 pub fn register(cfg: &StoreConfig, keys: &Path, id: &str, name: &str, kind: &str, scope: &str) {
     use qbank::model::{OrgCategory, OrgKind};
     qbank::ops::org::keygen(id, keys).unwrap();
@@ -98,7 +99,10 @@ pub fn register(cfg: &StoreConfig, keys: &Path, id: &str, name: &str, kind: &str
             kind,
             category,
             region: "江苏省".into(),
-            certify: vec![qbank::model::parse_scope(scope).unwrap()],
+            certify: scope
+                .split_whitespace()
+                .map(|s| qbank::model::parse_scope(s).unwrap())
+                .collect(),
             public_key: keys.join(format!("{id}.pub")),
         },
     )
