@@ -16,9 +16,11 @@ fn blueprints_dir() -> PathBuf {
     sample_bank().join("6-31-01-03")
 }
 
+/// Every blueprint of the sample bank: 电工 (6-31-01-03) and 车工 (6-18-01-01).
 fn sample_blueprints(cfg: &StoreConfig) -> Vec<Blueprint> {
     let vault = cfg.open().unwrap();
-    read_blueprints(&[blueprints_dir()], &vault.standards().unwrap()).unwrap()
+    let dirs = [blueprints_dir(), sample_bank().join("6-18-01-01")];
+    read_blueprints(&dirs, &vault.standards().unwrap()).unwrap()
 }
 
 fn built(cfg: &StoreConfig, bp: &Blueprint, seed: u64, excluded: &BTreeSet<String>) -> Built {
