@@ -87,13 +87,12 @@ fn main() {
             writer: "fuzz".into(),
             file_name: name.replace(".qsub", ""),
             sealed_at: "2026-11-01T00:00:00Z".into(),
+            attachments: Vec::new(),
         };
         // authenticated with the organisation's fixed test key, as the target's registry has it
         let sealed = seal_submission(&meta, file, &org_key(), &to).unwrap();
-        qbank::package::submission::open(&sealed, &bureau_submission_key(), |_| {
-            org_key().public()
-        })
-        .unwrap();
+        qbank::package::submission::open(&sealed, &bureau_submission_key(), |_| org_key().public())
+            .unwrap();
         write("submission", name, &sealed);
     }
 }

@@ -47,6 +47,24 @@ pub fn valid_name(name: &str) -> bool {
         && Media::of_name(name).is_some()
 }
 
+/// The figure files a bank file of entries refers to, as written and in order, without a
+/// standard (what an item writer's submission must carry); names that are not valid figure
+/// names are left out (the check refuses them). Nothing if the text is not an entry file.
+pub fn referenced(file: &super::SourceFile) -> Vec<String> {
+    let Ok(ef) = toml::from_str::<super::raw::EntryFile>(&file.text) else {
+        return Vec::new();
+    };
+    let items = ef.item.iter().flat_map(|i| &i.get_ref().figure);
+    let tasks = ef.task.iter().flat_map(|t| &t.get_ref().figure);
+    let topics = ef.defence.iter().flat_map(|d| &d.get_ref().figure);
+    items
+        .chain(tasks)
+        .chain(topics)
+        .map(|f| f.get_ref().file.get_ref().clone())
+        .filter(|n| valid_name(n))
+        .collect()
+}
+
 /// What a figure file is, once accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Inspected {

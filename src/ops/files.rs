@@ -304,7 +304,13 @@ impl crate::bankfile::figure::FigureSource for DiskFigures {
     fn read(&self, bank_file: &str, rel: &str) -> std::result::Result<Vec<u8>, String> {
         use crate::bankfile::figure::MAX_FIGURE_BYTES;
         use std::io::Read;
-        let dir = Path::new(bank_file).parent().unwrap_or(Path::new("."));
+        // the bank files made from a workbook are named `BOOK.xlsx[occupation/level]`: their
+        // figures lie beside the workbook
+        let real = match bank_file.split_once(".xlsx[") {
+            Some((book, _)) => format!("{book}.xlsx"),
+            None => bank_file.to_string(),
+        };
+        let dir = Path::new(&real).parent().unwrap_or(Path::new("."));
         let path = dir.join(rel);
         let too_big = || {
             format!(

@@ -3,6 +3,7 @@
 
 pub mod analysis;
 mod assemble;
+mod attachments;
 mod bank;
 pub mod bankscreen;
 pub mod calibrate;

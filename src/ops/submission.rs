@@ -39,6 +39,10 @@ pub const EXCEL_COLUMNS: [&str; 15] = [
     "评分要点",
 ];
 
+/// An optional 16th column: the figures of the item, `文件名=图题` (or only the file name),
+/// separated by `；`, each file beside the workbook (e.g. `fig/a.svg=电动机正反转控制电路`).
+pub const EXCEL_FIGURE_COLUMN: &str = "图片";
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum QueueStatus {
@@ -149,6 +153,31 @@ pub fn seal(file: &Path, with: SealWith<'_>, writer: &str, out: &Path) -> Result
         file,
         super::workbook::MAX_WORKBOOK_BYTES,
     )?);
+    // the figures the file refers to travel with it, after its bytes
+    let sources = submitted_sources(&name, &bytes).unwrap_or_default();
+    let figures = super::attachments::collect(file, &sources)?;
+    let total: usize = figures.iter().map(|(_, b)| b.len()).sum();
+    if figures.len() > submission::MAX_ATTACHMENTS
+        || total as u64 > submission::MAX_ATTACHMENT_BYTES
+    {
+        return Err(Error::Usage(format!(
+            "{}：引用的图形文件过多或过大（{} 个，共 {} 字节；至多 {} 个、共 {} MiB）：请分几次投稿",
+            file.display(),
+            figures.len(),
+            total,
+            submission::MAX_ATTACHMENTS,
+            submission::MAX_ATTACHMENT_BYTES >> 20
+        )));
+    }
+    let mut payload = zeroize::Zeroizing::new(bytes.to_vec());
+    let mut attachments = Vec::new();
+    for (name, b) in &figures {
+        payload.extend_from_slice(b);
+        attachments.push(submission::Attachment {
+            name: name.clone(),
+            len: b.len() as u64,
+        });
+    }
     let sealed = submission::seal(
         &SubmissionMeta {
             format: submission::FORMAT,
@@ -156,13 +185,41 @@ pub fn seal(file: &Path, with: SealWith<'_>, writer: &str, out: &Path) -> Result
             writer: writer.into(),
             file_name: name,
             sealed_at: now(),
+            attachments,
         },
-        &bytes,
+        &payload,
         &sender,
         &pin.encryption,
     )?;
     write_file(out, &sealed)?;
     Ok(out.to_path_buf())
+}
+
+/// The bank files a submitted file stands for: the TOML text itself, or one per occupation-level
+/// made from a workbook's rows (with the rows' lines).
+type Sources = (Vec<SourceFile>, Vec<(SourceFile, Vec<usize>)>);
+
+fn sources_of(name: &str, file: &[u8]) -> Result<Sources> {
+    if name.ends_with(".xlsx") {
+        let v = excel_to_toml(name, file).map_err(Error::Invalid)?;
+        Ok((v.iter().map(|(f, _)| f.clone()).collect(), v))
+    } else {
+        let text = String::from_utf8(file.to_vec())
+            .map_err(|_| Error::Usage(format!("{name}: not UTF-8 text")))?;
+        Ok((
+            vec![SourceFile {
+                path: name.to_string(),
+                text,
+            }],
+            Vec::new(),
+        ))
+    }
+}
+
+/// The bank files of a file about to be sealed, if it reads as one (else the bureau's check
+/// reports what is wrong with it).
+fn submitted_sources(name: &str, file: &[u8]) -> Option<Vec<SourceFile>> {
+    sources_of(name, file).ok().map(|(f, _)| f)
 }
 
 /// A TOML string literal (TOML basic strings take JSON's escapes).
@@ -181,13 +238,19 @@ pub(crate) fn excel_to_toml(
         line: row,
         message,
     };
-    let sheet = super::workbook::first_sheet(name, bytes, &EXCEL_COLUMNS)?;
+    let mut headers = EXCEL_COLUMNS.to_vec();
+    headers.push(EXCEL_FIGURE_COLUMN);
+    let sheet = super::workbook::first_sheet(name, bytes, &headers)?;
     let mut rows = sheet.iter();
     let head: Vec<String> = match rows.next() {
         Some((1, r)) => r.iter().map(|c| c.trim().to_string()).collect(),
         _ => Vec::new(),
     };
-    if head[..] != EXCEL_COLUMNS {
+    let figure_column = head.get(15).is_some_and(|h| h == EXCEL_FIGURE_COLUMN);
+    if head.len() < 15
+        || head[..15] != EXCEL_COLUMNS
+        || !(figure_column || head.get(15).is_none_or(|h| h.is_empty()))
+    {
         return Err(vec![at(
             1,
             format!(
@@ -202,7 +265,7 @@ pub(crate) fn excel_to_toml(
     for (&row, r) in rows {
         let row = row as usize;
         let cell = |i: usize| r.get(i).map(|c| c.trim().to_string()).unwrap_or_default();
-        if (0..EXCEL_COLUMNS.len()).all(|i| cell(i).is_empty()) {
+        if (0..headers.len()).all(|i| cell(i).is_empty()) {
             continue;
         }
         // one virtual file per occupation-level, whichever way the level is written (4, 四级, 中级工)
@@ -271,6 +334,24 @@ pub(crate) fn excel_to_toml(
                 }
             }
             lines.push(format!("scheme = [{}]", steps.join(", ")));
+        }
+        // figures last: each `[[item.figure]]` table closes the item's own keys
+        if figure_column {
+            for part in cell(15)
+                .split(['；', ';', '\n'])
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+            {
+                let (file, caption) = match part.split_once(['=', '＝']) {
+                    Some((f, c)) => (f.trim(), c.trim()),
+                    None => (part, ""),
+                };
+                lines.push("[[item.figure]]".into());
+                lines.push(format!("file = {}", q(file)));
+                if !caption.is_empty() {
+                    lines.push(format!("caption = {}", q(caption)));
+                }
+            }
         }
         for l in lines {
             g.0.push_str(&l);
@@ -361,12 +442,14 @@ fn import_sealed(
     overlay: bool,
 ) -> Result<SubmissionOutcome> {
     let mut vault = cfg.open()?;
-    let bytes =
-        super::files::read_regular(sealed, super::workbook::MAX_WORKBOOK_BYTES + (1 << 20))?;
+    let bytes = super::files::read_regular(
+        sealed,
+        super::workbook::MAX_WORKBOOK_BYTES + submission::MAX_ATTACHMENT_BYTES as usize + (1 << 20),
+    )?;
     // the origin: the organisation the submission names must be registered and in good
     // standing, and the submission must open with the key registered for it
     let mut registered: Option<Organisation> = None;
-    let (meta, file) = submission::open(&bytes, &vault.bureau_encryption_key()?, |id| {
+    let (meta, payload) = submission::open(&bytes, &vault.bureau_encryption_key()?, |id| {
         let org: Organisation = vault.get_record(&format!("o/{id}"))?.ok_or_else(|| {
             Error::PackageRefused(format!(
                 "投稿所称机构 {id} 未在目录中登记，已拒收，未存储任何内容"
@@ -400,21 +483,9 @@ fn import_sealed(
     let standards = vault.standards()?;
     // parse into bank files, remembering how to name places for the writer
     // a workbook becomes one virtual bank file per occupation-level, each line mapped to its row
-    let (files, book): (Vec<SourceFile>, Vec<(SourceFile, Vec<usize>)>) = if name.ends_with(".xlsx")
-    {
-        let v = excel_to_toml(&name, &file).map_err(Error::Invalid)?;
-        (v.iter().map(|(f, _)| f.clone()).collect(), v)
-    } else {
-        let text = String::from_utf8(file.to_vec())
-            .map_err(|_| Error::Usage(format!("{name}: not UTF-8 text")))?;
-        (
-            vec![SourceFile {
-                path: name.clone(),
-                text,
-            }],
-            Vec::new(),
-        )
-    };
+    // the figures it carried are read from the payload, checked like any bank folder's
+    let (file, figures) = submission::split(&meta, &payload)?;
+    let (files, book) = sources_of(&name, file)?;
     // rows are prefixed once, at the end
     let locate = |d: Diagnostic| -> Diagnostic {
         match row_of(&d, &book) {
@@ -426,7 +497,8 @@ fn import_sealed(
             None => d,
         }
     };
-    let (bank, diags) = bankfile::check(&files, &standards);
+    let (bank, diags) =
+        bankfile::check_with(&files, &standards, &super::attachments::Attached(figures));
     let mut problems: Vec<Diagnostic> = diags.into_iter().map(locate).collect();
     let place = |file: &str, line: usize| {
         if name.ends_with(".xlsx") {

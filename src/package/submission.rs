@@ -41,6 +41,60 @@ pub struct SubmissionMeta {
     /// The original file name (its extension says TOML or Excel).
     pub file_name: String,
     pub sealed_at: String,
+    /// The figure files the submitted file refers to, in the order their bytes follow the
+    /// file's in the payload (absent when there are none: such a meta is as before).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+/// A figure file sent with a submission: its name as the submitted file refers to it
+/// (`fig/a.svg`) and its length in bytes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub name: String,
+    pub len: u64,
+}
+
+/// The figure files of a submission by name, borrowed from its payload.
+pub type Attached<'a> = std::collections::BTreeMap<String, &'a [u8]>;
+
+/// At most this many figure files travel with one submission, and at most this many bytes.
+pub const MAX_ATTACHMENTS: usize = 256;
+pub const MAX_ATTACHMENT_BYTES: u64 = 32 << 20;
+
+/// The payload of an opened submission split into the submitted file and its figure files
+/// (name → bytes), as the meta lists them. A list that does not add up to the payload, names
+/// a file twice, or exceeds the limits is refused (`PackageRefused`).
+pub fn split<'a>(meta: &SubmissionMeta, payload: &'a [u8]) -> Result<(&'a [u8], Attached<'a>)> {
+    let total = meta
+        .attachments
+        .iter()
+        .try_fold(0u64, |n, a| n.checked_add(a.len))
+        .unwrap_or(u64::MAX);
+    if meta.attachments.len() > MAX_ATTACHMENTS || total > MAX_ATTACHMENT_BYTES {
+        return Err(refused(&format!(
+            "投稿附带的图形文件过多或过大（至多 {MAX_ATTACHMENTS} 个、共 {} MiB），已拒收",
+            MAX_ATTACHMENT_BYTES >> 20
+        )));
+    }
+    let Some(main) = (payload.len() as u64).checked_sub(total) else {
+        return Err(refused(
+            "the submission's attachment list does not match its payload",
+        ));
+    };
+    let (file, mut rest) = payload.split_at(main as usize);
+    let mut out = std::collections::BTreeMap::new();
+    for a in &meta.attachments {
+        let (bytes, tail) = rest.split_at(a.len as usize);
+        rest = tail;
+        if out.insert(a.name.clone(), bytes).is_some() {
+            return Err(refused(&format!(
+                "投稿附带的图形文件 {} 出现两次，已拒收",
+                a.name
+            )));
+        }
+    }
+    Ok((file, out))
 }
 
 fn auth_info(org: &str) -> Vec<u8> {
@@ -213,9 +267,43 @@ mod tests {
         SubmissionMeta {
             format: FORMAT,
             organisation: org.into(),
+            attachments: Vec::new(),
             writer: "w".into(),
             file_name: "a.toml".into(),
             sealed_at: "2026-01-01T00:00:00Z".into(),
+        }
+    }
+
+    /// An attachment list that does not add up to the payload (longer, overflowing, a name
+    /// twice, too many) is refused, whatever the sender wrote in it; one that does is split.
+    #[test]
+    fn attachment_lists_that_do_not_add_up_are_refused() {
+        let at = |lens: &[(&str, u64)]| {
+            let mut m = meta("S000032100001");
+            m.attachments = lens
+                .iter()
+                .map(|(n, l)| Attachment {
+                    name: (*n).into(),
+                    len: *l,
+                })
+                .collect();
+            m
+        };
+        let payload = b"main-file<svg/>PNG";
+        let (file, figs) = split(&at(&[("a.svg", 6), ("b.png", 3)]), payload).unwrap();
+        assert_eq!(file, b"main-file");
+        assert_eq!(figs["a.svg"], b"<svg/>");
+        assert_eq!(figs["b.png"], b"PNG");
+        for bad in [
+            at(&[("a.svg", 100)]),
+            at(&[("a.svg", u64::MAX), ("b.svg", 2)]),
+            at(&[("a.svg", 1), ("a.svg", 1)]),
+            at(&vec![("a.svg", 0); MAX_ATTACHMENTS + 1]),
+        ] {
+            assert!(matches!(
+                split(&bad, payload),
+                Err(Error::PackageRefused(_))
+            ));
         }
     }
 

@@ -31,6 +31,7 @@ fn meta(org: &str) -> SubmissionMeta {
         writer: "冒名者".into(),
         file_name: "forged.toml".into(),
         sealed_at: "2026-11-01T00:00:00Z".into(),
+        attachments: Vec::new(),
     }
 }
 

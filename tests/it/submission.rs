@@ -289,6 +289,7 @@ answer = "A"
         writer: "王".into(),
         file_name: "good.toml".into(),
         sealed_at: "2026-01-01T00:00:00Z".into(),
+        attachments: Vec::new(),
     };
     std::fs::write(
         &elsewhere,
@@ -608,4 +609,144 @@ answer = "√"
         drawn_own > 0,
         "the enterprise's own papers never drew its item"
     );
+}
+
+/// A 四级 图形题 whose stem shows `fig/zfz.svg` (the sample bank's reversing circuit).
+const WITH_FIGURE: &str = r#"format = 1
+occupation = "6-31-01-03"
+level = 4
+
+[[item]]
+id = "SUB4-F001"
+clause = "2.1.1"
+type = "单选"
+difficulty = "medium"
+stem = "{{图1}}所示正反转控制电路中，KM1与KM2线圈支路互串对方常闭辅助触点的作用是（  ）。"
+options = ["自锁", "电气互锁", "过载保护", "失压保护"]
+answer = "B"
+explanation = "互串常闭辅助触点使两接触器不能同时吸合，称为电气互锁。"
+
+[[item.figure]]
+file = "fig/zfz.svg"
+caption = "正反转控制电路"
+"#;
+
+fn sample_svg() -> Vec<u8> {
+    std::fs::read(crate::sample_bank().join("6-31-01-03/fig/DG4-zfz-interlock.svg")).unwrap()
+}
+
+/// Issue 13 part 1: submissions carry figures. A TOML submission referring to a figure beside
+/// it was refused at import ("figures are not read here"); now the figure travels sealed with
+/// it, is checked by the vault like a bank folder's, and enters the queue with the entry. A
+/// figure left behind is refused at sealing, naming it; a hostile SVG is refused at import by
+/// name, and nothing is queued.
+#[test]
+fn a_submitted_figure_travels_sealed_and_is_checked_like_a_bank_folders() {
+    let t = tempfile::tempdir().unwrap();
+    let (cfg, bureau) = setup(t.path());
+    std::fs::create_dir_all(t.path().join("fig")).unwrap();
+    // left behind: refused before anything is sealed
+    let e = seal_as(
+        t.path(),
+        &bureau,
+        ORG,
+        "f.toml",
+        WITH_FIGURE.as_bytes(),
+        "王建国",
+    );
+    let msg = e.unwrap_err().to_string();
+    assert!(
+        msg.contains("fig/zfz.svg") && msg.contains("未封装"),
+        "{msg}"
+    );
+    assert!(!t.path().join("f.toml.qsub").exists());
+    // beside it: sealed with it, and it reaches the queue with its bytes
+    std::fs::write(t.path().join("fig/zfz.svg"), sample_svg()).unwrap();
+    let sealed = seal(t.path(), &bureau, "f.toml", WITH_FIGURE.as_bytes());
+    let raw = std::fs::read(&sealed).unwrap();
+    assert!(
+        !raw.windows(8).any(|w| w == b"<svg xml"),
+        "the figure travels sealed"
+    );
+    submission::import(&cfg, &sealed, 0.75, false).unwrap();
+    let q = submission::queued(&cfg, "SUB4-F001").unwrap();
+    let qbank::model::Entry::Item(item) = &q.entry else {
+        panic!("an item")
+    };
+    assert_eq!(item.figures.len(), 1);
+    assert_eq!(item.figures[0].data, sample_svg());
+    assert_eq!(item.figures[0].caption, "正反转控制电路");
+    // a hostile SVG is refused at import by the figure's name; nothing is queued
+    let hostile = WITH_FIGURE
+        .replace("SUB4-F001", "SUB4-F002")
+        .replace("fig/zfz.svg", "fig/evil.svg");
+    std::fs::write(
+        t.path().join("fig/evil.svg"),
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>"#,
+    )
+    .unwrap();
+    let sealed = seal(t.path(), &bureau, "evil.toml", hostile.as_bytes());
+    let before = queue_len(&cfg);
+    let e = submission::import(&cfg, &sealed, 0.75, false).unwrap_err();
+    assert!(
+        e.to_string().contains("fig/evil.svg") && e.to_string().contains("script"),
+        "{e}"
+    );
+    assert_eq!(queue_len(&cfg), before);
+}
+
+/// The Excel template's optional 图片 column names figure files beside the workbook
+/// (`文件=图题`); they travel sealed with it and enter the queue with the item.
+#[test]
+fn an_excel_submission_carries_the_figures_its_picture_column_names() {
+    let t = tempfile::tempdir().unwrap();
+    let (cfg, bureau) = setup(t.path());
+    std::fs::create_dir_all(t.path().join("fig")).unwrap();
+    std::fs::write(t.path().join("fig/zfz.svg"), sample_svg()).unwrap();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    let mut head = submission::EXCEL_COLUMNS.to_vec();
+    head.push(submission::EXCEL_FIGURE_COLUMN);
+    for (c, h) in head.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    let row = [
+        "SUBX-F001",
+        "6-31-01-03",
+        "四级",
+        "2.1.1",
+        "单选",
+        "{{图1}}所示电路中，KM1、KM2线圈支路互串对方常闭辅助触点的作用是（  ）。",
+        "自锁",
+        "电气互锁",
+        "过载保护",
+        "失压保护",
+        "",
+        "B",
+        "medium",
+        "两接触器不能同时吸合。",
+        "",
+        "fig/zfz.svg=正反转控制电路",
+    ];
+    for (c, v) in row.iter().enumerate() {
+        if !v.is_empty() {
+            ws.write_string(1, c as u16, *v).unwrap();
+        }
+    }
+    let sealed = seal(
+        t.path(),
+        &bureau,
+        "book.xlsx",
+        &wb.save_to_buffer().unwrap(),
+    );
+    submission::import(&cfg, &sealed, 0.75, false).unwrap();
+    let q = submission::queued(&cfg, "SUBX-F001").unwrap();
+    let qbank::model::Entry::Item(item) = &q.entry else {
+        panic!("an item")
+    };
+    assert_eq!(
+        (item.figures.len(), item.figures[0].caption.as_str()),
+        (1, "正反转控制电路")
+    );
+    assert_eq!(item.figures[0].data, sample_svg());
 }

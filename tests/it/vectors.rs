@@ -208,6 +208,7 @@ mod submission {
             writer: "测试".into(),
             file_name: "items.toml".into(),
             sealed_at: "2026-01-01T00:00:00Z".into(),
+            attachments: Vec::new(),
         }
     }
 
