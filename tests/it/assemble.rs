@@ -506,12 +506,7 @@ fn verify_refuses_a_paper_key_practical_or_defence_set_missing_a_field_by_file_a
 fn defence_topics_are_drawn_for_technicians_spread_over_modules() {
     let files = qbank::ops::read_bank_files(&[sample_bank()]).unwrap();
     let (bank, _) = qbank::bankfile::check(&files, &[]);
-    let std = &bank
-        .standards
-        .iter()
-        .find(|s| s.value.occupation.code.to_string() == "6-31-01-03")
-        .expect("the 电工 standard")
-        .value;
+    let std = crate::dg_standard(&bank);
     let topics: Vec<TopicCandidate> = bank
         .entries
         .iter()
