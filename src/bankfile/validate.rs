@@ -4,8 +4,8 @@
 use super::raw::{self, Cell, EntryFile, Probe, StandardFile};
 use super::{Diagnostic, FORMAT, Lines, SourceFile};
 use crate::model::{
-    Answer, DefenceTopic, Entry, ItemType, Level, Media, OccupationCode, PracticalTask, Source,
-    Standard, Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
+    Answer, DefenceTopic, Entry, Grade, ItemType, Level, Media, OccupationCode, PracticalTask,
+    Source, Standard, StandardKind, Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -238,7 +238,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
 fn table_of(
     sink: &mut Sink,
     name: &str,
-    levels: &[Level],
+    levels: &[Grade],
     rows: Vec<Spanned<raw::WeightRowIn>>,
 ) -> (WeightTable, Vec<usize>) {
     let mut out = WeightTable::default();
@@ -253,7 +253,15 @@ fn table_of(
                 format!("{name} weight row {} appears twice", r.row),
             );
         }
-        if r.values.len() != levels.len() {
+        if r.values.len() != levels.len() && levels == [Grade::Unleveled] {
+            sink.at(
+                span.start,
+                format!(
+                    "{name} 权重行 {}：专项职业能力考核规范不分等级，values 只写一个数值",
+                    r.row
+                ),
+            );
+        } else if r.values.len() != levels.len() {
             sink.at(
                 span.start,
                 format!(
@@ -294,20 +302,103 @@ fn table_of(
     (out, offsets)
 }
 
-fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
-    let occ_line = sf.occupation.span().start;
-    let occupation = sf.occupation.into_inner();
-    if !matches!(occupation.code_edition, 2015 | 2022) {
+/// The `[occupation]` of a 专项职业能力考核规范: a code of its own scheme, no classification
+/// edition, no levels.
+fn special_head_of(sink: &mut Sink, occ_line: usize, occupation: &crate::model::Occupation) {
+    if !occupation.code.is_special() {
         sink.at(
             occ_line,
             format!(
-                "occupation {}: code_edition {} is neither 2015 nor 2022 (the editions of the classification)",
-                occupation.code, occupation.code_edition
+                "专项职业能力考核规范的编码应为 S + 省级行政区划代码两位 + 五位顺序号（如 S3200001），不是 {}",
+                occupation.code
             ),
         );
     }
-    let levels_span = sf.weights.levels.span().start;
-    let weight_levels = sf.weights.levels.into_inner();
+    if occupation.code_edition.is_some() {
+        sink.at(
+            occ_line,
+            format!(
+                "{}：专项职业能力不在国家职业分类大典中，不写 code_edition",
+                occupation.code
+            ),
+        );
+    }
+    if !occupation.levels.is_empty() {
+        sink.at(
+            occ_line,
+            format!(
+                "{}：专项职业能力考核规范不分等级，[occupation] 不写 levels",
+                occupation.code
+            ),
+        );
+    }
+}
+
+fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
+    let occ_line = sf.occupation.span().start;
+    let occupation = sf.occupation.into_inner();
+    let unleveled = sf.standard.kind == StandardKind::SpecialAbility;
+    if unleveled {
+        special_head_of(sink, occ_line, &occupation);
+    } else {
+        if occupation.code.is_special() {
+            sink.at(
+                occ_line,
+                format!(
+                    "职业编码 {} 是专项职业能力编码，只能用于 kind = \"专项职业能力考核规范\"",
+                    occupation.code
+                ),
+            );
+        }
+        match occupation.code_edition {
+            Some(2015 | 2022) => {}
+            Some(e) => sink.at(
+                occ_line,
+                format!(
+                    "occupation {}: code_edition {e} is neither 2015 nor 2022 (the editions of the classification)",
+                    occupation.code
+                ),
+            ),
+            None => sink.at(
+                occ_line,
+                format!(
+                    "occupation {}: 缺少 code_edition（大典版本 2015 或 2022）",
+                    occupation.code
+                ),
+            ),
+        }
+        if occupation.levels.is_empty() {
+            sink.at(
+                occ_line,
+                format!(
+                    "occupation {}: 缺少 levels（该职业使用的等级，如 [5, 4, 3, 2, 1]）",
+                    occupation.code
+                ),
+            );
+        }
+    }
+    let (levels_span, weight_levels) = match sf.weights.levels {
+        Some(l) if unleveled => {
+            sink.at(
+                l.span().start,
+                "专项职业能力考核规范不分等级：[weights] 不写 levels，每个 values 只有一个数值"
+                    .to_string(),
+            );
+            (l.span().start, vec![Grade::Unleveled])
+        }
+        Some(l) => (
+            l.span().start,
+            l.into_inner().into_iter().map(Grade::Level).collect(),
+        ),
+        None if unleveled => (occ_line, vec![Grade::Unleveled]),
+        None => {
+            sink.at(
+                occ_line,
+                "[weights] 缺少 levels（权重表各列对应的等级）".to_string(),
+            );
+            (occ_line, Vec::new())
+        }
+    };
     let level_ok = |l: Option<Level>| l.is_none_or(|l| occupation.levels.contains(&l));
     // Duplicate and parent checks use sets: linear in the size of the standard.
     let mut functions = Vec::new();
@@ -353,7 +444,15 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 ),
             );
         }
-        if (parent == "J") != v.level.is_none() {
+        if unleveled && v.level.is_some() {
+            sink.span(
+                &c,
+                format!(
+                    "工作内容 {}：专项职业能力考核规范不分等级，不写 level",
+                    v.code
+                ),
+            );
+        } else if !unleveled && (parent == "J") != v.level.is_none() {
             sink.span(
                 &c,
                 format!(
@@ -380,6 +479,15 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         {
             sink.span(&p, format!("鉴定点 {} does not sit under a content of the same level (expected code F.n.m)", v.code));
         }
+        if unleveled && v.level.is_some() {
+            sink.span(
+                &p,
+                format!(
+                    "鉴定点 {}：专项职业能力考核规范不分等级，不写 level",
+                    v.code
+                ),
+            );
+        }
         if !point_keys.insert((v.code.clone(), v.level)) {
             sink.span(
                 &p,
@@ -388,8 +496,8 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         }
         points.push(p.into_inner());
     }
-    for l in &weight_levels {
-        if !occupation.levels.contains(l) {
+    for l in weight_levels.iter().filter_map(|g| g.level()) {
+        if !occupation.levels.contains(&l) {
             sink.at(
                 levels_span,
                 format!(
@@ -399,8 +507,8 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
             );
         }
     }
-    for l in &occupation.levels {
-        if !weight_levels.contains(l) {
+    for l in occupation.levels.iter().filter(|_| !unleveled) {
+        if !weight_levels.contains(&Grade::Level(*l)) {
             sink.at(
                 levels_span,
                 format!("weight tables have no column for {}", l.grade_name()),
@@ -415,6 +523,7 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         edition: sf.standard.edition,
         title: sf.standard.title,
         sample_data: sf.standard.sample_data,
+        requirements: sf.standard.requirements,
         occupation,
         functions,
         contents,
@@ -424,7 +533,7 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         skill_weights,
     };
     // every code a weight row may name, per level: the parents of that level's 鉴定点
-    let mut prefixes: HashMap<Level, HashSet<&str>> = HashMap::new();
+    let mut prefixes: HashMap<Grade, HashSet<&str>> = HashMap::new();
     for level in std.weight_levels.iter().collect::<HashSet<_>>() {
         let set = prefixes.entry(*level).or_default();
         for p in std.points_at(*level) {
@@ -456,7 +565,9 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 .filter_map(|r| r.values.get(col).copied().flatten())
                 .map(u32::from)
                 .sum();
-            if sum != 100 {
+            // a 专项职业能力 assessed by practical tasks alone has no theory table
+            let no_theory = name == "theory" && table.rows.is_empty() && std.is_unleveled();
+            if sum != 100 && !no_theory {
                 sink.at(
                     levels_span,
                     format!(
@@ -510,21 +621,44 @@ fn entries_of(
         out: Vec::new(),
     };
     let occupation = ef.occupation.get_ref().clone();
-    let level = *ef.level.get_ref();
     let Some(std) = standards.get(&occupation).copied() else {
         sink.span(&ef.occupation, format!("no standard for occupation {occupation}: check or import its standard.toml together with this file"));
         return (Vec::new(), sink.out);
     };
-    if !std.occupation.levels.contains(&level) {
-        sink.span(
-            &ef.level,
-            format!(
-                "occupation {occupation} does not use level {}",
-                level.grade_name()
-            ),
-        );
-        return (Vec::new(), sink.out);
-    }
+    let level = match &ef.level {
+        Some(l) if std.is_unleveled() => {
+            sink.span(
+                l,
+                format!(
+                    "{occupation} 是专项职业能力考核规范，不分等级：删去 level（考核试题不写等级）"
+                ),
+            );
+            return (Vec::new(), sink.out);
+        }
+        None if std.is_unleveled() => Grade::Unleveled,
+        None => {
+            sink.span(
+                &ef.occupation,
+                format!(
+                    "缺少 level：{occupation} 的试题须写明等级（如 level = 4），专项职业能力考核规范的试题才不写等级"
+                ),
+            );
+            return (Vec::new(), sink.out);
+        }
+        Some(l) => {
+            if !std.occupation.levels.contains(l.get_ref()) {
+                sink.span(
+                    l,
+                    format!(
+                        "occupation {occupation} does not use level {}",
+                        l.get_ref().grade_name()
+                    ),
+                );
+                return (Vec::new(), sink.out);
+            }
+            Grade::Level(*l.get_ref())
+        }
+    };
     let points = point_levels(std);
     let functions: HashSet<&str> = std.functions.iter().map(|f| f.code.as_str()).collect();
     // the skill weight table's rows assessed at this level, for the tasks' modules
@@ -985,13 +1119,13 @@ fn check_item(
     sink: &mut Sink,
     std: &Standard,
     points: &HashMap<&str, Vec<Option<Level>>>,
-    level: Level,
+    level: Grade,
     it: &raw::ItemIn,
 ) {
     let id = it.id.get_ref();
     let clause = it.clause.get_ref();
     let levels = points.get(clause.as_str()).map_or(&[][..], Vec::as_slice);
-    if !levels.iter().any(|l| l.is_none_or(|l| l == level)) {
+    if !levels.iter().any(|l| l.is_none_or(|l| level == l)) {
         let elsewhere: Vec<&str> = levels
             .iter()
             .filter_map(|l| l.map(Level::grade_name))

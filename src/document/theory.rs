@@ -92,7 +92,7 @@ pub struct CopyInfo {
     pub organisation: String,
     pub occupation: String,
     pub occupation_name: String,
-    pub level: u8,
+    pub level: crate::model::Grade,
     /// The copy code, e.g. `S000032100001-dg4-theory-F01`.
     pub copy: String,
     pub blueprint: String,

@@ -15,6 +15,7 @@ mod neardup;
 mod rollback;
 mod rotation;
 mod sitting;
+mod special;
 mod store;
 mod store_vectors;
 mod submission;
