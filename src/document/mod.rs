@@ -89,6 +89,7 @@ macro_rules! headed_document {
         pub struct $name {
             pub occupation: String,
             pub occupation_name: String,
+            #[serde(deserialize_with = "crate::model::Grade::deserialize_required")]
             pub level: crate::model::Grade,
             pub level_name: String,
             pub kind: $crate::document::DocKind,

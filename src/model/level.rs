@@ -153,6 +153,14 @@ impl Grade {
     }
 }
 
+impl Grade {
+    /// `deserialize_with` for fields that must be present (documents): `null` reads as
+    /// unleveled, a missing field is an error (plain `Deserialize` would read it as unleveled).
+    pub fn deserialize_required<'de, D: Deserializer<'de>>(d: D) -> Result<Grade, D::Error> {
+        Grade::deserialize(d)
+    }
+}
+
 impl From<Level> for Grade {
     fn from(l: Level) -> Grade {
         Grade::Level(l)
@@ -242,5 +250,16 @@ mod tests {
         assert_eq!(Grade::Unleveled.to_string(), "专项职业能力考核");
         assert!(!Grade::Unleveled.has_defence());
         assert_eq!(four.key(), "4");
+        #[derive(serde::Deserialize, Debug)]
+        struct Doc {
+            #[serde(deserialize_with = "Grade::deserialize_required")]
+            #[allow(dead_code)]
+            level: Grade,
+        }
+        assert!(serde_json::from_str::<Doc>(r#"{"level": null}"#).is_ok());
+        assert!(
+            serde_json::from_str::<Doc>("{}").is_err(),
+            "a document's level is required"
+        );
     }
 }
