@@ -302,103 +302,13 @@ fn table_of(
     (out, offsets)
 }
 
-/// The `[occupation]` of a 专项职业能力考核规范: a code of its own scheme, no classification
-/// edition, no levels.
-fn special_head_of(sink: &mut Sink, occ_line: usize, occupation: &crate::model::Occupation) {
-    if !occupation.code.is_special() {
-        sink.at(
-            occ_line,
-            format!(
-                "专项职业能力考核规范的编码应为 S + 省级行政区划代码两位 + 五位顺序号（如 S3200001），不是 {}",
-                occupation.code
-            ),
-        );
-    }
-    if occupation.code_edition.is_some() {
-        sink.at(
-            occ_line,
-            format!(
-                "{}：专项职业能力不在国家职业分类大典中，不写 code_edition",
-                occupation.code
-            ),
-        );
-    }
-    if !occupation.levels.is_empty() {
-        sink.at(
-            occ_line,
-            format!(
-                "{}：专项职业能力考核规范不分等级，[occupation] 不写 levels",
-                occupation.code
-            ),
-        );
-    }
-}
-
 fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
     let occ_line = sf.occupation.span().start;
     let occupation = sf.occupation.into_inner();
     let unleveled = sf.standard.kind == StandardKind::SpecialAbility;
-    if unleveled {
-        special_head_of(sink, occ_line, &occupation);
-    } else {
-        if occupation.code.is_special() {
-            sink.at(
-                occ_line,
-                format!(
-                    "职业编码 {} 是专项职业能力编码，只能用于 kind = \"专项职业能力考核规范\"",
-                    occupation.code
-                ),
-            );
-        }
-        match occupation.code_edition {
-            Some(2015 | 2022) => {}
-            Some(e) => sink.at(
-                occ_line,
-                format!(
-                    "occupation {}: code_edition {e} is neither 2015 nor 2022 (the editions of the classification)",
-                    occupation.code
-                ),
-            ),
-            None => sink.at(
-                occ_line,
-                format!(
-                    "occupation {}: 缺少 code_edition（大典版本 2015 或 2022）",
-                    occupation.code
-                ),
-            ),
-        }
-        if occupation.levels.is_empty() {
-            sink.at(
-                occ_line,
-                format!(
-                    "occupation {}: 缺少 levels（该职业使用的等级，如 [5, 4, 3, 2, 1]）",
-                    occupation.code
-                ),
-            );
-        }
-    }
-    let (levels_span, weight_levels) = match sf.weights.levels {
-        Some(l) if unleveled => {
-            sink.at(
-                l.span().start,
-                "专项职业能力考核规范不分等级：[weights] 不写 levels，每个 values 只有一个数值"
-                    .to_string(),
-            );
-            (l.span().start, vec![Grade::Unleveled])
-        }
-        Some(l) => (
-            l.span().start,
-            l.into_inner().into_iter().map(Grade::Level).collect(),
-        ),
-        None if unleveled => (occ_line, vec![Grade::Unleveled]),
-        None => {
-            sink.at(
-                occ_line,
-                "[weights] 缺少 levels（权重表各列对应的等级）".to_string(),
-            );
-            (occ_line, Vec::new())
-        }
-    };
+    super::grades::occupation_head(sink, occ_line, &occupation, unleveled);
+    let (levels_span, weight_levels) =
+        super::grades::weight_columns(sink, occ_line, sf.weights.levels, unleveled);
     let level_ok = |l: Option<Level>| l.is_none_or(|l| occupation.levels.contains(&l));
     // Duplicate and parent checks use sets: linear in the size of the standard.
     let mut functions = Vec::new();
@@ -625,39 +535,8 @@ fn entries_of(
         sink.span(&ef.occupation, format!("no standard for occupation {occupation}: check or import its standard.toml together with this file"));
         return (Vec::new(), sink.out);
     };
-    let level = match &ef.level {
-        Some(l) if std.is_unleveled() => {
-            sink.span(
-                l,
-                format!(
-                    "{occupation} 是专项职业能力考核规范，不分等级：删去 level（考核试题不写等级）"
-                ),
-            );
-            return (Vec::new(), sink.out);
-        }
-        None if std.is_unleveled() => Grade::Unleveled,
-        None => {
-            sink.span(
-                &ef.occupation,
-                format!(
-                    "缺少 level：{occupation} 的试题须写明等级（如 level = 4），专项职业能力考核规范的试题才不写等级"
-                ),
-            );
-            return (Vec::new(), sink.out);
-        }
-        Some(l) => {
-            if !std.occupation.levels.contains(l.get_ref()) {
-                sink.span(
-                    l,
-                    format!(
-                        "occupation {occupation} does not use level {}",
-                        l.get_ref().grade_name()
-                    ),
-                );
-                return (Vec::new(), sink.out);
-            }
-            Grade::Level(*l.get_ref())
-        }
+    let Some(level) = super::grades::entry_grade(&mut sink, std, ef) else {
+        return (Vec::new(), sink.out);
     };
     let points = point_levels(std);
     let functions: HashSet<&str> = std.functions.iter().map(|f| f.code.as_str()).collect();

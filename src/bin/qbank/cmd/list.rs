@@ -56,7 +56,7 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
                 r.id,
                 r.version,
                 r.occupation.to_string(),
-                r.level.grade_name(),
+                r.level.level().map_or("专项", |l| l.grade_name()),
                 r.clause,
                 r.type_label,
                 r.status.as_str(),
