@@ -96,10 +96,7 @@ fn province() -> Province {
     let root = dir.path().to_path_buf();
     let key = root.join("k");
     qbank::store::crypto::create_key_file(&key).unwrap();
-    let cfg = StoreConfig {
-        dir: root.join("store"),
-        key: KeySource::File(key),
-    };
+    let cfg = StoreConfig::new(root.join("store"), KeySource::File(key));
     let (standards, entries) = bank(&SynthConfig {
         items: 100_000,
         occupations: 40,

@@ -1,5 +1,6 @@
 //! Store throughput: importing and reading the encrypted vault against the same records (same
-//! keys, same JSON, built by the same code) in a plaintext sled tree. Figures in BENCHMARKS.md.
+//! keys, same JSON, built by the same code) in a plaintext sled tree; and opening a store with
+//! its rollback check against the same open without it. Figures in BENCHMARKS.md.
 //! Sizes: 10^4 and 10^5 items; 10^6 when QBANK_BENCH_1M=1 (several minutes).
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
@@ -134,5 +135,39 @@ fn read(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, import, read);
+/// Opening a store, with the rollback check of every covered tree (`trees.rs`: every record
+/// but the immutable segments and the audit log is read and hashed) against the same open
+/// without it, side by side on the same store.
+fn open(c: &mut Criterion) {
+    let mut g = c.benchmark_group("open");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    for n in sizes() {
+        let (standards, entries) = synthetic(n);
+        let f = fresh();
+        let dir = f.dir.path().join("s");
+        let mut v = Vault::create(&dir, &f.key, VaultOptions::default()).unwrap();
+        let m = v.master_key(&f.key).unwrap();
+        v.import(
+            &standards,
+            entries.into_iter().map(|e| (e, None)).collect(),
+            Some(&m),
+            &|_| {},
+            qbank::store::AuditEvent::new("import", serde_json::json!({})),
+        )
+        .unwrap();
+        drop(v);
+        for (name, check_trees) in [("tree-check", true), ("no-check", false)] {
+            let opts = VaultOptions {
+                check_trees,
+                ..VaultOptions::default()
+            };
+            g.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter(|| Vault::open(&dir, &f.key, opts.clone()).unwrap())
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, import, read, open);
 criterion_main!(benches);

@@ -5,12 +5,13 @@
 #      registered from their public keys; the public catalog is published (demo/catalog/), and
 #      each organisation pins the bureau's keys in its key file, checked against the pin the
 #      bureau gave it at registration;
-#   3. the November sitting (banks/sittings/2026-11-dg.toml) is assembled, rendered and sealed,
+#   3. the November sitting (banks/sittings/2026-11-dg.toml, 电工 and 车工) is assembled, rendered and sealed,
 #      one package per organisation (demo/sitting/packages/);
 #   4. the release is issued (its start time has passed) and each organisation opens its package
 #      with its own key, as an evaluator would (demo/unsealed/<organisation>/), verifying it with
 #      the pinned bureau key (the bureau.pub beside the packages must be that key);
-#   5. the audit log is verified.
+#   5. the audit log is verified: chained, signed by the bureau, and every change after the
+#      operator's registration signed with the operator's personal key.
 # Running it again changes nothing: the bank, the catalog and the sitting are already there.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -19,29 +20,44 @@ q=target/release/qbank
 out=demo
 plan=banks/sittings/2026-11-dg.toml
 sitting=JS-2026-11-DG
-export QBANK_ACTOR="${QBANK_ACTOR:-${USER:-demo}}"   # who the audit log names
+# The bureau's operator (人员登记) signs every change with a personal key kept on their own
+# medium (demo/people/). The first run imports the bank before anyone is registered, then
+# registers the operator; from then on every change is signed (QBANK_OPERATOR_KEY).
+op=ops-zhangwei
+[ -f "$out/people/$op.key" ] || $q person keygen --id "$op" --out "$out/people" >/dev/null
+export QBANK_OPERATOR_KEY="$out/people/$op.key"
 
 $q import --init banks
+if $q person list | grep -q "^$op "; then
+    echo "operator $op already registered"
+else
+    $q person add "$op" --name 张伟 --role operator --pub "$out/people/$op.pub"
+fi
 
 pin=$($q bureau-key pin)   # handed to each organisation at registration (备案), not sent with files
 
-register() { # id name kind category region certify
-    [ -f "$out/orgs/$1.key" ] || $q org keygen --id "$1" --out "$out/orgs" >/dev/null
-    if $q org show "$1" >/dev/null 2>&1; then
-        echo "organisation $1 already registered"
+register() { # id name kind category region certify [certify…]: one OCCUPATION:LEVELS each
+    id=$1 name=$2 kind=$3 category=$4 region=$5
+    shift 5
+    [ -f "$out/orgs/$id.key" ] || $q org keygen --id "$id" --out "$out/orgs" >/dev/null
+    if $q org show "$id" >/dev/null 2>&1; then
+        echo "organisation $id already registered"
     else
-        $q org add --id "$1" --name "$2" --kind "$3" --category "$4" --region "$5" \
-            --certify "$6" --public-key "$out/orgs/$1.pub" >/dev/null
-        echo "registered $1 $2 (may certify $6)"
+        certify=""
+        for c in "$@"; do certify="$certify --certify $c"; done
+        # shellcheck disable=SC2086 # one --certify per occupation, split on purpose
+        $q org add --id "$id" --name "$name" --kind "$kind" --category "$category" --region "$region" \
+            $certify --public-key "$out/orgs/$id.pub" >/dev/null
+        echo "registered $id $name (may certify $*)"
     fi
 }
 pin_bureau() { # id: on the organisation's side, pin the bureau keys checked against the pin
     $q org pin --org-key "$out/orgs/$1.key" --bureau-key "$out/catalog/bureau.pub" \
         --fingerprint "$pin" >/dev/null
 }
-register S000032100001 南京金陵职业技能培训学校 S training 江苏省南京市 6-31-01-03:5,4,3
+register S000032100001 南京金陵职业技能培训学校 S training 江苏省南京市 6-31-01-03:5,4,3 6-18-01-01:5,4
 register Y000132050002 苏州恒达电气设备有限公司 Y enterprise 江苏省苏州市 6-31-01-03:5,4
-register S000032020003 无锡技师学院 S school 江苏省无锡市 6-31-01-03:5,4,3,2,1
+register S000032020003 无锡技师学院 S school 江苏省无锡市 6-31-01-03:5,4,3,2,1 6-18-01-01:5,4
 $q catalog publish --out "$out/catalog" >/dev/null
 for org in S000032100001 Y000132050002 S000032020003; do pin_bureau $org; done
 

@@ -10,6 +10,7 @@ mod figure;
 mod level;
 pub mod markup;
 mod org;
+mod person;
 mod sitting;
 mod standard;
 
@@ -27,6 +28,7 @@ pub use level::{EnterpriseGrade, Grade, Level};
 pub use org::{
     OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange, is_valid_org_id, parse_scope,
 };
+pub use person::{Person, Role};
 pub use sitting::{
     Participant, PlannedPaper, SittingPlan, is_valid_sitting_id, parse_occupation_level,
 };

@@ -34,18 +34,36 @@ pub use status::{
 };
 
 use crate::error::Result;
+use crate::package::person::PersonSecret;
 use crate::store::{KeySource, Vault, VaultOptions};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Which store, and how to unlock it.
 pub struct StoreConfig {
     pub dir: PathBuf,
     pub key: KeySource,
+    /// The registered operator whose personal key signs every change made through this
+    /// configuration (`--operator-key`); required once an operator is registered.
+    pub operator: Option<Arc<PersonSecret>>,
 }
 
 impl StoreConfig {
+    /// A configuration with no operator key.
+    pub fn new(dir: impl Into<PathBuf>, key: KeySource) -> StoreConfig {
+        StoreConfig {
+            dir: dir.into(),
+            key,
+            operator: None,
+        }
+    }
+
     pub fn open(&self) -> Result<Vault> {
-        Vault::open(&self.dir, &self.key, VaultOptions::default())
+        let mut v = Vault::open(&self.dir, &self.key, VaultOptions::default())?;
+        if let Some(op) = &self.operator {
+            v.sign_as(op.clone());
+        }
+        Ok(v)
     }
 
     /// Opens the store for `audit verify`: records that are not those the header names are

@@ -1,58 +1,19 @@
 //! The bureau's people with registered identities (人员登记): reviewers and operators, each with
 //! a personal Ed25519 key made on their own medium (`keygen`) and registered here by its public
 //! half (`add`), listed, and revoked. Review decisions are signed with these keys and checked
-//! against the registration (`ops::submission::review`).
+//! against the registration (`ops::submission::review`); once an operator is registered, every
+//! audited change is signed by an operator's key (`store::signers`). The first operator may be
+//! registered unsigned; the last unrevoked operator cannot be revoked.
 
 use super::StoreConfig;
 use super::org::now;
 use crate::error::{Error, Result};
 use crate::model::is_valid_org_id;
+pub use crate::model::{Person, Role};
 use crate::package::person::{PersonPublic, PersonSecret};
 use crate::store::{AuditEvent, Vault};
-use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::path::{Path, PathBuf};
-
-/// What a registered person may do.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Role {
-    /// Reviews submitted items (四眼原则: two different reviewers accept).
-    Reviewer,
-    /// Runs the vault's operations.
-    Operator,
-}
-
-impl Role {
-    pub fn parse(s: &str) -> Option<Role> {
-        match s {
-            "reviewer" | "审核员" => Some(Role::Reviewer),
-            "operator" | "操作员" => Some(Role::Operator),
-            _ => None,
-        }
-    }
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Reviewer => "审核员",
-            Role::Operator => "操作员",
-        }
-    }
-}
-
-/// A registered person (`p/<id>`, sealed: the name is personal data).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Person {
-    pub id: String,
-    pub name: String,
-    pub roles: Vec<Role>,
-    /// Ed25519 public key (hex) and its fingerprint.
-    pub public_key: String,
-    pub key_fingerprint: String,
-    pub registered: String,
-    /// Set when revoked: the key signs nothing from then on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub revoked: Option<String>,
-}
 
 fn person_key(id: &str) -> String {
     format!("p/{id}")
@@ -60,11 +21,7 @@ fn person_key(id: &str) -> String {
 
 /// Every registered person, by id.
 pub fn people(vault: &Vault) -> Result<Vec<Person>> {
-    Ok(vault
-        .records::<Person>("p/")?
-        .into_iter()
-        .map(|(_, p)| p)
-        .collect())
+    vault.people()
 }
 
 /// Makes a person's key pair on their own medium: `<dir>/<id>.key` (0600) and `<dir>/<id>.pub`.
@@ -163,6 +120,15 @@ pub fn revoke(cfg: &StoreConfig, id: &str, reason: &str) -> Result<Person> {
     if p.revoked.is_some() {
         return Err(Error::Usage(format!("人员 {id} 的密钥已被吊销")));
     }
+    let operators = people(&vault)?
+        .into_iter()
+        .filter(|o| o.has(Role::Operator) && o.revoked.is_none())
+        .count();
+    if p.has(Role::Operator) && operators == 1 {
+        return Err(Error::Usage(format!(
+            "人员 {id} 是本库唯一未吊销的操作员：吊销后任何变更都无法签名。请先登记另一名操作员（qbank person add --role operator），再吊销此密钥"
+        )));
+    }
     p.revoked = Some(format!("{} {}", now(), reason.trim()));
     let put = vault.put_record(&person_key(id), &p)?;
     vault.commit(
@@ -175,30 +141,7 @@ pub fn revoke(cfg: &StoreConfig, id: &str, reason: &str) -> Result<Person> {
     Ok(p)
 }
 
-/// The registered, unrevoked person with `role` whose key `secret` is: the key file's person
-/// must be registered, and its public key must be the one registered for that person.
+/// The registered, unrevoked person with `role` whose key `secret` is.
 pub(crate) fn verified(vault: &Vault, secret: &PersonSecret, role: Role) -> Result<Person> {
-    let id = &secret.person;
-    let p: Person = vault.get_record(&person_key(id))?.ok_or_else(|| {
-        Error::Identity(format!(
-            "人员 {id} 未在本库登记（qbank person add）；其签名不予认可"
-        ))
-    })?;
-    if p.public_key != secret.public().hex() {
-        return Err(Error::Identity(format!(
-            "所给密钥（指纹 {}）不是人员 {id} 登记的密钥（指纹 {}）；拒绝（冒用身份）",
-            secret.public().fingerprint(),
-            p.key_fingerprint
-        )));
-    }
-    if p.revoked.is_some() {
-        return Err(Error::Identity(format!("人员 {id} 的密钥已被吊销")));
-    }
-    if !p.roles.contains(&role) {
-        return Err(Error::Identity(format!(
-            "人员 {id} 未登记为{}",
-            role.name()
-        )));
-    }
-    Ok(p)
+    vault.registered(secret, role)
 }

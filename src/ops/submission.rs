@@ -646,6 +646,8 @@ pub fn review(
     let mut vault = cfg.open()?;
     // the reviewer is who their registered key says, not a name typed in
     let person = super::person::verified(&vault, reviewer, Role::Reviewer)?;
+    // and the audit entry of the decision is signed by the reviewer who made it
+    vault.sign_as(std::sync::Arc::new(reviewer.clone()));
     let mut q = find(&vault, id)?;
     if q.status != QueueStatus::Pending {
         return Err(Error::Usage(format!(

@@ -54,7 +54,9 @@ fn hex32(s: &str) -> Option<Zeroizing<[u8; 32]>> {
     Some(Zeroizing::new(v.as_slice().try_into().ok()?))
 }
 
-/// A person's private signing key (a reviewer's or operator's), never in the vault.
+/// A person's private signing key (a reviewer's or operator's), never in the vault. A clone
+/// holds its own copy, zeroized on drop like the original.
+#[derive(Clone)]
 pub struct PersonSecret {
     pub person: String,
     key: SigningKey,

@@ -148,7 +148,9 @@ fn mathml(m: &str) -> String {
         let mut out = String::new();
         pulldown_latex::push_mathml(&mut out, events.into_iter(), Default::default())
             .ok()
-            .map(|()| out)
+            // the parser gives `\ `, `~` and `\nobreakspace` as the text "&nbsp;", which the
+            // writer then escapes: print the no-break space itself
+            .map(|()| out.replace("&amp;nbsp;", "\u{a0}"))
     })
     .ok()
     .flatten()
@@ -285,6 +287,14 @@ mod tests {
             data: "PHN2Zy8+".into(),
             after,
         }
+    }
+
+    #[test]
+    fn a_control_space_in_a_formula_is_a_space_not_an_entity_name() {
+        let h = mathml(r"U_2 = 20\ \mathrm{V}");
+        assert!(h.starts_with("<math"), "{h}");
+        assert!(!h.contains("nbsp"), "{h}");
+        assert!(h.contains('\u{a0}'), "{h}");
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! and the signature covers `"qbank-audit-checkpoint/1" ‖ 0 ‖ seq (u64 BE) ‖ hash`.
 
 use super::kv::Batch;
+use super::signers::{PERSON_DOMAIN, Registry, Signed, SignerRef, person_message};
 use super::vault::Vault;
 use crate::error::{Error, Result};
 use crate::package::Checkpoint;
@@ -80,6 +81,10 @@ pub struct AuditEntry {
     /// set back to format 1 (no MAC) under a log written by a later qbank is a downgrade.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<u32>,
+    /// The registered person who signed the entry with their personal key (`signers.rs`);
+    /// absent on entries made while no operator was registered, and on older entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signer: Option<SignerRef>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -87,6 +92,9 @@ struct Stored {
     entry: String,
     hash: String,
     signature: String,
+    /// The signer's Ed25519 signature over `"qbank-audit-person/1" ‖ 0 ‖ seq ‖ hash` (hex).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    person_signature: Option<String>,
 }
 
 fn entry_key(seq: u64) -> String {
@@ -135,6 +143,8 @@ pub fn verify_checkpoint(key: &BureauPublic, cp: &Checkpoint, signature: &[u8]) 
 #[derive(Clone, Debug, Serialize)]
 pub struct AuditReport {
     pub entries: u64,
+    /// Entries whose registered person's signature verified.
+    pub signed: u64,
     pub head: Head,
     /// Every problem found, each naming the entry (or the tree of records, or the anchor).
     pub problems: Vec<String>,
@@ -164,6 +174,7 @@ impl Vault {
             .bureau
             .as_ref()
             .ok_or_else(|| Error::Crypto("the bureau signing key is missing".into()))?;
+        let signer = self.signer_for(&event.op)?;
         let prev = self.header.audit.clone();
         let entry = AuditEntry {
             seq: prev.seq + 1,
@@ -172,10 +183,14 @@ impl Vault {
                 .unwrap_or_else(|_| jiff::Timestamp::now())
                 .to_string(),
             op: event.op,
-            actor: event.actor,
+            actor: match &signer {
+                Some((_, r)) => r.person.clone(),
+                None => event.actor,
+            },
             details: event.details,
             prev: prev.hash.clone(),
             store: Some(super::vault::STORE_FORMAT),
+            signer: signer.as_ref().map(|(_, r)| r.clone()),
         };
         let text = serde_json::to_string(&entry).expect("audit entry serialises");
         let hash = entry_hash(&text);
@@ -184,6 +199,9 @@ impl Vault {
             entry: text,
             hash: hash.clone(),
             signature: hex::encode(sig),
+            person_signature: signer.map(|(secret, _)| {
+                hex::encode(secret.sign(PERSON_DOMAIN, &person_message(entry.seq, &hash)))
+            }),
         };
         batch.push((
             entry_key(entry.seq).into_bytes(),
@@ -245,6 +263,7 @@ impl Vault {
         let mut expect_seq = 1u64;
         let mut prev_hash = ZERO.to_string();
         let mut n = 0u64;
+        let mut registry = Registry::default();
         self.kv.visit_prefix(b"a/", &mut |k, v| {
             n += 1;
             let name = String::from_utf8_lossy(k).into_owned();
@@ -286,6 +305,19 @@ impl Vault {
                     "{name}: checkpoint signature is not the bureau's (forged or edited)"
                 ));
             }
+            registry.check(
+                self,
+                &Signed {
+                    name: &name,
+                    seq: e.seq,
+                    op: &e.op,
+                    hash: &s.hash,
+                    details: &e.details,
+                    signer: e.signer.as_ref(),
+                    signature: s.person_signature.as_deref(),
+                },
+                &mut problems,
+            )?;
             expect_seq = e.seq + 1;
             prev_hash = h;
             Ok(())
@@ -302,6 +334,7 @@ impl Vault {
         problems.extend(self.tree_problems()?.iter().map(|p| p.describe()));
         Ok(AuditReport {
             entries: n,
+            signed: registry.signed,
             head,
             problems,
             anchors: Vec::new(),

@@ -64,7 +64,8 @@ impl Cipher {
     }
 }
 
-/// Where the master key comes from.
+/// Where the master key comes from (a clone of a passphrase is zeroized on drop too).
+#[derive(Clone)]
 pub enum KeySource {
     /// A file holding exactly 32 random bytes.
     File(PathBuf),

@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod kv;
 pub mod records;
 pub mod rotate;
+pub mod signers;
 pub mod trees;
 pub mod vault;
 

@@ -238,6 +238,8 @@ pub struct Vault {
     pub(super) bureau: Option<BureauKey>,
     /// Authenticates the header (derived from the master key at open).
     pub(super) header_key: SecretKey,
+    /// The registered person whose key signs this vault's audit entries (`signers.rs`).
+    pub(super) signer: Option<std::sync::Arc<crate::package::person::PersonSecret>>,
 }
 
 impl fmt::Debug for Vault {
@@ -462,6 +464,7 @@ impl Vault {
             opts,
             bureau: None,
             header_key: header_key(&master),
+            signer: None,
         };
         let puts = vault.make_bureau_keys()?;
         let fingerprint = vault.bureau_public()?.fingerprint();
@@ -533,6 +536,7 @@ impl Vault {
             opts,
             bureau: None,
             header_key: hk,
+            signer: None,
         };
         if vault.header.format < STORE_FORMAT && vault.header.audit.seq > 0 {
             // an older header (format 1 without a MAC, format 2 without tree digests) is only
@@ -1147,6 +1151,7 @@ impl Vault {
             opts: self.opts.clone(),
             bureau: None,
             header_key: header_key(&master),
+            signer: self.signer.clone(),
         };
         Ok((vault, master))
     }

@@ -138,11 +138,17 @@ fn responses_map_back_through_each_copy_and_a_planted_miskey_is_flagged() {
         .find(|o| **o != key_text)
         .unwrap()
         .clone();
-    // ability: candidate c of 0..60 answers an item right when (c + hash(id)) % 60 < c (stronger
-    // candidates get more right), 判断 wrong answers flip; on the planted item, candidates in the
+    // ability: candidate c of 0..60 answers an item right when (c + h) % 60 < c, i.e. c ≥ 60 − h,
+    // with h from the id in 12..52 (stronger candidates get more right), 判断 wrong answers flip; on the planted item, candidates in the
     // top half choose the lure, the others the key.
     let answer = |c: usize, id: &str, kind: &str, options: &[String], key: &str| -> String {
-        let h = id.bytes().fold(0usize, |a, b| a * 31 + b as usize) % 60;
+        // 12..52: every item but the planted one is answered right by most of the upper group
+        // (a threshold below 8 would make the upper group prefer a distractor: a real miskey
+        // signal on an item whose key is right, whatever its id)
+        let h = 12
+            + id.bytes()
+                .fold(0usize, |a, b| a.wrapping_mul(31) + b as usize)
+                % 40;
         if id == planted_id {
             let want = if c >= 30 { &lure } else { &key_text };
             let j = options.iter().position(|o| o == want).unwrap();

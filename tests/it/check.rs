@@ -89,7 +89,12 @@ fn the_sample_bank_is_clean_and_big_enough_to_draw_parallel_papers() {
     );
     assert!(count(2, Defence) >= 3, "a few 技师 defence topics");
     // every 鉴定点 of 四级 has items
-    let std = &bank.standards[0].value;
+    let std = &bank
+        .standards
+        .iter()
+        .find(|s| s.value.occupation.code.to_string() == "6-31-01-03")
+        .expect("the 电工 standard")
+        .value;
     let level = qbank::model::Level::from_code(4).unwrap();
     for p in std.points_at(level.into()) {
         assert!(

@@ -16,10 +16,9 @@ fn sigkill_during_a_large_import_loses_nothing_acknowledged() {
     let acknowledged = crate::digest(&cfg);
     let sample_index = cfg.open().unwrap().index(None, None).unwrap();
     let sample_count = sample_index.len();
-    // the sample bank's occupations (电工 and the 专项职业能力 sample), not the synthetic ones
     let sample_occupations: std::collections::BTreeSet<String> = sample_index
         .iter()
-        .map(|e| e.occupation.to_string())
+        .map(|e| e.occupation.as_str().to_string())
         .collect();
     let syn = t.path().join("syn");
     let syn_cfg = SynthConfig {

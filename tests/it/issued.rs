@@ -99,8 +99,11 @@ impl Past {
     fn printed_item(&self, k: usize) -> (String, String) {
         let copies = issued::issued(&self.cfg, SITTING).unwrap();
         let id = copies[0].questions[k].id.clone();
-        let text =
-            std::fs::read_to_string(crate::sample_bank().join("6-31-01-03/theory-5.toml")).unwrap();
+        let text = ["theory-5.toml", "theory-5-figures.toml"]
+            .map(|f| {
+                std::fs::read_to_string(crate::sample_bank().join("6-31-01-03").join(f)).unwrap()
+            })
+            .join("\n");
         let block = text
             .split("[[item]]")
             .find(|b| b.contains(&format!("id = \"{id}\"")))

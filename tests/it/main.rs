@@ -12,6 +12,7 @@ mod hostile;
 mod identity;
 mod issued;
 mod neardup;
+mod operators;
 mod rollback;
 mod rotation;
 mod sitting;
@@ -41,10 +42,7 @@ pub fn sample_standard() -> PathBuf {
 /// A fresh store with a new key file inside `dir`.
 pub fn new_store(dir: &Path) -> StoreConfig {
     std::fs::create_dir_all(dir).unwrap();
-    let cfg = StoreConfig {
-        dir: dir.join("store"),
-        key: KeySource::File(dir.join("master.key")),
-    };
+    let cfg = StoreConfig::new(dir.join("store"), KeySource::File(dir.join("master.key")));
     qbank::ops::init(&cfg).expect("init");
     cfg
 }
@@ -85,7 +83,8 @@ pub fn copy_sample(dir: &Path) -> PathBuf {
 }
 
 /// Makes an organisation's key pair in `keys` (as it would on its own machine) and registers it
-/// from the public key: `kind` Y or S, `scope` as `--certify` takes it (6-31-01-03:5,4).
+/// from the public key: `kind` Y or S, `scope` one or more `OCCUPATION:LEVELS` as `--certify` takes
+/// them, separated by spaces (6-31-01-03:5,4 6-18-01-01:5).
 pub fn register(cfg: &StoreConfig, keys: &Path, id: &str, name: &str, kind: &str, scope: &str) {
     use qbank::model::{OrgCategory, OrgKind};
     qbank::ops::org::keygen(id, keys).unwrap();
@@ -101,7 +100,10 @@ pub fn register(cfg: &StoreConfig, keys: &Path, id: &str, name: &str, kind: &str
             kind,
             category,
             region: "江苏省".into(),
-            certify: vec![qbank::model::parse_scope(scope).unwrap()],
+            certify: scope
+                .split_whitespace()
+                .map(|s| qbank::model::parse_scope(s).unwrap())
+                .collect(),
             public_key: keys.join(format!("{id}.pub")),
         },
     )
@@ -122,10 +124,10 @@ pub fn pin(cfg: &StoreConfig, keys: &Path, id: &str) {
 /// The CLI tests' side of `pin`: the default store `dir/qbank-store` with `dir/qbank.key` pins
 /// its bureau keys into `dir/keys/<id>.key` for each of `ids`.
 pub fn pin_cli(dir: &Path, ids: &[&str]) {
-    let cfg = StoreConfig {
-        dir: dir.join("qbank-store"),
-        key: KeySource::File(dir.join("qbank.key")),
-    };
+    let cfg = StoreConfig::new(
+        dir.join("qbank-store"),
+        KeySource::File(dir.join("qbank.key")),
+    );
     for id in ids {
         pin(&cfg, &dir.join("keys"), id);
     }

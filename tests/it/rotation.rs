@@ -58,10 +58,7 @@ fn the_old_key_with_a_stale_header_copy_reads_nothing_after_rotation() {
 
     let new_key = t.path().join("new.key");
     qbank::ops::rotate_key(&cfg, &KeySource::File(new_key.clone())).unwrap();
-    let rotated = StoreConfig {
-        dir: cfg.dir.clone(),
-        key: KeySource::File(new_key),
-    };
+    let rotated = StoreConfig::new(cfg.dir.clone(), KeySource::File(new_key));
     assert_eq!(before, digest(&rotated));
 
     // No old wrapping is left anywhere in the rotated store's files (sled's log included).
@@ -145,10 +142,7 @@ fn a_rotation_killed_at_any_step_opens_with_one_key_and_completes_when_run_again
             !cli_rotate(&cfg, &old_key, &new_key, Some(point)),
             "{point}"
         );
-        let with_new = StoreConfig {
-            dir: cfg.dir.clone(),
-            key: KeySource::File(new_key.clone()),
-        };
+        let with_new = StoreConfig::new(cfg.dir.clone(), KeySource::File(new_key.clone()));
         let old_opens = cfg.open().is_ok();
         let new_opens = new_key.exists() && with_new.open().is_ok();
         assert!(old_opens != new_opens, "{point}: exactly one key opens");

@@ -106,24 +106,18 @@ fn a_wrong_key_file_or_passphrase_is_refused_clearly() {
     let cfg = sample_store(t.path());
     let other = t.path().join("other.key");
     qbank::store::crypto::create_key_file(&other).unwrap();
-    let wrong = StoreConfig {
-        dir: cfg.dir.clone(),
-        key: KeySource::File(other),
-    };
+    let wrong = StoreConfig::new(cfg.dir.clone(), KeySource::File(other));
     assert!(matches!(wrong.open(), Err(Error::WrongKey("key file"))));
-    let pass = StoreConfig {
-        dir: cfg.dir.clone(),
-        key: KeySource::Passphrase(Zeroizing::new("x".into())),
-    };
+    let pass = StoreConfig::new(
+        cfg.dir.clone(),
+        KeySource::Passphrase(Zeroizing::new("x".into())),
+    );
     assert!(matches!(pass.open(), Err(Error::KeyKindMismatch { .. })));
     let short = t.path().join("short.key");
     std::fs::write(&short, b"not a key").unwrap();
-    let e = StoreConfig {
-        dir: cfg.dir.clone(),
-        key: KeySource::File(short),
-    }
-    .open()
-    .unwrap_err();
+    let e = StoreConfig::new(cfg.dir.clone(), KeySource::File(short))
+        .open()
+        .unwrap_err();
     assert!(
         e.to_string().contains("expected exactly 32 bytes, found 9"),
         "{e}"
@@ -133,9 +127,11 @@ fn a_wrong_key_file_or_passphrase_is_refused_clearly() {
 #[test]
 fn a_passphrase_store_opens_only_with_its_passphrase() {
     let t = tempfile::tempdir().unwrap();
-    let pass = |p: &str| StoreConfig {
-        dir: t.path().join("s"),
-        key: KeySource::Passphrase(Zeroizing::new(p.into())),
+    let pass = |p: &str| {
+        StoreConfig::new(
+            t.path().join("s"),
+            KeySource::Passphrase(Zeroizing::new(p.into())),
+        )
     };
     qbank::ops::init(&pass("正确的口令 correct horse")).unwrap();
     import(&pass("正确的口令 correct horse"), &[sample_bank()], &Quiet).unwrap();
@@ -325,22 +321,13 @@ fn rotating_the_master_key_keeps_the_bank_and_retires_the_old_key() {
     let new_key = t.path().join("new.key");
     qbank::ops::rotate_key(&cfg, &KeySource::File(new_key.clone())).unwrap();
     assert!(matches!(cfg.open(), Err(Error::WrongKey(_))));
-    let rotated = StoreConfig {
-        dir: cfg.dir.clone(),
-        key: KeySource::File(new_key),
-    };
+    let rotated = StoreConfig::new(cfg.dir.clone(), KeySource::File(new_key));
     assert_eq!(before, digest(&rotated));
     // and on to a passphrase
     let pass = KeySource::Passphrase(Zeroizing::new("新口令".into()));
     qbank::ops::rotate_key(&rotated, &pass).unwrap();
     assert!(rotated.open().is_err());
-    assert_eq!(
-        before,
-        digest(&StoreConfig {
-            dir: cfg.dir.clone(),
-            key: pass
-        })
-    );
+    assert_eq!(before, digest(&StoreConfig::new(cfg.dir.clone(), pass)));
 }
 
 #[test]

@@ -257,10 +257,7 @@ fn a_frozen_format_2_store_opens_verifies_and_gets_tree_digests_with_its_next_ch
 #[test]
 fn the_bank_of_a_frozen_format_2_store_reimports_unchanged_and_a_change_is_hashed_canonically() {
     let t = tempfile::tempdir().unwrap();
-    let cfg = StoreConfig {
-        dir: t.path().join("store"),
-        key: key(),
-    };
+    let cfg = StoreConfig::new(t.path().join("store"), key());
     {
         let kv = qbank::store::SledKv::open(&cfg.dir).unwrap();
         kv.apply(

@@ -288,10 +288,10 @@ fn decrypted_outputs_are_private_to_their_owner() {
 #[test]
 fn an_empty_passphrase_is_refused_as_a_key_problem() {
     let t = tempfile::tempdir().unwrap();
-    let cfg = qbank::ops::StoreConfig {
-        dir: t.path().join("store"),
-        key: qbank::store::KeySource::Passphrase(zeroize::Zeroizing::new(String::new())),
-    };
+    let cfg = qbank::ops::StoreConfig::new(
+        t.path().join("store"),
+        qbank::store::KeySource::Passphrase(zeroize::Zeroizing::new(String::new())),
+    );
     let err = qbank::ops::init(&cfg).unwrap_err();
     assert_eq!(err.exit_code(), 5, "{err}");
     assert!(!cfg.dir.exists());

@@ -37,7 +37,7 @@ fn transcripts_without_a_store() {
         .assert()
         .code(0)
         .stdout_eq(str![[r#"
-20 file(s), 1 standard(s), 784 entr(ies) checked: 0 problem(s), 0 warning(s)
+31 file(s), 1 standard(s), 879 entr(ies) checked: 0 problem(s), 0 warning(s)
 
 "#]])
         .stderr_eq(str![]);

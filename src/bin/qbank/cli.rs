@@ -36,6 +36,10 @@ pub struct Global {
     /// The master key file (32 random bytes). Without it, QBANK_PASSPHRASE is used if set, else ./qbank.key.
     #[arg(long, env = "QBANK_KEY_FILE", global = true)]
     pub key_file: Option<PathBuf>,
+    /// Your personal key file as a registered operator (人员登记): signs every change you make.
+    /// Required once an operator is registered.
+    #[arg(long, env = "QBANK_OPERATOR_KEY", global = true)]
+    pub operator_key: Option<PathBuf>,
     /// Machine-readable JSON output.
     #[arg(long, global = true)]
     pub json: bool,
@@ -72,9 +76,19 @@ impl Global {
         if default_missing && self.store.join("db").exists() {
             return Err(Error::NoKey);
         }
+        let operator = match &self.operator_key {
+            Some(f) => {
+                warn_key_file(f);
+                Some(std::sync::Arc::new(
+                    qbank::package::person::PersonSecret::read(f)?,
+                ))
+            }
+            None => None,
+        };
         Ok(StoreConfig {
             dir: self.store.clone(),
             key,
+            operator,
         })
     }
 }

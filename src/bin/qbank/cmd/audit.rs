@@ -22,12 +22,16 @@ pub fn exec(g: &Global, c: AuditCommand) -> Result<ExitCode> {
                 crate::output::json(&all);
             } else {
                 for e in &all {
+                    let who = match &e.signer {
+                        Some(s) => format!("{}（签名 {}）", e.actor, s.key),
+                        None => e.actor.clone(),
+                    };
                     crate::outln!(
                         "{:>6}  {}  {:<14} {:<12} {}",
                         e.seq,
                         e.time,
                         e.op,
-                        e.actor,
+                        who,
                         e.details
                     );
                 }
@@ -47,6 +51,12 @@ pub fn exec(g: &Global, c: AuditCommand) -> Result<ExitCode> {
                         r.head.seq,
                         r.head.hash
                     );
+                    if r.signed > 0 {
+                        crate::outln!(
+                            "人员签名：{} 条由登记人员以个人密钥签名，均已验证",
+                            r.signed
+                        );
+                    }
                     if let Some(newest) = r.anchors.iter().map(|a| a.checkpoint.seq).max() {
                         crate::outln!(
                             "锚点一致：{} 个已签发文件所记的审计检查点都在日志中（最新为第 {newest} 条）",

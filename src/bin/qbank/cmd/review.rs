@@ -375,11 +375,8 @@ pub fn person(g: &Global, c: PersonCommand) -> Result<ExitCode> {
                     &serde_json::json!({ "key": key, "public": public, "fingerprint": fp }),
                 );
             } else {
-                crate::outln!("private key {} (keep it on your own medium)", key.display());
-                crate::outln!(
-                    "public key  {} (give it to the bureau) · fingerprint {fp}",
-                    public.display()
-                );
+                crate::outln!("私钥 {}（保存在本人的介质上，不交给任何人）", key.display());
+                crate::outln!("公钥 {}（交省局登记）· 指纹 {fp}", public.display());
             }
         }
         PersonCommand::Add {
@@ -400,7 +397,14 @@ pub fn person(g: &Global, c: PersonCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&p);
             } else {
-                crate::outln!("registered {} {} · key {}", p.id, p.name, p.key_fingerprint);
+                let roles: Vec<&str> = p.roles.iter().map(|r| r.name()).collect();
+                crate::outln!(
+                    "已登记人员 {} {}（{}）· 密钥指纹 {}",
+                    p.id,
+                    p.name,
+                    roles.join("、"),
+                    p.key_fingerprint
+                );
             }
         }
         PersonCommand::List => {
