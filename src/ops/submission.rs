@@ -275,14 +275,22 @@ pub(crate) fn excel_to_toml(
         let g = groups
             .entry((occ.clone(), level.clone()))
             .or_insert_with(|| {
-                (
-                    format!(
-                        "format = 1\noccupation = {}\nlevel = {}\n",
-                        q(&occ),
-                        q(&level)
-                    ),
-                    vec![row, row, row],
-                )
+                if level.is_empty() {
+                    // 专项职业能力: no level (check refuses a missing one for any other standard)
+                    (
+                        format!("format = 1\noccupation = {}\n", q(&occ)),
+                        vec![row, row],
+                    )
+                } else {
+                    (
+                        format!(
+                            "format = 1\noccupation = {}\nlevel = {}\n",
+                            q(&occ),
+                            q(&level)
+                        ),
+                        vec![row, row, row],
+                    )
+                }
             });
         let mut lines: Vec<String> = vec![
             "[[item]]".into(),
@@ -370,7 +378,11 @@ pub(crate) fn excel_to_toml(
         .map(|((occ, level), (text, map))| {
             (
                 SourceFile {
-                    path: format!("{name}[{occ}/{level}]"),
+                    path: if level.is_empty() {
+                        format!("{name}[{occ}]")
+                    } else {
+                        format!("{name}[{occ}/{level}]")
+                    },
                     text,
                 },
                 map,

@@ -16,6 +16,7 @@ mod operators;
 mod rollback;
 mod rotation;
 mod sitting;
+mod special;
 mod store;
 mod store_vectors;
 mod submission;
