@@ -95,22 +95,29 @@ impl Past {
         assert_eq!(r.consistent, self.consistent, "after {after}");
     }
 
-    /// An entry version printed on the sitting's copies, and its [[item]] block in the bank file.
+    /// An entry version printed on the sitting's copies, and its [[item]] block in the bank file:
+    /// the `k`-th printed question without a figure (a block copied into a file elsewhere
+    /// would lose its figure file), counting from the start of copy 0.
     fn printed_item(&self, k: usize) -> (String, String) {
         let copies = issued::issued(&self.cfg, SITTING).unwrap();
-        let id = copies[0].questions[k].id.clone();
         let text = ["theory-5.toml", "theory-5-figures.toml"]
             .map(|f| {
                 std::fs::read_to_string(crate::sample_bank().join("6-31-01-03").join(f)).unwrap()
             })
             .join("\n");
-        let block = text
-            .split("[[item]]")
-            .find(|b| b.contains(&format!("id = \"{id}\"")))
+        copies[0]
+            .questions
+            .iter()
+            .filter_map(|q| {
+                let block = text
+                    .split("[[item]]")
+                    .find(|b| b.contains(&format!("id = \"{}\"", q.id)))?
+                    .trim_end()
+                    .to_string();
+                (!block.contains("[[item.figure]]")).then(|| (q.id.clone(), block))
+            })
+            .nth(k)
             .unwrap()
-            .trim_end()
-            .to_string();
-        (id, block)
     }
 }
 
