@@ -20,7 +20,7 @@ fn blueprint(std: &Standard, level: Level, forms: u32, max_overlap: f64) -> Blue
     Blueprint {
         id: format!("{}-{}", std.occupation.code, level.code()),
         occupation: std.occupation.code.clone(),
-        level,
+        level: level.into(),
         minutes: 120,
         forms,
         max_overlap,
@@ -54,9 +54,12 @@ fn pools(standards: &[Standard], entries: &[Entry]) -> BTreeMap<(String, u8), Ve
     for e in entries {
         if let Entry::Item(i) = e {
             let std = by_code[i.occupation.as_str()];
-            out.entry((i.occupation.to_string(), i.level.code()))
-                .or_default()
-                .push(Candidate::from_item(i, std));
+            out.entry((
+                i.occupation.to_string(),
+                i.level.level().map_or(0, |l| l.code()),
+            ))
+            .or_default()
+            .push(Candidate::from_item(i, std));
         }
     }
     out

@@ -2,7 +2,7 @@
 //! (职业技能等级认定) and the engine that works on it.
 //!
 //! Crate map, bottom-up (each layer uses only those above it in this list):
-//! - [`model`]: domain types (levels, occupations, standards, items, tasks, topics). Pure.
+//! - [`model`]: domain types (levels and grades — a level, or none for a 专项职业能力 —, occupations, standards, items, tasks, topics). Pure.
 //! - [`bankfile`]: the human-authored TOML bank format: parse, validate (`file:line` diagnostics),
 //!   write back. Pure: text in, values or diagnostics out.
 //! - [`document`]: the typed document model — theory papers and keys, practical and defence sets

@@ -55,7 +55,7 @@ pin_bureau() { # id: on the organisation's side, pin the bureau keys checked aga
     $q org pin --org-key "$out/orgs/$1.key" --bureau-key "$out/catalog/bureau.pub" \
         --fingerprint "$pin" >/dev/null
 }
-register S000032100001 南京金陵职业技能培训学校 S training 江苏省南京市 6-31-01-03:5,4,3 6-18-01-01:5,4
+register S000032100001 南京金陵职业技能培训学校 S training 江苏省南京市 6-31-01-03:5,4,3 6-18-01-01:5,4 S3200001
 register Y000132050002 苏州恒达电气设备有限公司 Y enterprise 江苏省苏州市 6-31-01-03:5,4
 register S000032020003 无锡技师学院 S school 江苏省无锡市 6-31-01-03:5,4,3,2,1 6-18-01-01:5,4
 $q catalog publish --out "$out/catalog" >/dev/null

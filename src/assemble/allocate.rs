@@ -8,7 +8,7 @@
 //! 工作内容 by the number of 鉴定点 that have eligible items of the type (largest remainder, capped).
 
 use super::{Infeasible, apportion};
-use crate::model::{ItemType, Level, Section, Standard, standard_function};
+use crate::model::{Grade, ItemType, Section, Standard, standard_function};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -103,7 +103,7 @@ pub type Capacity = BTreeMap<(String, ItemType), (u32, u32)>;
 
 pub fn allocate(
     std: &Standard,
-    level: Level,
+    level: Grade,
     sections: &[Section],
     cap: &Capacity,
     blueprint: &str,
@@ -140,7 +140,9 @@ pub fn allocate(
             let cs = std
                 .contents
                 .iter()
-                .filter(|c| c.level == Some(level) && standard_function(&c.code) == r.row)
+                .filter(|c| {
+                    c.level.is_none_or(|l| level == l) && standard_function(&c.code) == r.row
+                })
                 .map(|c| (c.code.as_str(), c.name.as_str()))
                 .collect();
             (f.to_string(), cs)

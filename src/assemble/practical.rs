@@ -114,7 +114,7 @@ pub fn assemble_practical(
         return Err(fail(vec!["not a practical blueprint".into()]));
     };
     let level = bp.level;
-    let (occ, lv) = (bp.occupation.as_str(), level.code().to_string());
+    let (occ, lv) = (bp.occupation.as_str(), level.key());
     let site: Option<HashSet<&str>> = site
         .as_ref()
         .map(|s| s.iter().map(String::as_str).collect());

@@ -147,7 +147,7 @@ pub fn assemble_theory(
     };
     let level = bp.level;
     let occ = bp.occupation.as_str();
-    let lv = level.code().to_string();
+    let lv = level.key();
     // Eligible pool, sorted by id; exclusions counted per (content, type) for diagnoses. One hash
     // lookup per item resolves its 鉴定点 to an index in the standard's order (the interned id).
     let points: Vec<&str> = std.points_at(level).map(|p| p.code.as_str()).collect();

@@ -3,8 +3,8 @@
 
 use super::validate::{Located, MAX_MINUTES, Sink};
 use crate::model::{
-    Blueprint, BlueprintKind, Choice, DifficultyGoal, Level, MAX_FORMS, ModuleRule, OccupationCode,
-    Section, Standard, TalentCategory,
+    Blueprint, BlueprintKind, Choice, DifficultyGoal, Grade, Level, MAX_FORMS, ModuleRule,
+    OccupationCode, Section, Standard, TalentCategory,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -27,7 +27,8 @@ struct File {
 struct Head {
     id: Spanned<String>,
     occupation: Spanned<OccupationCode>,
-    level: Spanned<Level>,
+    /// Absent for a 专项职业能力 (no levels); required otherwise.
+    level: Option<Spanned<Level>>,
     kind: Spanned<String>,
     minutes: Spanned<u32>,
     #[serde(default = "one")]
@@ -89,7 +90,6 @@ pub(super) fn parse(
     let head = f.blueprint.into_inner();
     let before = sink.out.len();
     let occupation = head.occupation.get_ref().clone();
-    let level = *head.level.get_ref();
     let Some(std) = standards.get(&occupation).copied() else {
         sink.span(
             &head.occupation,
@@ -99,15 +99,35 @@ pub(super) fn parse(
         );
         return None;
     };
-    if !std.occupation.levels.contains(&level) {
-        sink.span(
-            &head.level,
-            format!(
-                "occupation {occupation} does not use level {}",
-                level.grade_name()
-            ),
-        );
-    }
+    let level = match &head.level {
+        Some(l) if std.is_unleveled() => {
+            sink.span(
+                l,
+                format!("{occupation} 是专项职业能力考核规范，不分等级：蓝图不写 level"),
+            );
+            Grade::Unleveled
+        }
+        None if std.is_unleveled() => Grade::Unleveled,
+        None => {
+            sink.at(
+                at,
+                format!("缺少 level：{occupation} 的蓝图须写明等级（如 level = 4）"),
+            );
+            return None;
+        }
+        Some(l) => {
+            if !std.occupation.levels.contains(l.get_ref()) {
+                sink.span(
+                    l,
+                    format!(
+                        "occupation {occupation} does not use level {}",
+                        l.get_ref().grade_name()
+                    ),
+                );
+            }
+            Grade::Level(*l.get_ref())
+        }
+    };
     if !crate::model::is_valid_file_id(head.id.get_ref()) {
         sink.span(
             &head.id,

@@ -4,6 +4,7 @@
 
 mod blueprint;
 pub mod figure;
+mod grades;
 mod raw;
 mod register;
 mod sitting;

@@ -61,12 +61,16 @@ pub struct StandardHead {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample_data: Option<String>,
+    /// 考核要求 (专项职业能力考核规范).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirements: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Weights {
-    pub levels: Spanned<Vec<Level>>,
+    /// Absent in a 专项职业能力考核规范 (one column, no level).
+    pub levels: Option<Spanned<Vec<Level>>>,
     #[serde(default)]
     pub theory: Vec<Spanned<WeightRowIn>>,
     #[serde(default)]
@@ -93,7 +97,8 @@ pub struct EntryFile {
     #[allow(dead_code)]
     pub format: u32,
     pub occupation: Spanned<OccupationCode>,
-    pub level: Spanned<Level>,
+    /// Absent in the files of a 专项职业能力考核规范 (no levels); required in all others.
+    pub level: Option<Spanned<Level>>,
     #[serde(default)]
     pub item: Vec<Spanned<ItemIn>>,
     #[serde(default)]
@@ -212,6 +217,7 @@ pub struct StandardFileOut<'a> {
 
 #[derive(Serialize)]
 pub struct WeightsOut {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<Level>,
     pub theory: Vec<WeightRowOut>,
     pub skill: Vec<WeightRowOut>,
@@ -227,7 +233,8 @@ pub struct WeightRowOut {
 pub struct EntryFileOut {
     pub format: u32,
     pub occupation: OccupationCode,
-    pub level: Level,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub item: Vec<ItemOut>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -180,7 +180,7 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
                 None => sink.span(
                     r,
                     format!(
-                        "`{}` is not an occupation/level such as 6-31-01-03/4",
+                        "`{}` is not an occupation/level such as 6-31-01-03/4, nor a 专项职业能力 code alone (不分等级) such as S3200001",
                         r.get_ref()
                     ),
                 ),

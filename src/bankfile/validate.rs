@@ -4,8 +4,8 @@
 use super::raw::{self, Cell, EntryFile, Probe, StandardFile};
 use super::{Diagnostic, FORMAT, Lines, SourceFile};
 use crate::model::{
-    Answer, DefenceTopic, Entry, ItemType, Level, Media, OccupationCode, PracticalTask, Source,
-    Standard, Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
+    Answer, DefenceTopic, Entry, Grade, ItemType, Level, Media, OccupationCode, PracticalTask,
+    Source, Standard, StandardKind, Status, TheoryItem, WeightRow, WeightTable, is_valid_id,
 };
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -238,7 +238,7 @@ fn parse_file(file: &SourceFile) -> (Parsed, Vec<Diagnostic>) {
 fn table_of(
     sink: &mut Sink,
     name: &str,
-    levels: &[Level],
+    levels: &[Grade],
     rows: Vec<Spanned<raw::WeightRowIn>>,
 ) -> (WeightTable, Vec<usize>) {
     let mut out = WeightTable::default();
@@ -253,7 +253,15 @@ fn table_of(
                 format!("{name} weight row {} appears twice", r.row),
             );
         }
-        if r.values.len() != levels.len() {
+        if r.values.len() != levels.len() && levels == [Grade::Unleveled] {
+            sink.at(
+                span.start,
+                format!(
+                    "{name} 权重行 {}：专项职业能力考核规范不分等级，values 只写一个数值",
+                    r.row
+                ),
+            );
+        } else if r.values.len() != levels.len() {
             sink.at(
                 span.start,
                 format!(
@@ -297,17 +305,10 @@ fn table_of(
 fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
     let occ_line = sf.occupation.span().start;
     let occupation = sf.occupation.into_inner();
-    if !matches!(occupation.code_edition, 2015 | 2022) {
-        sink.at(
-            occ_line,
-            format!(
-                "occupation {}: code_edition {} is neither 2015 nor 2022 (the editions of the classification)",
-                occupation.code, occupation.code_edition
-            ),
-        );
-    }
-    let levels_span = sf.weights.levels.span().start;
-    let weight_levels = sf.weights.levels.into_inner();
+    let unleveled = sf.standard.kind == StandardKind::SpecialAbility;
+    super::grades::occupation_head(sink, occ_line, &occupation, unleveled);
+    let (levels_span, weight_levels) =
+        super::grades::weight_columns(sink, occ_line, sf.weights.levels, unleveled);
     let level_ok = |l: Option<Level>| l.is_none_or(|l| occupation.levels.contains(&l));
     // Duplicate and parent checks use sets: linear in the size of the standard.
     let mut functions = Vec::new();
@@ -353,7 +354,15 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 ),
             );
         }
-        if (parent == "J") != v.level.is_none() {
+        if unleveled && v.level.is_some() {
+            sink.span(
+                &c,
+                format!(
+                    "工作内容 {}：专项职业能力考核规范不分等级，不写 level",
+                    v.code
+                ),
+            );
+        } else if !unleveled && (parent == "J") != v.level.is_none() {
             sink.span(
                 &c,
                 format!(
@@ -380,6 +389,15 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         {
             sink.span(&p, format!("鉴定点 {} does not sit under a content of the same level (expected code F.n.m)", v.code));
         }
+        if unleveled && v.level.is_some() {
+            sink.span(
+                &p,
+                format!(
+                    "鉴定点 {}：专项职业能力考核规范不分等级，不写 level",
+                    v.code
+                ),
+            );
+        }
         if !point_keys.insert((v.code.clone(), v.level)) {
             sink.span(
                 &p,
@@ -388,8 +406,8 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         }
         points.push(p.into_inner());
     }
-    for l in &weight_levels {
-        if !occupation.levels.contains(l) {
+    for l in weight_levels.iter().filter_map(|g| g.level()) {
+        if !occupation.levels.contains(&l) {
             sink.at(
                 levels_span,
                 format!(
@@ -399,8 +417,8 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
             );
         }
     }
-    for l in &occupation.levels {
-        if !weight_levels.contains(l) {
+    for l in occupation.levels.iter().filter(|_| !unleveled) {
+        if !weight_levels.contains(&Grade::Level(*l)) {
             sink.at(
                 levels_span,
                 format!("weight tables have no column for {}", l.grade_name()),
@@ -415,6 +433,7 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         edition: sf.standard.edition,
         title: sf.standard.title,
         sample_data: sf.standard.sample_data,
+        requirements: sf.standard.requirements,
         occupation,
         functions,
         contents,
@@ -424,7 +443,7 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
         skill_weights,
     };
     // every code a weight row may name, per level: the parents of that level's 鉴定点
-    let mut prefixes: HashMap<Level, HashSet<&str>> = HashMap::new();
+    let mut prefixes: HashMap<Grade, HashSet<&str>> = HashMap::new();
     for level in std.weight_levels.iter().collect::<HashSet<_>>() {
         let set = prefixes.entry(*level).or_default();
         for p in std.points_at(*level) {
@@ -456,7 +475,9 @@ fn standard_of(sink: &mut Sink, sf: StandardFile) -> Parsed {
                 .filter_map(|r| r.values.get(col).copied().flatten())
                 .map(u32::from)
                 .sum();
-            if sum != 100 {
+            // a 专项职业能力 assessed by practical tasks alone has no theory table
+            let no_theory = name == "theory" && table.rows.is_empty() && std.is_unleveled();
+            if sum != 100 && !no_theory {
                 sink.at(
                     levels_span,
                     format!(
@@ -510,21 +531,13 @@ fn entries_of(
         out: Vec::new(),
     };
     let occupation = ef.occupation.get_ref().clone();
-    let level = *ef.level.get_ref();
     let Some(std) = standards.get(&occupation).copied() else {
         sink.span(&ef.occupation, format!("no standard for occupation {occupation}: check or import its standard.toml together with this file"));
         return (Vec::new(), sink.out);
     };
-    if !std.occupation.levels.contains(&level) {
-        sink.span(
-            &ef.level,
-            format!(
-                "occupation {occupation} does not use level {}",
-                level.grade_name()
-            ),
-        );
+    let Some(level) = super::grades::entry_grade(&mut sink, std, ef) else {
         return (Vec::new(), sink.out);
-    }
+    };
     let points = point_levels(std);
     let functions: HashSet<&str> = std.functions.iter().map(|f| f.code.as_str()).collect();
     // the skill weight table's rows assessed at this level, for the tasks' modules
@@ -1002,13 +1015,13 @@ fn check_item(
     sink: &mut Sink,
     std: &Standard,
     points: &HashMap<&str, Vec<Option<Level>>>,
-    level: Level,
+    level: Grade,
     it: &raw::ItemIn,
 ) {
     let id = it.id.get_ref();
     let clause = it.clause.get_ref();
     let levels = points.get(clause.as_str()).map_or(&[][..], Vec::as_slice);
-    if !levels.iter().any(|l| l.is_none_or(|l| l == level)) {
+    if !levels.iter().any(|l| l.is_none_or(|l| level == l)) {
         let elsewhere: Vec<&str> = levels
             .iter()
             .filter_map(|l| l.map(Level::grade_name))

@@ -7,7 +7,7 @@ use super::raw::{
     Cell, DefenceOut, EntryFileOut, FigureOut, ItemOut, StandardFileOut, StandardHead, TaskOut,
     WeightRowOut, WeightsOut,
 };
-use crate::model::{Entry, EntryKind, Figure, Level, OccupationCode, Standard, WeightTable};
+use crate::model::{Entry, EntryKind, Figure, Grade, OccupationCode, Standard, WeightTable};
 use std::collections::BTreeMap;
 
 /// A file to write: a relative path (`6-31-01-03/theory-4.toml`) and its text, or — for a
@@ -83,13 +83,14 @@ fn standard_text(s: &Standard) -> String {
             edition: s.edition.clone(),
             title: s.title.clone(),
             sample_data: s.sample_data.clone(),
+            requirements: s.requirements.clone(),
         },
         occupation: &s.occupation,
         function: &s.functions,
         content: &s.contents,
         point: &s.points,
         weights: WeightsOut {
-            levels: s.weight_levels.clone(),
+            levels: s.weight_levels.iter().filter_map(|g| g.level()).collect(),
             theory: rows(&s.theory_weights),
             skill: rows(&s.skill_weights),
         },
@@ -109,7 +110,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
         })
         .collect();
     let mut claimed: BTreeMap<String, Vec<u8>> = BTreeMap::new();
-    let mut groups: BTreeMap<(OccupationCode, Level, EntryKind), Vec<&Entry>> = BTreeMap::new();
+    let mut groups: BTreeMap<(OccupationCode, Grade, EntryKind), Vec<&Entry>> = BTreeMap::new();
     for e in entries {
         groups
             .entry((e.occupation().clone(), e.level(), e.kind()))
@@ -121,7 +122,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
         let mut out = EntryFileOut {
             format: FORMAT,
             occupation: occupation.clone(),
-            level,
+            level: level.level(),
             item: Vec::new(),
             task: Vec::new(),
             defence: Vec::new(),
@@ -188,7 +189,7 @@ pub fn export_files(standards: &[Standard], entries: &[Entry]) -> Vec<ExportFile
             EntryKind::Defence => "defence",
         };
         files.push(ExportFile {
-            path: format!("{occupation}/{stem}-{}.toml", level.code()),
+            path: format!("{occupation}/{stem}-{}.toml", level.key()),
             text: toml::to_string(&out).expect("entries always serialise to TOML"),
             binary: None,
         });

@@ -65,8 +65,8 @@ pub struct Head {
     /// Occupation code (职业编码), e.g. `6-31-01-03`.
     pub occupation: String,
     pub occupation_name: String,
-    /// Level code 5..1.
-    pub level: u8,
+    /// Level code 5..1 (`null` for a 专项职业能力, which has no level).
+    pub level: crate::model::Grade,
     /// e.g. `四级/中级工`.
     pub level_name: String,
     pub kind: DocKind,
@@ -90,7 +90,8 @@ macro_rules! headed_document {
         pub struct $name {
             pub occupation: String,
             pub occupation_name: String,
-            pub level: u8,
+            #[serde(deserialize_with = "crate::model::Grade::deserialize_required")]
+            pub level: crate::model::Grade,
             pub level_name: String,
             pub kind: $crate::document::DocKind,
             pub blueprint: String,

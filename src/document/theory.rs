@@ -92,7 +92,8 @@ pub struct CopyInfo {
     pub organisation: String,
     pub occupation: String,
     pub occupation_name: String,
-    pub level: u8,
+    #[serde(deserialize_with = "crate::model::Grade::deserialize_required")]
+    pub level: crate::model::Grade,
     /// The copy code, e.g. `S000032100001-dg4-theory-F01`.
     pub copy: String,
     pub blueprint: String,

@@ -2,7 +2,7 @@
 //! look like — sections and points, difficulty and importance goals, number of parallel forms,
 //! overlap and cooldown limits, module choice rules. Plain data, validated by `bankfile`.
 
-use super::{Difficulty, ItemType, Level, OccupationCode};
+use super::{Difficulty, Grade, ItemType, OccupationCode};
 use serde::{Deserialize, Serialize};
 
 /// One section of a theory paper: `count` items of one type at `points` each.
@@ -137,7 +137,7 @@ pub const MAX_FORMS: u32 = 1000;
 pub struct Blueprint {
     pub id: String,
     pub occupation: OccupationCode,
-    pub level: Level,
+    pub level: Grade,
     /// Duration (theory) or the limit on total task minutes (practical).
     pub minutes: u32,
     pub forms: u32,

@@ -1,7 +1,7 @@
 //! Bank entries: theory items (理论知识试题), practical tasks (操作技能考核试题) and defence topics
 //! (答辩题目), with their versions and the content hash the bank digest is built from.
 
-use super::{Level, OccupationCode};
+use super::{Grade, OccupationCode};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -115,7 +115,13 @@ pub struct TheoryItem {
     pub id: String,
     pub version: u32,
     pub occupation: OccupationCode,
-    pub level: Level,
+    /// Left out (unleveled) for an entry of a 专项职业能力考核规范, so a leveled entry
+    /// serialises and hashes exactly as before grades existed.
+    #[serde(
+        default = "Grade::unleveled",
+        skip_serializing_if = "Grade::is_unleveled"
+    )]
+    pub level: Grade,
     /// The 鉴定点 code (e.g. `2.1.3`, or `J.2.1` for 基本要求).
     pub clause: String,
     pub item_type: ItemType,
@@ -180,7 +186,13 @@ pub struct PracticalTask {
     pub id: String,
     pub version: u32,
     pub occupation: OccupationCode,
-    pub level: Level,
+    /// Left out (unleveled) for an entry of a 专项职业能力考核规范, so a leveled entry
+    /// serialises and hashes exactly as before grades existed.
+    #[serde(
+        default = "Grade::unleveled",
+        skip_serializing_if = "Grade::is_unleveled"
+    )]
+    pub level: Grade,
     /// 职业功能 codes (skill weight table rows) the task assesses.
     pub modules: Vec<String>,
     pub work_types: Vec<String>,
@@ -210,7 +222,13 @@ pub struct DefenceTopic {
     pub id: String,
     pub version: u32,
     pub occupation: OccupationCode,
-    pub level: Level,
+    /// Left out (unleveled) for an entry of a 专项职业能力考核规范, so a leveled entry
+    /// serialises and hashes exactly as before grades existed.
+    #[serde(
+        default = "Grade::unleveled",
+        skip_serializing_if = "Grade::is_unleveled"
+    )]
+    pub level: Grade,
     pub module: String,
     pub topic: String,
     /// 参考要点 for the examiners.
@@ -297,7 +315,7 @@ impl Entry {
             Entry::Defence(x) => &x.occupation,
         }
     }
-    pub fn level(&self) -> Level {
+    pub fn level(&self) -> Grade {
         match self {
             Entry::Item(x) => x.level,
             Entry::Task(x) => x.level,
@@ -392,7 +410,7 @@ mod tests {
             id: "D1".into(),
             version: 7,
             occupation: OccupationCode::parse("6-31-01-03").unwrap(),
-            level: Level::from_code(2).unwrap(),
+            level: crate::model::Level::from_code(2).unwrap().into(),
             module: "5".into(),
             topic: "说明PLC控制系统的设计过程。".into(),
             reference: vec!["I/O分配".into()],

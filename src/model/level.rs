@@ -90,6 +90,113 @@ impl<'de> Deserialize<'de> for Level {
     }
 }
 
+/// What an exam is taken at: a national level, or no level at all — a 专项职业能力 (special
+/// vocational ability, seed （六）) is assessed without levels. Serialised as the level's code, or
+/// as nothing (`null`, and left out of entries) when unleveled, so every leveled record, file
+/// and document reads and hashes exactly as it did when only levels existed.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug)]
+pub enum Grade {
+    Level(Level),
+    /// 专项职业能力考核: no level.
+    Unleveled,
+}
+
+impl Grade {
+    /// For `#[serde(default = …)]`: a field left out is an unleveled one.
+    pub fn unleveled() -> Grade {
+        Grade::Unleveled
+    }
+    pub fn is_unleveled(&self) -> bool {
+        matches!(self, Grade::Unleveled)
+    }
+    pub fn level(self) -> Option<Level> {
+        match self {
+            Grade::Level(l) => Some(l),
+            Grade::Unleveled => None,
+        }
+    }
+    /// 技师 and 高级技师 only; never a 专项职业能力.
+    pub fn has_defence(self) -> bool {
+        self.level().is_some_and(Level::has_defence)
+    }
+    /// The part of store keys, file names and plan scopes that names the grade: the level's
+    /// code (`4`), or `zx` (专项) when unleveled. Never printed as a level.
+    pub fn key(self) -> String {
+        match self {
+            Grade::Level(l) => l.code().to_string(),
+            Grade::Unleveled => "zx".into(),
+        }
+    }
+    /// A level as [`Level::parse`] reads it, or `zx` / `专项` / `专项职业能力` for no level.
+    pub fn parse(s: &str) -> Option<Grade> {
+        match s.trim() {
+            "zx" | "专项" | "专项职业能力" | "专项职业能力考核" => {
+                Some(Grade::Unleveled)
+            }
+            other => Level::parse(other).map(Grade::Level),
+        }
+    }
+    /// How a plan's `runs` names an occupation at this grade: `6-31-01-03/4`, or the
+    /// 专项职业能力 code alone.
+    pub fn scope(self, occupation: &super::OccupationCode) -> String {
+        match self {
+            Grade::Level(l) => format!("{occupation}/{}", l.code()),
+            Grade::Unleveled => occupation.to_string(),
+        }
+    }
+    /// 四级, …, or 专项职业能力考核 (what a paper header prints in brackets).
+    pub fn grade_name(self) -> &'static str {
+        match self {
+            Grade::Level(l) => l.grade_name(),
+            Grade::Unleveled => "专项职业能力考核",
+        }
+    }
+}
+
+impl Grade {
+    /// `deserialize_with` for fields that must be present (documents): `null` reads as
+    /// unleveled, a missing field is an error (plain `Deserialize` would read it as unleveled).
+    pub fn deserialize_required<'de, D: Deserializer<'de>>(d: D) -> Result<Grade, D::Error> {
+        Grade::deserialize(d)
+    }
+}
+
+impl From<Level> for Grade {
+    fn from(l: Level) -> Grade {
+        Grade::Level(l)
+    }
+}
+
+impl PartialEq<Level> for Grade {
+    fn eq(&self, other: &Level) -> bool {
+        *self == Grade::Level(*other)
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Grade::Level(l) => l.fmt(f),
+            Grade::Unleveled => f.write_str("专项职业能力考核"),
+        }
+    }
+}
+
+impl Serialize for Grade {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Grade::Level(l) => l.serialize(s),
+            Grade::Unleveled => s.serialize_none(),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Grade {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Option::<Level>::deserialize(d)?.map_or(Grade::Unleveled, Grade::Level))
+    }
+}
+
 /// Enterprise positions beyond or between the national levels （二十）. They are recorded on
 /// people, not used to select exam content, so they carry the national level they build on.
 #[derive(Clone, PartialEq, Eq, Debug, Serialize, Deserialize)]
@@ -128,5 +235,31 @@ mod tests {
             assert_eq!(Level::parse(bad), None, "{bad}");
         }
         assert_eq!(Level::from_code(3).unwrap().to_string(), "三级/高级工");
+    }
+
+    #[test]
+    fn a_grade_serialises_as_its_level_or_as_nothing() {
+        let four = Grade::from(Level::from_code(4).unwrap());
+        assert_eq!(serde_json::to_string(&four).unwrap(), "4");
+        assert_eq!(serde_json::to_string(&Grade::Unleveled).unwrap(), "null");
+        assert_eq!(serde_json::from_str::<Grade>("4").unwrap(), four);
+        assert_eq!(
+            serde_json::from_str::<Grade>("null").unwrap(),
+            Grade::Unleveled
+        );
+        assert_eq!(Grade::Unleveled.to_string(), "专项职业能力考核");
+        assert!(!Grade::Unleveled.has_defence());
+        assert_eq!(four.key(), "4");
+        #[derive(serde::Deserialize, Debug)]
+        struct Doc {
+            #[serde(deserialize_with = "Grade::deserialize_required")]
+            #[allow(dead_code)]
+            level: Grade,
+        }
+        assert!(serde_json::from_str::<Doc>(r#"{"level": null}"#).is_ok());
+        assert!(
+            serde_json::from_str::<Doc>("{}").is_err(),
+            "a document's level is required"
+        );
     }
 }

@@ -24,7 +24,7 @@ pub use entry::{
     RubricLine, SchemeStep, SiteEntry, Source, Status, TheoryItem,
 };
 pub use figure::{Figure, Media, b64, figure_refs};
-pub use level::{EnterpriseGrade, Level};
+pub use level::{EnterpriseGrade, Grade, Level};
 pub use org::{
     OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange, is_valid_org_id, parse_scope,
 };

@@ -2,7 +2,7 @@
 //! region, the occupation-levels each may certify, status with its history, and the public key
 //! its sealed papers are encrypted to. Plain data.
 
-use super::{Level, OccupationCode};
+use super::{Grade, Level, OccupationCode};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -108,7 +108,7 @@ pub struct Organisation {
     pub category: OrgCategory,
     pub region: String,
     /// Occupation → levels it may certify.
-    pub certify: BTreeMap<OccupationCode, Vec<Level>>,
+    pub certify: BTreeMap<OccupationCode, Vec<Grade>>,
     pub status: OrgStatus,
     /// X25519 public key (hex) that sealed packages are encrypted to.
     pub public_key: String,
@@ -119,7 +119,7 @@ pub struct Organisation {
 }
 
 impl Organisation {
-    pub fn may_certify(&self, occ: &OccupationCode, level: Level) -> bool {
+    pub fn may_certify(&self, occ: &OccupationCode, level: Grade) -> bool {
         self.certify.get(occ).is_some_and(|l| l.contains(&level))
     }
 }
@@ -129,13 +129,20 @@ pub fn is_valid_org_id(id: &str) -> bool {
     (3..=32).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 
-/// Parses `6-31-01-03:4,3` (or `6-31-01-03:四级,三级`) into an occupation and its levels.
-pub fn parse_scope(s: &str) -> Option<(OccupationCode, Vec<Level>)> {
-    let (occ, levels) = s.split_once(':')?;
+/// Parses `6-31-01-03:4,3` (or `6-31-01-03:四级,三级`) into an occupation and its levels, and a
+/// 专项职业能力 code alone (`S3200001`, no levels: it has none) into that code, unleveled.
+pub fn parse_scope(s: &str) -> Option<(OccupationCode, Vec<Grade>)> {
+    let Some((occ, levels)) = s.split_once(':') else {
+        let occ = OccupationCode::parse(s.trim())?;
+        return occ.is_special().then(|| (occ, vec![Grade::Unleveled]));
+    };
     let occ = OccupationCode::parse(occ.trim())?;
+    if occ.is_special() {
+        return None;
+    }
     let mut out = Vec::new();
     for l in levels.split([',', '，']) {
-        let l = Level::parse(l.trim())?;
+        let l = Grade::Level(Level::parse(l.trim())?);
         if !out.contains(&l) {
             out.push(l);
         }
@@ -153,10 +160,19 @@ mod tests {
         let (occ, levels) = parse_scope("6-31-01-03:4,三级").unwrap();
         assert_eq!(occ.as_str(), "6-31-01-03");
         assert_eq!(
-            levels.iter().map(|l| l.code()).collect::<Vec<_>>(),
-            vec![3, 4]
+            levels.iter().map(|l| l.key()).collect::<Vec<_>>(),
+            vec!["3", "4"]
         );
-        for bad in ["6-31-01-03", "6-31-01:4", "6-31-01-03:", "6-31-01-03:9"] {
+        let (occ, levels) = parse_scope("S3200001").unwrap();
+        assert_eq!((occ.as_str(), levels), ("S3200001", vec![Grade::Unleveled]));
+        for bad in [
+            "6-31-01-03",
+            "6-31-01:4",
+            "6-31-01-03:",
+            "6-31-01-03:9",
+            "S3200001:4",
+            "S3200001:",
+        ] {
             assert!(parse_scope(bad).is_none(), "{bad}");
         }
         assert!(is_valid_org_id("S000032100001"));

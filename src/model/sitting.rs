@@ -2,7 +2,7 @@
 //! how many forms, when the sitting starts and ends, and which organisations run which
 //! occupation-levels. Plain data; parsed and checked by `bankfile::parse_sitting`.
 
-use super::{Level, OccupationCode};
+use super::{Grade, Level, OccupationCode};
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
@@ -39,7 +39,7 @@ pub struct PlannedPaper {
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]
 pub struct Participant {
     pub id: String,
-    pub runs: Vec<(OccupationCode, Level)>,
+    pub runs: Vec<(OccupationCode, Grade)>,
     pub line: usize,
 }
 
@@ -51,8 +51,16 @@ pub fn is_valid_sitting_id(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Parses `6-31-01-03/4` (occupation/level) as used in plans.
-pub fn parse_occupation_level(s: &str) -> Option<(OccupationCode, Level)> {
-    let (o, l) = s.split_once('/')?;
-    Some((OccupationCode::parse(o.trim())?, Level::parse(l.trim())?))
+/// Parses `6-31-01-03/4` (occupation/level) as used in plans, and a 专项职业能力 code alone
+/// (`S3200001`: it has no level).
+pub fn parse_occupation_level(s: &str) -> Option<(OccupationCode, Grade)> {
+    let Some((o, l)) = s.split_once('/') else {
+        let occ = OccupationCode::parse(s.trim())?;
+        return occ.is_special().then_some((occ, Grade::Unleveled));
+    };
+    let occ = OccupationCode::parse(o.trim())?;
+    if occ.is_special() {
+        return None;
+    }
+    Some((occ, Grade::Level(Level::parse(l.trim())?)))
 }

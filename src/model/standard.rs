@@ -1,19 +1,24 @@
 //! Occupations (大典 code with its edition) and standards: the clause tree
 //! 基本要求 / 职业功能 → 工作内容 → 鉴定点 per level, and the theory and skill weight tables.
 
-use super::Level;
 use super::entry::Importance;
+use super::{Grade, Level};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// An occupation code of the national classification (国家职业分类大典), `大类-中类-小类-职业`,
-/// e.g. `6-31-01-03`. Only the shape is checked; the edition says which classification it is from.
+/// e.g. `6-31-01-03` — or the code of a 专项职业能力 outside it, `S` + the province's two-digit
+/// administrative code (GB/T 2260, 江苏 32) + a five-digit serial, e.g. `S3200001`. Only the
+/// shape is checked; the edition says which classification a 大典 code is from.
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct OccupationCode(String);
 
 impl OccupationCode {
     pub fn parse(s: &str) -> Option<OccupationCode> {
+        if Self::special_shape(s) {
+            return Some(OccupationCode(s.to_string()));
+        }
         let parts: Vec<&str> = s.split('-').collect();
         let shape = [1usize, 2, 2, 2];
         let ok = parts.len() == 4
@@ -26,6 +31,17 @@ impl OccupationCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+    /// A 专项职业能力 code (`S3200001`) rather than a 大典 one.
+    pub fn is_special(&self) -> bool {
+        Self::special_shape(&self.0)
+    }
+    fn special_shape(s: &str) -> bool {
+        let b = s.as_bytes();
+        b.len() == 8
+            && b[0] == b'S'
+            && b[1..].iter().all(u8::is_ascii_digit)
+            && (b'1'..=b'8').contains(&b[1])
+    }
 }
 
 impl TryFrom<String> for OccupationCode {
@@ -33,7 +49,7 @@ impl TryFrom<String> for OccupationCode {
     fn try_from(s: String) -> Result<Self, String> {
         OccupationCode::parse(&s).ok_or_else(|| {
             format!(
-                "occupation code `{s}` is not in 大典 format 大类-中类-小类-职业, e.g. 6-31-01-03"
+                "occupation code `{s}` is not in 大典 format 大类-中类-小类-职业, e.g. 6-31-01-03, nor a 专项职业能力 code S + province + serial, e.g. S3200001"
             )
         })
     }
@@ -53,13 +69,16 @@ impl fmt::Display for OccupationCode {
 #[serde(deny_unknown_fields)]
 pub struct Occupation {
     pub code: OccupationCode,
-    /// Edition of the classification the code is from (2015 or 2022).
-    pub code_edition: u16,
+    /// Edition of the classification the code is from (2015 or 2022); none for a 专项职业能力,
+    /// which is outside the classification.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code_edition: Option<u16>,
     pub name: String,
     /// 工种: work types, by name (they have no official code).
     #[serde(default)]
     pub work_types: Vec<String>,
-    /// The levels this occupation uses, a subset of 5..1.
+    /// The levels this occupation uses, a subset of 5..1; empty for a 专项职业能力.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub levels: Vec<Level>,
 }
 
@@ -122,12 +141,17 @@ pub struct Standard {
     pub edition: String,
     pub title: String,
     pub sample_data: Option<String>,
+    /// 考核要求 of a 专项职业能力考核规范 (assessment method, duration, pass mark), printed as
+    /// written; absent elsewhere, so a standard without it serialises as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requirements: Option<String>,
     pub occupation: Occupation,
     pub functions: Vec<Function>,
     pub contents: Vec<Content>,
     pub points: Vec<Point>,
-    /// Column order of both weight tables.
-    pub weight_levels: Vec<Level>,
+    /// Column order of both weight tables: the levels, or the one column `Unleveled` of a
+    /// 专项职业能力考核规范.
+    pub weight_levels: Vec<Grade>,
     pub theory_weights: WeightTable,
     pub skill_weights: WeightTable,
 }
@@ -151,15 +175,34 @@ pub fn parent_code(code: &str) -> Option<&str> {
 }
 
 impl Standard {
-    /// The 鉴定点 with this code valid at `level`: a point of that level, or a 基本要求 point.
-    pub fn point(&self, level: Level, code: &str) -> Option<&Point> {
+    /// The 鉴定点 with this code valid at `level`: a point of that level, or a 基本要求 point
+    /// (every point of a 专项职业能力, which has no levels).
+    pub fn point(&self, level: Grade, code: &str) -> Option<&Point> {
         self.points
             .iter()
-            .find(|p| p.code == code && (p.level == Some(level) || p.level.is_none()))
+            .find(|p| p.code == code && p.level.is_none_or(|l| level == l))
+    }
+
+    /// Assessed without levels (专项职业能力考核规范).
+    pub fn is_unleveled(&self) -> bool {
+        self.kind == StandardKind::SpecialAbility
+    }
+
+    /// The grades entries of this standard are written at: its levels, or `Unleveled` alone.
+    pub fn grades(&self) -> Vec<Grade> {
+        if self.is_unleveled() {
+            vec![Grade::Unleveled]
+        } else {
+            self.occupation
+                .levels
+                .iter()
+                .map(|l| Grade::Level(*l))
+                .collect()
+        }
     }
 
     /// The whole path of a point code at a level.
-    pub fn clause(&self, level: Level, code: &str) -> Option<Clause<'_>> {
+    pub fn clause(&self, level: Grade, code: &str) -> Option<Clause<'_>> {
         let point = self.point(level, code)?;
         let content_code = parent_code(code)?;
         let content = self
@@ -179,14 +222,14 @@ impl Standard {
     }
 
     /// 鉴定点 that items of `level` may be written against, in file order.
-    pub fn points_at(&self, level: Level) -> impl Iterator<Item = &Point> {
+    pub fn points_at(&self, level: Grade) -> impl Iterator<Item = &Point> {
         self.points
             .iter()
-            .filter(move |p| p.level.is_none() || p.level == Some(level))
+            .filter(move |p| p.level.is_none_or(|l| level == l))
     }
 
     /// Weight in percent of `row` at `level` in `table`; None when not assessed ("—").
-    pub fn weight(&self, table: &WeightTable, row: &str, level: Level) -> Option<u8> {
+    pub fn weight(&self, table: &WeightTable, row: &str, level: Grade) -> Option<u8> {
         let col = self.weight_levels.iter().position(|l| *l == level)?;
         table
             .rows
@@ -196,7 +239,7 @@ impl Standard {
     }
 
     /// Job functions assessed in the skill table at `level`, with their weights, in table order.
-    pub fn skill_modules(&self, level: Level) -> Vec<(&str, u8)> {
+    pub fn skill_modules(&self, level: Grade) -> Vec<(&str, u8)> {
         let Some(col) = self.weight_levels.iter().position(|l| *l == level) else {
             return Vec::new();
         };
@@ -223,6 +266,11 @@ mod tests {
     fn occupation_codes_have_the_classification_shape() {
         assert!(OccupationCode::parse("6-31-01-03").is_some());
         assert!(OccupationCode::parse("4-04-05-05").is_some());
+        assert!(OccupationCode::parse("S3200001").is_some_and(|c| c.is_special()));
+        assert!(!OccupationCode::parse("6-31-01-03").unwrap().is_special());
+        for bad in ["S320001", "S0200001", "s3200001", "S32000012", "SX200001"] {
+            assert!(OccupationCode::parse(bad).is_none(), "{bad}");
+        }
         for bad in ["6-31-1-03", "63101 03", "6-31-01-03-1", "x-31-01-03", ""] {
             assert!(OccupationCode::parse(bad).is_none(), "{bad}");
         }

@@ -3,7 +3,7 @@
 use super::{Progress, StoreConfig, read_bank_files};
 use crate::bankfile::{self, Diagnostic};
 use crate::error::{Error, Result};
-use crate::model::{Entry, EntryKind, ItemType, Level, OccupationCode, Status};
+use crate::model::{Entry, EntryKind, Grade, ItemType, OccupationCode, Status};
 use crate::store::crypto::create_key_file;
 use crate::store::{
     AuditEvent, BankDigest, ImportReport, IndexEntry, KeySource, Vault, VaultOptions,
@@ -130,7 +130,7 @@ pub fn import(
         return Err(Error::Invalid(problems));
     }
     let warnings = {
-        let cells: BTreeSet<(OccupationCode, Level)> = bank
+        let cells: BTreeSet<(OccupationCode, Grade)> = bank
             .entries
             .iter()
             .filter(|e| matches!(e.value, Entry::Item(_)))
@@ -211,7 +211,7 @@ pub fn export(
 #[derive(Clone, Debug, Default)]
 pub struct ListFilter {
     pub occupation: Option<OccupationCode>,
-    pub level: Option<Level>,
+    pub level: Option<Grade>,
     /// A clause code or prefix: `2` (a function), `2.1` (a content), `2.1.3` (a 鉴定点).
     pub clause: Option<String>,
     pub item_type: Option<ItemType>,

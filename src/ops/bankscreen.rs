@@ -4,7 +4,7 @@
 
 use crate::assemble::Candidate;
 use crate::bankfile::{Diagnostic, Located};
-use crate::model::{Entry, Level, OccupationCode, TheoryItem};
+use crate::model::{Entry, Grade, OccupationCode, TheoryItem};
 use crate::screen::{self, Text};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -16,7 +16,7 @@ pub const THRESHOLD: f64 = screen::DEFAULT_THRESHOLD;
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct NearPair {
     pub occupation: OccupationCode,
-    pub level: Level,
+    pub level: Grade,
     pub a: String,
     pub b: String,
     pub score: f64,
@@ -25,7 +25,7 @@ pub struct NearPair {
 /// Every near-duplicate pair among `items`, per occupation-level, leaving out pairs either item
 /// marks `distinct`. Sorted by (occupation, level, a, b).
 pub fn near_pairs(items: &[&TheoryItem]) -> Vec<NearPair> {
-    let mut cells: BTreeMap<(&OccupationCode, Level), Vec<&TheoryItem>> = BTreeMap::new();
+    let mut cells: BTreeMap<(&OccupationCode, Grade), Vec<&TheoryItem>> = BTreeMap::new();
     for i in items {
         cells.entry((&i.occupation, i.level)).or_default().push(i);
     }
@@ -91,7 +91,7 @@ pub fn warnings(files: &[Located<Entry>], stored: &[TheoryItem]) -> Vec<Diagnost
             }
         }
     }
-    let cells: BTreeSet<(&OccupationCode, Level)> =
+    let cells: BTreeSet<(&OccupationCode, Grade)> =
         items.iter().map(|i| (&i.occupation, i.level)).collect();
     items.extend(
         stored.iter().filter(|s| {

@@ -6,7 +6,7 @@ use super::StoreConfig;
 use super::files::write_file;
 use crate::error::{Error, Result};
 use crate::model::{
-    Level, OccupationCode, OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange,
+    Grade, OccupationCode, OrgCategory, OrgKind, OrgStatus, Organisation, StatusChange,
     is_valid_org_id,
 };
 use crate::package::keys::{BureauPin, OrgSecret, read_org_public};
@@ -23,7 +23,7 @@ pub struct NewOrg {
     pub kind: OrgKind,
     pub category: OrgCategory,
     pub region: String,
-    pub certify: Vec<(OccupationCode, Vec<Level>)>,
+    pub certify: Vec<(OccupationCode, Vec<Grade>)>,
     /// The `.pub` file the organisation sent.
     pub public_key: PathBuf,
 }

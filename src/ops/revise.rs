@@ -33,6 +33,18 @@ pub enum FeedbackKind {
 }
 
 impl FeedbackKind {
+    /// The kind as users write and read it.
+    pub fn name(self) -> &'static str {
+        match self {
+            FeedbackKind::WrongKey => "答案错误",
+            FeedbackKind::Ambiguous => "表述歧义",
+            FeedbackKind::Outdated => "内容过时",
+            FeedbackKind::OutOfScope => "超纲",
+            FeedbackKind::Typo => "错别字",
+            FeedbackKind::Other => "其他",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<FeedbackKind> {
         Some(match s.trim() {
             "wrong-key" | "答案错误" => FeedbackKind::WrongKey,
@@ -315,8 +327,11 @@ pub fn revise(cfg: &StoreConfig, id: &str, file: &Path, reason: &str) -> Result<
     }
     for (_, f) in &open {
         evidence.push(format!(
-            "v{} feedback from {} ({:?}): {}",
-            f.version, f.organisation, f.kind, f.text
+            "v{} feedback from {} ({}): {}",
+            f.version,
+            f.organisation,
+            f.kind.name(),
+            f.text
         ));
     }
     let resolved: Vec<(String, Feedback)> = open

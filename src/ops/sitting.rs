@@ -14,7 +14,7 @@ use crate::bankfile::{SourceFile, parse_sitting};
 use crate::document::{self, CopyInfo, FormDocuments};
 use crate::error::{Error, Result};
 use crate::model::{
-    Blueprint, Level, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
+    Blueprint, Grade, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
 };
 use crate::package::keys::{OrgPublic, OrgSecret, Secret32};
 use crate::package::{self, Checkpoint, PackageManifest, PaperRef, Release};
@@ -98,8 +98,8 @@ fn sitting_key(id: &str) -> String {
     format!("t/{id}")
 }
 
-fn ledger_prefix(occ: &OccupationCode, level: Level) -> String {
-    format!("u/{occ}/{}/", level.code())
+fn ledger_prefix(occ: &OccupationCode, level: Grade) -> String {
+    format!("u/{occ}/{}/", level.key())
 }
 
 /// Entry ids a new paper of `bp` may not use: those in the last `cooldown` sittings of its
@@ -261,7 +261,7 @@ fn check_plan(
     catalog: &BTreeMap<String, Organisation>,
 ) -> Vec<crate::bankfile::Diagnostic> {
     let mut out = Vec::new();
-    let mut offered: BTreeSet<(OccupationCode, Level)> = BTreeSet::new();
+    let mut offered: BTreeSet<(OccupationCode, Grade)> = BTreeSet::new();
     for p in &plan.papers {
         match blueprints.get(&p.blueprint) {
             None => out.push(plan_problem(
@@ -345,9 +345,9 @@ fn check_plan(
                     plan_path,
                     o.line,
                     format!(
-                        "organisation {} runs {occ}/{} but the plan has no paper for it",
+                        "organisation {} runs {} but the plan has no paper for it",
                         o.id,
-                        level.code()
+                        level.scope(occ)
                     ),
                 ));
             }
@@ -663,7 +663,7 @@ pub fn run(
                         organisation: org.id.clone(),
                         occupation: bp.occupation.to_string(),
                         occupation_name: std.occupation.name.clone(),
-                        level: bp.level.code(),
+                        level: bp.level,
                         copy: copy.clone(),
                         blueprint: bp.id.clone(),
                         form: f.form,
@@ -679,7 +679,7 @@ pub fn run(
                     ));
                     papers.push(PaperRef {
                         occupation: bp.occupation.to_string(),
-                        level: bp.level.code(),
+                        level: bp.level,
                         kind: if bp.is_theory() {
                             "theory"
                         } else {

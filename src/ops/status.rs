@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Serialize)]
 pub struct PointCount {
     pub occupation: String,
-    pub level: u8,
+    pub level: crate::model::Grade,
     pub clause: String,
     pub name: String,
     pub active_items: usize,
@@ -40,7 +40,7 @@ pub struct StatusReport {
     pub standards: Vec<String>,
     pub entries: usize,
     /// occupation → level code → counts
-    pub levels: BTreeMap<String, BTreeMap<u8, LevelStatus>>,
+    pub levels: BTreeMap<String, BTreeMap<String, LevelStatus>>,
     /// 鉴定点 with fewer than `min_per_point` active items.
     pub thin_points: Vec<PointCount>,
     pub min_per_point: usize,
@@ -148,13 +148,13 @@ fn summarise(
     digest: String,
     data_keys: Vec<(u32, u64)>,
 ) -> StatusReport {
-    let mut levels: BTreeMap<String, BTreeMap<u8, LevelStatus>> = BTreeMap::new();
-    let mut per_point: BTreeMap<(String, u8, String), usize> = BTreeMap::new();
+    let mut levels: BTreeMap<String, BTreeMap<String, LevelStatus>> = BTreeMap::new();
+    let mut per_point: BTreeMap<(String, crate::model::Grade, String), usize> = BTreeMap::new();
     for e in index {
         let ls = levels
             .entry(e.occupation.to_string())
             .or_default()
-            .entry(e.level.code())
+            .entry(e.level.key())
             .or_default();
         match e.kind {
             EntryKind::Task => ls.tasks += 1,
@@ -171,7 +171,7 @@ fn summarise(
                         *ls.by_difficulty.entry(d.as_str().into()).or_default() += 1;
                     }
                     *per_point
-                        .entry((e.occupation.to_string(), e.level.code(), e.clause.clone()))
+                        .entry((e.occupation.to_string(), e.level, e.clause.clone()))
                         .or_default() += 1;
                 }
             }
@@ -180,8 +180,8 @@ fn summarise(
     let mut thin_points = Vec::new();
     for s in standards {
         let occ = s.occupation.code.to_string();
-        for &level in &s.occupation.levels {
-            let Some(ls) = levels.get_mut(&occ).and_then(|m| m.get_mut(&level.code())) else {
+        for level in s.grades() {
+            let Some(ls) = levels.get_mut(&occ).and_then(|m| m.get_mut(&level.key())) else {
                 continue;
             };
             if ls.items == 0 {
@@ -189,7 +189,7 @@ fn summarise(
             }
             for p in s.points_at(level) {
                 let n = per_point
-                    .get(&(occ.clone(), level.code(), p.code.clone()))
+                    .get(&(occ.clone(), level, p.code.clone()))
                     .copied()
                     .unwrap_or(0);
                 ls.points_total += 1;
@@ -200,7 +200,7 @@ fn summarise(
                 if n < min_per_point {
                     thin_points.push(PointCount {
                         occupation: occ.clone(),
-                        level: level.code(),
+                        level,
                         clause: p.code.clone(),
                         name: p.name.clone(),
                         active_items: n,

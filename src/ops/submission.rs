@@ -60,6 +60,29 @@ pub enum Decision {
     RequestChanges,
 }
 
+impl QueueStatus {
+    /// The status as users read it.
+    pub fn name(self) -> &'static str {
+        match self {
+            QueueStatus::Pending => "待审核",
+            QueueStatus::ChangesRequested => "退回修改",
+            QueueStatus::Rejected => "不予采用",
+            QueueStatus::Accepted => "已采用入库",
+        }
+    }
+}
+
+impl Decision {
+    /// The decision as users read it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Decision::Accept => "采用",
+            Decision::Reject => "不予采用",
+            Decision::RequestChanges => "退回修改",
+        }
+    }
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ReviewRecord {
     /// The registered person who decided (before identities: a free-text name).
@@ -275,14 +298,22 @@ pub(crate) fn excel_to_toml(
         let g = groups
             .entry((occ.clone(), level.clone()))
             .or_insert_with(|| {
-                (
-                    format!(
-                        "format = 1\noccupation = {}\nlevel = {}\n",
-                        q(&occ),
-                        q(&level)
-                    ),
-                    vec![row, row, row],
-                )
+                if level.is_empty() {
+                    // 专项职业能力: no level (check refuses a missing one for any other standard)
+                    (
+                        format!("format = 1\noccupation = {}\n", q(&occ)),
+                        vec![row, row],
+                    )
+                } else {
+                    (
+                        format!(
+                            "format = 1\noccupation = {}\nlevel = {}\n",
+                            q(&occ),
+                            q(&level)
+                        ),
+                        vec![row, row, row],
+                    )
+                }
             });
         let mut lines: Vec<String> = vec![
             "[[item]]".into(),
@@ -370,7 +401,11 @@ pub(crate) fn excel_to_toml(
         .map(|((occ, level), (text, map))| {
             (
                 SourceFile {
-                    path: format!("{name}[{occ}/{level}]"),
+                    path: if level.is_empty() {
+                        format!("{name}[{occ}]")
+                    } else {
+                        format!("{name}[{occ}/{level}]")
+                    },
                     text,
                 },
                 map,
@@ -552,8 +587,8 @@ fn import_sealed(
         {
             problems.push(Diagnostic {
                 message: format!(
-                    "{id}: already in the review queue ({:?}); only an item returned for changes may be resubmitted",
-                    old.status
+                    "{id}: already in the review queue ({}); only an item returned for changes may be resubmitted",
+                    old.status.name()
                 ),
                 ..d.clone()
             });
@@ -711,8 +746,8 @@ pub fn review(
     let mut q = find(&vault, id)?;
     if q.status != QueueStatus::Pending {
         return Err(Error::Usage(format!(
-            "{id} is {:?}, not pending review",
-            q.status
+            "{id} 的状态为“{}”，不在待审核中",
+            q.status.name()
         )));
     }
     if q.reviews

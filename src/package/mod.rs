@@ -73,7 +73,7 @@ pub struct Checkpoint {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PaperRef {
     pub occupation: String,
-    pub level: u8,
+    pub level: crate::model::Grade,
     pub kind: String,
     pub blueprint: String,
     pub form: u32,

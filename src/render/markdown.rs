@@ -140,7 +140,7 @@ pub fn theory_paper_md(paper: &TheoryPaper, h: &DocHeader) -> String {
     doc_head(
         &mut b,
         h,
-        "职业技能等级认定 理论知识考试试卷",
+        model::theory_title(paper),
         false,
         &[info_line(&info), format!("考试时长：{} 分钟", info.minutes)],
     );

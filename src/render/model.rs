@@ -77,6 +77,15 @@ pub(crate) fn opt_label(i: usize) -> String {
     }
 }
 
+/// The theory paper's heading: 职业技能等级认定, or 专项职业能力考核 for a paper of no level.
+pub(crate) fn theory_title(paper: &crate::document::TheoryPaper) -> &'static str {
+    if paper.level.is_unleveled() {
+        "专项职业能力考核 理论知识考试试卷"
+    } else {
+        "职业技能等级认定 理论知识考试试卷"
+    }
+}
+
 /// Common identification of a paper or key: "电工（6-31-01-03）", level name, form.
 pub(crate) struct PaperInfo {
     pub occupation: String,

@@ -25,7 +25,7 @@ use super::kv::{Batch, Kv, SledKv};
 use crate::error::{Error, Result};
 use crate::model::canon;
 use crate::model::{
-    Difficulty, Entry, EntryKind, Importance, Level, OccupationCode, Standard, Status,
+    Difficulty, Entry, EntryKind, Grade, Importance, OccupationCode, Standard, Status,
 };
 use crate::package::keys::BureauKey;
 use rayon::prelude::*;
@@ -190,7 +190,7 @@ pub struct IndexEntry {
     pub id: String,
     pub version: u32,
     pub occupation: OccupationCode,
-    pub level: Level,
+    pub level: Grade,
     pub clause: String,
     #[serde(rename = "type")]
     pub type_label: String,
@@ -252,7 +252,7 @@ impl fmt::Debug for Vault {
     }
 }
 
-type Cell = (OccupationCode, Level);
+type Cell = (OccupationCode, Grade);
 
 /// The logical name of an entry version, bound into its seal.
 pub(super) fn rec_key(id: &str, version: u32) -> String {
@@ -261,8 +261,8 @@ pub(super) fn rec_key(id: &str, version: u32) -> String {
 fn seg_key(seg: u64) -> String {
     format!("g/{seg:012}")
 }
-fn page_key(occ: &OccupationCode, level: Level) -> String {
-    format!("x/{occ}/{}", level.code())
+fn page_key(occ: &OccupationCode, level: Grade) -> String {
+    format!("x/{occ}/{}", level.key())
 }
 fn std_key(occ: &OccupationCode) -> String {
     format!("s/{occ}")
@@ -663,7 +663,7 @@ impl Vault {
     pub fn index(
         &self,
         occupation: Option<&OccupationCode>,
-        level: Option<Level>,
+        level: Option<Grade>,
     ) -> Result<Vec<IndexEntry>> {
         let pages = match (occupation, level) {
             (Some(o), Some(l)) => {
@@ -679,7 +679,7 @@ impl Vault {
         };
         let decoded = pages
             .par_iter()
-            .filter(|(k, _)| level.is_none_or(|l| k.ends_with(format!("/{}", l.code()).as_bytes())))
+            .filter(|(k, _)| level.is_none_or(|l| k.ends_with(format!("/{}", l.key()).as_bytes())))
             .map(|(k, v)| self.decode_page(k, v))
             .collect::<Result<Vec<_>>>()?;
         Ok(decoded.into_iter().flatten().collect())
@@ -741,7 +741,7 @@ impl Vault {
     pub fn entry_versions(
         &self,
         occupation: &OccupationCode,
-        level: Level,
+        level: Grade,
         wanted: &[(String, u32)],
     ) -> Result<HashMap<(String, u32), Entry>> {
         let mut by_id: HashMap<String, IndexEntry> = self

@@ -3,7 +3,7 @@
 //! config (ChaCha8 from the seed); nothing here is realistic content, and none of it is committed.
 
 use crate::model::{
-    Answer, Content, Difficulty, Entry, Function, Importance, ItemType, Level, Occupation,
+    Answer, Content, Difficulty, Entry, Function, Grade, Importance, ItemType, Level, Occupation,
     OccupationCode, Point, PracticalTask, RubricLine, SiteEntry, Source, Standard, StandardKind,
     Status, TheoryItem, WeightRow, WeightTable,
 };
@@ -143,9 +143,10 @@ fn standard(occ: usize) -> Standard {
         edition: "2026".into(),
         title: format!("合成职业{occ}标准"),
         sample_data: Some("synthetic".into()),
+        requirements: None,
         occupation: Occupation {
             code,
-            code_edition: 2022,
+            code_edition: Some(2022),
             name: format!("合成职业{occ}"),
             work_types: vec!["甲".into(), "乙".into()],
             levels: Level::ALL.to_vec(),
@@ -153,7 +154,7 @@ fn standard(occ: usize) -> Standard {
         functions,
         contents,
         points,
-        weight_levels: Level::ALL.to_vec(),
+        weight_levels: Level::ALL.map(Grade::Level).to_vec(),
         theory_weights,
         skill_weights,
     }
@@ -234,7 +235,7 @@ pub fn bank(cfg: &SynthConfig) -> (Vec<Standard>, Vec<Entry>) {
             id: format!("S{:07}", n + 1),
             version: 1,
             occupation: s.occupation.code.clone(),
-            level,
+            level: level.into(),
             clause: clause_for(&mut rng),
             item_type,
             stem,
@@ -265,7 +266,7 @@ pub fn bank(cfg: &SynthConfig) -> (Vec<Standard>, Vec<Entry>) {
                 id: format!("T{:05}-{t:02}", cell),
                 version: 1,
                 occupation: s.occupation.code.clone(),
-                level,
+                level: level.into(),
                 modules: vec![module],
                 work_types: vec![["甲", "乙"][t % 2].into()],
                 title: text(&mut rng, 12),

@@ -141,7 +141,7 @@ fn output_is_byte_identical_whatever_the_thread_count() {
 /// Every hard constraint, checked on one built theory blueprint.
 fn check_theory(
     b: &Built,
-    pool: &HashMap<String, (Status, Option<String>, u8)>,
+    pool: &HashMap<String, (Status, Option<String>, qbank::model::Grade)>,
     excluded: &BTreeSet<String>,
 ) {
     let BlueprintKind::Theory { sections, .. } = &b.blueprint.kind else {
@@ -166,7 +166,7 @@ fn check_theory(
         for i in &f.items {
             let (status, enemy, level) = &pool[&i.id];
             assert_eq!(*status, Status::Active);
-            assert_eq!(*level, b.blueprint.level.code());
+            assert_eq!(*level, b.blueprint.level);
             assert!(!excluded.contains(&i.id), "cooldown");
             if let Some(e) = enemy {
                 assert!(
@@ -210,16 +210,11 @@ fn hard_constraints_hold_on_many_seeds_with_cooldown_and_status_changes() {
     let cfg = crate::new_store(&t.path().join("s"));
     qbank::ops::import(&cfg, &[bank], &Quiet).unwrap();
     let vault = cfg.open().unwrap();
-    let pool: HashMap<String, (Status, Option<String>, u8)> = vault
+    let pool: HashMap<String, (Status, Option<String>, qbank::model::Grade)> = vault
         .index(None, None)
         .unwrap()
         .into_iter()
-        .map(|e| {
-            (
-                e.id.clone(),
-                (e.status, e.meta.enemy.clone(), e.level.code()),
-            )
-        })
+        .map(|e| (e.id.clone(), (e.status, e.meta.enemy.clone(), e.level)))
         .collect();
     drop(vault);
     let bp = sample_blueprints(&cfg)
@@ -513,22 +508,19 @@ fn verify_refuses_a_paper_key_practical_or_defence_set_missing_a_field_by_file_a
 fn defence_topics_are_drawn_for_technicians_spread_over_modules() {
     let files = qbank::ops::read_bank_files(&[sample_bank()]).unwrap();
     let (bank, _) = qbank::bankfile::check(&files, &[]);
-    let std = &bank
-        .standards
-        .iter()
-        .find(|s| s.value.occupation.code.to_string() == "6-31-01-03")
-        .expect("the 电工 standard")
-        .value;
+    let std = crate::dg_standard(&bank);
     let topics: Vec<TopicCandidate> = bank
         .entries
         .iter()
         .filter_map(|e| match &e.value {
-            qbank::model::Entry::Defence(d) if d.level.code() == 2 => Some(TopicCandidate {
-                id: d.id.clone(),
-                version: d.version,
-                module: d.module.clone(),
-                status: d.status,
-            }),
+            qbank::model::Entry::Defence(d) if d.level == Level::from_code(2).unwrap() => {
+                Some(TopicCandidate {
+                    id: d.id.clone(),
+                    version: d.version,
+                    module: d.module.clone(),
+                    status: d.status,
+                })
+            }
             _ => None,
         })
         .collect();
@@ -552,7 +544,7 @@ fn defence_topics_are_drawn_for_technicians_spread_over_modules() {
     let bp = Blueprint {
         id: "dg2-practical".into(),
         occupation: std.occupation.code.clone(),
-        level: Level::from_code(2).unwrap(),
+        level: Level::from_code(2).unwrap().into(),
         minutes: 240,
         forms: 1,
         max_overlap: 1.0,

@@ -345,13 +345,12 @@ fn one_person_cannot_be_both_reviewers_of_four_eyes() {
     // 李审's key under 张审's name (the key file relabelled)
     let people = t.path().join("people");
     let forged = t.path().join("zhang-as-li.key");
-    std::fs::write(
+    crate::relabelled(
+        &people.join("li-shen.key"),
         &forged,
-        std::fs::read_to_string(people.join("li-shen.key"))
-            .unwrap()
-            .replace("person = \"li-shen\"", "person = \"zhang-shen\""),
-    )
-    .unwrap();
+        "li-shen",
+        "zhang-shen",
+    );
     let as_zhang = qbank::package::person::PersonSecret::read(&forged).unwrap();
     let e = accept(&as_zhang).unwrap_err();
     assert!(matches!(e, Error::Identity(_)) && e.exit_code() == 5, "{e}");
@@ -362,13 +361,7 @@ fn one_person_cannot_be_both_reviewers_of_four_eyes() {
     assert!(e.to_string().contains("未在本库登记"), "{e}");
     // 李审's public key registered a second time, under another id
     let copy = t.path().join("li-2.pub");
-    std::fs::write(
-        &copy,
-        std::fs::read_to_string(people.join("li-shen.pub"))
-            .unwrap()
-            .replace("person = \"li-shen\"", "person = \"li-2\""),
-    )
-    .unwrap();
+    crate::relabelled(&people.join("li-shen.pub"), &copy, "li-shen", "li-2");
     let e = qbank::ops::person::add(
         &f.cfg,
         "li-2",

@@ -17,6 +17,7 @@ mod operators;
 mod rollback;
 mod rotation;
 mod sitting;
+mod special;
 mod store;
 mod store_vectors;
 mod submission;
@@ -33,6 +34,30 @@ use std::path::{Path, PathBuf};
 /// The committed sample bank.
 pub fn sample_bank() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("banks")
+}
+
+/// The 电工 (6-31-01-03) standard of a checked bank holding the sample's occupations.
+pub fn dg_standard(bank: &qbank::bankfile::ParsedBank) -> &qbank::model::Standard {
+    &bank
+        .standards
+        .iter()
+        .find(|s| s.value.occupation.code.to_string() == "6-31-01-03")
+        .expect("the 电工 standard")
+        .value
+}
+
+/// A personal key file copied under another person's id (`person = "…"` relabelled): a key
+/// that claims to be someone it is not.
+pub fn relabelled(from: &Path, to: &Path, old: &str, new: &str) {
+    let text = std::fs::read_to_string(from).unwrap();
+    std::fs::write(
+        to,
+        text.replace(
+            &format!("person = \"{old}\""),
+            &format!("person = \"{new}\""),
+        ),
+    )
+    .unwrap();
 }
 
 pub fn sample_standard() -> PathBuf {

@@ -58,7 +58,9 @@ fn planted_bank(dir: &Path, distinct: bool) -> std::path::PathBuf {
 
 fn pairs_of(cfg: &StoreConfig, level: u8) -> Vec<NearPair> {
     let v = cfg.open().unwrap();
-    let index = v.index(None, Level::from_code(level)).unwrap();
+    let index = v
+        .index(None, Level::from_code(level).map(Into::into))
+        .unwrap();
     let entries = v.entries(&index).unwrap();
     let items: Vec<&qbank::model::TheoryItem> = entries
         .iter()

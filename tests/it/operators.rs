@@ -75,13 +75,7 @@ fn once_an_operator_is_registered_every_change_is_signed_by_one() {
     let e = register(&signed_by(&cfg, &wang), &people, "zhou-op", Role::Operator).unwrap_err();
     assert!(e.to_string().contains("未登记为操作员"), "{e}");
     let forged = t.path().join("li-as-wang.key");
-    std::fs::write(
-        &forged,
-        std::fs::read_to_string(people.join("wang-shen.key"))
-            .unwrap()
-            .replace("person = \"wang-shen\"", "person = \"li-op\""),
-    )
-    .unwrap();
+    crate::relabelled(&people.join("wang-shen.key"), &forged, "wang-shen", "li-op");
     let as_forged = signed_by(&cfg, &PersonSecret::read(&forged).unwrap());
     let e = register(&as_forged, &people, "zhou-op", Role::Operator).unwrap_err();
     assert!(e.to_string().contains("冒用身份"), "{e}");

@@ -69,7 +69,9 @@ pub fn sample_pool() -> (Standard, Vec<Candidate>) {
         .entries
         .iter()
         .filter_map(|e| match &e.value {
-            Entry::Item(i) if i.level.code() == 4 => Some(Candidate::from_item(i, &std)),
+            Entry::Item(i) if i.level == Level::from_code(4).unwrap() => {
+                Some(Candidate::from_item(i, &std))
+            }
             _ => None,
         })
         .collect();
@@ -101,7 +103,7 @@ pub fn blueprint(std: &Standard, case: &Case) -> Blueprint {
     Blueprint {
         id: format!("tight-{}", case.name),
         occupation: std.occupation.code.clone(),
-        level: Level::from_code(4).unwrap(),
+        level: Level::from_code(4).unwrap().into(),
         minutes: 120,
         forms: case.forms,
         max_overlap: case.max_overlap,

@@ -440,7 +440,8 @@ pub enum OrgCommand {
         category: String,
         #[arg(long)]
         region: String,
-        /// OCCUPATION:LEVELS it may certify, e.g. 6-31-01-03:4,3 (repeatable).
+        /// OCCUPATION:LEVELS it may certify, e.g. 6-31-01-03:4,3, or a 专项职业能力 code alone,
+        /// e.g. S3200001 (no levels: it has none) (repeatable).
         #[arg(long, required = true)]
         certify: Vec<String>,
         /// The organisation's .pub file.

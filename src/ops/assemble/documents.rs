@@ -14,12 +14,12 @@ use crate::document::{
 };
 use crate::error::Result;
 use crate::model::{
-    Answer, Blueprint, BlueprintKind, Entry, Level, PracticalTask, Standard, TheoryItem,
+    Answer, Blueprint, BlueprintKind, Entry, Grade, PracticalTask, Standard, TheoryItem,
 };
 use crate::store::{IndexEntry, Vault};
 use std::collections::{BTreeSet, HashMap};
 
-fn clause_path(std: &Standard, level: Level, code: &str) -> Vec<String> {
+fn clause_path(std: &Standard, level: Grade, code: &str) -> Vec<String> {
     std.clause(level, code)
         .map(|c| {
             vec![
@@ -47,7 +47,7 @@ fn head(std: &Standard, bp: &Blueprint, form: u32) -> Head {
     Head {
         occupation: bp.occupation.to_string(),
         occupation_name: std.occupation.name.clone(),
-        level: bp.level.code(),
+        level: bp.level,
         level_name: bp.level.to_string(),
         kind: if bp.is_theory() {
             DocKind::Theory
@@ -371,7 +371,7 @@ pub fn render(
             seed,
             form,
             occupation: bp.occupation.to_string(),
-            level: bp.level.code(),
+            level: bp.level,
             kind: if bp.is_theory() {
                 "theory"
             } else {

@@ -50,7 +50,7 @@ pub struct Manifest {
     pub seed: u64,
     pub form: u32,
     pub occupation: String,
-    pub level: u8,
+    pub level: crate::model::Grade,
     pub kind: String,
     /// (id, version) of every entry used, in paper order.
     pub items: Vec<(String, u32)>,

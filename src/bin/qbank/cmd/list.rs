@@ -1,7 +1,7 @@
 //! `qbank list [filters]`
 
 use crate::cli::{Global, ListArgs};
-use qbank::model::{EntryKind, ItemType, Level, OccupationCode, Status};
+use qbank::model::{EntryKind, Grade, ItemType, OccupationCode, Status};
 use qbank::ops::ListFilter;
 use qbank::{Error, Result};
 use std::process::ExitCode;
@@ -19,7 +19,11 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
             "occupation code (e.g. 6-31-01-03)",
             OccupationCode::parse,
         )?,
-        level: parsed(&a.level, "level (5..1, 四级, 中级工)", Level::parse)?,
+        level: parsed(
+            &a.level,
+            "level (5..1, 四级, 中级工, or zx for 专项职业能力)",
+            Grade::parse,
+        )?,
         clause: a.clause.clone(),
         item_type: parsed(
             &a.item_type,
@@ -52,7 +56,7 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
                 r.id,
                 r.version,
                 r.occupation.to_string(),
-                r.level.grade_name(),
+                r.level.level().map_or("专项", |l| l.grade_name()),
                 r.clause,
                 r.type_label,
                 r.status.as_str(),

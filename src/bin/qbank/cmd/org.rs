@@ -52,7 +52,7 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                 .map(|s| {
                     parse_scope(s).ok_or_else(|| {
                         Error::Usage(format!(
-                            "--certify `{s}`: give OCCUPATION:LEVELS, e.g. 6-31-01-03:4,3"
+                            "--certify `{s}`: give OCCUPATION:LEVELS, e.g. 6-31-01-03:4,3, or a 专项职业能力 code alone (不分等级), e.g. S3200001"
                         ))
                     })
                 })
@@ -90,8 +90,16 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                         .certify
                         .iter()
                         .map(|(occ, ls)| {
-                            let l: Vec<String> = ls.iter().map(|l| l.code().to_string()).collect();
-                            format!("{occ}:{}", l.join(","))
+                            let l: Vec<String> = ls
+                                .iter()
+                                .filter_map(|l| l.level())
+                                .map(|l| l.code().to_string())
+                                .collect();
+                            if l.is_empty() {
+                                occ.to_string()
+                            } else {
+                                format!("{occ}:{}", l.join(","))
+                            }
                         })
                         .collect();
                     crate::outln!(

@@ -97,7 +97,7 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
                     r.id,
                     r.accepted_by.join(", ")
                 ),
-                (s, None) => crate::outln!("{}: {:?}", r.id, s),
+                (s, None) => crate::outln!("{}: {}", r.id, s.name()),
             }
         }
         Ok(ExitCode::SUCCESS)
@@ -111,14 +111,14 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
             } else {
                 for i in &q {
                     crate::outln!(
-                        "{:<14} {:<18} {} {} {} {:<6} {:?} reviews {}",
+                        "{:<14} {:<18} {} {} {} {:<6} {} reviews {}",
                         i.id,
                         i.submission,
                         i.organisation,
                         i.entry.occupation(),
                         i.entry.clause(),
                         i.entry.type_label(),
-                        i.status,
+                        i.status.name(),
                         i.reviews.len()
                     );
                 }
@@ -132,13 +132,13 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
                 crate::output::json(&q);
             } else {
                 crate::outln!(
-                    "{} · {} · {} ({}) · from {} · {:?}",
+                    "{} · {} · {} ({}) · from {} · {}",
                     q.id,
                     q.submission,
                     q.organisation,
                     q.writer,
                     q.origin,
-                    q.status
+                    q.status.name()
                 );
                 crate::outln!(
                     "{}",
@@ -150,10 +150,10 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
                         None => "unsigned (recorded before identities; does not count)".into(),
                     };
                     crate::outln!(
-                        "  {} {} {:?} ({signed}): {}",
+                        "  {} {} {} ({signed}): {}",
                         r.at,
                         r.reviewer,
-                        r.decision,
+                        r.decision.name(),
                         r.comment
                     );
                 }
@@ -324,10 +324,10 @@ pub fn revise(
                 }
                 for f in &c.feedback {
                     crate::outln!(
-                        "    {} v{} {:?}: {}",
+                        "    {} v{} {}: {}",
                         f.organisation,
                         f.version,
-                        f.kind,
+                        f.kind.name(),
                         f.text
                     );
                 }

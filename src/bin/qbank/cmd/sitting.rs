@@ -165,11 +165,13 @@ pub fn unseal(
     );
     for p in &r.papers {
         crate::outln!(
-            "  {}/F{:02}  {} {}级 {}  copy {}",
+            "  {}/F{:02}  {} {} {}  copy {}",
             r.out.join(&p.blueprint).display(),
             p.form,
             p.occupation,
-            p.level,
+            p.level
+                .level()
+                .map_or_else(|| p.level.to_string(), |l| format!("{}级", l.code())),
             if p.kind == "theory" {
                 "理论知识"
             } else {

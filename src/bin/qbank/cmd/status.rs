@@ -2,7 +2,7 @@
 
 use crate::cli::Global;
 use qbank::Result;
-use qbank::model::Level;
+use qbank::model::Grade;
 use std::process::ExitCode;
 
 pub fn exec(
@@ -23,7 +23,7 @@ pub fn exec(
     crate::outln!("{} current entr(ies)", r.entries);
     for (occ, levels) in &r.levels {
         for (code, ls) in levels.iter().rev() {
-            let level = Level::from_code(*code).map_or_else(|| code.to_string(), |l| l.to_string());
+            let level = Grade::parse(code).map_or_else(|| code.to_string(), |l| l.to_string());
             crate::outln!(
                 "\n{occ} {level}: {} items ({} active), {} tasks, {} defence topics; 鉴定点 covered {}/{}",
                 ls.items,
@@ -68,9 +68,11 @@ pub fn exec(
         crate::outln!("\n鉴定点 with fewer than {} active items:", r.min_per_point);
         for p in &r.thin_points {
             crate::outln!(
-                "  {} L{} {:<7} {:>3}  {}",
+                "  {} {} {:<7} {:>3}  {}",
                 p.occupation,
-                p.level,
+                p.level
+                    .level()
+                    .map_or_else(|| "专项".to_string(), |l| format!("L{}", l.code())),
                 p.clause,
                 p.active_items,
                 p.name
