@@ -704,6 +704,23 @@ fn entries_of(
                 ),
             );
         }
+        // a marker awards a rubric line's points as written: whole or half points only
+        if lines_ok
+            && let Some(r) = t
+                .rubric
+                .get_ref()
+                .iter()
+                .find(|r| (r.points * 2.0).fract() != 0.0)
+        {
+            sink.span(
+                &t.rubric,
+                format!(
+                    "{id}：评分要素“{}”配分 {} 分，配分须为整分或半分（考评员按所列配分评分）",
+                    r.element.trim(),
+                    r.points
+                ),
+            );
+        }
         let sum: f64 = t.rubric.get_ref().iter().map(|r| r.points).sum();
         if lines_ok && points.is_finite() && (sum - points).abs() > 1e-9 {
             sink.span(

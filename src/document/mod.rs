@@ -19,6 +19,7 @@ pub use defence::{PaperTopic, TopicReference};
 pub use figure::DocFigure;
 pub use practical::{
     PaperModule, PaperTask, PracticalKey, PracticalPaper, RubricMark, TaskMarking,
+    split_examiner_text,
 };
 pub use quality::{
     FormQuality, PracticalReport, QualityReport, QualityTerms, QualityWeights, RowFit, SearchStats,

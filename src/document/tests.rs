@@ -171,13 +171,27 @@ fn a_missing_or_mistyped_field_is_refused_naming_the_file_and_the_field() {
             want
         );
     }
-    let marking: [(&str, &str, &str, Option<Value>, &str); 2] = [
+    let marking: [(&str, &str, &str, Option<Value>, &str); 4] = [
         (
             "practical-key",
             "/marking/0/rubric/0",
-            "points",
+            "marks",
             None,
-            "marking[0].rubric[0].points",
+            "marking[0].rubric[0].marks",
+        ),
+        (
+            "practical-key",
+            "/marking/0",
+            "task_points",
+            None,
+            "marking[0].task_points",
+        ),
+        (
+            "practical-key",
+            "/marking/0",
+            "checks",
+            Some(json!(1)),
+            "marking[0].checks",
         ),
         (
             "practical-key",

@@ -431,11 +431,16 @@ fn copy_documents(
             if !p.defence.is_empty() {
                 put(
                     "defence.html",
-                    render::defence_html(&p, Some(&k), header).into_bytes(),
+                    render::defence_html(&p, header).into_bytes(),
+                );
+                put("defence.md", render::defence_md(&p, header).into_bytes());
+                put(
+                    "defence-key.html",
+                    render::defence_key_html(&p, &k, header).into_bytes(),
                 );
                 put(
-                    "defence.md",
-                    render::defence_md(&p, Some(&k), header).into_bytes(),
+                    "defence-key.md",
+                    render::defence_key_md(&p, &k, header).into_bytes(),
                 );
             }
             put("paper.json", document::to_bytes(&p));

@@ -93,6 +93,8 @@ h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
 .topic .body { white-space: pre-wrap; font-size: 13pt; min-height: 8em; margin: 1em 0; }
 .topic p { margin: 0.5em 0; }
 .blank { display: inline-block; min-width: 6em; border-bottom: 1px solid #000; }
+.checks { border: 1px solid #000; padding: 0.2em 0.6em; margin: 0.4em 0; break-inside: avoid; page-break-inside: avoid; }
+.weighting td, .weighting th { height: 1.8em; }
 .doc-foot { margin-top: 2em; border-top: 1px solid #888; font-size: 7.5pt; color: #444; display: flex; justify-content: space-between; }
 @media screen { body { padding: 1em 1.5em; } .pb { margin-top: 2em; border-top: 1px dashed #aaa; padding-top: 1em; } }
 "#;
@@ -425,16 +427,17 @@ pub fn practical_notice_html(paper: &PracticalPaper, h: &DocHeader) -> String {
     if items.is_empty() {
         b.push_str("<p>—</p>\n");
     } else {
-        b.push_str("<table><tr><th style=\"width:3em\">序号</th><th>名称</th><th style=\"width:8em\">备注</th></tr>\n");
+        b.push_str("<table><tr><th style=\"width:3em\">序号</th><th>名称</th><th style=\"width:10em\">备注</th></tr>\n");
         for (i, c) in items.iter().enumerate() {
             let _ = writeln!(
                 b,
-                "<tr><td class=\"c\">{}</td><td>{}</td><td></td></tr>",
+                "<tr><td class=\"c\">{}</td><td>{}</td><td>{}</td></tr>",
                 i + 1,
-                esc(c)
+                esc(&c.name),
+                esc(&c.remark)
             );
         }
-        b.push_str("</table>\n");
+        b.push_str("</table>\n<p class=\"small\">说明：备注栏为需要该物品的试题。</p>\n");
     }
     b.push_str("</section>\n");
     page("考核准备通知单", h, false, &b)
@@ -517,11 +520,14 @@ pub fn practical_tasks_html(paper: &PracticalPaper, h: &DocHeader) -> String {
     page("试卷正文", h, false, &b)
 }
 
-/// Practical 评分记录表: one rubric table per task with totals and signature lines.
+/// Practical 评分记录表: one sheet per task — the examiner's check points, the rubric as written
+/// with its total, the weighting of the task's score to its module's points with a 折算分 box —
+/// then the set's 成绩汇总表 (the weighted scores and their total).
 pub fn practical_marking_html(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeader) -> String {
     let info = PaperInfo::of(&paper.head());
+    let sheets = model::sheets(paper, key);
     let mut b = String::new();
-    for (i, s) in model::sheets(paper, key).iter().enumerate() {
+    for (i, s) in sheets.iter().enumerate() {
         let _ = writeln!(
             b,
             "<section class=\"sheet{}\" data-id=\"{}\">",
@@ -539,17 +545,25 @@ pub fn practical_marking_html(paper: &PracticalPaper, key: &PracticalKey, h: &Do
         );
         let _ = writeln!(
             b,
-            "<h2>{}　{}</h2>\n<p>模块：{}　考核时间：{} min　配分：{} 分</p>",
+            "<h2>{}　{}</h2>\n<p>模块：{}　考核时间：{} min　本题满分：{} 分　折算配分：{} 分</p>",
             esc(&s.label()),
             esc(&dash(s.title.clone())),
             esc(&s.module),
             fmt_opt(s.minutes),
+            fmt_opt(s.task_points.or(Some(s.rubric_total()))),
             fmt_opt(s.points)
         );
         b.push_str(
             "<p>考生姓名：<span class=\"blank\"></span>　准考证号：<span class=\"blank\" style=\"min-width:12em\"></span>　\
              工位号：<span class=\"blank\" style=\"min-width:4em\"></span></p>\n",
         );
+        if !s.checks.trim().is_empty() {
+            let _ = writeln!(
+                b,
+                "<div class=\"checks\"><h3>考评员检查要点</h3><div class=\"pre\">{}</div></div>",
+                rich::html(&s.checks, &s.figures)
+            );
+        }
         b.push_str(
             "<table class=\"rubric\"><tr><th style=\"width:3em\">序号</th><th style=\"width:8em\">考核内容（评分要素）</th>\
              <th style=\"width:3.5em\">配分</th><th>评分标准</th><th style=\"width:3.5em\">扣分</th>\
@@ -558,10 +572,10 @@ pub fn practical_marking_html(paper: &PracticalPaper, key: &PracticalKey, h: &Do
         for (k, r) in s.rubric.iter().enumerate() {
             let _ = writeln!(
                 b,
-                "<tr><td class=\"c\">{}</td><td>{}</td><td class=\"c\">{}</td><td>{}</td><td></td><td></td></tr>",
+                "<tr><td class=\"c\">{}</td><td>{}</td><td class=\"c pts\">{}</td><td>{}</td><td></td><td></td></tr>",
                 k + 1,
                 rich::html(&dash(r.element.clone()), &s.figures),
-                fmt_opt(r.points),
+                fmt_opt(r.marks),
                 rich::html(&dash(r.criteria.clone()), &s.figures)
             );
         }
@@ -570,13 +584,19 @@ pub fn practical_marking_html(paper: &PracticalPaper, key: &PracticalKey, h: &Do
             "<tr class=\"total\"><td></td><th>合计</th><td class=\"c total-pts\">{}</td><td></td><td></td><td></td></tr>\n</table>",
             fmt_num(s.rubric_total())
         );
+        let _ = writeln!(
+            b,
+            "<table class=\"weighting\"><tr><td>{}</td><th style=\"width:4em\">得分</th><td style=\"width:4em\"></td>\
+             <th style=\"width:4em\">折算分</th><td style=\"width:4em\"></td></tr></table>",
+            esc(&s.weighting())
+        );
         b.push_str(
-            "<p class=\"small\">注：每项扣分不超过该项配分；否定项（严重违反安全规程等）按试题说明处理。</p>\n",
+            "<p class=\"small\">注：按本题评分标准所列分值评分，每项扣分不超过该项配分；否定项（严重违反安全规程等）按试题说明处理。折算分由得分乘折算系数得出，保留两位小数。</p>\n",
         );
         sig_lines(&mut b);
         b.push_str("</section>\n");
     }
-    if b.is_empty() {
+    if sheets.is_empty() {
         doc_head(
             &mut b,
             h,
@@ -585,18 +605,69 @@ pub fn practical_marking_html(paper: &PracticalPaper, key: &PracticalKey, h: &Do
             &[info_line(&info)],
         );
         let _ = writeln!(b, "<p>{DASH}</p>");
+    } else {
+        summary_html(&mut b, paper, &sheets, h, &info);
     }
     page("评分记录表", h, false, &b)
+}
+
+/// 操作技能考核成绩汇总表: every task's score, its weighting and its 折算分, and their total.
+fn summary_html(
+    b: &mut String,
+    paper: &PracticalPaper,
+    sheets: &[model::Sheet],
+    h: &DocHeader,
+    info: &PaperInfo,
+) {
+    b.push_str("<section class=\"summary pb\">\n");
+    if !h.title.is_empty() {
+        let _ = writeln!(b, "<p class=\"sitting\">{}</p>", esc(h.title));
+    }
+    let _ = writeln!(
+        b,
+        "<h1>操作技能考核 成绩汇总表</h1>\n<p class=\"meta\">{}　场次：{}</p>",
+        esc(&info_line(info)),
+        esc(&dash(h.sitting.to_string()))
+    );
+    b.push_str(
+        "<p>考生姓名：<span class=\"blank\"></span>　准考证号：<span class=\"blank\" style=\"min-width:12em\"></span></p>\n\
+         <table class=\"summary\"><tr><th>试题</th><th>模块</th><th style=\"width:4em\">本题满分</th>\
+         <th style=\"width:6em\">折算系数</th><th style=\"width:4em\">折算配分</th><th style=\"width:4em\">得分</th>\
+         <th style=\"width:4em\">折算分</th><th style=\"width:7em\">备注</th></tr>\n",
+    );
+    for s in sheets {
+        let full = s.task_points.unwrap_or_else(|| s.rubric_total());
+        let _ = writeln!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td class=\"c pts\">{}</td><td class=\"c\">{}</td><td class=\"c pts\">{}</td><td></td><td></td><td>{}</td></tr>",
+            esc(&s.label()),
+            esc(&s.module),
+            fmt_num(full),
+            esc(&s
+                .points
+                .map_or(DASH.to_string(), |p| model::factor_text(p, full))),
+            fmt_opt(s.points),
+            esc(&model::summary_note(s))
+        );
+    }
+    let _ = writeln!(
+        b,
+        "<tr class=\"total\"><th colspan=\"4\">合计</th><td class=\"c set-total pts\">{}</td><td></td><td></td><td></td></tr>\n</table>",
+        fmt_num(model::set_points(paper))
+    );
+    b.push_str("<p class=\"small\">注：操作技能考核成绩为各试题折算分之和。</p>\n");
+    sig_lines(b);
+    b.push_str("</section>\n");
 }
 
 // ---------------------------------------------------------------------------------------------
 // Defence
 // ---------------------------------------------------------------------------------------------
 
-/// 答辩题签 (one per page) and, with a key, the examiners' 参考要点 on the following pages.
-pub fn defence_html(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocHeader) -> String {
+/// 答辩题签 for candidates, one per page: the topics only, never a reference point.
+pub fn defence_html(paper: &PracticalPaper, h: &DocHeader) -> String {
     let info = PaperInfo::of(&paper.head());
-    let topics = model::topics(paper, key);
+    let topics = model::topics(paper, None);
     let mut b = String::new();
     if topics.is_empty() {
         doc_head(&mut b, h, "答辩题签", false, &[info_line(&info)]);
@@ -622,29 +693,47 @@ pub fn defence_html(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocH
              <p>考生签名：<span class=\"blank\" style=\"min-width:10em\"></span>　　日期：<span class=\"blank\"></span></p>\n</section>\n",
         );
     }
-    if key.is_some() && !topics.is_empty() {
-        b.push_str("<section class=\"refs pb\">\n<p class=\"secret\">绝密★考评员用</p>\n<h1>答辩参考要点</h1>\n");
-        for t in &topics {
-            let _ = writeln!(
-                b,
-                "<div class=\"ans\"><h3>{}　{}</h3><p class=\"small\">职业功能：{}</p>",
-                esc(&dash(t.id.clone())),
-                esc(&dash(t.topic.clone())),
-                esc(&t.module)
-            );
-            if t.reference.is_empty() {
-                let _ = write!(b, "<p>{DASH}</p>");
-            } else {
-                b.push_str("<ol>");
-                for r in &t.reference {
-                    let _ = write!(b, "<li class=\"pre\">{}</li>", rich::html(r, &t.figures));
-                }
-                b.push_str("</ol>");
-            }
-            b.push_str("</div>\n");
-        }
-        sig_lines(&mut b);
-        b.push_str("</section>\n");
+    page("答辩题签", h, false, &b)
+}
+
+/// 答辩参考要点 for the examiners (绝密★考评员用): each topic with its reference points.
+pub fn defence_key_html(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
+    let topics = model::topics(paper, Some(key));
+    let mut b = String::new();
+    b.push_str("<section class=\"refs\">\n<p class=\"secret\">绝密★考评员用</p>\n");
+    if !h.title.is_empty() {
+        let _ = writeln!(b, "<p class=\"sitting\">{}</p>", esc(h.title));
     }
-    page("答辩题签", h, key.is_some(), &b)
+    let _ = writeln!(
+        b,
+        "<h1>答辩参考要点</h1>\n<p class=\"meta\">{}　场次：{}</p>",
+        esc(&info_line(&info)),
+        esc(&dash(h.sitting.to_string()))
+    );
+    if topics.is_empty() {
+        b.push_str("<p>本试卷无答辩题。</p>\n");
+    }
+    for t in &topics {
+        let _ = writeln!(
+            b,
+            "<div class=\"ans\"><h3>{}　{}</h3><p class=\"small\">职业功能：{}</p>",
+            esc(&dash(t.id.clone())),
+            esc(&dash(t.topic.clone())),
+            esc(&t.module)
+        );
+        if t.reference.is_empty() {
+            let _ = write!(b, "<p>{DASH}</p>");
+        } else {
+            b.push_str("<ol>");
+            for r in &t.reference {
+                let _ = write!(b, "<li class=\"pre\">{}</li>", rich::html(r, &t.figures));
+            }
+            b.push_str("</ol>");
+        }
+        b.push_str("</div>\n");
+    }
+    sig_lines(&mut b);
+    b.push_str("</section>\n");
+    page("答辩参考要点", h, true, &b)
 }

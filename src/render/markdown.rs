@@ -349,9 +349,15 @@ pub fn practical_notice_md(paper: &PracticalPaper, h: &DocHeader) -> String {
     } else {
         b.push_str("| 序号 | 名称 | 备注 |\n|:-:|---|---|\n");
         for (i, c) in items.iter().enumerate() {
-            let _ = writeln!(b, "| {} | {} |  |", i + 1, esc_cell(c));
+            let _ = writeln!(
+                b,
+                "| {} | {} | {} |",
+                i + 1,
+                esc_cell(&c.name),
+                esc_cell(&c.remark)
+            );
         }
-        b.push('\n');
+        b.push_str("\n说明：备注栏为需要该物品的试题。\n\n");
     }
     footer(&mut b, h, "考核准备通知单", false);
     b
@@ -415,7 +421,8 @@ pub fn practical_tasks_md(paper: &PracticalPaper, h: &DocHeader) -> String {
     b
 }
 
-/// Practical 评分记录表 as Markdown.
+/// Practical 评分记录表 as Markdown: per task the examiner's check points, the rubric as written
+/// and the weighting with its 折算分, then the 成绩汇总表.
 pub fn practical_marking_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeader) -> String {
     let info = PaperInfo::of(&paper.head());
     let mut b = String::new();
@@ -433,14 +440,22 @@ pub fn practical_marking_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocH
     for s in &sheets {
         let _ = writeln!(
             b,
-            "## {}　{}\n\n模块：{}　考核时间：{} min　配分：{} 分\n\n\
+            "## {}　{}\n\n模块：{}　考核时间：{} min　本题满分：{} 分　折算配分：{} 分\n\n\
              考生姓名：{BLANK}　准考证号：{BLANK}　工位号：{BLANK}\n",
             esc_inline(&s.label()),
             esc_inline(&dash(s.title.clone())),
             esc_inline(&s.module),
             fmt_opt(s.minutes),
+            fmt_opt(s.task_points.or(Some(s.rubric_total()))),
             fmt_opt(s.points)
         );
+        if !s.checks.trim().is_empty() {
+            let _ = writeln!(
+                b,
+                "**考评员检查要点**\n\n{}\n",
+                esc_block(&rich::md(&s.checks, &s.figures))
+            );
+        }
         b.push_str("| 序号 | 考核内容（评分要素） | 配分 | 评分标准 | 扣分 | 得分 |\n|:-:|---|:-:|---|:-:|:-:|\n");
         for (k, r) in s.rubric.iter().enumerate() {
             let _ = writeln!(
@@ -448,7 +463,7 @@ pub fn practical_marking_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocH
                 "| {} | {} | {} | {} |  |  |",
                 k + 1,
                 esc_cell(&dash(r.element.clone())),
-                fmt_opt(r.points),
+                fmt_opt(r.marks),
                 esc_cell(&dash(rich::md(&r.criteria, &s.figures)))
             );
         }
@@ -456,6 +471,41 @@ pub fn practical_marking_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocH
             b,
             "|  | **合计** | {} |  |  |  |\n",
             fmt_num(s.rubric_total())
+        );
+        let _ = writeln!(
+            b,
+            "{}\n\n得分：{BLANK}　折算分：{BLANK}\n\n\
+             注：按本题评分标准所列分值评分，每项扣分不超过该项配分；否定项（严重违反安全规程等）按试题说明处理。折算分由得分乘折算系数得出，保留两位小数。\n",
+            esc_inline(&s.weighting())
+        );
+        sig_lines(&mut b);
+    }
+    if !sheets.is_empty() {
+        b.push_str("## 操作技能考核 成绩汇总表\n\n考生姓名：");
+        let _ = writeln!(
+            b,
+            "{BLANK}　准考证号：{BLANK}\n\n| 试题 | 模块 | 本题满分 | 折算系数 | 折算配分 | 得分 | 折算分 | 备注 |\n|---|---|:-:|:-:|:-:|:-:|:-:|---|"
+        );
+        for s in &sheets {
+            let full = s.task_points.unwrap_or_else(|| s.rubric_total());
+            let _ = writeln!(
+                b,
+                "| {} | {} | {} | {} | {} |  |  | {} |",
+                esc_cell(&s.label()),
+                esc_cell(&s.module),
+                fmt_num(full),
+                esc_cell(
+                    &s.points
+                        .map_or(DASH.to_string(), |p| model::factor_text(p, full))
+                ),
+                fmt_opt(s.points),
+                esc_cell(&model::summary_note(s))
+            );
+        }
+        let _ = writeln!(
+            b,
+            "| **合计** |  |  |  | {} |  |  |  |\n\n注：操作技能考核成绩为各试题折算分之和。\n",
+            fmt_num(model::set_points(paper))
         );
         sig_lines(&mut b);
     }
@@ -467,11 +517,10 @@ pub fn practical_marking_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocH
 // Defence
 // ---------------------------------------------------------------------------------------------
 
-/// 答辩题签 as Markdown (topics separated by rules), with 参考要点 after all topics if a key is
-/// given.
-pub fn defence_md(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocHeader) -> String {
+/// 答辩题签 as Markdown for candidates (topics separated by rules): no reference point.
+pub fn defence_md(paper: &PracticalPaper, h: &DocHeader) -> String {
     let info = PaperInfo::of(&paper.head());
-    let topics = model::topics(paper, key);
+    let topics = model::topics(paper, None);
     let mut b = String::new();
     doc_head(&mut b, h, "答辩题签", false, &[info_line(&info)]);
     if topics.is_empty() {
@@ -487,28 +536,39 @@ pub fn defence_md(paper: &PracticalPaper, key: Option<&PracticalKey>, h: &DocHea
             dash(esc_block(&with_after(&t.topic, &t.figures)))
         );
     }
-    if key.is_some() && !topics.is_empty() {
-        b.push_str("---\n\n**绝密★考评员用**\n\n## 答辩参考要点\n\n");
-        for t in &topics {
-            let _ = writeln!(
-                b,
-                "### {}　{}\n\n职业功能：{}\n",
-                esc_inline(&dash(t.id.clone())),
-                esc_inline(&dash(t.topic.clone()).replace('\n', " ")),
-                esc_inline(&t.module)
-            );
-            if t.reference.is_empty() {
-                let _ = writeln!(b, "{DASH}\n");
-            } else {
-                for (i, r) in t.reference.iter().enumerate() {
-                    let _ = writeln!(b, "{}. {}", i + 1, esc_inline(&r.replace('\n', " ")));
-                }
-                b.push('\n');
-            }
-        }
-        sig_lines(&mut b);
+    footer(&mut b, h, "答辩题签", false);
+    b
+}
+
+/// 答辩参考要点 as Markdown for the examiners (绝密★考评员用).
+pub fn defence_key_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeader) -> String {
+    let info = PaperInfo::of(&paper.head());
+    let topics = model::topics(paper, Some(key));
+    let mut b = String::new();
+    b.push_str("**绝密★考评员用**\n\n");
+    doc_head(&mut b, h, "答辩参考要点", false, &[info_line(&info)]);
+    if topics.is_empty() {
+        b.push_str("本试卷无答辩题。\n\n");
     }
-    footer(&mut b, h, "答辩题签", key.is_some());
+    for t in &topics {
+        let _ = writeln!(
+            b,
+            "### {}　{}\n\n职业功能：{}\n",
+            esc_inline(&dash(t.id.clone())),
+            esc_inline(&dash(t.topic.clone()).replace('\n', " ")),
+            esc_inline(&t.module)
+        );
+        if t.reference.is_empty() {
+            let _ = writeln!(b, "{DASH}\n");
+        } else {
+            for (i, r) in t.reference.iter().enumerate() {
+                let _ = writeln!(b, "{}. {}", i + 1, esc_inline(&r.replace('\n', " ")));
+            }
+            b.push('\n');
+        }
+    }
+    sig_lines(&mut b);
+    footer(&mut b, h, "答辩参考要点", true);
     b
 }
 

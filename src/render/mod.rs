@@ -11,12 +11,12 @@ mod rich;
 mod tests;
 
 pub use html::{
-    defence_html, practical_marking_html, practical_notice_html, practical_tasks_html,
-    theory_key_html, theory_paper_html,
+    defence_html, defence_key_html, practical_marking_html, practical_notice_html,
+    practical_tasks_html, theory_key_html, theory_paper_html,
 };
 pub use markdown::{
-    defence_md, practical_marking_md, practical_notice_md, practical_tasks_md, theory_key_md,
-    theory_paper_md,
+    defence_key_md, defence_md, practical_marking_md, practical_notice_md, practical_tasks_md,
+    theory_key_md, theory_paper_md,
 };
 
 /// Who and what a printed copy is for; printed in headers and footers.

@@ -311,11 +311,23 @@ fn notice_merges_equipment_and_dedups_candidate_items() {
         assert_eq!(count(&html, &format!("<td>{n}</td>")), 1, "{n}");
         assert_eq!(count(&md, &format!("| {n} |")), 1, "md {n}");
     }
-    for c in &cand {
-        assert_eq!(count(&html, &format!("<td>{c}</td>")), 1, "{c}");
+    // one item a row, each once, with the tasks needing it
+    let rows = super::model::candidate_items(&super::model::modules(&pp(&paper)));
+    let parts = cand.iter().flat_map(|c| super::model::candidate_parts(c));
+    for c in parts {
+        assert!(rows.iter().any(|r| r.name.starts_with(&c)), "{c}");
+    }
+    for r in &rows {
+        assert_eq!(
+            count(&html, &format!("<td>{}</td>", r.name)),
+            1,
+            "{}",
+            r.name
+        );
+        assert!(!r.remark.is_empty(), "{}", r.name);
     }
     // Equipment rows + candidate rows (+ 2 header rows).
-    assert_eq!(count(&html, "<tr>"), names.len() + cand.len() + 2);
+    assert_eq!(count(&html, "<tr>"), names.len() + rows.len() + 2);
     assert!(html.contains("考场准备") && html.contains("考生准备"));
     assert!(html.contains("<th>规格</th>") && html.contains("单位/数量"));
 }
@@ -347,7 +359,7 @@ fn tasks_document_lists_every_task_with_text() {
 }
 
 #[test]
-fn marking_totals_equal_module_points() {
+fn marking_totals_are_each_tasks_own_points_weighted_to_the_module() {
     let paper = sample("practical-paper");
     let key = sample("practical-key");
     let html = practical_marking_html(&pp(&paper), &pk(&key), &header());
@@ -362,23 +374,94 @@ fn marking_totals_equal_module_points() {
         .filter_map(|l| l.strip_prefix("|  | **合计** | "))
         .filter_map(|s| s.split(' ').next().map(str::to_string))
         .collect();
-    let mods = paper["modules"].as_array().expect("modules");
-    let expected: Vec<String> = mods
+    let marking = key["marking"].as_array().expect("marking");
+    let expected: Vec<String> = marking
         .iter()
-        .map(|m| f(m["points"].as_f64().expect("points")))
+        .map(|m| f(m["task_points"].as_f64().expect("task_points")))
         .collect();
     assert_eq!(totals, expected);
     assert_eq!(md_totals, expected);
-    for m in key["marking"].as_array().expect("marking") {
+    for m in marking {
         for r in m["rubric"].as_array().expect("rubric") {
             let e = r["element"].as_str().expect("element");
             assert!(html.contains(&format!("<td>{e}</td>")), "{e}");
         }
+        let (pts, own) = (
+            m["points"].as_f64().unwrap(),
+            m["task_points"].as_f64().unwrap(),
+        );
+        let line = format!(
+            "本题满分{}分，按权重折算为本模块{}分：折算分＝得分×{}",
+            f(own),
+            f(pts),
+            f(pts / own)
+        );
+        assert!(html.contains(&line) && md.contains(&line), "{line}");
+        let checks = m["checks"].as_str().expect("checks");
+        assert!(html.contains(checks.lines().next().unwrap()), "{checks}");
     }
-    for needle in ["考评员", "考评组长", "日期", "扣分", "得分", "评分标准"] {
+    for needle in [
+        "考评员",
+        "考评组长",
+        "日期",
+        "扣分",
+        "得分",
+        "评分标准",
+        "折算分",
+        "成绩汇总表",
+    ] {
         assert!(html.contains(needle) && md.contains(needle), "{needle}");
     }
-    assert_eq!(count(&html, "<section class=\"sheet"), mods.len());
+    assert_eq!(count(&html, "<section class=\"sheet"), marking.len());
+    let total: f64 = paper["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["points"].as_f64().unwrap())
+        .sum();
+    assert!(html.contains(&format!("set-total pts\">{}<", f(total))));
+}
+
+#[test]
+fn candidate_lines_split_into_items_outside_brackets() {
+    use super::model::candidate_parts;
+    assert_eq!(candidate_parts("圆珠笔、铅笔"), ["圆珠笔", "铅笔"]);
+    assert_eq!(
+        candidate_parts("电工通用工具一套（含剥线钳、压线钳）"),
+        ["电工通用工具一套（含剥线钳、压线钳）"]
+    );
+    assert_eq!(
+        candidate_parts("活络扳手、套筒扳手各一套"),
+        ["活络扳手一套", "套筒扳手一套"]
+    );
+}
+
+#[test]
+fn weighting_factors_print_as_decimals_or_fractions() {
+    use super::model::factor_text;
+    assert_eq!(factor_text(15.0, 100.0), "×0.15");
+    assert_eq!(factor_text(25.0, 100.0), "×0.25");
+    assert_eq!(factor_text(20.0, 80.0), "×0.25");
+    assert_eq!(factor_text(17.0, 60.0), "×17/60");
+    assert_eq!(factor_text(30.0, 30.0), "×1");
+}
+
+#[test]
+fn examiner_sections_leave_the_task_text() {
+    use crate::document::split_examiner_text;
+    let (c, e) = split_examiner_text(
+        "一、考核内容\n装调\n\n三、安全要求\n断电\n\n四、考评员检查要点\n接线；试车。\n考核时间60 min。",
+    );
+    assert_eq!(c, "一、考核内容\n装调\n\n三、安全要求\n断电");
+    assert_eq!(e, "接线；试车。\n考核时间60 min。");
+    let (c, e) = split_examiner_text("一、要求\n甲\n二、考评员检查要点：乙\n三、安全要求\n丙");
+    assert_eq!(c, "一、要求\n甲\n三、安全要求\n丙");
+    assert_eq!(e, "乙");
+    let (c, e) = split_examiner_text("只有正文，考评员监护下通电。");
+    assert_eq!(
+        (c.as_str(), e.as_str()),
+        ("只有正文，考评员监护下通电。", "")
+    );
 }
 
 #[test]
@@ -453,7 +536,7 @@ fn markdown_escapes_line_starts() {
 }
 
 #[test]
-fn defence_one_topic_per_page_and_reference_after() {
+fn defence_topics_one_per_page_and_references_in_their_own_document() {
     let mut paper = sample("practical-paper");
     let mut module = paper["modules"][0].clone();
     module["function"] = json!("6");
@@ -469,30 +552,31 @@ fn defence_one_topic_per_page_and_reference_after() {
         {"id": "DG2-D01", "version": 1, "reference": ["要点甲一", "要点甲二"]}
     ]);
     let (paper, key) = (pp(&paper), pk(&key));
-    let html = defence_html(&paper, Some(&key), &header());
+    let html = defence_html(&paper, &header());
     assert_eq!(count(&html, "class=\"topic\""), 2);
     assert!(html.contains("论述&lt;安全&gt;培训方案"));
     assert!(html.contains("6　培训与技术管理"));
-    let refs = html.find("答辩参考要点").expect("reference page");
-    let last_topic = html.rfind("class=\"topic\"").expect("topic");
-    assert!(refs > last_topic);
-    assert!(html.contains("class=\"refs pb\""));
-    let a = html.find("要点甲一").expect("ref");
-    assert!(html[..a].contains("DG2-D01　论述"));
     for needle in ["准备时间", "答辩时间", "考生签名", "编号：DG2-D01"] {
         assert!(html.contains(needle), "{needle}");
     }
-    let plain = defence_html(&paper, None, &header());
-    assert!(!plain.contains("答辩参考要点"));
-    assert!(!plain.contains("要点甲一"));
-    let md = defence_md(&paper, Some(&key), &header());
+    let md = defence_md(&paper, &header());
     assert_eq!(count(&md, "## 答辩题签"), 2);
-    assert!(md.find("答辩参考要点") > md.rfind("## 答辩题签"));
-    let empty = defence_html(
-        &pp(&sample("practical-paper")),
-        Some(&pk(&sample("practical-key"))),
-        &header(),
-    );
+    // the candidates' sheets hold no reference point; the examiners' document holds them all
+    for doc in [&html, &md] {
+        for needle in ["答辩参考要点", "考评员用", "要点甲一", "要点甲二", "要点乙"]
+        {
+            assert!(!doc.contains(needle), "{needle}");
+        }
+    }
+    let key_html = defence_key_html(&paper, &key, &header());
+    let key_md = defence_key_md(&paper, &key, &header());
+    for doc in [&key_html, &key_md] {
+        assert!(doc.contains("绝密★考评员用") && doc.contains("答辩参考要点"));
+        let a = doc.find("要点甲一").expect("ref");
+        assert!(doc[..a].contains("DG2-D01　论述"));
+        assert!(doc.contains("要点乙") && !doc.contains("准备时间"));
+    }
+    let empty = defence_html(&pp(&sample("practical-paper")), &header());
     assert!(empty.contains("本试卷无答辩题"));
 }
 

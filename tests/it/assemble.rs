@@ -427,7 +427,7 @@ fn verify_refuses_a_paper_key_practical_or_defence_set_missing_a_field_by_file_a
     let v = qbank::ops::verify(&cfg, &out).unwrap();
     assert!(v.iter().all(|v| v.identical), "{v:?}");
     // (file, pointer, field, replacement or removal, the field path the refusal names)
-    let cases: [(&str, &str, &str, Option<serde_json::Value>, &str); 6] = [
+    let cases: [(&str, &str, &str, Option<serde_json::Value>, &str); 7] = [
         (
             "dg4-theory/form-01/paper.json",
             "/sections/0/items/3",
@@ -459,9 +459,16 @@ fn verify_refuses_a_paper_key_practical_or_defence_set_missing_a_field_by_file_a
         (
             "dg4-practical/form-01/key.json",
             "/marking/0/rubric/0",
-            "points",
+            "marks",
             Some(serde_json::json!(null)),
-            "marking[0].rubric[0].points",
+            "marking[0].rubric[0].marks",
+        ),
+        (
+            "dg4-practical/form-01/key.json",
+            "/marking/0",
+            "task_points",
+            None,
+            "marking[0].task_points",
         ),
         (
             "dg2-defence/form-01/paper.json",

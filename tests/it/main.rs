@@ -6,6 +6,7 @@ mod check;
 mod cites;
 mod cli;
 mod crash;
+mod documents;
 mod figures;
 mod files;
 mod hostile;

@@ -697,10 +697,12 @@ fn technicians_get_defence_topic_sheets() {
     for form in ["F01", "F02"] {
         let dir = o.join("dg2-defence").join(form);
         let html = std::fs::read_to_string(dir.join("defence.html")).unwrap();
-        // one sheet per topic, then the examiners' 参考要点
+        // one sheet per topic; the examiners' 参考要点 in their own document
         assert_eq!(html.matches("class=\"topic\"").count(), 2, "{form}");
-        assert!(html.contains("参考要点"));
-        assert!(dir.join("defence.md").is_file());
+        assert!(!html.contains("参考要点"));
+        let key = std::fs::read_to_string(dir.join("defence-key.html")).unwrap();
+        assert!(key.contains("参考要点"));
+        assert!(dir.join("defence.md").is_file() && dir.join("defence-key.md").is_file());
         // a 综合评审 set has no task documents
         assert!(!dir.join("tasks.html").exists() && !dir.join("marking.html").exists());
     }

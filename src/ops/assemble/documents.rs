@@ -1,6 +1,8 @@
 //! A form's documents from the entry versions it picked: the typed theory paper and key (items,
 //! clause paths, answers, scaled marking schemes, explanations) or practical set and key (modules,
-//! tasks, site equipment, scaled rubrics, defence topics and their reference points), their file
+//! tasks — the candidate's text on the paper, the examiner's check points in the key —, site
+//! equipment, rubrics as written with the task's weighting, defence topics and their reference
+//! points), their file
 //! bytes, and the form's manifest.
 
 use super::{Built, Manifest, blueprint_digest, sha};
@@ -75,14 +77,20 @@ fn item_texts(i: &TheoryItem) -> (Vec<&str>, Vec<&str>, Vec<&str>) {
     (paper, key, every)
 }
 
-/// A task's texts: the task text on the paper, the rubric in the marking sheet, and all.
-fn task_texts(t: &PracticalTask) -> (Vec<&str>, Vec<&str>, Vec<&str>) {
-    let paper = vec![t.text.as_str()];
-    let key: Vec<&str> = t
-        .rubric
-        .iter()
-        .flat_map(|r| [r.element.as_str(), r.criteria.as_str()])
-        .collect();
+/// A task's texts: the candidate's text on the paper; the examiner's check points and the rubric
+/// in the marking sheet; and all.
+fn task_texts<'a>(
+    t: &'a PracticalTask,
+    candidate: &'a str,
+    checks: &'a str,
+) -> (Vec<&'a str>, Vec<&'a str>, Vec<&'a str>) {
+    let paper = vec![candidate];
+    let mut key: Vec<&str> = vec![checks];
+    key.extend(
+        t.rubric
+            .iter()
+            .flat_map(|r| [r.element.as_str(), r.criteria.as_str()]),
+    );
     let every = paper.iter().chain(key.iter()).copied().collect();
     (paper, key, every)
 }
@@ -169,14 +177,15 @@ fn practical_documents(
             let Some(Entry::Task(task)) = entries.get(&(t.id.clone(), t.version)) else {
                 continue;
             };
-            let (paper_texts, key_texts, every) = task_texts(task);
+            let (text, checks) = document::split_examiner_text(&task.text);
+            let (paper_texts, key_texts, every) = task_texts(task, &text, &checks);
             tasks.push(PaperTask {
                 id: t.id.clone(),
                 version: t.version,
                 title: task.title.clone(),
                 minutes: t.minutes,
                 points: m.points,
-                text: task.text.clone(),
+                text: text.clone(),
                 site: task.site.clone(),
                 candidate: task.candidate.clone(),
                 work_types: task.work_types.clone(),
@@ -188,15 +197,17 @@ fn practical_documents(
                 version: t.version,
                 title: task.title.clone(),
                 points: m.points,
+                task_points: t.task_points,
                 rubric: task
                     .rubric
                     .iter()
                     .map(|r| RubricMark {
                         element: r.element.clone(),
-                        points: (r.points * t.scale * 100.0).round() / 100.0,
+                        marks: r.points,
                         criteria: r.criteria.clone(),
                     })
                     .collect(),
+                checks: checks.clone(),
                 figures: DocFigure::select(&task.figures, &key_texts, &every, false),
             });
         }
