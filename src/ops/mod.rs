@@ -8,6 +8,7 @@ mod bank;
 pub mod bankscreen;
 pub mod calibrate;
 mod csvfile;
+mod excel;
 pub mod fault;
 pub mod feedback;
 mod files;
