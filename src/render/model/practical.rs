@@ -487,20 +487,19 @@ impl Topic {
 pub(crate) fn ref_point(r: &str) -> RefPoint {
     let t = r.trim_end();
     for (open, close) in [("（", "）"), ("(", ")")] {
-        if let Some(body) = t.strip_suffix(close) {
-            if let Some(at) = body.rfind(open) {
-                let inner = &body[at + open.len()..];
-                if let Some(n) = inner.strip_suffix('分') {
-                    if let Ok(v) = n.trim().parse::<f64>() {
-                        if v.is_finite() && v > 0.0 && (v * 2.0).fract() == 0.0 {
-                            return RefPoint {
-                                text: body[..at].trim_end().to_string(),
-                                points: Some(v),
-                            };
-                        }
-                    }
-                }
-            }
+        let Some(body) = t.strip_suffix(close) else {
+            continue;
+        };
+        let Some(at) = body.rfind(open) else { continue };
+        let points = body[at + open.len()..]
+            .strip_suffix('分')
+            .and_then(|n| n.trim().parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v > 0.0 && (v * 2.0).fract() == 0.0);
+        if let Some(v) = points {
+            return RefPoint {
+                text: body[..at].trim_end().to_string(),
+                points: Some(v),
+            };
         }
     }
     RefPoint {
