@@ -59,9 +59,9 @@ h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
 .seal .cut { text-align: center; letter-spacing: 0.5em; font-size: 9pt; border-top: 1px dashed #000; margin-top: 0.4em; }
 .notes { margin: 0.2em 0 0.5em; padding-left: 2em; }
 .score-table td, .score-table th { text-align: center; height: 1.8em; }
-.sec-head { display: flex; align-items: flex-start; gap: 1em; margin-top: 1em; }
+.sec-head { display: flex; align-items: flex-start; gap: 1em; margin-top: 1em; break-inside: avoid; page-break-inside: avoid; break-after: avoid; page-break-after: avoid; }
 .sec-head h2 { flex: 1; margin: 0.2em 0; }
-.score-box { width: 8.5em; flex: none; margin: 0; font-size: 9pt; }
+.score-box { width: 8.5em; flex: none; margin: 0; font-size: 9pt; break-inside: avoid; page-break-inside: avoid; }
 .score-box td { height: 1.5em; }
 .q { margin: 0.35em 0; }
 .fig { display: inline-block; text-align: center; vertical-align: top; margin: 0.3em 0.5em; break-inside: avoid; page-break-inside: avoid; }
