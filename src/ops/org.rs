@@ -328,47 +328,100 @@ pub fn publish(cfg: &StoreConfig, out: &Path) -> Result<Published> {
             .map_err(|e| Error::Usage(format!("csv: {e}")))?,
     );
     put("catalog.csv", &csvb)?;
-    let mut html = String::from(
-        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>职业技能等级认定评价机构目录</title>\n\
-         <style>body{font-family:\"SimSun\",\"Noto Serif CJK SC\",serif;margin:2em}table{border-collapse:collapse;width:100%}\
-         th,td{border:1px solid #444;padding:4px 6px;font-size:14px;vertical-align:top}th{background:#eee}\
-         .suspended td{color:#888}code{font-size:12px}</style></head><body>\n<h1>职业技能等级认定评价机构目录</h1>\n",
-    );
-    html += &format!(
-        "<p>发布时间：{}　发布机关签名公钥指纹：<code>{}</code></p>\n<table>\n<thead><tr><th>序号</th><th>备案号</th><th>名称</th><th>类型</th><th>类别</th><th>地区</th><th>认定职业及等级</th><th>状态</th><th>公钥指纹</th></tr></thead><tbody>\n",
-        esc(&catalog.published),
-        bureau.fingerprint()
-    );
-    for (i, r) in catalog.organisations.iter().enumerate() {
-        let class = if r.status == OrgStatus::Suspended.name() {
-            " class=\"suspended\""
-        } else {
-            ""
-        };
-        html += &format!(
-            "<tr{class}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code>{}</code></td></tr>\n",
-            i + 1,
-            esc(&r.id),
-            esc(&r.name),
-            esc(&r.kind),
-            esc(&r.category),
-            esc(&r.region),
-            r.certify
-                .iter()
-                .map(|c| esc(c))
-                .collect::<Vec<_>>()
-                .join("<br>"),
-            esc(&r.status),
-            esc(&r.key_fingerprint)
-        );
-    }
-    html += "</tbody></table>\n</body></html>\n";
+    let names: BTreeMap<String, String> = vault
+        .standards()?
+        .into_iter()
+        .map(|st| (st.occupation.code.to_string(), st.occupation.name))
+        .collect();
+    let html = catalog_html(&catalog, &orgs, &names, &bureau.fingerprint());
     put("catalog.html", html.as_bytes())?;
     put("bureau.pub", vault.bureau_file_text()?.as_bytes())?;
     Ok(Published {
         files,
         organisations: catalog.organisations.len(),
     })
+}
+
+/// Who issues the catalog, printed in its heading.
+const AUTHORITY: &str = "江苏省人力资源和社会保障厅";
+
+/// An RFC 3339 time as Beijing time (UTC+8, no daylight saving), e.g. "2026年12月1日 22:24（北京时间）".
+pub(crate) fn beijing_time(rfc3339: &str) -> String {
+    match rfc3339.parse::<jiff::Timestamp>() {
+        Ok(t) => {
+            let z = t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));
+            format!(
+                "{}年{}月{}日 {:02}:{:02}（北京时间）",
+                z.year(),
+                z.month(),
+                z.day(),
+                z.hour(),
+                z.minute()
+            )
+        }
+        Err(_) => rfc3339.to_string(),
+    }
+}
+
+/// The public catalog as a printable A4 document: the issuing authority, the publication time
+/// in Beijing time, each organisation's occupations by name and code with their levels.
+fn catalog_html(
+    catalog: &Catalog,
+    orgs: &[Organisation],
+    names: &BTreeMap<String, String>,
+    bureau_fingerprint: &str,
+) -> String {
+    let mut html = format!(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>职业技能等级认定评价机构目录</title>\n\
+         <style>@page {{ size: A4 landscape; margin: 15mm 12mm 16mm 12mm;\n  \
+         @bottom-center {{ content: \"第 \" counter(page) \" 页　共 \" counter(pages) \" 页\"; font-size: 9pt; }} }}\n\
+         html{{font-family:\"SimSun\",\"Noto Serif CJK SC\",serif;font-size:10pt;line-height:1.5}}\
+         body{{margin:0 auto;max-width:273mm}}h1{{text-align:center;font-size:16pt;margin:0.2em 0}}.meta{{text-align:center;margin:0.2em 0}}\
+         table{{border-collapse:collapse;width:100%;margin-top:0.6em}}thead{{display:table-header-group}}tr{{break-inside:avoid;page-break-inside:avoid}}\
+         th,td{{border:1px solid #000;padding:3px 5px;vertical-align:top}}th{{background:#eee}}\
+         .suspended td{{color:#666}}code{{font-size:8.5pt}}.nw{{white-space:nowrap}}.small{{font-size:8.5pt}}\
+         @media screen {{ body {{ padding: 1em; }} }}</style></head><body>\n\
+         <h1>职业技能等级认定评价机构目录</h1>\n<p class=\"meta\">发布机关：{}　发布时间：{}</p>\n\
+         <p class=\"meta small\">发布机关签名公钥指纹：<code>{}</code>（评价机构核对后固定于本机构密钥文件）</p>\n<table>\n\
+         <thead><tr><th>序号</th><th>备案号</th><th>名称</th><th>类型</th><th>类别</th><th>地区</th><th>认定职业（工种）及等级</th><th>状态</th><th>公钥指纹</th></tr></thead><tbody>\n",
+        esc(AUTHORITY),
+        esc(&beijing_time(&catalog.published)),
+        esc(bureau_fingerprint)
+    );
+    for (i, (r, o)) in catalog.organisations.iter().zip(orgs).enumerate() {
+        let class = if r.status == OrgStatus::Suspended.name() {
+            " class=\"suspended\""
+        } else {
+            ""
+        };
+        let certify: Vec<String> = o
+            .certify
+            .iter()
+            .map(|(occ, ls)| {
+                let code = occ.to_string();
+                let levels: Vec<String> = ls.iter().map(|l| l.to_string()).collect();
+                let name = names
+                    .get(&code)
+                    .map_or_else(String::new, |n| format!("{n}（{code}）"));
+                let name = if name.is_empty() { code } else { name };
+                format!("{}：{}", esc(&name), esc(&levels.join("、")))
+            })
+            .collect();
+        html += &format!(
+            "<tr{class}><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td><code>{}</code></td></tr>\n",
+            i + 1,
+            esc(&r.id),
+            esc(&r.name),
+            esc(o.kind.name()),
+            esc(&r.category),
+            esc(&r.region),
+            certify.join("<br>"),
+            esc(&r.status),
+            esc(&r.key_fingerprint)
+        );
+    }
+    html += "</tbody></table>\n</body></html>\n";
+    html
 }
 
 /// Writes the bureau's public key file.
