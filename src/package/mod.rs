@@ -487,14 +487,13 @@ pub fn read_manifest(pkg: &[u8], bureau: &BureauPublic) -> Result<PackageManifes
     manifest_of(&split(pkg)?, bureau)
 }
 
-/// Opens the key share of a package for `org`, after checking the manifest, the organisation,
-/// the release's sitting and the content digest.
-fn open_share(
+/// Checks the manifest, the organisation, the release's sitting and the content digest.
+fn checked_manifest(
     p: &Parts<'_>,
     org: &OrgSecret,
     release: &Release,
     bureau: &BureauPublic,
-) -> Result<(PackageManifest, Zeroizing<Vec<u8>>)> {
+) -> Result<PackageManifest> {
     let manifest = manifest_of(p, bureau)?;
     if manifest.organisation != org.organisation {
         return Err(Error::WrongOrgKey {
@@ -513,7 +512,16 @@ fn open_share(
             "the package's content is not the ciphertext its signed manifest names (altered, or swapped from another package)",
         ));
     }
-    let aad = binding(&manifest);
+    Ok(manifest)
+}
+
+/// Opens the key share of a package for `org`.
+fn open_share(
+    p: &Parts<'_>,
+    manifest: &PackageManifest,
+    org: &OrgSecret,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let aad = binding(manifest);
     let enc = <<Kem as hpke::Kem>::EncappedKey as hpke::Deserializable>::from_bytes(p.enc)
         .map_err(|_| refused("the package's encapsulated key is malformed"))?;
     let share = Zeroizing::new(
@@ -532,7 +540,7 @@ fn open_share(
             ))
         })?,
     );
-    Ok((manifest, share))
+    Ok(share)
 }
 
 /// Decrypts one section and checks its document paths against `listed`.
@@ -591,13 +599,14 @@ pub fn open(
             "这是答案发布文件（stage keys），只开启答案部分；开启试卷部分须用试卷发布文件",
         ));
     }
-    let (manifest, share) = open_share(&p, org, release, bureau)?;
+    let manifest = checked_manifest(&p, org, release, bureau)?;
     let rk = release.key_for(org)?;
     if sha256_hex(rk.as_ref()) != manifest.release_key_sha256 {
         return Err(refused(
             "the release's key is not the one this package was sealed for",
         ));
     }
+    let share = open_share(&p, &manifest, org)?;
     let docs = open_section(
         p.version,
         Stage::Papers,
@@ -629,13 +638,14 @@ pub fn open_keys(
             "所给答案发布文件是试卷发布文件（stage papers），不能开启答案部分",
         ));
     }
-    let (manifest, share) = open_share(&p, org, keys_release, bureau)?;
+    let manifest = checked_manifest(&p, org, keys_release, bureau)?;
     let rk = keys_release.key_for(org)?;
     if sha256_hex(rk.as_ref()) != manifest.keys_release_key_sha256 {
         return Err(refused(
             "the keys release's key is not the one this package's keys section was sealed for",
         ));
     }
+    let share = open_share(&p, &manifest, org)?;
     open_section(
         p.version,
         Stage::Keys,
@@ -780,7 +790,8 @@ mod tests {
         assert_eq!(e.exit_code(), 6, "{e}");
         // the papers key straight into the keys section's decryption
         let p = split(&pkg).unwrap();
-        let (m, share) = open_share(&p, &org, &papers_release, &b).unwrap();
+        let m = checked_manifest(&p, &org, &papers_release, &b).unwrap();
+        let share = open_share(&p, &m, &org).unwrap();
         let section = p.keys.as_ref().unwrap();
         let direct = open_section(
             p.version,

@@ -147,11 +147,14 @@ fn sit_and_open(cfg: &qbank::ops::StoreConfig, dir: &Path, keys: &Path, plan: &P
     sitting::run(cfg, plan, &out, &Quiet).expect("sitting");
     let rel = dir.join("rel.json");
     sitting::release(cfg, "T-ZX", &rel, None).expect("release");
+    let keys_rel = dir.join("keys-rel.json");
+    sitting::release_keys(cfg, "T-ZX", &keys_rel, Some("测试")).expect("keys release");
     let open = dir.join("open");
-    sitting::unseal(
+    sitting::unseal_with(
         &out.join("packages").join(format!("{ORG}.qpkg")),
         &keys.join(format!("{ORG}.key")),
         &rel,
+        Some(&keys_rel),
         Some(&out.join("bureau.pub")),
         &open,
     )
