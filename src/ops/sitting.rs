@@ -377,16 +377,17 @@ fn date_label(rfc3339: &str) -> String {
 
 /// Which release opens a document of a package: the one place of that rule (ARCHITECTURE.md,
 /// "Two-stage release"). By role: the keys release opens what nobody needs until the sitting is
-/// over — a theory form's answer key and marking scheme (`key.html`, `key.md`, `key.json`:
-/// answers, scoring, explanations). Everything candidates or examiners use during the sitting
-/// opens with the papers: theory papers, practical 准备通知单 and 试卷正文, the 评分记录表
-/// (`marking.*`: examiners mark while they watch), a practical set's `key.json` (the same
-/// rubrics and check points, machine-readable), the 答辩题签 and the 答辩参考要点
+/// over — every answer key and marking scheme file (`key.html`, `key.md`, `key.json`): a theory
+/// form's answers, scoring and explanations, and a practical or defence set's machine-readable
+/// key (its rubrics, check points and reference points, which examiners use during the sitting
+/// as the printed sheets below, not as this file). Everything candidates or examiners use during
+/// the sitting opens with the papers: theory papers, practical 准备通知单 and 试卷正文, the
+/// 评分记录表 (`marking.*`: examiners mark while they watch), the 答辩题签 and the 答辩参考要点
 /// (`defence-key.*`: examiners use them during the defence), `copy.json` and
 /// `form-manifest.json` (ids and orders, no answer).
-pub fn stage_of(theory: bool, file: &str) -> Stage {
-    match (theory, file) {
-        (true, "key.html" | "key.md" | "key.json") => Stage::Keys,
+pub fn stage_of(file: &str) -> Stage {
+    match file {
+        "key.html" | "key.md" | "key.json" => Stage::Keys,
         _ => Stage::Papers,
     }
 }
@@ -401,11 +402,9 @@ fn copy_documents(
     header: &DocHeader,
     mut copy: CopyInfo,
 ) -> Vec<(Stage, String, Vec<u8>)> {
-    let theory = matches!(form.documents, FormDocuments::Theory(..));
     let mut docs: Vec<(Stage, String, Vec<u8>)> = Vec::new();
-    let mut put = |name: &str, bytes: Vec<u8>| {
-        docs.push((stage_of(theory, name), format!("{dir}/{name}"), bytes))
-    };
+    let mut put =
+        |name: &str, bytes: Vec<u8>| docs.push((stage_of(name), format!("{dir}/{name}"), bytes));
     match (&form.documents, plan) {
         (FormDocuments::Theory(paper, key), Some(plan)) => {
             let (mut p, mut k, questions) = document::permute(paper, key, plan);
