@@ -86,11 +86,13 @@ for org in S000032100001 Y000132050002 S000032020003; do
         --release "$out/sitting/release.json" --keys-release "$out/sitting/keys-release.json" \
         --bureau-key "$out/sitting/bureau.pub" --out "$out/unsealed/$org" | tail -1
 done
+# what organisations print and archive: every opened document (and the public catalog) as an A4 PDF
+$q pdf "$out/unsealed" "$out/catalog/catalog.html" | tail -1
 $q audit verify --anchor "$out/sitting/release.json" --anchor "$out/sitting/keys-release.json"
 
 echo
 echo "sealed packages:   $out/sitting/packages/<organisation>.qpkg (public summary $out/sitting/sitting.json)"
 echo "signed releases:   $out/sitting/release.json (papers, from the start), $out/sitting/keys-release.json (answer keys, from the end); bureau key $out/sitting/bureau.pub"
 echo "papers only:       $out/papers-only/$early_org (opened with the papers release alone: no key.*)"
-echo "printable papers:  $out/unsealed/<organisation>/<blueprint>/Fnn/*.html, *.md (opened as each organisation would)"
+echo "printable papers:  $out/unsealed/<organisation>/<blueprint>/Fnn/*.pdf, *.html, *.md (opened as each organisation would)"
 echo "public catalog:    $out/catalog/catalog.html, catalog.csv, catalog.json"

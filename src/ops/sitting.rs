@@ -381,7 +381,8 @@ fn date_label(rfc3339: &str) -> String {
 /// form's answers, scoring and explanations, and a practical or defence set's machine-readable
 /// key (its rubrics, check points and reference points, which examiners use during the sitting
 /// as the printed sheets below, not as this file). Everything candidates or examiners use during
-/// the sitting opens with the papers: theory papers, practical 准备通知单 and 试卷正文, the
+/// the sitting opens with the papers: theory papers and their 答题卡 (`answer-sheet.html`),
+/// practical 准备通知单 and 试卷正文, the
 /// 评分记录表 (`marking.*`: examiners mark while they watch), the 答辩题签 and the 答辩参考要点
 /// (`defence-key.*`: examiners use them during the defence), `copy.json` and
 /// `form-manifest.json` (ids and orders, no answer).
@@ -415,6 +416,10 @@ fn copy_documents(
                 render::theory_paper_html(&p, header).into_bytes(),
             );
             put("paper.md", render::theory_paper_md(&p, header).into_bytes());
+            put(
+                "answer-sheet.html",
+                render::theory_answer_sheet_html(&p, header).into_bytes(),
+            );
             put(
                 "key.html",
                 render::theory_key_html(&p, &k, header).into_bytes(),
