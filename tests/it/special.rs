@@ -297,7 +297,11 @@ fn an_unleveled_theory_part_is_assembled_and_headed_zhuanxiang_without_level_wor
         .iter()
         .filter(|(p, _)| p.ends_with(".md") || p.ends_with(".html"))
         .collect();
-    assert_eq!(printed.len(), 4, "paper and key, HTML and Markdown");
+    assert_eq!(
+        printed.len(),
+        5,
+        "paper and key, HTML and Markdown, and the 答题卡"
+    );
     no_level_words(&printed);
     let paper = docs.iter().find(|(p, _)| p.ends_with("paper.md")).unwrap();
     assert!(String::from_utf8_lossy(&paper.1).contains("专项职业能力考核 理论知识考试试卷"));
