@@ -87,6 +87,7 @@ for org in S000032100001 Y000132050002 S000032020003; do
         --bureau-key "$out/sitting/bureau.pub" --out "$out/unsealed/$org" | tail -1
 done
 # what organisations print and archive: every opened document (and the public catalog) as an A4 PDF
+# (needs Chromium; without one qbank says how to get it and the demo goes on with the HTML)
 $q pdf "$out/unsealed" "$out/catalog/catalog.html" | tail -1
 $q audit verify --anchor "$out/sitting/release.json" --anchor "$out/sitting/keys-release.json"
 

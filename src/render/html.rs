@@ -59,9 +59,9 @@ h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
 .seal .cut { text-align: center; letter-spacing: 0.5em; font-size: 9pt; border-top: 1px dashed #000; margin-top: 0.4em; }
 .notes { margin: 0.2em 0 0.5em; padding-left: 2em; }
 .score-table td, .score-table th { text-align: center; height: 1.8em; }
-.sec-head { display: flex; align-items: flex-start; gap: 1em; margin-top: 1em; }
+.sec-head { display: flex; align-items: flex-start; gap: 1em; margin-top: 1em; break-inside: avoid; page-break-inside: avoid; break-after: avoid; page-break-after: avoid; }
 .sec-head h2 { flex: 1; margin: 0.2em 0; }
-.score-box { width: 8.5em; flex: none; margin: 0; font-size: 9pt; }
+.score-box { width: 8.5em; flex: none; margin: 0; font-size: 9pt; break-inside: avoid; page-break-inside: avoid; }
 .score-box td { height: 1.5em; }
 .q { margin: 0.35em 0; }
 .fig { display: inline-block; text-align: center; vertical-align: top; margin: 0.3em 0.5em; break-inside: avoid; page-break-inside: avoid; }
@@ -676,6 +676,14 @@ fn summary_html(
 // Defence
 // ---------------------------------------------------------------------------------------------
 
+/// The time line of a 答辩题签: minutes per topic when the set gives the defence a time.
+pub(crate) fn defence_time(paper: &PracticalPaper) -> String {
+    match model::minutes_per_topic(paper) {
+        Some(m) => format!("答辩时间：本题 {m} 分钟（共 {} 题）", paper.defence.len()),
+        None => "答辩时间：按考评组安排".to_string(),
+    }
+}
+
 /// 答辩题签 for candidates, one per page: the topics only, never a reference point.
 pub fn defence_html(paper: &PracticalPaper, h: &DocHeader) -> String {
     let info = PaperInfo::of(&paper.head());
@@ -685,30 +693,36 @@ pub fn defence_html(paper: &PracticalPaper, h: &DocHeader) -> String {
         doc_head(&mut b, h, "答辩题签", false, &[info_line(&info)]);
         b.push_str("<p>本试卷无答辩题。</p>\n");
     }
-    for t in &topics {
+    for (i, t) in topics.iter().enumerate() {
         let _ = writeln!(b, "<section class=\"topic\" data-id=\"{}\">", esc(&t.id));
         if !h.title.is_empty() {
             let _ = writeln!(b, "<p class=\"sitting\">{}</p>", esc(h.title));
         }
         let _ = writeln!(
             b,
-            "<h1>答辩题签</h1>\n<p class=\"meta\">{}</p>\n<p>编号：{}　　场次：{}</p>\n<p>职业功能：{}</p>\n<p>答辩题目：</p>\n<div class=\"body\">{}</div>{}",
+            "<h1>答辩题签</h1>\n<p class=\"meta\">{}</p>\n<p>第 {} 题　编号：{}　　场次：{}</p>\n<p>职业功能：{}</p>\n<p>答辩题目：</p>\n<div class=\"body\">{}</div>{}",
             esc(&info_line(&info)),
+            i + 1,
             esc(&dash(t.id.clone())),
             nw(h.sitting),
             esc(&t.module),
             rich::html(&dash(t.topic.clone()), &t.figures),
             rich::html_after(&t.figures)
         );
-        b.push_str(
-            "<p>准备时间：<span class=\"blank\"></span> 分钟　　答辩时间：<span class=\"blank\"></span> 分钟</p>\n\
-             <p>考生签名：<span class=\"blank\" style=\"min-width:10em\"></span>　　日期：<span class=\"blank\"></span></p>\n</section>\n",
+        let _ = writeln!(
+            b,
+            "<p>{}　　满分：{} 分</p>\n\
+             <p>考生签名：<span class=\"blank\" style=\"min-width:10em\"></span>　　准考证号：<span class=\"blank\" style=\"min-width:10em\"></span>　　日期：<span class=\"blank\"></span></p>\n</section>",
+            esc(&defence_time(paper)),
+            fmt_num(t.full_marks())
         );
     }
     page("答辩题签", h, false, &b)
 }
 
-/// 答辩参考要点 for the examiners (绝密★考评员用): each topic with its reference points.
+/// 答辩参考要点及评分标准 for the examiners (绝密★考评员用): each topic's reference points with
+/// their 配分 and 评分标准, then the 答辩评分表 one candidate's examiners fill in and sign, with
+/// the 综合评审 total.
 pub fn defence_key_html(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeader) -> String {
     let info = PaperInfo::of(&paper.head());
     let topics = model::topics(paper, Some(key));
@@ -719,33 +733,114 @@ pub fn defence_key_html(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeade
     }
     let _ = writeln!(
         b,
-        "<h1>答辩参考要点</h1>\n<p class=\"meta\">{}　场次：{}</p>",
+        "<h1>答辩参考要点及评分标准</h1>\n<p class=\"meta\">{}　场次：{}</p>",
         esc(&info_line(&info)),
         nw(h.sitting)
     );
     if topics.is_empty() {
         b.push_str("<p>本试卷无答辩题。</p>\n");
     }
-    for t in &topics {
+    for (i, t) in topics.iter().enumerate() {
         let _ = writeln!(
             b,
-            "<div class=\"ans\"><h3>{}　{}</h3><p class=\"small\">职业功能：{}</p>",
+            "<div class=\"ans\"><h3>第 {} 题　{}　{}</h3><p class=\"small\">职业功能：{}　{}　满分：{} 分</p>",
+            i + 1,
             esc(&dash(t.id.clone())),
             esc(&dash(t.topic.clone())),
-            esc(&t.module)
+            esc(&t.module),
+            esc(&defence_time(paper)),
+            fmt_num(t.full_marks())
         );
         if t.reference.is_empty() {
             let _ = write!(b, "<p>{DASH}</p>");
         } else {
-            b.push_str("<ol>");
-            for r in &t.reference {
-                let _ = write!(b, "<li class=\"pre\">{}</li>", rich::html(r, &t.figures));
+            b.push_str(
+                "<table class=\"ref-table\"><tr><th style=\"width:2.5em\">序号</th><th>参考要点</th>\
+                 <th style=\"width:3em\">配分</th><th style=\"width:13em\">评分标准</th><th style=\"width:3em\">得分</th></tr>\n",
+            );
+            for (k, r) in t.points().iter().enumerate() {
+                let _ = writeln!(
+                    b,
+                    "<tr><td class=\"c\">{}</td><td class=\"pre\">{}</td><td class=\"c pts\">{}</td><td class=\"small\">{}</td><td></td></tr>",
+                    k + 1,
+                    rich::html(&r.text, &t.figures),
+                    fmt_opt(r.points),
+                    esc(&model::ref_criteria(r.points))
+                );
             }
-            b.push_str("</ol>");
+            let _ = writeln!(
+                b,
+                "<tr class=\"total\"><th colspan=\"2\">合计</th><td class=\"c pts\">{}</td><td></td><td></td></tr></table>",
+                fmt_num(t.full_marks())
+            );
         }
         b.push_str("</div>\n");
     }
-    sig_lines(&mut b);
     b.push_str("</section>\n");
-    page("答辩参考要点", h, true, &b)
+    if !topics.is_empty() {
+        defence_score_sheet(&mut b, &topics, h, &info);
+    }
+    page("答辩参考要点及评分表", h, true, &b)
+}
+
+/// Examiners per 答辩评分表 (a 综合评审 panel has at least three).
+const PANEL: usize = 3;
+
+/// 答辩评分表: each examiner's score per topic, their mean, and the 综合评审 total (the mean of
+/// the topics' scores), signed by every examiner and the panel's leader.
+fn defence_score_sheet(b: &mut String, topics: &[model::Topic], h: &DocHeader, info: &PaperInfo) {
+    b.push_str("<section class=\"score-sheet pb\">\n");
+    if !h.title.is_empty() {
+        let _ = writeln!(b, "<p class=\"sitting\">{}</p>", esc(h.title));
+    }
+    let _ = writeln!(
+        b,
+        "<h1>综合评审 答辩评分表</h1>\n<p class=\"meta\">{}　场次：{}</p>",
+        esc(&info_line(info)),
+        nw(h.sitting)
+    );
+    b.push_str(
+        "<p>考生姓名：<span class=\"blank\"></span>　准考证号：<span class=\"blank\" style=\"min-width:12em\"></span>　答辩日期：<span class=\"blank\"></span></p>\n\
+         <table class=\"defence-scores\"><tr><th style=\"width:3em\">题序</th><th>答辩题目编号</th><th style=\"width:3.5em\">满分</th>",
+    );
+    for k in 0..PANEL {
+        let _ = write!(
+            b,
+            "<th style=\"width:4.5em\">考评员{}</th>",
+            model::cn_num(k + 1)
+        );
+    }
+    b.push_str("<th style=\"width:4.5em\">平均分</th></tr>\n");
+    for (i, t) in topics.iter().enumerate() {
+        let _ = write!(
+            b,
+            "<tr><td class=\"c\">{}</td><td>{}</td><td class=\"c pts\">{}</td>",
+            i + 1,
+            esc(&dash(t.id.clone())),
+            fmt_num(t.full_marks())
+        );
+        for _ in 0..=PANEL {
+            b.push_str("<td></td>");
+        }
+        b.push_str("</tr>\n");
+    }
+    let full: f64 = topics.iter().map(model::Topic::full_marks).sum::<f64>() / topics.len() as f64;
+    let _ = writeln!(
+        b,
+        "<tr class=\"total\"><th colspan=\"2\">综合评审成绩</th><td class=\"c pts\">{}</td><td colspan=\"{PANEL}\" class=\"small\">{}</td><td></td></tr>\n</table>",
+        fmt_num(full),
+        esc(&model::defence_total_rule(topics.len()))
+    );
+    b.push_str(
+        "<p class=\"small\">注：每位考评员按参考要点及评分标准独立评分，每题得分为各考评员评分的平均分，保留一位小数。</p>\n",
+    );
+    b.push_str("<div class=\"sig\">");
+    for k in 0..PANEL {
+        let _ = write!(
+            b,
+            "<span>考评员{}（签名）：<span class=\"blank\" style=\"min-width:5em\"></span></span>",
+            model::cn_num(k + 1)
+        );
+    }
+    b.push_str("</div>\n<div class=\"sig\"><span>考评组长（签名）：<span class=\"blank\"></span></span><span>日期：<span class=\"blank\"></span></span></div>\n</section>\n");
 }

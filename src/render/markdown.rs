@@ -518,7 +518,7 @@ pub fn practical_marking_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocH
 // Defence
 // ---------------------------------------------------------------------------------------------
 
-/// 答辩题签 as Markdown for candidates (topics separated by rules): no reference point.
+/// 答辩题签 as Markdown for candidates: the topics only.
 pub fn defence_md(paper: &PracticalPaper, h: &DocHeader) -> String {
     let info = PaperInfo::of(&paper.head());
     let topics = model::topics(paper, None);
@@ -527,49 +527,93 @@ pub fn defence_md(paper: &PracticalPaper, h: &DocHeader) -> String {
     if topics.is_empty() {
         b.push_str("本试卷无答辩题。\n\n");
     }
-    for t in &topics {
+    for (i, t) in topics.iter().enumerate() {
         let _ = writeln!(
             b,
-            "---\n\n## 答辩题签　{}\n\n职业功能：{}\n\n答辩题目：\n\n{}\n\n\
-             准备时间：{BLANK} 分钟　答辩时间：{BLANK} 分钟\n\n考生签名：{BLANK}　日期：{BLANK}\n",
+            "---\n\n## 答辩题签　第 {} 题　{}\n\n职业功能：{}\n\n答辩题目：\n\n{}\n\n\
+             {}　满分：{} 分\n\n考生签名：{BLANK}　准考证号：{BLANK}　日期：{BLANK}\n",
+            i + 1,
             esc_inline(&dash(t.id.clone())),
             esc_inline(&t.module),
-            dash(esc_block(&with_after(&t.topic, &t.figures)))
+            dash(esc_block(&with_after(&t.topic, &t.figures))),
+            super::html::defence_time(paper),
+            fmt_num(t.full_marks())
         );
     }
     footer(&mut b, h, "答辩题签", false);
     b
 }
 
-/// 答辩参考要点 as Markdown for the examiners (绝密★考评员用).
+/// 答辩参考要点及评分标准 as Markdown for the examiners (绝密★考评员用), with the 答辩评分表.
 pub fn defence_key_md(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeader) -> String {
     let info = PaperInfo::of(&paper.head());
     let topics = model::topics(paper, Some(key));
     let mut b = String::new();
     b.push_str("**绝密★考评员用**\n\n");
-    doc_head(&mut b, h, "答辩参考要点", false, &[info_line(&info)]);
+    doc_head(
+        &mut b,
+        h,
+        "答辩参考要点及评分标准",
+        false,
+        &[info_line(&info)],
+    );
     if topics.is_empty() {
         b.push_str("本试卷无答辩题。\n\n");
     }
-    for t in &topics {
+    for (i, t) in topics.iter().enumerate() {
         let _ = writeln!(
             b,
-            "### {}　{}\n\n职业功能：{}\n",
+            "### 第 {} 题　{}　{}\n\n职业功能：{}　{}　满分：{} 分\n",
+            i + 1,
             esc_inline(&dash(t.id.clone())),
             esc_inline(&dash(t.topic.clone()).replace('\n', " ")),
-            esc_inline(&t.module)
+            esc_inline(&t.module),
+            super::html::defence_time(paper),
+            fmt_num(t.full_marks())
         );
         if t.reference.is_empty() {
             let _ = writeln!(b, "{DASH}\n");
         } else {
-            for (i, r) in t.reference.iter().enumerate() {
-                let _ = writeln!(b, "{}. {}", i + 1, esc_inline(&r.replace('\n', " ")));
+            b.push_str("| 序号 | 参考要点 | 配分 | 评分标准 | 得分 |\n|---|---|---|---|---|\n");
+            for (k, r) in t.points().iter().enumerate() {
+                let _ = writeln!(
+                    b,
+                    "| {} | {} | {} | {} |  |",
+                    k + 1,
+                    esc_cell(&rich::md(&r.text, &t.figures)),
+                    fmt_opt(r.points),
+                    esc_cell(&model::ref_criteria(r.points))
+                );
             }
-            b.push('\n');
+            let _ = writeln!(b, "| 合计 |  | {} |  |  |\n", fmt_num(t.full_marks()));
         }
     }
-    sig_lines(&mut b);
-    footer(&mut b, h, "答辩参考要点", true);
+    if !topics.is_empty() {
+        let _ = writeln!(
+            b,
+            "## 综合评审 答辩评分表\n\n考生姓名：{BLANK}　准考证号：{BLANK}　答辩日期：{BLANK}\n\n\
+             | 题序 | 答辩题目编号 | 满分 | 考评员一 | 考评员二 | 考评员三 | 平均分 |\n|---|---|---|---|---|---|---|"
+        );
+        for (i, t) in topics.iter().enumerate() {
+            let _ = writeln!(
+                b,
+                "| {} | {} | {} |  |  |  |  |",
+                i + 1,
+                esc_cell(&dash(t.id.clone())),
+                fmt_num(t.full_marks())
+            );
+        }
+        let full: f64 =
+            topics.iter().map(model::Topic::full_marks).sum::<f64>() / topics.len() as f64;
+        let _ = writeln!(
+            b,
+            "| 综合评审成绩 |  | {} | {} |  |  |  |\n\n注：每位考评员按参考要点及评分标准独立评分，每题得分为各考评员评分的平均分，保留一位小数。\n\n\
+             考评员一（签名）：{BLANK}　考评员二（签名）：{BLANK}　考评员三（签名）：{BLANK}\n\n考评组长（签名）：{BLANK}　日期：{BLANK}\n",
+            fmt_num(full),
+            model::defence_total_rule(topics.len())
+        );
+    }
+    footer(&mut b, h, "答辩参考要点及评分表", true);
     b
 }
 

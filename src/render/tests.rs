@@ -562,7 +562,7 @@ fn defence_topics_one_per_page_and_references_in_their_own_document() {
     assert_eq!(count(&html, "class=\"topic\""), 2);
     assert!(html.contains("论述&lt;安全&gt;培训方案"));
     assert!(html.contains("6　培训与技术管理"));
-    for needle in ["准备时间", "答辩时间", "考生签名", "编号：DG2-D01"] {
+    for needle in ["答辩时间", "考生签名", "编号：DG2-D01"] {
         assert!(html.contains(needle), "{needle}");
     }
     let md = defence_md(&paper, &header());
@@ -580,7 +580,7 @@ fn defence_topics_one_per_page_and_references_in_their_own_document() {
         assert!(doc.contains("绝密★考评员用") && doc.contains("答辩参考要点"));
         let a = doc.find("要点甲一").expect("ref");
         assert!(doc[..a].contains("DG2-D01　论述"));
-        assert!(doc.contains("要点乙") && !doc.contains("准备时间"));
+        assert!(doc.contains("要点乙"));
     }
     let empty = defence_html(&pp(&sample("practical-paper")), &header());
     assert!(empty.contains("本试卷无答辩题"));
@@ -723,4 +723,84 @@ fn answer_brackets_and_sitting_ids_never_break_across_lines() {
     );
     // the screen-only footer does not print (the page margin boxes carry the same text)
     assert!(html.contains("@media print { .doc-foot { display: none; } }"));
+}
+
+#[test]
+fn defence_sheets_give_time_points_criteria_and_a_signed_score_sheet() {
+    let mut paper = sample("practical-paper");
+    paper["modules"] = json!([]);
+    paper["minutes"] = json!(30);
+    paper["task_minutes"] = json!(0);
+    paper["defence"] = json!([
+        {"id": "DG2-D01", "version": 1, "module": "6", "module_name": "培训与技术管理", "topic": "论述培训方案"},
+        {"id": "DG2-D02", "version": 1, "module": "7", "module_name": null, "topic": "技术改造"}
+    ]);
+    let mut key = sample("practical-key");
+    key["defence"] = json!([
+        {"id": "DG2-D01", "version": 1, "reference": ["现场调研（15分）", "方案设计（35分）", "组织实施(50分)"]},
+        {"id": "DG2-D02", "version": 1, "reference": ["要点乙", "要点丙（20分）"]}
+    ]);
+    let (paper, key) = (pp(&paper), pk(&key));
+    let card = defence_html(&paper, &header());
+    // 30 minutes shared by two topics
+    assert_eq!(
+        count(&card, "答辩时间：本题 15 分钟（共 2 题）"),
+        2,
+        "{card}"
+    );
+    for doc in [
+        defence_key_html(&paper, &key, &header()),
+        defence_key_md(&paper, &key, &header()),
+    ] {
+        // the points leave the text and stand in their own column, adding up to the full marks
+        assert!(
+            doc.contains("现场调研") && !doc.contains("现场调研（15分）"),
+            "{doc}"
+        );
+        assert!(doc.contains("组织实施") && !doc.contains("(50分)"));
+        assert!(doc.contains("满分：100 分"));
+        assert!(doc.contains("得15分") && doc.contains("得35分") && doc.contains("得50分"));
+        // a point without its points keeps its text and is marked by judgement; the topic then
+        // counts on the national 100-point scale
+        assert!(doc.contains("要点乙") && doc.contains("酌情给分"));
+        assert!(doc.contains("要点丙") && !doc.contains("要点丙（20分）"));
+        // the score sheet: both topics, three examiners' signatures, the leader, the total's rule
+        assert!(doc.contains("综合评审 答辩评分表"));
+        for n in ["考评员一", "考评员二", "考评员三", "考评组长"] {
+            assert!(doc.contains(&format!("{n}（签名）")), "{n}");
+        }
+        assert!(doc.contains("综合评审成绩 = 2 题平均分之和 ÷ 2"));
+    }
+    let sheet = defence_key_html(&paper, &key, &header());
+    let at = sheet.find("class=\"defence-scores\"").expect("score table");
+    let table = &sheet[at..at + sheet[at..].find("</table>").expect("end")];
+    assert!(table.contains("DG2-D01") && table.contains("DG2-D02"));
+    assert_eq!(
+        count(table, "<tr>"),
+        1 + 2,
+        "a header and one row per topic"
+    );
+}
+
+#[test]
+fn reference_points_read_their_trailing_points_only() {
+    use super::model::ref_point;
+    let p = ref_point("检查（绝缘电阻）并记录（15分）");
+    assert_eq!(
+        (p.text.as_str(), p.points),
+        ("检查（绝缘电阻）并记录", Some(15.0))
+    );
+    assert_eq!(ref_point("要点(2.5分)").points, Some(2.5));
+    for odd in [
+        "要点（0.3分）",
+        "要点（-5分）",
+        "要点（分）",
+        "要点（十分）",
+        "（15分）要点",
+        "要点（NaN分）",
+    ] {
+        let p = ref_point(odd);
+        assert_eq!(p.points, None, "{odd}");
+        assert_eq!(p.text, odd);
+    }
 }

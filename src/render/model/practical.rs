@@ -457,6 +457,90 @@ pub(crate) struct Topic {
     pub figures: Vec<crate::render::rich::Fig>,
 }
 
+/// One reference point as the 答辩评分表 prints it: its text without the trailing
+/// "（15分）" and the points that gave.
+pub(crate) struct RefPoint {
+    pub text: String,
+    pub points: Option<f64>,
+}
+
+impl Topic {
+    /// The reference points with their points (配分), read from each point's trailing
+    /// "（N分）" as the bank writes them.
+    pub fn points(&self) -> Vec<RefPoint> {
+        self.reference.iter().map(|r| ref_point(r)).collect()
+    }
+
+    /// The topic's full marks: the sum of its points' 配分 when every point has one, else 100
+    /// (the national 答辩 scale).
+    pub fn full_marks(&self) -> f64 {
+        let pts: Vec<Option<f64>> = self.points().iter().map(|p| p.points).collect();
+        if !pts.is_empty() && pts.iter().all(Option::is_some) {
+            pts.into_iter().flatten().sum()
+        } else {
+            100.0
+        }
+    }
+}
+
+/// Splits a reference point's trailing "（N分）" / "(N分)" off its text.
+pub(crate) fn ref_point(r: &str) -> RefPoint {
+    let t = r.trim_end();
+    for (open, close) in [("（", "）"), ("(", ")")] {
+        let Some(body) = t.strip_suffix(close) else {
+            continue;
+        };
+        let Some(at) = body.rfind(open) else { continue };
+        let points = body[at + open.len()..]
+            .strip_suffix('分')
+            .and_then(|n| n.trim().parse::<f64>().ok())
+            .filter(|v| v.is_finite() && *v > 0.0 && (v * 2.0).fract() == 0.0);
+        if let Some(v) = points {
+            return RefPoint {
+                text: body[..at].trim_end().to_string(),
+                points: Some(v),
+            };
+        }
+    }
+    RefPoint {
+        text: t.to_string(),
+        points: None,
+    }
+}
+
+/// The 评分标准 of a reference point worth `points`: whole or half points a marker can award.
+pub(crate) fn ref_criteria(points: Option<f64>) -> String {
+    match points {
+        Some(p) => format!(
+            "答出要点且表述准确、结合实际得{}分；要点不全或表述不够准确酌情扣分，最低0分；未答或答错不得分",
+            super::fmt_num(p)
+        ),
+        None => "按要点答出的完整、准确程度酌情给分".to_string(),
+    }
+}
+
+/// How the 综合评审 total comes from the topics' scores, printed on the 答辩评分表.
+pub(crate) fn defence_total_rule(topics: usize) -> String {
+    if topics == 1 {
+        "综合评审成绩 = 该题平均分".to_string()
+    } else {
+        format!("综合评审成绩 = {topics} 题平均分之和 ÷ {topics}")
+    }
+}
+
+/// Minutes of the defence per topic: the set's time less its tasks' time, shared equally by
+/// its topics (whole minutes); None when the set gives no time to the defence.
+pub(crate) fn minutes_per_topic(paper: &PracticalPaper) -> Option<u32> {
+    let n = u32::try_from(paper.defence.len()).ok().filter(|n| *n > 0)?;
+    let minutes = paper.head().minutes;
+    let defence = if paper.modules.is_empty() {
+        minutes
+    } else {
+        minutes.checked_sub(paper.task_minutes)?
+    };
+    Some(defence / n).filter(|m| *m > 0)
+}
+
 /// Defence topics of the paper, with reference points from the key (matched by id, then by
 /// position when ids are missing).
 pub(crate) fn topics(paper: &PracticalPaper, key: Option<&PracticalKey>) -> Vec<Topic> {
