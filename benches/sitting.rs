@@ -50,6 +50,9 @@ fn manifest() -> PackageManifest {
         },
         papers: Vec::new(),
         documents: Vec::new(),
+        keys_release_key_sha256: String::new(),
+        keys_at: "2026-01-01T17:00:00+08:00".into(),
+        key_documents: Vec::new(),
         content_sha256: String::new(),
     }
 }
@@ -61,13 +64,17 @@ fn sealing(c: &mut Criterion) {
     let pk = org.public().unwrap();
     let bureau = BureauKey::generate().unwrap();
     let rk = qbank::package::new_release_key().unwrap();
+    let both = qbank::package::StageKeys {
+        papers: &rk,
+        keys: &rk,
+    };
     for mb in [1usize, 4, 16] {
         let docs = documents(mb << 20);
         let bytes: usize = docs.iter().map(|d| d.1.len()).sum();
         let flat: Vec<u8> = docs.iter().flat_map(|d| d.1.clone()).collect();
         g.throughput(Throughput::Bytes(bytes as u64));
         g.bench_with_input(BenchmarkId::new("package", mb), &mb, |b, _| {
-            b.iter(|| qbank::package::seal(manifest(), &docs, &pk, &rk, &bureau).unwrap())
+            b.iter(|| qbank::package::seal(manifest(), &docs, &[], &pk, both, &bureau).unwrap())
         });
         let aes = Aes256Gcm::new((&[7u8; 32]).into());
         g.bench_with_input(BenchmarkId::new("raw_aes_256_gcm", mb), &mb, |b, _| {

@@ -7,11 +7,16 @@
 #      bureau gave it at registration;
 #   3. the November sitting (banks/sittings/2026-11-dg.toml, 电工 and 车工) is assembled, rendered and sealed,
 #      one package per organisation (demo/sitting/packages/);
-#   4. the release is issued (its start time has passed) and each organisation opens its package
-#      with its own key, as an evaluator would (demo/unsealed/<organisation>/), verifying it with
-#      the pinned bureau key (the bureau.pub beside the packages must be that key);
-#   5. the audit log is verified: chained, signed by the bureau, and every change after the
-#      operator's registration signed with the operator's personal key.
+#   4. the papers release is issued (the start has passed); one organisation opens its package
+#      with it alone (demo/papers-only/), as it would during the sitting: the papers open, the
+#      answer keys stay shut (no key.* file);
+#   5. the keys release is issued (the end, the keys time, has passed too) and each organisation
+#      opens its package with its own key and both releases, as an evaluator would
+#      (demo/unsealed/<organisation>/), verifying it with the pinned bureau key (the bureau.pub
+#      beside the packages must be that key);
+#   6. the audit log is verified: chained, signed by the bureau, every change after the
+#      operator's registration signed with the operator's personal key, and holding the entries
+#      both releases name.
 # Running it again changes nothing: the bank, the catalog and the sitting are already there.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -63,19 +68,32 @@ for org in S000032100001 Y000132050002 S000032020003; do pin_bureau $org; done
 
 $q sitting "$plan" --out "$out/sitting"
 $q release "$sitting" --out "$out/sitting/release.json"
+# During the sitting an organisation holds the papers release only: its answer keys stay shut.
+early_org=S000032100001
+rm -rf "$out/papers-only"
+$q unseal "$out/sitting/packages/$early_org.qpkg" --org-key "$out/orgs/$early_org.key" \
+    --release "$out/sitting/release.json" --bureau-key "$out/sitting/bureau.pub" \
+    --out "$out/papers-only/$early_org" | tail -2
+if [ -n "$(find "$out/papers-only" -name 'key.*')" ]; then
+    echo "error: an answer key opened with the papers release alone" >&2
+    exit 1
+fi
+echo "仅凭试卷发布：$out/papers-only/$early_org 中没有任何答案文件（key.*），答案部分保持密封"
+$q release "$sitting" --keys --out "$out/sitting/keys-release.json"
 for org in S000032100001 Y000132050002 S000032020003; do
     rm -rf "$out/unsealed/$org"
     $q unseal "$out/sitting/packages/$org.qpkg" --org-key "$out/orgs/$org.key" \
-        --release "$out/sitting/release.json" --bureau-key "$out/sitting/bureau.pub" \
-        --out "$out/unsealed/$org" | tail -1
+        --release "$out/sitting/release.json" --keys-release "$out/sitting/keys-release.json" \
+        --bureau-key "$out/sitting/bureau.pub" --out "$out/unsealed/$org" | tail -1
 done
 # what organisations print and archive: every opened document (and the public catalog) as an A4 PDF
 # (needs Chromium; without one qbank says how to get it and the demo goes on with the HTML)
 $q pdf "$out/unsealed" "$out/catalog/catalog.html" | tail -1
-$q audit verify --anchor "$out/sitting/release.json"
+$q audit verify --anchor "$out/sitting/release.json" --anchor "$out/sitting/keys-release.json"
 
 echo
 echo "sealed packages:   $out/sitting/packages/<organisation>.qpkg (public summary $out/sitting/sitting.json)"
-echo "signed release:    $out/sitting/release.json (bureau key $out/sitting/bureau.pub)"
+echo "signed releases:   $out/sitting/release.json (papers, from the start), $out/sitting/keys-release.json (answer keys, from the end); bureau key $out/sitting/bureau.pub"
+echo "papers only:       $out/papers-only/$early_org (opened with the papers release alone: no key.*)"
 echo "printable papers:  $out/unsealed/<organisation>/<blueprint>/Fnn/*.pdf, *.html, *.md (opened as each organisation would)"
 echo "public catalog:    $out/catalog/catalog.html, catalog.csv, catalog.json"

@@ -1,5 +1,6 @@
 //! Fuzz target: a sealed package read and opened as `qbank unseal` does, with the fixed test
-//! organisation key, bureau key and release the seed packages were sealed for.
+//! organisation key, bureau key and release the seed packages were sealed for; and its keys
+//! section as `unseal --keys-release` opens it.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -24,4 +25,5 @@ fuzz_target!(|data: &[u8]| {
     let k = keys();
     let _ = qbank::package::read_manifest(data, &k.bureau);
     let _ = qbank::package::open(data, &k.org, &k.release, &k.bureau);
+    let _ = qbank::package::open_keys(data, &k.org, &k.release, &k.bureau);
 });

@@ -62,6 +62,8 @@ pub fn release() -> Release {
             seq: 7,
             hash: "0".repeat(64),
         },
+        stage: None,
+        keys_at: None,
     }
 }
 

@@ -29,6 +29,9 @@ struct Head {
     title: String,
     start: Spanned<toml::value::Datetime>,
     end: Spanned<toml::value::Datetime>,
+    /// When the answer keys are released (default: `end`).
+    #[serde(default)]
+    keys_release: Option<Spanned<toml::value::Datetime>>,
     #[serde(default)]
     seed: Option<u64>,
     blueprints: Vec<String>,
@@ -106,6 +109,15 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
         && e <= s
     {
         sink.span(&head.end, "end must be after start");
+    }
+    if let Some(k) = &head.keys_release
+        && let (Some(s), Some(kt)) = (start, time(&mut sink, k, "keys_release"))
+        && kt < s
+    {
+        sink.span(
+            k,
+            "keys_release must not be before start (the answer keys open at or after the papers)",
+        );
     }
     if head.blueprints.is_empty() {
         sink.at(head_at, "blueprints must name at least one folder or file");
@@ -203,6 +215,7 @@ pub fn parse_sitting(file: &SourceFile) -> Result<SittingPlan, Vec<Diagnostic>> 
         title: head.title,
         start: head.start.get_ref().to_string(),
         end: head.end.get_ref().to_string(),
+        keys_release: head.keys_release.as_ref().map(|k| k.get_ref().to_string()),
         seed: head.seed,
         blueprints: head.blueprints,
         papers,

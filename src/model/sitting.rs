@@ -12,12 +12,23 @@ pub struct SittingPlan {
     /// RFC 3339 with offset, as written in the plan.
     pub start: String,
     pub end: String,
+    /// RFC 3339 with offset: when the answer keys and marking schemes may be released (the
+    /// keys release); absent in the plan, the sitting's `end` (see `keys_at`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys_release: Option<String>,
     /// The sitting seed; drawn from the OS and recorded when the plan leaves it out.
     pub seed: Option<u64>,
     /// Folders or files (relative to the plan) holding the blueprints it names.
     pub blueprints: Vec<String>,
     pub papers: Vec<PlannedPaper>,
     pub organisations: Vec<Participant>,
+}
+
+impl SittingPlan {
+    /// When the keys release may be issued: the plan's `keys_release`, by default its end.
+    pub fn keys_at(&self) -> &str {
+        self.keys_release.as_deref().unwrap_or(&self.end)
+    }
 }
 
 #[derive(Clone, PartialEq, Debug, Serialize, Deserialize)]

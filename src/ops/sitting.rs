@@ -1,6 +1,7 @@
 //! Sittings (考试批次): plan → assemble every paper (in parallel) honouring the usage ledger →
 //! one permuted copy per organisation → printable documents → one sealed package per
-//! organisation; then the signed release at the start, and leak tracing afterwards. The sitting
+//! organisation; then the signed releases — the papers at the start, the answer keys at the keys
+//! time (default: the end) — and leak tracing afterwards. The sitting
 //! record, its ledger entries and its audit entry are written in one atomic batch.
 
 use super::assemble::{
@@ -17,7 +18,7 @@ use crate::model::{
     Blueprint, Grade, OccupationCode, OrgStatus, Organisation, SittingPlan, Standard,
 };
 use crate::package::keys::{OrgPublic, OrgSecret, Secret32};
-use crate::package::{self, Checkpoint, PackageManifest, PaperRef, Release};
+use crate::package::{self, Checkpoint, PackageManifest, PaperRef, Release, Stage, StageKeys};
 use crate::render::{self, DocHeader};
 use crate::store::{AuditEvent, Vault};
 use crate::trace::{self, CopyText, PrintedQuestion, TraceReport};
@@ -71,6 +72,11 @@ pub struct SittingRecord {
     /// sealed to the organisation, or leaves it out).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub release_keys: BTreeMap<String, Secret32>,
+    /// Each organisation's keys-release key (its package's keys section opens only with it; the
+    /// keys release carries it). Empty in records sealed before the keys stage: their packages
+    /// (`QBANK-PACKAGE/3`) open whole with the papers release.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub keys_release_keys: BTreeMap<String, Secret32>,
     /// The secret the copies were drawn from (absent from records sealed before it existed,
     /// whose copies came from the public seed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,6 +85,9 @@ pub struct SittingRecord {
     pub packages: Vec<PackageRecord>,
     pub checkpoint: Checkpoint,
     pub release: Option<ReleaseRecord>,
+    /// The signed keys release, once issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keys_release: Option<ReleaseRecord>,
     /// Every organisation copy of every theory form as issued: the entry version at each
     /// printed position and the option order. Absent from records sealed before it was kept
     /// (those are rebuilt from `papers`, see `issued.rs`).
@@ -366,17 +375,37 @@ fn date_label(rfc3339: &str) -> String {
     rfc3339.get(..16).unwrap_or(rfc3339).replace('T', " ")
 }
 
+/// Which release opens a document of a package: the one place of that rule (ARCHITECTURE.md,
+/// "Two-stage release"). By role: the keys release opens what nobody needs until the sitting is
+/// over — every answer key and marking scheme file (`key.html`, `key.md`, `key.json`): a theory
+/// form's answers, scoring and explanations, and a practical or defence set's machine-readable
+/// key (its rubrics, check points and reference points, which examiners use during the sitting
+/// as the printed sheets below, not as this file). Everything candidates or examiners use during
+/// the sitting opens with the papers: theory papers and their 答题卡 (`answer-sheet.html`),
+/// practical 准备通知单 and 试卷正文, the
+/// 评分记录表 (`marking.*`: examiners mark while they watch), the 答辩题签 and the 答辩参考要点
+/// (`defence-key.*`: examiners use them during the defence), `copy.json` and
+/// `form-manifest.json` (ids and orders, no answer).
+pub fn stage_of(file: &str) -> Stage {
+    match file {
+        "key.html" | "key.md" | "key.json" => Stage::Keys,
+        _ => Stage::Papers,
+    }
+}
+
 /// The documents of one organisation copy of one form: the form's documents (permuted by `plan`
-/// for a theory form) with `copy` saying whose they are, rendered, and the copy's `copy.json`.
+/// for a theory form) with `copy` saying whose they are, rendered, and the copy's `copy.json`;
+/// each with the stage whose release opens it (`stage_of`).
 fn copy_documents(
     dir: &str,
     form: &RenderedForm,
     plan: Option<&CopyPlan>,
     header: &DocHeader,
     mut copy: CopyInfo,
-) -> Vec<(String, Vec<u8>)> {
-    let mut docs: Vec<(String, Vec<u8>)> = Vec::new();
-    let mut put = |name: &str, bytes: Vec<u8>| docs.push((format!("{dir}/{name}"), bytes));
+) -> Vec<(Stage, String, Vec<u8>)> {
+    let mut docs: Vec<(Stage, String, Vec<u8>)> = Vec::new();
+    let mut put =
+        |name: &str, bytes: Vec<u8>| docs.push((stage_of(name), format!("{dir}/{name}"), bytes));
     match (&form.documents, plan) {
         (FormDocuments::Theory(paper, key), Some(plan)) => {
             let (mut p, mut k, questions) = document::permute(paper, key, plan);
@@ -637,6 +666,10 @@ pub fn run(
         .iter()
         .map(|(o, _)| Ok((o.id.clone(), Secret32::random()?)))
         .collect::<Result<_>>()?;
+    let keys_release_keys: BTreeMap<String, Secret32> = participants
+        .iter()
+        .map(|(o, _)| Ok((o.id.clone(), Secret32::random()?)))
+        .collect::<Result<_>>()?;
     let checkpoint = vault.checkpoint();
     let bureau = vault.bureau_key()?;
     progress.phase("sealing", participants.len() as u64);
@@ -711,10 +744,27 @@ pub fn run(
                 audit: checkpoint.clone(),
                 papers: papers.clone(),
                 documents: Vec::new(),
+                keys_release_key_sha256: String::new(),
+                keys_at: plan.keys_at().to_string(),
+                key_documents: Vec::new(),
                 content_sha256: String::new(),
             };
-            let bytes =
-                package::seal(manifest, &docs, &pk, release_keys[&org.id].expose(), bureau)?;
+            let (papers_docs, keys_docs): (Vec<_>, Vec<_>) =
+                docs.into_iter().partition(|(s, _, _)| *s == Stage::Papers);
+            let untag = |d: Vec<(Stage, String, Vec<u8>)>| -> Vec<(String, Vec<u8>)> {
+                d.into_iter().map(|(_, n, b)| (n, b)).collect()
+            };
+            let bytes = package::seal(
+                manifest,
+                &untag(papers_docs),
+                &untag(keys_docs),
+                &pk,
+                StageKeys {
+                    papers: release_keys[&org.id].expose(),
+                    keys: keys_release_keys[&org.id].expose(),
+                },
+                bureau,
+            )?;
             Ok((
                 PackageRecord {
                     organisation: org.id.clone(),
@@ -790,11 +840,13 @@ pub fn run(
         created: now(),
         release_key: None,
         release_keys,
+        keys_release_keys,
         copy_secret: Some(copy_secret),
         papers: papers_rec.clone(),
         packages: packages.clone(),
         checkpoint,
         release: None,
+        keys_release: None,
         copies: issued,
     };
     let seq = vault.checkpoint().seq + 1;
@@ -875,7 +927,10 @@ pub(crate) fn unreleased_for(vault: &Vault, org: &str) -> Result<Vec<String>> {
     Ok(vault
         .records::<SittingRecord>("t/")?
         .into_iter()
-        .filter(|(_, r)| r.release.is_none() && r.packages.iter().any(|p| p.organisation == org))
+        .filter(|(_, r)| {
+            (r.release.is_none() || (!r.keys_release_keys.is_empty() && r.keys_release.is_none()))
+                && r.packages.iter().any(|p| p.organisation == org)
+        })
         .map(|(_, r)| r.plan.id)
         .collect())
 }
@@ -920,6 +975,8 @@ pub fn list(cfg: &StoreConfig) -> Result<Vec<SittingSummary>> {
 #[derive(Debug, Serialize)]
 pub struct ReleaseOutcome {
     pub sitting: String,
+    /// Which section of the packages this release opens.
+    pub stage: Stage,
     pub file: PathBuf,
     pub released_at: String,
     pub early: bool,
@@ -927,15 +984,40 @@ pub struct ReleaseOutcome {
     pub again: bool,
     /// Organisations of the sitting left out of the release (suspended): their packages stay shut.
     pub withheld: Vec<String>,
+    /// When the keys release may be issued (sittings sealed with a keys stage).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys_at: Option<String>,
 }
 
-/// Issues the signed release of a sitting: only at or after its start, unless `early` names a
-/// reason (audited).
+/// Issues the signed papers release of a sitting: only at or after its start, unless `early`
+/// names a reason (audited).
 pub fn release(
     cfg: &StoreConfig,
     sitting: &str,
     out: &Path,
     early: Option<&str>,
+) -> Result<ReleaseOutcome> {
+    issue_release(cfg, sitting, out, early, Stage::Papers)
+}
+
+/// Issues the signed keys release of a sitting (its answer keys and marking schemes): only at
+/// or after the plan's keys time (`keys_release`, by default its end), unless `early` names a
+/// reason (audited as `keys-release-early`).
+pub fn release_keys(
+    cfg: &StoreConfig,
+    sitting: &str,
+    out: &Path,
+    early: Option<&str>,
+) -> Result<ReleaseOutcome> {
+    issue_release(cfg, sitting, out, early, Stage::Keys)
+}
+
+fn issue_release(
+    cfg: &StoreConfig,
+    sitting: &str,
+    out: &Path,
+    early: Option<&str>,
+    stage: Stage,
 ) -> Result<ReleaseOutcome> {
     let mut vault = cfg.open()?;
     let key = sitting_key(sitting);
@@ -943,7 +1025,18 @@ pub fn release(
         what: "sitting",
         id: sitting.into(),
     })?;
-    if let Some(r) = &rec.release {
+    let staged = !rec.keys_release_keys.is_empty();
+    let keys_at = staged.then(|| rec.plan.keys_at().to_string());
+    if stage == Stage::Keys && !staged {
+        return Err(Error::Usage(format!(
+            "考试批次 {sitting} 封装于分阶段发布之前：其答案与评分标准随试卷发布一同开启，没有单独的答案发布"
+        )));
+    }
+    let issued = match stage {
+        Stage::Papers => &rec.release,
+        Stage::Keys => &rec.keys_release,
+    };
+    if let Some(r) = issued {
         super::files::write_file(out, r.file.as_bytes())?;
         let withheld = package::read_release(&r.file, &vault.bureau_public()?)
             .map_err(|_| Error::Corrupt {
@@ -953,21 +1046,33 @@ pub fn release(
             .withheld;
         return Ok(ReleaseOutcome {
             sitting: sitting.into(),
+            stage,
             file: out.to_path_buf(),
             released_at: r.at.clone(),
             early: r.early,
             again: true,
             withheld,
+            keys_at,
         });
     }
-    let start: jiff::Timestamp = rec.plan.start.parse().map_err(|_| Error::Corrupt {
+    let not_before = match stage {
+        Stage::Papers => rec.plan.start.clone(),
+        Stage::Keys => rec.plan.keys_at().to_string(),
+    };
+    let from: jiff::Timestamp = not_before.parse().map_err(|_| Error::Corrupt {
         record: key.clone(),
-        reason: "start time is malformed".into(),
+        reason: "start or keys time is malformed".into(),
     })?;
     let now_ts = jiff::Timestamp::now();
-    let is_early = now_ts < start;
+    let is_early = now_ts < from;
     if is_early {
         match early {
+            None if stage == Stage::Keys => {
+                return Err(Error::TooEarly(format!(
+                    "考试批次 {sitting} 的答案与评分标准于 {not_before} 起方可发布（现在 {}）。如须提前发布，请加 --early-reason \"理由\"（记入审计日志）",
+                    now()
+                )));
+            }
             None => {
                 return Err(Error::TooEarly(format!(
                     "sitting {sitting} starts at {}; the release can be issued from then on (now {}). To release early, pass --early-reason \"...\" (recorded in the audit log)",
@@ -982,20 +1087,29 @@ pub fn release(
         }
     }
     let at = now();
-    // Each organisation in good standing gets its release key sealed to it; a suspended one is
-    // left out, so its package stays shut. Records sealed before per-organisation keys have one
-    // key for everyone (format 1): suspension cannot revoke those.
+    // Each organisation in good standing gets its release key of this stage sealed to it; a
+    // suspended one is left out, so its package (or its keys section) stays shut. Records sealed
+    // before per-organisation keys have one key for everyone (format 1): suspension cannot
+    // revoke those.
     let catalog: BTreeMap<String, Organisation> = organisations(&vault)?
         .into_iter()
         .map(|o| (o.id.clone(), o))
         .collect();
+    let stage_keys = match stage {
+        Stage::Papers => &rec.release_keys,
+        Stage::Keys => &rec.keys_release_keys,
+    };
     let mut keys = BTreeMap::new();
     let mut withheld = Vec::new();
-    for (org_id, k) in &rec.release_keys {
+    for (org_id, k) in stage_keys {
         match catalog.get(org_id) {
             Some(o) if o.status == OrgStatus::Active => {
-                let sealed =
-                    package::seal_release_key(org_id, &org_public(o)?, sitting, k.expose())?;
+                let pk = org_public(o)?;
+                let sealed = if staged {
+                    package::seal_stage_key(stage, org_id, &pk, sitting, k.expose())?
+                } else {
+                    package::seal_release_key(org_id, &pk, sitting, k.expose())?
+                };
                 keys.insert(org_id.clone(), sealed);
             }
             _ => withheld.push(org_id.clone()),
@@ -1004,8 +1118,10 @@ pub fn release(
     let release = Release {
         format: if rec.release_key.is_some() {
             1
-        } else {
+        } else if staged {
             package::RELEASE_FORMAT
+        } else {
+            2
         },
         sitting: sitting.into(),
         start: rec.plan.start.clone(),
@@ -1021,30 +1137,44 @@ pub fn release(
         withheld: withheld.clone(),
         bureau_key: vault.bureau_public()?.fingerprint(),
         audit: vault.checkpoint(),
+        stage: staged.then_some(stage),
+        keys_at: keys_at.clone(),
     };
     let text = package::sign_release(&release, vault.bureau_key()?);
-    rec.release = Some(ReleaseRecord {
+    let record = Some(ReleaseRecord {
         at: at.clone(),
         early: is_early,
         reason: release.reason.clone(),
         file: text.clone(),
     });
+    match stage {
+        Stage::Papers => rec.release = record,
+        Stage::Keys => rec.keys_release = record,
+    }
     let put = vault.put_record(&key, &rec)?;
+    let action = match (stage, is_early) {
+        (Stage::Papers, false) => "release",
+        (Stage::Papers, true) => "release-early",
+        (Stage::Keys, false) => "keys-release",
+        (Stage::Keys, true) => "keys-release-early",
+    };
     vault.commit(
         vec![put],
         AuditEvent::new(
-            if is_early { "release-early" } else { "release" },
-            json!({ "sitting": sitting, "released_at": at, "start": rec.plan.start, "reason": release.reason, "withheld": withheld }),
+            action,
+            json!({ "sitting": sitting, "stage": stage, "released_at": at, "start": rec.plan.start, "keys_at": keys_at, "reason": release.reason, "withheld": withheld }),
         ),
     )?;
     super::files::write_file(out, text.as_bytes())?;
     Ok(ReleaseOutcome {
         sitting: sitting.into(),
+        stage,
         file: out.to_path_buf(),
         released_at: at,
         early: is_early,
         again: false,
         withheld,
+        keys_at,
     })
 }
 
@@ -1056,10 +1186,25 @@ pub struct UnsealOutcome {
     pub out: PathBuf,
     pub documents: Vec<String>,
     pub papers: Vec<PaperRef>,
+    /// The keys section was opened (with the keys release) and its documents written.
+    pub keys_opened: bool,
+    /// When the keys release opens the answer keys (packages with a keys section).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys_at: Option<String>,
+    /// Documents of the keys section left shut (not written) for want of the keys release.
+    pub keys_shut: usize,
 }
 
-/// The evaluator's side: verify and open a package into `out` (new or empty). Nothing is
-/// written unless every check passes.
+fn read_release_file(path: &Path, bureau: &crate::package::keys::BureauPublic) -> Result<Release> {
+    let rbytes = super::files::read_regular(path, 1 << 20)?;
+    let rtext = String::from_utf8(rbytes).map_err(|_| {
+        Error::PackageRefused(format!("{}: not a release (not UTF-8)", path.display()))
+    })?;
+    package::read_release(&rtext, bureau).map_err(|e| e.naming(path))
+}
+
+/// The evaluator's side: verify and open a package's papers into `out` (new or empty) with the
+/// papers release. Nothing is written unless every check passes.
 pub fn unseal(
     package_path: &Path,
     org_key: &Path,
@@ -1067,20 +1212,48 @@ pub fn unseal(
     bureau_key: Option<&Path>,
     out: &Path,
 ) -> Result<UnsealOutcome> {
+    unseal_with(package_path, org_key, release_path, None, bureau_key, out)
+}
+
+/// `unseal`, and with the keys release (`keys_release_path`) the keys section too. The papers
+/// release is always needed: a keys release alone opens nothing (it is refused as the papers
+/// release, and never asked for without it). Without the keys release no document of the keys
+/// section is written.
+pub fn unseal_with(
+    package_path: &Path,
+    org_key: &Path,
+    release_path: &Path,
+    keys_release_path: Option<&Path>,
+    bureau_key: Option<&Path>,
+    out: &Path,
+) -> Result<UnsealOutcome> {
     let org = OrgSecret::read(org_key)?;
     // the bureau key pinned at registration, never a bureau.pub that came with the package
     let bureau = crate::package::keys::pinned_bureau(&org, org_key, bureau_key)?.signing;
-    let rbytes = super::files::read_regular(release_path, 1 << 20)?;
-    let rtext = String::from_utf8(rbytes).map_err(|_| {
-        Error::PackageRefused(format!(
-            "{}: not a release (not UTF-8)",
-            release_path.display()
-        ))
-    })?;
-    let release = package::read_release(&rtext, &bureau).map_err(|e| e.naming(release_path))?;
+    let release = read_release_file(release_path, &bureau)?;
+    let keys_release = keys_release_path
+        .map(|p| read_release_file(p, &bureau).map(|r| (p, r)))
+        .transpose()?;
     let pkg = super::files::read_regular(package_path, 1 << 30)?;
-    let (manifest, docs) =
+    let (manifest, mut docs) =
         package::open(&pkg, &org, &release, &bureau).map_err(|e| e.naming(package_path))?;
+    let staged = manifest.format == package::MANIFEST_FORMAT;
+    let mut keys_opened = false;
+    if let Some((p, kr)) = &keys_release {
+        if kr.stage() != Stage::Keys {
+            return Err(Error::PackageRefused(format!(
+                "{}: 这是试卷发布文件，不是答案发布文件（stage {}）",
+                p.display(),
+                kr.stage().label()
+            )));
+        }
+        if staged {
+            docs.extend(
+                package::open_keys(&pkg, &org, kr, &bureau).map_err(|e| e.naming(package_path))?,
+            );
+            keys_opened = true;
+        }
+    }
     let docs = Zeroizing::new(
         docs.into_iter()
             .map(|(n, b)| (n, Zeroizing::new(b)))
@@ -1116,6 +1289,13 @@ pub fn unseal(
         out: out.to_path_buf(),
         documents: docs.iter().map(|(n, _)| n.clone()).collect(),
         papers: manifest.papers,
+        keys_opened,
+        keys_at: staged.then_some(manifest.keys_at),
+        keys_shut: if keys_opened {
+            0
+        } else {
+            manifest.key_documents.len()
+        },
     })
 }
 

@@ -1,43 +1,57 @@
-//! Sealed packages for evaluation organisations and the signed release that opens them. Pure
+//! Sealed packages for evaluation organisations and the signed releases that open them. Pure
 //! functions over bytes (plus OS randomness).
 //!
-//! Package file (`.qpkg`):
+//! Package file (`.qpkg`, two sections opened by two releases):
 //! ```text
-//! "QBANK-PACKAGE/3\n" ‖ u32 BE manifest length ‖ manifest JSON ‖ 64-byte Ed25519 signature
+//! "QBANK-PACKAGE/4\n" ‖ u32 BE manifest length ‖ manifest JSON ‖ 64-byte Ed25519 signature
 //!   ‖ content: 32-byte HPKE encapsulated key ‖ 48-byte HPKE ciphertext of the key share
-//!              ‖ 12-byte nonce ‖ AES-256-GCM ciphertext of the documents
+//!              ‖ u64 BE length of the papers section ‖ papers section ‖ keys section
+//! section = 12-byte nonce ‖ AES-256-GCM ciphertext of its documents
 //! ```
-//! - The clear manifest names ids, codes, times, key fingerprints and document paths only: no
-//!   digest of any document (a practical set's documents depend on public fields and the drawn
-//!   tasks, so their digests could be matched against enumerated candidates before the
-//!   release). It carries `content_sha256`, the SHA-256 of the content bytes above, so the
-//!   signature binds the manifest to this ciphertext.
+//! - **Two stages.** The *papers* section holds everything candidates and examiners need during
+//!   the sitting; the *keys* section the theory answer keys and marking schemes (which document
+//!   goes where is decided by `ops::sitting::stage_of`, the one place of that rule). The papers
+//!   section opens with the organisation's papers release key (the release issued at the start);
+//!   the keys section with its keys-release key, a second, independent random key carried only by
+//!   the keys release (issued at the plan's `keys_release`, by default the end). So whoever holds
+//!   the papers release during the sitting cannot open the answers.
+//! - The clear manifest (format 3) names ids, codes, times, key fingerprints and document paths
+//!   only (`documents` of the papers section, `key_documents` of the keys section): no digest of
+//!   any document (a practical set's documents depend on public fields and the drawn tasks, so
+//!   their digests could be matched against enumerated candidates before the release). It
+//!   carries `content_sha256`, the SHA-256 of the content bytes above, so the signature binds the
+//!   manifest to this ciphertext; `release_key_sha256` and `keys_release_key_sha256`, digests of
+//!   the two random release keys; and `keys_at`, the keys release time.
 //! - The signature covers `"qbank-manifest/2" ‖ 0 ‖ manifest`.
 //! - A random 32-byte key share is sealed to the organisation's X25519 key with HPKE (RFC 9180,
 //!   base mode, DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-256-GCM), info
-//!   `"qbank-package/2" ‖ 0 ‖ sitting ‖ 0 ‖ organisation`, associated data the *binding*:
+//!   `"qbank-package/4" ‖ 0 ‖ sitting ‖ 0 ‖ organisation`, associated data the *binding*:
 //!   SHA-256 of the manifest with `content_sha256` empty.
-//! - The documents are encrypted once, with AES-256-GCM under
-//!   `HKDF-SHA256(salt "qbank-package/2", ikm = key share ‖ release key, info = sitting ‖ 0 ‖
-//!   organisation)` and the binding as associated data. The release key is the organisation's
-//!   own (each organisation of a sitting has one; the signed release carries each sealed to its
-//!   organisation, and leaves out a suspended one). Opening needs the organisation's private key
-//!   (for the share and for its release key) and the release; a manifest swapped from another
-//!   package changes the binding and fails; the document paths are checked against the
-//!   manifest after decryption (the AEAD tag authenticates their bytes).
-//! - The plaintext is a list of `[u16 name length][name][u64 length][bytes]` documents,
-//!   ending with a `.pad` entry of zero bytes that rounds the plaintext up to a multiple of
+//! - Each section is encrypted with AES-256-GCM under
+//!   `HKDF-SHA256(salt "qbank-package/4", ikm = key share ‖ release key of its stage,
+//!   info = stage ‖ 0 ‖ sitting ‖ 0 ‖ organisation)` (stage `papers` or `keys`) with associated
+//!   data binding ‖ stage. Each release key is the organisation's own (each organisation of a
+//!   sitting has one per stage; each signed release carries its stage's keys sealed to their
+//!   organisations, and leaves out a suspended one). Opening a section needs the organisation's
+//!   private key (for the share and for its release key) and that stage's release; a manifest
+//!   swapped from another package changes the binding and fails; the document paths are checked
+//!   against the manifest after decryption (the AEAD tag authenticates their bytes).
+//! - Each section's plaintext is a list of `[u16 name length][name][u64 length][bytes]`
+//!   documents, ending with a `.pad` entry of zero bytes that rounds it up to a multiple of
 //!   64 KiB, so the package's length tells an insider little about which tasks it holds.
 //!
-//! Packages of format 2 (`QBANK-PACKAGE/2`, whose clear manifests listed document digests) are
-//! refused with a message saying so.
+//! Packages of format 3 (`QBANK-PACKAGE/3`, manifest format 2: one section holding every
+//! document, content key `HKDF(salt "qbank-package/2", share ‖ release key, sitting ‖ 0 ‖
+//! organisation)`, share info `"qbank-package/2" ‖ …`) are still read: their one release opens
+//! everything, keys included, as before. Packages of format 2 (`QBANK-PACKAGE/2`, whose clear
+//! manifests listed document digests) are refused with a message saying so.
 
 pub mod keys;
 pub mod person;
 mod release;
 pub mod submission;
 
-pub use release::{Release, read_release, seal_release_key, sign_release};
+pub use release::{Release, read_release, seal_release_key, seal_stage_key, sign_release};
 
 use crate::error::{Error, Result};
 use aes_gcm::aead::{AeadInOut, KeyInit};
@@ -49,18 +63,41 @@ use zeroize::Zeroizing;
 
 pub use keys::{fingerprint, read_org_public};
 
-const MAGIC: &[u8] = b"QBANK-PACKAGE/3\n";
+const MAGIC: &[u8] = b"QBANK-PACKAGE/4\n";
+/// Still read: one section, opened by one release.
+const MAGIC_3: &[u8] = b"QBANK-PACKAGE/3\n";
 const OLD_MAGIC: &[u8] = b"QBANK-PACKAGE/2\n";
-/// The `format` of package manifests this version writes and reads.
-pub const MANIFEST_FORMAT: u32 = 2;
+/// The `format` of package manifests this version writes (inside `QBANK-PACKAGE/4`).
+pub const MANIFEST_FORMAT: u32 = 3;
+/// The manifest format of `QBANK-PACKAGE/3`, still read.
+pub const MANIFEST_FORMAT_3: u32 = 2;
 /// Release formats: 1 carried one release key for the whole sitting; 2 carries one per
-/// organisation, each sealed to it.
-pub const RELEASE_FORMAT: u32 = 2;
+/// organisation, each sealed to it; 3 adds the stage it opens (papers or keys).
+pub const RELEASE_FORMAT: u32 = 3;
 const SHARE_CT: usize = 32 + 16;
 const MANIFEST_DOMAIN: &str = "qbank-manifest/2";
 
 /// A package's documents: (path inside the package, bytes).
 pub type Documents = Vec<(String, Vec<u8>)>;
+
+/// The two stages a package opens in, each with its own signed release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    /// Everything candidates and examiners need during the sitting; released at the start.
+    Papers,
+    /// Theory answer keys and marking schemes; released at the keys time (default: the end).
+    Keys,
+}
+
+impl Stage {
+    pub fn label(self) -> &'static str {
+        match self {
+            Stage::Papers => "papers",
+            Stage::Keys => "keys",
+        }
+    }
+}
 
 /// The point of the audit log a package or release was made at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -100,8 +137,18 @@ pub struct PackageManifest {
     pub release_key_sha256: String,
     pub audit: Checkpoint,
     pub papers: Vec<PaperRef>,
-    /// Document paths in the package (their digests stay inside the encryption).
+    /// Document paths in the package's papers section (their digests stay inside the
+    /// encryption).
     pub documents: Vec<String>,
+    /// Format 3: SHA-256 of the organisation's keys-release key (a second random key).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub keys_release_key_sha256: String,
+    /// Format 3: RFC 3339, the keys release may not be issued before this.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub keys_at: String,
+    /// Format 3: document paths in the keys section.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_documents: Vec<String>,
     /// SHA-256 (hex) of the package's content bytes (HPKE share and ciphertext), so the signed
     /// manifest names the exact ciphertext it came with.
     pub content_sha256: String,
@@ -111,20 +158,49 @@ pub(crate) fn refused(reason: impl Into<String>) -> Error {
     Error::PackageRefused(reason.into())
 }
 
-fn info(sitting: &str, org: &str) -> Vec<u8> {
-    format!("qbank-package/2\0{sitting}\0{org}").into_bytes()
+fn info(v: Version, sitting: &str, org: &str) -> Vec<u8> {
+    let label = match v {
+        Version::V3 => "qbank-package/2",
+        Version::V4 => "qbank-package/4",
+    };
+    format!("{label}\0{sitting}\0{org}").into_bytes()
 }
 
-/// The content key: both the organisation's key share and the release key go into it.
-fn content_key(share: &[u8], release_key: &[u8; 32], sitting: &str, org: &str) -> Aes256Gcm {
+/// A section's content key: both the organisation's key share and the release key of the
+/// section's stage go into it (`QBANK-PACKAGE/3`: one section, no stage).
+fn content_key(
+    v: Version,
+    stage: Stage,
+    share: &[u8],
+    release_key: &[u8; 32],
+    sitting: &str,
+    org: &str,
+) -> Aes256Gcm {
     let mut ikm = Zeroizing::new(Vec::with_capacity(64));
     ikm.extend_from_slice(share);
     ikm.extend_from_slice(release_key);
     let mut k = Zeroizing::new([0u8; 32]);
-    hkdf::Hkdf::<Sha256>::new(Some(b"qbank-package/2"), &ikm)
-        .expand(format!("{sitting}\0{org}").as_bytes(), k.as_mut())
+    let (salt, info): (&[u8], String) = match v {
+        Version::V3 => (b"qbank-package/2", format!("{sitting}\0{org}")),
+        Version::V4 => (
+            b"qbank-package/4",
+            format!("{}\0{sitting}\0{org}", stage.label()),
+        ),
+    };
+    hkdf::Hkdf::<Sha256>::new(Some(salt), &ikm)
+        .expand(info.as_bytes(), k.as_mut())
         .expect("32 bytes is a valid HKDF-SHA256 length");
     Aes256Gcm::new((&*k).into())
+}
+
+/// A section's associated data: the binding, and from format 4 its stage.
+fn section_aad(v: Version, binding: &[u8; 32], stage: Stage) -> Vec<u8> {
+    let mut aad = binding.to_vec();
+    if v == Version::V4 {
+        aad.push(0);
+        aad.extend_from_slice(stage.label().as_bytes());
+    }
+    aad
 }
 
 pub fn sha256_hex(b: &[u8]) -> String {
@@ -191,51 +267,94 @@ fn binding(manifest: &PackageManifest) -> [u8; 32] {
     Sha256::digest(serde_json::to_vec(&m).expect("manifest serialises")).into()
 }
 
-/// Seals `docs` for one organisation. `manifest.documents`, `content_sha256` and the key
-/// fingerprints are filled in here.
+/// The release keys of one organisation's package, one per stage.
+#[derive(Clone, Copy)]
+pub struct StageKeys<'a> {
+    pub papers: &'a [u8; 32],
+    pub keys: &'a [u8; 32],
+}
+
+/// Encrypts one section (documents, padded) into `out`: nonce ‖ ciphertext ‖ tag.
+fn seal_section(
+    out: &mut Vec<u8>,
+    cipher: &Aes256Gcm,
+    aad: &[u8],
+    docs: &[(String, Vec<u8>)],
+) -> Result<()> {
+    let mut n = [0u8; 12];
+    getrandom::fill(&mut n).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+    out.extend_from_slice(&n);
+    let body = out.len();
+    let body_len: usize = docs.iter().map(|(n, b)| 10 + n.len() + b.len()).sum();
+    archive_into(out, docs);
+    pad_into(out, body_len);
+    let tag = cipher
+        .encrypt_inout_detached(&Nonce::from(n), aad, out[body..].as_mut().into())
+        .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
+    out.extend_from_slice(&tag);
+    Ok(())
+}
+
+/// Seals a package for one organisation: `papers` into the section its papers release opens,
+/// `keys` into the section only its keys release opens. `manifest.documents`,
+/// `key_documents`, `content_sha256` and the key fingerprints are filled in here;
+/// `manifest.keys_at` is the caller's.
 pub fn seal(
     mut manifest: PackageManifest,
-    docs: &[(String, Vec<u8>)],
+    papers: &[(String, Vec<u8>)],
+    keys: &[(String, Vec<u8>)],
     org: &OrgPublic,
-    release_key: &[u8; 32],
+    release: StageKeys<'_>,
     bureau: &BureauKey,
 ) -> Result<Vec<u8>> {
+    let v = Version::V4;
     manifest.format = MANIFEST_FORMAT;
     manifest.organisation_key = org.fingerprint();
     manifest.bureau_key = bureau.public().fingerprint();
-    manifest.release_key_sha256 = sha256_hex(release_key);
-    manifest.documents = docs.iter().map(|(n, _)| n.clone()).collect();
+    manifest.release_key_sha256 = sha256_hex(release.papers);
+    manifest.keys_release_key_sha256 = sha256_hex(release.keys);
+    manifest.documents = papers.iter().map(|(n, _)| n.clone()).collect();
+    manifest.key_documents = keys.iter().map(|(n, _)| n.clone()).collect();
     manifest.content_sha256 = String::new();
-    let aad = binding(&manifest);
+    let bind = binding(&manifest);
     let share = new_release_key()?; // 32 fresh random bytes
     let (enc, share_ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
         &hpke::OpModeS::Base,
         &org.hpke()?,
-        &info(&manifest.sitting, &manifest.organisation),
+        &info(v, &manifest.sitting, &manifest.organisation),
         share.as_ref(),
-        &aad,
+        &bind,
     )
     .map_err(|e| Error::Crypto(format!("HPKE seal: {e}")))?;
-    let mut n = [0u8; 12];
-    getrandom::fill(&mut n).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
-    let cipher = content_key(
-        share.as_ref(),
-        release_key,
-        &manifest.sitting,
-        &manifest.organisation,
-    );
-    let body_len: usize = docs.iter().map(|(n, b)| 10 + n.len() + b.len()).sum();
-    let mut content = Vec::with_capacity(32 + SHARE_CT + 12 + body_len + 16);
+    let key = |stage, rk| {
+        content_key(
+            v,
+            stage,
+            share.as_ref(),
+            rk,
+            &manifest.sitting,
+            &manifest.organisation,
+        )
+    };
+    let mut first = Vec::new();
+    seal_section(
+        &mut first,
+        &key(Stage::Papers, release.papers),
+        &section_aad(v, &bind, Stage::Papers),
+        papers,
+    )?;
+    let mut content = Vec::with_capacity(32 + SHARE_CT + 8 + first.len() + 12 + (64 << 10) + 16);
     content.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
     content.extend_from_slice(&share_ct);
-    content.extend_from_slice(&n);
-    let body = content.len();
-    archive_into(&mut content, docs);
-    pad_into(&mut content, body_len);
-    let tag = cipher
-        .encrypt_inout_detached(&Nonce::from(n), &aad, content[body..].as_mut().into())
-        .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
-    content.extend_from_slice(&tag);
+    content.extend_from_slice(&(first.len() as u64).to_be_bytes());
+    content.extend_from_slice(&first);
+    drop(first);
+    seal_section(
+        &mut content,
+        &key(Stage::Keys, release.keys),
+        &section_aad(v, &bind, Stage::Keys),
+        keys,
+    )?;
     manifest.content_sha256 = sha256_hex(&content);
     let mjson = serde_json::to_vec(&manifest).expect("manifest serialises");
     let sig = bureau.sign(MANIFEST_DOMAIN, &mjson);
@@ -248,16 +367,40 @@ pub fn seal(
     Ok(out)
 }
 
+/// The package formats this version reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Version {
+    /// `QBANK-PACKAGE/3`: one section, opened by one release.
+    V3,
+    /// `QBANK-PACKAGE/4`: papers and keys sections.
+    V4,
+}
+
+/// One encrypted section: its nonce and AES-GCM ciphertext (with tag).
+struct Section<'a> {
+    nonce: &'a [u8],
+    ciphertext: &'a [u8],
+}
+
 /// The parts of a package file, before anything is verified.
 struct Parts<'a> {
+    version: Version,
     manifest: &'a [u8],
     signature: &'a [u8],
     /// Everything after the signature (what `content_sha256` covers).
     content: &'a [u8],
     enc: &'a [u8],
     share: &'a [u8],
-    nonce: &'a [u8],
-    ciphertext: &'a [u8],
+    papers: Section<'a>,
+    /// `QBANK-PACKAGE/4` only.
+    keys: Option<Section<'a>>,
+}
+
+fn section(b: &[u8]) -> Option<Section<'_>> {
+    (b.len() >= 12 + 16).then(|| Section {
+        nonce: &b[..12],
+        ciphertext: &b[12..],
+    })
 }
 
 fn split(pkg: &[u8]) -> Result<Parts<'_>> {
@@ -266,33 +409,58 @@ fn split(pkg: &[u8]) -> Result<Parts<'_>> {
             "这是旧版封装包（QBANK-PACKAGE/2，其明文清单列出文档摘要），本版本不再打开；请向鉴定中心索取新封装包",
         ));
     }
-    let rest = pkg
-        .strip_prefix(MAGIC)
-        .ok_or_else(|| refused("this is not a qbank sealed package (QBANK-PACKAGE/3)"))?;
+    let (version, rest) = if let Some(r) = pkg.strip_prefix(MAGIC) {
+        (Version::V4, r)
+    } else if let Some(r) = pkg.strip_prefix(MAGIC_3) {
+        (Version::V3, r)
+    } else {
+        return Err(refused(
+            "this is not a qbank sealed package (QBANK-PACKAGE/4 or /3)",
+        ));
+    };
     let short = || refused("the package is truncated");
     if rest.len() < 4 {
         return Err(short());
     }
     let n = u32::from_be_bytes(rest[..4].try_into().expect("4")) as usize;
     let rest = &rest[4..];
-    let head = n + 64 + 32 + SHARE_CT + 12;
-    if rest.len() < head + 16 {
+    let head = n.checked_add(64 + 32 + SHARE_CT).ok_or_else(short)?;
+    if rest.len() < head {
         return Err(short());
     }
+    let body = &rest[head..];
+    let (papers, keys) = match version {
+        Version::V3 => (section(body).ok_or_else(short)?, None),
+        Version::V4 => {
+            if body.len() < 8 {
+                return Err(short());
+            }
+            let len = u64::from_be_bytes(body[..8].try_into().expect("8"));
+            let body = &body[8..];
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|l| *l <= body.len())
+                .ok_or_else(short)?;
+            let (a, b) = body.split_at(len);
+            (
+                section(a).ok_or_else(short)?,
+                Some(section(b).ok_or_else(short)?),
+            )
+        }
+    };
     Ok(Parts {
+        version,
         manifest: &rest[..n],
         signature: &rest[n..n + 64],
         content: &rest[n + 64..],
         enc: &rest[n + 64..n + 96],
         share: &rest[n + 96..n + 96 + SHARE_CT],
-        nonce: &rest[head - 12..head],
-        ciphertext: &rest[head..],
+        papers,
+        keys,
     })
 }
 
-/// Reads and verifies a package's manifest (signature by `bureau`), without opening anything.
-pub fn read_manifest(pkg: &[u8], bureau: &BureauPublic) -> Result<PackageManifest> {
-    let p = split(pkg)?;
+fn manifest_of(p: &Parts<'_>, bureau: &BureauPublic) -> Result<PackageManifest> {
     if !bureau.verify(MANIFEST_DOMAIN, p.manifest, p.signature) {
         return Err(refused(format!(
             "the package manifest is not signed by the bureau key {} (altered, or from another bureau)",
@@ -301,25 +469,32 @@ pub fn read_manifest(pkg: &[u8], bureau: &BureauPublic) -> Result<PackageManifes
     }
     let m: PackageManifest = serde_json::from_slice(p.manifest)
         .map_err(|_| refused("the package manifest is malformed"))?;
-    if m.format != MANIFEST_FORMAT {
+    let want = match p.version {
+        Version::V3 => MANIFEST_FORMAT_3,
+        Version::V4 => MANIFEST_FORMAT,
+    };
+    if m.format != want {
         return Err(refused(format!(
-            "封装包清单格式 {} 不受支持（本版本读取格式 {MANIFEST_FORMAT}）",
+            "封装包清单格式 {} 不受支持（本版本读取格式 {MANIFEST_FORMAT} 与旧格式 {MANIFEST_FORMAT_3}）",
             m.format
         )));
     }
     Ok(m)
 }
 
-/// Opens a package: verifies the manifest signature and the release, checks the key is the
-/// organisation's, decrypts both layers and checks every document against the manifest.
-pub fn open(
-    pkg: &[u8],
+/// Reads and verifies a package's manifest (signature by `bureau`), without opening anything.
+pub fn read_manifest(pkg: &[u8], bureau: &BureauPublic) -> Result<PackageManifest> {
+    manifest_of(&split(pkg)?, bureau)
+}
+
+/// Checks the manifest, the organisation, the release's sitting and the content digest.
+fn checked_manifest(
+    p: &Parts<'_>,
     org: &OrgSecret,
     release: &Release,
     bureau: &BureauPublic,
-) -> Result<(PackageManifest, Documents)> {
-    let manifest = read_manifest(pkg, bureau)?;
-    let p = split(pkg)?;
+) -> Result<PackageManifest> {
+    let manifest = manifest_of(p, bureau)?;
     if manifest.organisation != org.organisation {
         return Err(Error::WrongOrgKey {
             package: manifest.organisation.clone(),
@@ -337,13 +512,16 @@ pub fn open(
             "the package's content is not the ciphertext its signed manifest names (altered, or swapped from another package)",
         ));
     }
-    let rk = release.key_for(org)?;
-    if sha256_hex(rk.as_ref()) != manifest.release_key_sha256 {
-        return Err(refused(
-            "the release's key is not the one this package was sealed for",
-        ));
-    }
-    let aad = binding(&manifest);
+    Ok(manifest)
+}
+
+/// Opens the key share of a package for `org`.
+fn open_share(
+    p: &Parts<'_>,
+    manifest: &PackageManifest,
+    org: &OrgSecret,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let aad = binding(manifest);
     let enc = <<Kem as hpke::Kem>::EncappedKey as hpke::Deserializable>::from_bytes(p.enc)
         .map_err(|_| refused("the package's encapsulated key is malformed"))?;
     let share = Zeroizing::new(
@@ -351,7 +529,7 @@ pub fn open(
             &hpke::OpModeR::Base,
             &org.hpke()?,
             &enc,
-            &info(&manifest.sitting, &manifest.organisation),
+            &info(p.version, &manifest.sitting, &manifest.organisation),
             p.share,
             &aad,
         )
@@ -362,10 +540,27 @@ pub fn open(
             ))
         })?,
     );
-    let n: [u8; 12] = p.nonce.try_into().expect("12");
-    let mut plain = Zeroizing::new(p.ciphertext.to_vec());
-    content_key(&share, &rk, &manifest.sitting, &manifest.organisation)
-        .decrypt_in_place(&Nonce::from(n), &aad, &mut *plain)
+    Ok(share)
+}
+
+/// Decrypts one section and checks its document paths against `listed`.
+fn open_section(
+    v: Version,
+    stage: Stage,
+    s: &Section<'_>,
+    manifest: &PackageManifest,
+    share: &[u8],
+    rk: &[u8; 32],
+    listed: &[String],
+) -> Result<Documents> {
+    let n: [u8; 12] = s.nonce.try_into().expect("12");
+    let mut plain = Zeroizing::new(s.ciphertext.to_vec());
+    content_key(v, stage, share, rk, &manifest.sitting, &manifest.organisation)
+        .decrypt_in_place(
+            &Nonce::from(n),
+            &section_aad(v, &binding(manifest), stage),
+            &mut *plain,
+        )
         .map_err(|_| {
             refused("the content does not open with this release and key (altered content, or a manifest from another package)")
         })?;
@@ -373,10 +568,8 @@ pub fn open(
     if docs.last().is_some_and(|(n, _)| n == PAD_NAME) {
         docs.pop();
     }
-    let listed: Vec<&String> = docs.iter().map(|(n, _)| n).collect();
-    if listed.len() != manifest.documents.len()
-        || listed.iter().zip(&manifest.documents).any(|(a, b)| *a != b)
-    {
+    let names: Vec<&String> = docs.iter().map(|(n, _)| n).collect();
+    if names.len() != listed.len() || names.iter().zip(listed).any(|(a, b)| *a != b) {
         return Err(refused(
             "the package's documents do not match its signed manifest",
         ));
@@ -387,7 +580,81 @@ pub fn open(
     {
         return Err(refused("the package names a document outside its folder"));
     }
+    Ok(docs)
+}
+
+/// Opens a package's papers section with the papers release: verifies the manifest signature
+/// and the release, checks the key is the organisation's, decrypts both layers and checks every
+/// document against the manifest. A `QBANK-PACKAGE/3` opens whole (it has one section). A keys
+/// release is refused here: it opens only the keys section (`open_keys`).
+pub fn open(
+    pkg: &[u8],
+    org: &OrgSecret,
+    release: &Release,
+    bureau: &BureauPublic,
+) -> Result<(PackageManifest, Documents)> {
+    let p = split(pkg)?;
+    if release.stage() != Stage::Papers {
+        return Err(refused(
+            "这是答案发布文件（stage keys），只开启答案部分；开启试卷部分须用试卷发布文件",
+        ));
+    }
+    let manifest = checked_manifest(&p, org, release, bureau)?;
+    let rk = release.key_for(org)?;
+    if sha256_hex(rk.as_ref()) != manifest.release_key_sha256 {
+        return Err(refused(
+            "the release's key is not the one this package was sealed for",
+        ));
+    }
+    let share = open_share(&p, &manifest, org)?;
+    let docs = open_section(
+        p.version,
+        Stage::Papers,
+        &p.papers,
+        &manifest,
+        &share,
+        &rk,
+        &manifest.documents,
+    )?;
     Ok((manifest, docs))
+}
+
+/// Opens a package's keys section with the keys release (same checks as `open`). A papers
+/// release, or a package without a keys section (`QBANK-PACKAGE/3`), is refused.
+pub fn open_keys(
+    pkg: &[u8],
+    org: &OrgSecret,
+    keys_release: &Release,
+    bureau: &BureauPublic,
+) -> Result<Documents> {
+    let p = split(pkg)?;
+    let Some(section) = &p.keys else {
+        return Err(refused(
+            "此封装包为旧格式（QBANK-PACKAGE/3），没有单独的答案部分：答案已随试卷发布开启",
+        ));
+    };
+    if keys_release.stage() != Stage::Keys {
+        return Err(refused(
+            "所给答案发布文件是试卷发布文件（stage papers），不能开启答案部分",
+        ));
+    }
+    let manifest = checked_manifest(&p, org, keys_release, bureau)?;
+    let rk = keys_release.key_for(org)?;
+    if sha256_hex(rk.as_ref()) != manifest.keys_release_key_sha256 {
+        return Err(refused(
+            "the keys release's key is not the one this package's keys section was sealed for",
+        ));
+    }
+    let share = open_share(&p, &manifest, org)?;
+    open_section(
+        p.version,
+        Stage::Keys,
+        section,
+        &manifest,
+        &share,
+        &rk,
+        &manifest.key_documents,
+    )
 }
 
 #[cfg(test)]
@@ -413,40 +680,159 @@ mod tests {
             },
             papers: Vec::new(),
             documents: Vec::new(),
+            keys_release_key_sha256: String::new(),
+            keys_at: "2026-01-01T17:00:00+08:00".into(),
+            key_documents: Vec::new(),
             content_sha256: String::new(),
         }
     }
 
-    /// Two packages whose documents differ in length by a few KiB have the same length, and
-    /// each opens to exactly its documents (the padding is dropped).
-    #[test]
-    fn package_length_does_not_follow_the_documents_length() {
-        let org = OrgSecret::generate("O1").unwrap();
-        let bureau = BureauKey::generate().unwrap();
-        let rk = new_release_key().unwrap();
-        let small = vec![("a/paper.json".to_string(), vec![1u8; 100])];
-        let large = vec![("a/paper.json".to_string(), vec![2u8; 7000])];
-        let seal_ =
-            |d: &Documents| seal(manifest(), d, &org.public().unwrap(), &rk, &bureau).unwrap();
-        let (p1, p2) = (seal_(&small), seal_(&large));
-        assert_eq!(p1.len(), p2.len());
-        let release = Release {
-            format: 1,
+    /// A format-3 release of `stage` carrying `key` sealed to `org`.
+    fn release(stage: Stage, org: &OrgSecret, key: &[u8; 32]) -> Release {
+        let sealed = seal_stage_key(stage, "O1", &org.public().unwrap(), "S", key).unwrap();
+        Release {
+            format: RELEASE_FORMAT,
             sitting: "S".into(),
             start: "2026-01-01T09:00:00+08:00".into(),
-            released_at: "2026-01-01T09:00:00+08:00".into(),
+            released_at: "2026-01-01T17:00:00+08:00".into(),
             early: false,
             reason: None,
-            release_key: Some(hex::encode(rk.as_ref())),
-            keys: BTreeMap::new(),
+            release_key: None,
+            keys: BTreeMap::from([("O1".to_string(), sealed)]),
             withheld: Vec::new(),
             bureau_key: String::new(),
             audit: Checkpoint {
                 seq: 1,
                 hash: "0".repeat(64),
             },
+            stage: Some(stage),
+            keys_at: Some("2026-01-01T17:00:00+08:00".into()),
+        }
+    }
+
+    fn docs(name: &str, n: usize) -> Documents {
+        vec![(name.to_string(), vec![1u8; n])]
+    }
+
+    /// Two packages whose documents differ in length by a few KiB have the same length, and
+    /// each opens to exactly its documents (the padding is dropped); so do their keys sections.
+    #[test]
+    fn package_length_does_not_follow_the_documents_length() {
+        let org = OrgSecret::generate("O1").unwrap();
+        let bureau = BureauKey::generate().unwrap();
+        let (rp, rk) = (new_release_key().unwrap(), new_release_key().unwrap());
+        let both = StageKeys {
+            papers: &rp,
+            keys: &rk,
         };
-        let (_, docs) = open(&p2, &org, &release, &bureau.public()).unwrap();
-        assert_eq!(docs, large);
+        let seal_ = |p: &Documents, k: &Documents| {
+            seal(manifest(), p, k, &org.public().unwrap(), both, &bureau).unwrap()
+        };
+        let small = docs("a/paper.json", 100);
+        let large = docs("a/paper.json", 7000);
+        let (p1, p2) = (
+            seal_(&small, &docs("a/key.json", 10)),
+            seal_(&large, &docs("a/key.json", 9000)),
+        );
+        assert_eq!(p1.len(), p2.len());
+        let (_, opened) = open(
+            &p2,
+            &org,
+            &release(Stage::Papers, &org, &rp),
+            &bureau.public(),
+        )
+        .unwrap();
+        assert_eq!(opened, large);
+        let keys = open_keys(
+            &p2,
+            &org,
+            &release(Stage::Keys, &org, &rk),
+            &bureau.public(),
+        )
+        .unwrap();
+        assert_eq!(keys, docs("a/key.json", 9000));
+    }
+
+    /// The keys section is sealed under the keys-release key: the papers release opens the
+    /// papers only, is refused for the keys section, and the papers release key does not
+    /// decrypt the keys section even when handed to it directly (no digest check in the way),
+    /// nor does a keys release that carries the papers key.
+    #[test]
+    fn the_keys_section_does_not_open_with_the_papers_release_key() {
+        let org = OrgSecret::generate("O1").unwrap();
+        let bureau = BureauKey::generate().unwrap();
+        let (rp, rk) = (new_release_key().unwrap(), new_release_key().unwrap());
+        let papers = docs("t/F01/paper.json", 50);
+        let keys = docs("t/F01/key.json", 50);
+        let pkg = seal(
+            manifest(),
+            &papers,
+            &keys,
+            &org.public().unwrap(),
+            StageKeys {
+                papers: &rp,
+                keys: &rk,
+            },
+            &bureau,
+        )
+        .unwrap();
+        let b = bureau.public();
+        let papers_release = release(Stage::Papers, &org, &rp);
+        let (m, opened) = open(&pkg, &org, &papers_release, &b).unwrap();
+        assert_eq!(opened, papers);
+        assert!(!opened.iter().any(|(n, _)| n.contains("key")));
+        assert_eq!(m.key_documents, vec!["t/F01/key.json".to_string()]);
+        // the papers release given for the keys section
+        let e = open_keys(&pkg, &org, &papers_release, &b).unwrap_err();
+        assert_eq!(e.exit_code(), 6, "{e}");
+        // a keys release carrying the papers key
+        let e = open_keys(&pkg, &org, &release(Stage::Keys, &org, &rp), &b).unwrap_err();
+        assert_eq!(e.exit_code(), 6, "{e}");
+        // the papers key straight into the keys section's decryption
+        let p = split(&pkg).unwrap();
+        let m = checked_manifest(&p, &org, &papers_release, &b).unwrap();
+        let share = open_share(&p, &m, &org).unwrap();
+        let section = p.keys.as_ref().unwrap();
+        let direct = open_section(
+            p.version,
+            Stage::Keys,
+            section,
+            &m,
+            &share,
+            &rp,
+            &m.key_documents,
+        );
+        assert!(direct.is_err());
+        // and the keys release opens the keys section only; it does not open the papers
+        let keys_release = release(Stage::Keys, &org, &rk);
+        assert_eq!(open_keys(&pkg, &org, &keys_release, &b).unwrap(), keys);
+        assert!(open(&pkg, &org, &keys_release, &b).is_err());
+    }
+
+    /// Hostile lengths in the section header are refused, never a panic.
+    #[test]
+    fn a_hostile_section_length_is_refused() {
+        let org = OrgSecret::generate("O1").unwrap();
+        let bureau = BureauKey::generate().unwrap();
+        let rp = new_release_key().unwrap();
+        let pkg = seal(
+            manifest(),
+            &docs("a", 1),
+            &[],
+            &org.public().unwrap(),
+            StageKeys {
+                papers: &rp,
+                keys: &rp,
+            },
+            &bureau,
+        )
+        .unwrap();
+        let n = u32::from_be_bytes(pkg[16..20].try_into().unwrap()) as usize;
+        let at = 20 + n + 64 + 32 + SHARE_CT;
+        for len in [0u64, 27, u64::MAX, (pkg.len() - at) as u64] {
+            let mut bad = pkg.clone();
+            bad[at..at + 8].copy_from_slice(&len.to_be_bytes());
+            assert!(read_manifest(&bad, &bureau.public()).is_err(), "{len}");
+        }
     }
 }

@@ -36,12 +36,15 @@ pub(crate) fn opened(dir: &Path) -> (StoreConfig, PathBuf, PathBuf) {
     sitting::run(&cfg, &plan, &dir.join("sit"), &Quiet).unwrap();
     let rel = dir.join("release.json");
     sitting::release(&cfg, "T-AN", &rel, None).unwrap();
+    let keys_rel = dir.join("keys-release.json");
+    sitting::release_keys(&cfg, "T-AN", &keys_rel, None).unwrap();
     let open = |id: &str| {
         let to = dir.join(format!("open-{id}"));
-        sitting::unseal(
+        sitting::unseal_with(
             &dir.join(format!("sit/packages/{id}.qpkg")),
             &keys.join(format!("{id}.key")),
             &rel,
+            Some(&keys_rel),
             Some(&dir.join("sit/bureau.pub")),
             &to,
         )
@@ -434,11 +437,14 @@ fn a_copy_code_found_in_two_sittings_needs_the_sitting_named() {
         sitting::run(&cfg, &plan, &d.join(format!("sit-{id}")), &Quiet).unwrap();
         let rel = d.join(format!("{id}.json"));
         sitting::release(&cfg, id, &rel, None).unwrap();
+        let keys_rel = d.join(format!("{id}.keys.json"));
+        sitting::release_keys(&cfg, id, &keys_rel, None).unwrap();
         let to = d.join(format!("open-{id}"));
-        sitting::unseal(
+        sitting::unseal_with(
             &d.join(format!("sit-{id}/packages/{A}.qpkg")),
             &d.join(format!("orgs/{A}.key")),
             &rel,
+            Some(&keys_rel),
             Some(&d.join(format!("sit-{id}/bureau.pub"))),
             &to,
         )

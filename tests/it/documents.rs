@@ -4,7 +4,7 @@
 //! points that add up to each task's own points with the weighting to the module, and the printed
 //! 考核总时间 is the sum of the drawn tasks' minutes.
 
-use crate::sitting::{PAST, WUXI, fixture, plan, release, run, unseal};
+use crate::sitting::{PAST, WUXI, fixture, plan, release, release_keys, run, unseal};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -55,6 +55,7 @@ fn opened(dir: &Path) -> Vec<PathBuf> {
     );
     run(&f, &p, "sit");
     let rel = release(&f, "T-DOCS");
+    release_keys(&f, "T-DOCS");
     let o = unseal(&f, "", WUXI, "sit", &rel, "o").unwrap();
     let mut forms = Vec::new();
     for bp in [

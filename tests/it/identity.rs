@@ -200,15 +200,24 @@ fn a_substituted_bureau_key_with_packages_and_releases_re_signed_by_it_is_refuse
         },
         papers: Vec::new(),
         documents: Vec::new(),
+        keys_release_key_sha256: String::new(),
+        keys_at: "2100-01-01T17:00:00+08:00".into(),
+        key_documents: Vec::new(),
         content_sha256: String::new(),
     };
     let docs = vec![(
         "fake/paper.md".to_string(),
         "# 伪造试卷\n".as_bytes().to_vec(),
     )];
-    let pkg = package::seal(manifest, &docs, &nanjing_pub, &rk, &forger).unwrap();
+    let stage_keys = package::StageKeys {
+        papers: &rk,
+        keys: &rk,
+    };
+    let pkg = package::seal(manifest, &docs, &[], &nanjing_pub, stage_keys, &forger).unwrap();
     std::fs::write(evil.join(format!("packages/{NANJING}.qpkg")), pkg).unwrap();
-    let sealed_rk = package::seal_release_key(NANJING, &nanjing_pub, "T-PIN", &rk).unwrap();
+    let sealed_rk =
+        package::seal_stage_key(package::Stage::Papers, NANJING, &nanjing_pub, "T-PIN", &rk)
+            .unwrap();
     let forged_release = package::sign_release(
         &Release {
             format: package::RELEASE_FORMAT,
@@ -225,6 +234,8 @@ fn a_substituted_bureau_key_with_packages_and_releases_re_signed_by_it_is_refuse
                 seq: 2,
                 hash: "0".repeat(64),
             },
+            stage: Some(package::Stage::Papers),
+            keys_at: Some("2100-01-01T17:00:00+08:00".into()),
         },
         &forger,
     );

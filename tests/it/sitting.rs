@@ -84,6 +84,16 @@ pub(crate) fn release(f: &Fixture, id: &str) -> PathBuf {
     p
 }
 
+/// Issues the keys release of a sitting (early: the test plans end in 2100) beside its papers
+/// release (`<id>.keys-release.json`), where `unseal` finds it.
+pub(crate) fn release_keys(f: &Fixture, id: &str) -> PathBuf {
+    let p = f.dir.join(format!("{id}.keys-release.json"));
+    sitting::release_keys(&f.cfg, id, &p, Some("测试：答案提前开启")).expect("keys release");
+    p
+}
+
+/// Opens a package with `release` and, when `release_keys` issued one beside it, the keys
+/// release too.
 pub(crate) fn unseal(
     f: &Fixture,
     out: &str,
@@ -95,10 +105,18 @@ pub(crate) fn unseal(
     let to = f.dir.join(to);
     let sd = f.dir.join(sitting_dir);
     let _ = out;
-    sitting::unseal(
+    let keys = release.with_file_name(
+        release
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .replace(".release.json", ".keys-release.json"),
+    );
+    sitting::unseal_with(
         &sd.join("packages").join(format!("{org}.qpkg")),
         &f.keys.join(format!("{org}.key")),
         release,
+        keys.is_file().then_some(keys.as_path()),
         Some(&sd.join("bureau.pub")),
         &to,
     )?;
@@ -247,6 +265,7 @@ fn organisations_open_distinct_permuted_copies_whose_keys_match() {
     );
     run(&f, &p, "sit");
     let rel = release(&f, "T-COPY");
+    release_keys(&f, "T-COPY");
     let a = unseal(&f, "", NANJING, "sit", &rel, "a").unwrap();
     let b = unseal(&f, "", SUZHOU, "sit", &rel, "b").unwrap();
     for form in ["F01", "F02", "F03"] {

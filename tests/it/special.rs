@@ -147,11 +147,14 @@ fn sit_and_open(cfg: &qbank::ops::StoreConfig, dir: &Path, keys: &Path, plan: &P
     sitting::run(cfg, plan, &out, &Quiet).expect("sitting");
     let rel = dir.join("rel.json");
     sitting::release(cfg, "T-ZX", &rel, None).expect("release");
+    let keys_rel = dir.join("keys-rel.json");
+    sitting::release_keys(cfg, "T-ZX", &keys_rel, Some("测试")).expect("keys release");
     let open = dir.join("open");
-    sitting::unseal(
+    sitting::unseal_with(
         &out.join("packages").join(format!("{ORG}.qpkg")),
         &keys.join(format!("{ORG}.key")),
         &rel,
+        Some(&keys_rel),
         Some(&out.join("bureau.pub")),
         &open,
     )
@@ -294,7 +297,11 @@ fn an_unleveled_theory_part_is_assembled_and_headed_zhuanxiang_without_level_wor
         .iter()
         .filter(|(p, _)| p.ends_with(".md") || p.ends_with(".html"))
         .collect();
-    assert_eq!(printed.len(), 4, "paper and key, HTML and Markdown");
+    assert_eq!(
+        printed.len(),
+        5,
+        "paper and key, HTML and Markdown, and the 答题卡"
+    );
     no_level_words(&printed);
     let paper = docs.iter().find(|(p, _)| p.ends_with("paper.md")).unwrap();
     assert!(String::from_utf8_lossy(&paper.1).contains("专项职业能力考核 理论知识考试试卷"));

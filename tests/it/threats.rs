@@ -296,3 +296,214 @@ fn an_empty_passphrase_is_refused_as_a_key_problem() {
     assert_eq!(err.exit_code(), 5, "{err}");
     assert!(!cfg.dir.exists());
 }
+
+/// Every file name under `dir` (recursively), relative to it.
+fn names_under(dir: &Path) -> Vec<String> {
+    crate::files_under(dir)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect()
+}
+
+/// Issue 14: an insider at an organisation (or anyone the papers release reached) opened the
+/// answer keys together with the papers at the start and could pass answers to candidates during
+/// the sitting. The papers release now opens only the papers section: no answer key is written
+/// until the keys release, which is issued only from the keys time (default: the end) unless an
+/// early reason is given (audited), and a papers release cannot be passed off as a keys release.
+#[test]
+fn an_insider_holding_the_papers_release_during_the_sitting_opens_no_answer_key() {
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let p = plan(
+        &f,
+        "T-INSIDER",
+        PAST,
+        &["dg4-theory", "dg4-practical", "dg2-defence"],
+        &[(WUXI, &["6-31-01-03/4", "6-31-01-03/2"])],
+    );
+    run(&f, &p, "sit");
+    let rel = release(&f, "T-INSIDER");
+    let pkg = f.dir.join("sit/packages").join(format!("{WUXI}.qpkg"));
+    let key = f.keys.join(format!("{WUXI}.key"));
+    let bureau = f.dir.join("sit/bureau.pub");
+    let open = |keys: Option<&Path>, to: &str| {
+        qbank::ops::sitting::unseal_with(&pkg, &key, &rel, keys, Some(&bureau), &f.dir.join(to))
+    };
+    // the papers release alone: papers, marking sheets and defence sheets; no theory key
+    let o = open(None, "papers").unwrap();
+    assert!(!o.keys_opened);
+    assert_eq!(o.keys_at.as_deref(), Some("2100-01-01T17:00:00+08:00"));
+    let shut = o.keys_shut;
+    assert!(
+        shut > 9,
+        "three theory keys of three files each, and the sets' key.json"
+    );
+    let names = names_under(&f.dir.join("papers"));
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.rsplit('/').next().unwrap().starts_with("key.")),
+        "{names:?}"
+    );
+    for form in ["F01", "F02", "F03"] {
+        let d = format!("dg4-theory/{form}");
+        assert!(names.contains(&format!("{d}/paper.html")), "{names:?}");
+        for k in ["key.html", "key.md", "key.json"] {
+            assert!(!names.contains(&format!("{d}/{k}")), "{d}/{k} opened early");
+        }
+    }
+    for doc in [
+        "dg4-practical/F01/marking.html",
+        "dg4-practical/F01/tasks.html",
+        "dg2-defence/F01/defence.html",
+        "dg2-defence/F01/defence-key.html",
+    ] {
+        assert!(
+            names.contains(&doc.to_string()),
+            "{doc} is needed during the sitting"
+        );
+    }
+    // the keys release before the keys time without a reason: refused, nothing issued
+    let before = f.cfg.open().unwrap().audit_entries().unwrap().len();
+    let keys_rel = f.dir.join("keys-release.json");
+    let e = qbank::ops::sitting::release_keys(&f.cfg, "T-INSIDER", &keys_rel, None).unwrap_err();
+    assert!(matches!(e, qbank::Error::TooEarly(_)), "{e}");
+    assert!(e.to_string().contains("2100-01-01T17:00:00+08:00"), "{e}");
+    assert!(!keys_rel.exists());
+    assert_eq!(f.cfg.open().unwrap().audit_entries().unwrap().len(), before);
+    // a papers release relabelled as a keys release (its stage edited, signature kept)
+    let mut file: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&rel).unwrap()).unwrap();
+    let payload = file["payload"]
+        .as_str()
+        .unwrap()
+        .replace("\"stage\":\"papers\"", "\"stage\":\"keys\"");
+    assert!(payload.contains("\"stage\":\"keys\""));
+    file["payload"] = payload.into();
+    let relabelled = f.dir.join("relabelled.json");
+    std::fs::write(&relabelled, file.to_string()).unwrap();
+    let e = open(Some(&relabelled), "relabelled").unwrap_err();
+    assert_eq!(e.exit_code(), 6, "{e}");
+    assert!(!f.dir.join("relabelled").exists());
+    // the papers release itself given as the keys release
+    let e = open(Some(&rel), "twice").unwrap_err();
+    assert_eq!(e.exit_code(), 6, "{e}");
+    assert!(!f.dir.join("twice").exists());
+    // an early keys release with a reason: issued, audited with its reason
+    let r = qbank::ops::sitting::release_keys(&f.cfg, "T-INSIDER", &keys_rel, Some("考试提前结束"))
+        .unwrap();
+    assert!(r.early && !r.again);
+    let last = f
+        .cfg
+        .open()
+        .unwrap()
+        .audit_entries()
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(last.op, "keys-release-early");
+    assert_eq!(last.details["stage"], "keys");
+    // the keys release alone, in place of the papers release, opens nothing
+    let e = qbank::ops::sitting::unseal_with(
+        &pkg,
+        &key,
+        &keys_rel,
+        None,
+        Some(&bureau),
+        &f.dir.join("keys-only"),
+    )
+    .unwrap_err();
+    assert_eq!(e.exit_code(), 6, "{e}");
+    assert!(!f.dir.join("keys-only").exists());
+    // both releases: the keys too
+    let o = open(Some(&keys_rel), "both").unwrap();
+    assert!(o.keys_opened && o.keys_shut == 0);
+    let both = names_under(&f.dir.join("both"));
+    for form in ["F01", "F02", "F03"] {
+        for k in ["key.html", "key.md", "key.json"] {
+            assert!(
+                both.contains(&format!("dg4-theory/{form}/{k}")),
+                "{form}/{k}"
+            );
+        }
+    }
+    assert_eq!(both.len(), names.len() + shut);
+    assert!(both.contains(&"dg4-practical/F01/key.json".to_string()));
+}
+
+/// Suspension keeps revoking at the second stage: an organisation suspended after the papers
+/// release is left out of the keys release, so its keys section stays shut; `org suspend` names
+/// the sitting while its keys are unreleased.
+#[test]
+fn suspension_after_the_papers_release_withholds_the_keys() {
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let p = plan(
+        &f,
+        "T-REVOKE2",
+        PAST,
+        &["dg5-theory"],
+        &[(NANJING, &["6-31-01-03/5"]), (SUZHOU, &["6-31-01-03/5"])],
+    );
+    run(&f, &p, "sit");
+    let rel = release(&f, "T-REVOKE2");
+    let s = org::suspend(&f.cfg, SUZHOU, "考务违规").unwrap();
+    assert_eq!(s.affected, vec!["T-REVOKE2".to_string()]);
+    let keys = crate::sitting::release_keys(&f, "T-REVOKE2");
+    let text = std::fs::read_to_string(&keys).unwrap();
+    assert!(text.contains(SUZHOU), "withheld names it");
+    let e = unseal(&f, "", SUZHOU, "sit", &rel, "suzhou").unwrap_err();
+    assert_eq!(e.exit_code(), 5, "{e}");
+    assert!(!f.dir.join("suzhou").exists());
+    // Nanjing opens both sections
+    let n = unseal(&f, "", NANJING, "sit", &rel, "nanjing").unwrap();
+    assert!(n.join("dg5-theory/F01/key.json").is_file());
+    // once both are released, suspending affects nothing more
+    let w = org::suspend(&f.cfg, NANJING, "x").unwrap();
+    assert!(w.affected.is_empty(), "{:?}", w.affected);
+}
+
+/// The plan's `keys_release` sets the keys time (default: the end); one before the start is
+/// refused with its line.
+#[test]
+fn a_plans_keys_release_time_governs_the_keys_release() {
+    let t = tempfile::tempdir().unwrap();
+    let f = fixture(t.path());
+    let p = plan(
+        &f,
+        "T-KEYSAT",
+        PAST,
+        &["dg5-theory"],
+        &[(NANJING, &["6-31-01-03/5"])],
+    );
+    let text = std::fs::read_to_string(&p).unwrap();
+    let with = |at: &str| {
+        text.replace(
+            "end = 2100-01-01T17:00:00+08:00\n",
+            &format!("end = 2100-01-01T17:00:00+08:00\nkeys_release = {at}\n"),
+        )
+    };
+    std::fs::write(&p, with("2026-01-01T09:00:00+08:00")).unwrap();
+    let e = qbank::ops::sitting::check(&f.cfg, &p).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("keys_release must not be before start"),
+        "{e}"
+    );
+    std::fs::write(&p, with("2026-01-10T12:00:00+08:00")).unwrap();
+    run(&f, &p, "sit");
+    release(&f, "T-KEYSAT");
+    let keys_rel = f.dir.join("k.json");
+    let r = qbank::ops::sitting::release_keys(&f.cfg, "T-KEYSAT", &keys_rel, None).unwrap();
+    assert!(!r.early);
+    let last = f
+        .cfg
+        .open()
+        .unwrap()
+        .audit_entries()
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(last.op, "keys-release");
+    assert_eq!(last.details["keys_at"], "2026-01-10T12:00:00+08:00");
+}

@@ -379,7 +379,7 @@ error: refused: junk.json: this is not a qbank release file; nothing was written
 "#]]);
     write(d, "junk.qpkg", "hello");
     unseal(d, "junk.qpkg", KEY, REL).code(6).stderr_eq(str![[r#"
-error: refused: junk.qpkg: this is not a qbank sealed package (QBANK-PACKAGE/3); nothing was written
+error: refused: junk.qpkg: this is not a qbank sealed package (QBANK-PACKAGE/4 or /3); nothing was written
 
 "#]]);
     assert!(!d.join("opened").exists(), "no refusal wrote anything");

@@ -1,10 +1,13 @@
-//! Frozen vectors of qbank's own package and release formats (`tests/data/vectors/package/`):
-//! made once by this version (`QBANK_BLESS_VECTORS=1 cargo test --test it vectors::`) and opened
-//! by every later one; each `fail_*` variant must be refused with the right exit code. The keys
-//! there are test keys, made for these files only.
+//! Frozen vectors of qbank's own package and release formats. `tests/data/vectors/package-4/`
+//! (`QBANK-PACKAGE/4` with its papers and keys sections, releases of format 3) is made by this
+//! version (`QBANK_BLESS_VECTORS=1 cargo test --test it vectors::`) and opened by every later
+//! one; `tests/data/vectors/package/` (`QBANK-PACKAGE/3`, format-2 releases) was made by the
+//! qbank before the keys stage and can no longer be remade (this version writes only format 4),
+//! so it is never blessed again. Each `fail_*` variant must be refused with the right exit code.
+//! The keys there are test keys, made for these files only.
 
 use qbank::package::keys::{BureauKey, BureauPublic, OrgSecret};
-use qbank::package::{self, Checkpoint, PackageManifest, Release};
+use qbank::package::{self, Checkpoint, PackageManifest, Release, Stage, StageKeys};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -16,141 +19,6 @@ fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors/package")
 }
 
-fn manifest() -> PackageManifest {
-    PackageManifest {
-        format: package::MANIFEST_FORMAT,
-        sitting: SITTING.into(),
-        title: "测试向量".into(),
-        organisation: ORG.into(),
-        organisation_name: "测试机构".into(),
-        organisation_key: String::new(),
-        start: "2026-01-01T09:00:00+08:00".into(),
-        end: "2026-01-01T17:00:00+08:00".into(),
-        bureau_key: String::new(),
-        release_key_sha256: String::new(),
-        audit: Checkpoint {
-            seq: 1,
-            hash: "0".repeat(64),
-        },
-        papers: Vec::new(),
-        documents: Vec::new(),
-        content_sha256: String::new(),
-    }
-}
-
-fn release(bureau: &BureauKey, keys: BTreeMap<String, String>, withheld: Vec<String>) -> String {
-    package::sign_release(
-        &Release {
-            format: package::RELEASE_FORMAT,
-            sitting: SITTING.into(),
-            start: "2026-01-01T09:00:00+08:00".into(),
-            released_at: "2026-01-01T09:00:00+08:00".into(),
-            early: false,
-            reason: None,
-            release_key: None,
-            keys,
-            withheld,
-            bureau_key: bureau.public().fingerprint(),
-            audit: Checkpoint {
-                seq: 2,
-                hash: "0".repeat(64),
-            },
-        },
-        bureau,
-    )
-}
-
-/// Splits a package into (manifest JSON, signature, content) by its documented layout.
-fn parts(pkg: &[u8]) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let rest = &pkg[16..];
-    let n = u32::from_be_bytes(rest[..4].try_into().unwrap()) as usize;
-    let rest = &rest[4..];
-    (
-        rest[..n].to_vec(),
-        rest[n..n + 64].to_vec(),
-        rest[n + 64..].to_vec(),
-    )
-}
-
-fn join(magic: &[u8], manifest: &[u8], sig: &[u8], content: &[u8]) -> Vec<u8> {
-    let mut out = magic.to_vec();
-    out.extend_from_slice(&(manifest.len() as u32).to_be_bytes());
-    out.extend_from_slice(manifest);
-    out.extend_from_slice(sig);
-    out.extend_from_slice(content);
-    out
-}
-
-fn bless(d: &Path) {
-    let _ = std::fs::remove_dir_all(d);
-    std::fs::create_dir_all(d).unwrap();
-    let org = OrgSecret::generate(ORG).unwrap();
-    org.write_pair(d).unwrap();
-    let bureau = BureauKey::generate().unwrap();
-    std::fs::write(
-        d.join("bureau.pub"),
-        bureau.public().file_text("测试", None),
-    )
-    .unwrap();
-    let rk = package::new_release_key().unwrap();
-    let docs = vec![(DOC.0.to_string(), DOC.1.as_bytes().to_vec())];
-    let pk = org.public().unwrap();
-    let pkg = package::seal(manifest(), &docs, &pk, &rk, &bureau).unwrap();
-    std::fs::write(d.join("package.qpkg"), &pkg).unwrap();
-    let sealed = package::seal_release_key(ORG, &pk, SITTING, &rk).unwrap();
-    let keys = BTreeMap::from([(ORG.to_string(), sealed)]);
-    std::fs::write(d.join("release.json"), release(&bureau, keys, Vec::new())).unwrap();
-    // refused variants
-    let mut flipped = pkg.clone();
-    let at = flipped.len() - 100;
-    flipped[at] ^= 1;
-    std::fs::write(d.join("fail_flipped_byte.qpkg"), flipped).unwrap();
-    let other = package::seal(
-        manifest(),
-        &[(DOC.0.to_string(), b"other".to_vec())],
-        &pk,
-        &rk,
-        &bureau,
-    )
-    .unwrap();
-    let (m, s, _) = parts(&other);
-    let (_, _, c) = parts(&pkg);
-    std::fs::write(
-        d.join("fail_swapped_manifest.qpkg"),
-        join(b"QBANK-PACKAGE/3\n", &m, &s, &c),
-    )
-    .unwrap();
-    // a manifest of another format, correctly signed
-    let (m, _, c) = parts(&pkg);
-    let mut v: serde_json::Value = serde_json::from_slice(&m).unwrap();
-    v["format"] = 1.into();
-    let m = serde_json::to_vec(&v).unwrap();
-    let s = bureau.sign("qbank-manifest/2", &m);
-    std::fs::write(
-        d.join("fail_format.qpkg"),
-        join(b"QBANK-PACKAGE/3\n", &m, &s, &c),
-    )
-    .unwrap();
-    let impostor = OrgSecret::generate(ORG).unwrap();
-    let imp = d.join("impostor");
-    impostor.write_pair(&imp).unwrap();
-    std::fs::rename(imp.join(format!("{ORG}.key")), d.join("fail_wrong_key.key")).unwrap();
-    std::fs::remove_dir_all(&imp).unwrap();
-    let forger = BureauKey::generate().unwrap();
-    let sealed = package::seal_release_key(ORG, &pk, SITTING, &rk).unwrap();
-    let keys = BTreeMap::from([(ORG.to_string(), sealed)]);
-    std::fs::write(
-        d.join("fail_forged_release.json"),
-        release(&forger, keys, Vec::new()),
-    )
-    .unwrap();
-    std::fs::write(
-        d.join("fail_withheld_release.json"),
-        release(&bureau, BTreeMap::new(), vec![ORG.to_string()]),
-    )
-    .unwrap();
-}
-
 fn open(d: &Path, pkg: &str, key: &str, rel: &str) -> qbank::Result<package::Documents> {
     let bureau = BureauPublic::read(&d.join("bureau.pub"))?;
     let org = OrgSecret::read(&d.join(key))?;
@@ -158,12 +26,11 @@ fn open(d: &Path, pkg: &str, key: &str, rel: &str) -> qbank::Result<package::Doc
     package::open(&std::fs::read(d.join(pkg)).unwrap(), &org, &r, &bureau).map(|(_, docs)| docs)
 }
 
+/// The `QBANK-PACKAGE/3` vectors, made before the keys stage: they still open whole with their
+/// one release, and their refused variants stay refused.
 #[test]
 fn frozen_package_and_release_open_and_every_fail_variant_is_refused_with_its_exit_code() {
     let d = dir();
-    if std::env::var_os("QBANK_BLESS_VECTORS").is_some() {
-        bless(&d);
-    }
     let key = format!("{ORG}.key");
     let docs = open(&d, "package.qpkg", &key, "release.json").expect("the frozen package opens");
     assert_eq!(docs, vec![(DOC.0.to_string(), DOC.1.as_bytes().to_vec())]);
@@ -182,6 +49,258 @@ fn frozen_package_and_release_open_and_every_fail_variant_is_refused_with_its_ex
     let text =
         String::from_utf8_lossy(&std::fs::read(d.join("package.qpkg")).unwrap()).into_owned();
     assert!(!text.contains(&package::sha256_hex(DOC.1.as_bytes())));
+    // an old package has no keys section: a keys release has nothing to open there
+    let d4 = staged::dir();
+    let bureau = BureauPublic::read(&d.join("bureau.pub")).unwrap();
+    let org = OrgSecret::read(&d.join(&key)).unwrap();
+    let text = std::fs::read_to_string(d4.join("keys-release.json")).unwrap();
+    let r4 =
+        package::read_release(&text, &BureauPublic::read(&d4.join("bureau.pub")).unwrap()).unwrap();
+    let pkg = std::fs::read(d.join("package.qpkg")).unwrap();
+    assert!(package::open_keys(&pkg, &org, &r4, &bureau).is_err());
+}
+
+/// Frozen vectors of the two-stage package (`QBANK-PACKAGE/4`, manifest format 3) and its two
+/// releases (format 3, `stage` papers and keys), `tests/data/vectors/package-4/`.
+mod staged {
+    use super::*;
+
+    pub(super) const KEY_DOC: (&str, &str) = ("v-theory/F01/key.md", "# 答案\n\n1. A\n");
+    const START: &str = "2026-01-01T09:00:00+08:00";
+    const KEYS_AT: &str = "2026-01-01T17:00:00+08:00";
+
+    pub(super) fn dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors/package-4")
+    }
+
+    fn manifest() -> PackageManifest {
+        PackageManifest {
+            format: package::MANIFEST_FORMAT,
+            sitting: SITTING.into(),
+            title: "测试向量".into(),
+            organisation: ORG.into(),
+            organisation_name: "测试机构".into(),
+            organisation_key: String::new(),
+            start: START.into(),
+            end: KEYS_AT.into(),
+            bureau_key: String::new(),
+            release_key_sha256: String::new(),
+            audit: Checkpoint {
+                seq: 1,
+                hash: "0".repeat(64),
+            },
+            papers: Vec::new(),
+            documents: Vec::new(),
+            keys_release_key_sha256: String::new(),
+            keys_at: KEYS_AT.into(),
+            key_documents: Vec::new(),
+            content_sha256: String::new(),
+        }
+    }
+
+    fn release(
+        bureau: &BureauKey,
+        stage: Stage,
+        at: &str,
+        keys: BTreeMap<String, String>,
+        withheld: Vec<String>,
+    ) -> String {
+        package::sign_release(
+            &Release {
+                format: package::RELEASE_FORMAT,
+                sitting: SITTING.into(),
+                start: START.into(),
+                released_at: at.into(),
+                early: false,
+                reason: None,
+                release_key: None,
+                keys,
+                withheld,
+                bureau_key: bureau.public().fingerprint(),
+                audit: Checkpoint {
+                    seq: 2,
+                    hash: "0".repeat(64),
+                },
+                stage: Some(stage),
+                keys_at: Some(KEYS_AT.into()),
+            },
+            bureau,
+        )
+    }
+
+    fn bless(d: &Path) {
+        let _ = std::fs::remove_dir_all(d);
+        std::fs::create_dir_all(d).unwrap();
+        let org = OrgSecret::generate(ORG).unwrap();
+        org.write_pair(d).unwrap();
+        let bureau = BureauKey::generate().unwrap();
+        std::fs::write(
+            d.join("bureau.pub"),
+            bureau.public().file_text("测试", None),
+        )
+        .unwrap();
+        let (rp, rk) = (
+            package::new_release_key().unwrap(),
+            package::new_release_key().unwrap(),
+        );
+        let papers = vec![(DOC.0.to_string(), DOC.1.as_bytes().to_vec())];
+        let keys = vec![(KEY_DOC.0.to_string(), KEY_DOC.1.as_bytes().to_vec())];
+        let pk = org.public().unwrap();
+        let both = StageKeys {
+            papers: &rp,
+            keys: &rk,
+        };
+        let pkg = package::seal(manifest(), &papers, &keys, &pk, both, &bureau).unwrap();
+        std::fs::write(d.join("package.qpkg"), &pkg).unwrap();
+        let sealed = |stage, k| {
+            let s = package::seal_stage_key(stage, ORG, &pk, SITTING, k).unwrap();
+            BTreeMap::from([(ORG.to_string(), s)])
+        };
+        let papers_release = release(
+            &bureau,
+            Stage::Papers,
+            START,
+            sealed(Stage::Papers, &rp),
+            Vec::new(),
+        );
+        std::fs::write(d.join("release.json"), &papers_release).unwrap();
+        std::fs::write(
+            d.join("keys-release.json"),
+            release(
+                &bureau,
+                Stage::Keys,
+                KEYS_AT,
+                sealed(Stage::Keys, &rk),
+                Vec::new(),
+            ),
+        )
+        .unwrap();
+        // refused variants: a flipped byte in the keys section (the last bytes)
+        let mut flipped = pkg.clone();
+        let at = flipped.len() - 100;
+        flipped[at] ^= 1;
+        std::fs::write(d.join("fail_flipped_byte.qpkg"), flipped).unwrap();
+        // a manifest of the old format inside the new magic, correctly signed
+        let n = u32::from_be_bytes(pkg[16..20].try_into().unwrap()) as usize;
+        let mut v: serde_json::Value = serde_json::from_slice(&pkg[20..20 + n]).unwrap();
+        v["format"] = 2.into();
+        let m = serde_json::to_vec(&v).unwrap();
+        let mut old = b"QBANK-PACKAGE/4\n".to_vec();
+        old.extend_from_slice(&(m.len() as u32).to_be_bytes());
+        old.extend_from_slice(&m);
+        old.extend_from_slice(&bureau.sign("qbank-manifest/2", &m));
+        old.extend_from_slice(&pkg[20 + n + 64..]);
+        std::fs::write(d.join("fail_format.qpkg"), old).unwrap();
+        // the papers release with its stage edited to keys (signature kept)
+        let mut f: serde_json::Value = serde_json::from_str(&papers_release).unwrap();
+        let payload = f["payload"]
+            .as_str()
+            .unwrap()
+            .replace("\"stage\":\"papers\"", "\"stage\":\"keys\"");
+        assert!(payload.contains("\"stage\":\"keys\""));
+        f["payload"] = payload.into();
+        std::fs::write(
+            d.join("fail_relabelled_release.json"),
+            serde_json::to_string_pretty(&f).unwrap(),
+        )
+        .unwrap();
+        // a keys release, genuinely signed, that carries the papers key
+        std::fs::write(
+            d.join("fail_papers_key_as_keys.json"),
+            release(
+                &bureau,
+                Stage::Keys,
+                KEYS_AT,
+                sealed(Stage::Keys, &rp),
+                Vec::new(),
+            ),
+        )
+        .unwrap();
+        // a keys release dated before the keys time, not marked early
+        std::fs::write(
+            d.join("fail_early_keys_release.json"),
+            release(
+                &bureau,
+                Stage::Keys,
+                START,
+                sealed(Stage::Keys, &rk),
+                Vec::new(),
+            ),
+        )
+        .unwrap();
+        // a keys release that withholds the organisation (suspended at the keys release)
+        std::fs::write(
+            d.join("fail_withheld_keys_release.json"),
+            release(
+                &bureau,
+                Stage::Keys,
+                KEYS_AT,
+                BTreeMap::new(),
+                vec![ORG.to_string()],
+            ),
+        )
+        .unwrap();
+    }
+
+    fn release_at(d: &Path, rel: &str) -> qbank::Result<Release> {
+        let bureau = BureauPublic::read(&d.join("bureau.pub"))?;
+        package::read_release(&std::fs::read_to_string(d.join(rel)).unwrap(), &bureau)
+    }
+
+    fn open_keys(d: &Path, pkg: &str, rel: &str) -> qbank::Result<package::Documents> {
+        let bureau = BureauPublic::read(&d.join("bureau.pub"))?;
+        let org = OrgSecret::read(&d.join(format!("{ORG}.key")))?;
+        let r = release_at(d, rel)?;
+        package::open_keys(&std::fs::read(d.join(pkg)).unwrap(), &org, &r, &bureau)
+    }
+
+    #[test]
+    fn frozen_two_stage_package_opens_by_stage_and_every_fail_variant_is_refused() {
+        let d = dir();
+        if std::env::var_os("QBANK_BLESS_VECTORS").is_some() {
+            bless(&d);
+        }
+        let key = format!("{ORG}.key");
+        let papers = vec![(DOC.0.to_string(), DOC.1.as_bytes().to_vec())];
+        let keys = vec![(KEY_DOC.0.to_string(), KEY_DOC.1.as_bytes().to_vec())];
+        // the papers release opens the papers and nothing of the keys
+        let docs = open(&d, "package.qpkg", &key, "release.json").expect("papers open");
+        assert_eq!(docs, papers);
+        // the keys release opens the keys, and does not open the papers
+        assert_eq!(
+            open_keys(&d, "package.qpkg", "keys-release.json").unwrap(),
+            keys
+        );
+        let e = open(&d, "package.qpkg", &key, "keys-release.json").unwrap_err();
+        assert_eq!(e.exit_code(), 6, "{e}");
+        // the papers release does not open the keys section
+        let e = open_keys(&d, "package.qpkg", "release.json").unwrap_err();
+        assert_eq!(e.exit_code(), 6, "{e}");
+        for (pkg, rel, code) in [
+            ("fail_flipped_byte.qpkg", "keys-release.json", 6),
+            ("fail_format.qpkg", "keys-release.json", 6),
+            ("package.qpkg", "fail_relabelled_release.json", 6),
+            ("package.qpkg", "fail_papers_key_as_keys.json", 6),
+            ("package.qpkg", "fail_early_keys_release.json", 6),
+            ("package.qpkg", "fail_withheld_keys_release.json", 5),
+        ] {
+            let e = open_keys(&d, pkg, rel).expect_err(rel);
+            assert_eq!(e.exit_code(), code, "{pkg} {rel}: {e}");
+        }
+        assert!(release_at(&d, "fail_relabelled_release.json").is_err());
+        // the flipped byte lies in the keys section; the signed content digest covers both
+        // sections, so the papers are refused too
+        assert_eq!(
+            open(&d, "fail_flipped_byte.qpkg", &key, "release.json").map_err(|e| e.exit_code()),
+            Err(6),
+            "the content digest covers both sections"
+        );
+        // the clear manifest names no digest of either document
+        let text =
+            String::from_utf8_lossy(&std::fs::read(d.join("package.qpkg")).unwrap()).into_owned();
+        assert!(!text.contains(&package::sha256_hex(DOC.1.as_bytes())));
+        assert!(!text.contains(&package::sha256_hex(KEY_DOC.1.as_bytes())));
+    }
 }
 
 /// Frozen vectors of the authenticated submission format (`QBANK-SUBMISSION/2`) and of an

@@ -201,13 +201,18 @@ pub enum Command {
     },
     /// List sittings.
     Sittings,
-    /// Issue the signed release of a sitting (at or after its start).
+    /// Issue the signed release of a sitting: the papers (at or after its start), or with
+    /// --keys the answer keys and marking schemes (at or after its keys time, default its end).
     Release {
         sitting: String,
         /// Where to write the release file.
         #[arg(long)]
         out: PathBuf,
-        /// Release before the start, for this reason (recorded in the audit log).
+        /// Issue the keys release (answer keys and marking schemes) instead of the papers release.
+        #[arg(long)]
+        keys: bool,
+        /// Release before the start (with --keys: before the keys time), for this reason
+        /// (recorded in the audit log).
         #[arg(long)]
         early_reason: Option<String>,
     },
@@ -216,8 +221,12 @@ pub enum Command {
         package: PathBuf,
         #[arg(long)]
         org_key: PathBuf,
+        /// The papers release (release.json).
         #[arg(long)]
         release: PathBuf,
+        /// The keys release (keys-release.json): also opens the answer keys and marking schemes.
+        #[arg(long)]
+        keys_release: Option<PathBuf>,
         /// A bureau.pub to check against the bureau keys pinned in the organisation's key file
         /// (optional: packages and releases are verified with the pinned keys).
         #[arg(long, env = "QBANK_BUREAU_KEY")]

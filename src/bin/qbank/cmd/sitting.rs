@@ -116,7 +116,16 @@ pub fn list(g: &Global) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn release(g: &Global, id: &str, out: &Path, early: Option<&str>) -> Result<ExitCode> {
+pub fn release(
+    g: &Global,
+    id: &str,
+    out: &Path,
+    keys: bool,
+    early: Option<&str>,
+) -> Result<ExitCode> {
+    if keys {
+        return release_keys(g, id, out, early);
+    }
     let r = sitting::release(&g.store()?, id, out, early)?;
     if g.json {
         crate::output::json(&r);
@@ -142,6 +151,49 @@ pub fn release(g: &Global, id: &str, out: &Path, early: Option<&str>) -> Result<
             r.withheld.join("、")
         );
     }
+    if !g.json
+        && let Some(t) = &r.keys_at
+    {
+        crate::outln!(
+            "此发布只开启试卷；答案与评分标准于 {t} 起以 `qbank release {} --keys --out FILE` 另行发布",
+            r.sitting
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn release_keys(g: &Global, id: &str, out: &Path, early: Option<&str>) -> Result<ExitCode> {
+    let r = sitting::release_keys(&g.store()?, id, out, early)?;
+    if g.json {
+        crate::output::json(&r);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if r.again {
+        crate::outln!(
+            "考试批次 {} 的答案发布已于 {} 签发；同一答案发布文件已重新写入 {}",
+            r.sitting,
+            r.released_at,
+            r.file.display()
+        );
+    } else {
+        crate::outln!(
+            "考试批次 {} 的答案与评分标准已于 {} 发布{}：{}",
+            r.sitting,
+            r.released_at,
+            if r.early {
+                "（提前发布，已记入审计）"
+            } else {
+                ""
+            },
+            r.file.display()
+        );
+    }
+    if !r.withheld.is_empty() {
+        crate::outln!(
+            "答案发布文件不含已暂停机构的密钥：{}（其答案部分无法打开）",
+            r.withheld.join("、")
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -149,12 +201,12 @@ pub fn unseal(
     g: &Global,
     package: &Path,
     org_key: &Path,
-    release: &Path,
+    (release, keys_release): (&Path, Option<&Path>),
     bureau_key: Option<&Path>,
     out: &Path,
 ) -> Result<ExitCode> {
     crate::cli::warn_key_file(org_key);
-    let r = sitting::unseal(package, org_key, release, bureau_key, out)?;
+    let r = sitting::unseal_with(package, org_key, release, keys_release, bureau_key, out)?;
     if g.json {
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
@@ -179,6 +231,14 @@ pub fn unseal(
             },
             p.copy
         );
+    }
+    match (&r.keys_at, r.keys_opened) {
+        (Some(_), true) => crate::outln!("答案与评分标准已用答案发布文件开启"),
+        (Some(t), false) => crate::outln!(
+            "答案部分未开启（{} 个文件未写出）：答案与评分标准于答案发布时间 {t} 起随答案发布文件开启（--keys-release）",
+            r.keys_shut
+        ),
+        (None, _) => {}
     }
     crate::outln!("{} document(s) in {}", r.documents.len(), r.out.display());
     Ok(ExitCode::SUCCESS)
