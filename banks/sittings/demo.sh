@@ -29,7 +29,7 @@ export QBANK_OPERATOR_KEY="$out/people/$op.key"
 
 $q import --init banks
 if $q person list | grep -q "^$op "; then
-    echo "operator $op already registered"
+    echo "操作员 $op 已登记"
 else
     $q person add "$op" --name 张伟 --role operator --pub "$out/people/$op.pub"
 fi
@@ -41,14 +41,14 @@ register() { # id name kind category region certify [certify…]: one OCCUPATION
     shift 5
     [ -f "$out/orgs/$id.key" ] || $q org keygen --id "$id" --out "$out/orgs" >/dev/null
     if $q org show "$id" >/dev/null 2>&1; then
-        echo "organisation $id already registered"
+        echo "机构 $id 已登记"
     else
         certify=""
         for c in "$@"; do certify="$certify --certify $c"; done
         # shellcheck disable=SC2086 # one --certify per occupation, split on purpose
         $q org add --id "$id" --name "$name" --kind "$kind" --category "$category" --region "$region" \
             $certify --public-key "$out/orgs/$id.pub" >/dev/null
-        echo "registered $id $name (may certify $*)"
+        echo "已登记 $id $name（认定范围 $*）"
     fi
 }
 pin_bureau() { # id: on the organisation's side, pin the bureau keys checked against the pin
@@ -72,7 +72,7 @@ done
 $q audit verify --anchor "$out/sitting/release.json"
 
 echo
-echo "sealed packages:   $out/sitting/packages/<organisation>.qpkg (public summary $out/sitting/sitting.json)"
-echo "signed release:    $out/sitting/release.json (bureau key $out/sitting/bureau.pub)"
-echo "printable papers:  $out/unsealed/<organisation>/<blueprint>/Fnn/*.html, *.md (opened as each organisation would)"
-echo "public catalog:    $out/catalog/catalog.html, catalog.csv, catalog.json"
+echo "封装包：    $out/sitting/packages/<机构>.qpkg（公开摘要 $out/sitting/sitting.json）"
+echo "签名发布：  $out/sitting/release.json（鉴定中心公钥 $out/sitting/bureau.pub）"
+echo "可打印试卷：$out/unsealed/<机构>/<组卷方案>/Fnn/*.html、*.md（按各机构解封所得）"
+echo "公开目录：  $out/catalog/catalog.html、catalog.csv、catalog.json"

@@ -77,7 +77,7 @@ fn the_demo_flow_works_with_default_store_and_key() {
     );
     let o = qbank(t.path(), &["show", "DG4-0120"]);
     assert!(
-        o.status.success() && text(&o).contains("答案:"),
+        o.status.success() && text(&o).contains("答案："),
         "{}",
         text(&o)
     );
@@ -166,7 +166,7 @@ fn gen_writes_a_synthetic_bank_that_checks_and_imports() {
     assert!(o.status.success(), "{}", text(&o));
     let o = qbank(t.path(), &["import", "--init", "syn"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("3030 new"), "{}", text(&o));
+    assert!(text(&o).contains("新增 3030 条"), "{}", text(&o));
     // the same seed writes the same files
     assert!(
         qbank(
@@ -220,7 +220,7 @@ fn sitting_commands_map_refusals_to_exit_codes_and_write_nothing() {
     );
     std::fs::write(d.join("plan.toml"), plan).unwrap();
     ok(&["sitting", "plan.toml", "--out", "sit"]);
-    assert!(ok(&["sitting", "plan.toml", "--out", "sit2"]).contains("already sealed"));
+    assert!(ok(&["sitting", "plan.toml", "--out", "sit2"]).contains("此前已按此计划封装"));
     // too early: exit 3, no release file
     let o = qbank(d, &["release", "T-CLI", "--out", "release.json"]);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
@@ -265,10 +265,10 @@ fn sitting_commands_map_refusals_to_exit_codes_and_write_nothing() {
     let o = unseal("keys/S000032100001.key", pkg);
     assert!(o.status.success(), "{}", text(&o));
     assert!(d.join("opened/dg5-theory/F01/paper.html").is_file());
-    assert!(ok(&["audit", "verify"]).contains("audit log intact"));
+    assert!(ok(&["audit", "verify"]).contains("审计日志完整"));
     let log = ok(&["audit", "list"]);
     assert!(
-        log.contains("release-early") && log.contains("演练"),
+        log.contains("提前发布考试批次") && log.contains("演练"),
         "{log}"
     );
 }

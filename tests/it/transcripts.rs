@@ -37,7 +37,7 @@ fn transcripts_without_a_store() {
         .assert()
         .code(0)
         .stdout_eq(str![[r#"
-31 file(s), 1 standard(s), 879 entr(ies) checked: 0 problem(s), 0 warning(s)
+已检查 31 个文件、1 个标准、879 个条目：问题 0 个，警告 0 个
 
 "#]])
         .stderr_eq(str![]);
@@ -61,7 +61,7 @@ fn transcripts_without_a_store() {
 latin1.toml:2: not UTF-8 text (byte 17 is not valid UTF-8); save the file as UTF-8
 bad.toml:7: X-1: clause 9.9.9 is not a 鉴定点 of 四级 in GZB 6-31-01-03
 bad.toml:10: X-1: a 判断 stem is a complete statement ending in 。
-3 file(s), 1 standard(s), 0 entr(ies) checked: 3 problem(s), 0 warning(s)
+已检查 3 个文件、1 个标准、0 个条目：问题 3 个，警告 0 个
 
 "#]])
         .stderr_eq(str![]);
@@ -73,7 +73,7 @@ bad.toml:10: X-1: a 判断 stem is a complete statement ending in 。
         .code(1)
         .stdout_eq(str![[r#"
 items.xlsx:0: not a readable Excel workbook (.xlsx)[..]
-2 file(s), 1 standard(s), 0 entr(ies) checked: 1 problem(s), 0 warning(s)
+已检查 2 个文件、1 个标准、0 个条目：问题 1 个，警告 0 个
 
 "#]]);
     // 2: bad arguments, before anything runs
@@ -466,7 +466,7 @@ error: cannot [..] qbank.key/bank[..]
         .assert()
         .code(0)
         .stdout_eq(str![[r#"
-audit log intact[..]
+审计日志完整：共 7 条，链接与签名均已验证；最新为第 7 条 [..]
 
 "#]]);
 }

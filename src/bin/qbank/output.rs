@@ -37,7 +37,7 @@ pub fn warnings(ws: &[qbank::bankfile::Diagnostic]) {
     }
     if ws.len() > SHOWN {
         line(format_args!(
-            "… and {} more warning(s) (all of them with --json)",
+            "……另有 {} 条警告未列出（--json 列出全部）",
             ws.len() - SHOWN
         ));
     }
