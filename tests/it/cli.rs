@@ -83,7 +83,7 @@ fn the_demo_flow_works_with_default_store_and_key() {
     );
     let o = qbank(t.path(), &["show", "NOPE-1"]);
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
-    assert!(text(&o).contains("no entry `NOPE-1`"));
+    assert!(text(&o).contains("存储中没有条目 `NOPE-1`"));
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn a_wrong_key_exits_non_zero_and_changes_nothing() {
         ],
     );
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
-    assert!(text(&o).contains("wrong key"), "{}", text(&o));
+    assert!(text(&o).contains("密钥错误"), "{}", text(&o));
     assert_eq!(before, status_json(t.path(), &[]));
     // a passphrase against a key-file store
     let o = Command::new(env!("CARGO_BIN_EXE_qbank"))
@@ -119,7 +119,7 @@ fn a_wrong_key_exits_non_zero_and_changes_nothing() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
-    assert!(text(&o).contains("created with a key file"), "{}", text(&o));
+    assert!(text(&o).contains("该存储以密钥文件创建"), "{}", text(&o));
 }
 
 #[test]
