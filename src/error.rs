@@ -125,6 +125,10 @@ pub enum Error {
         field: String,
         reason: String,
     },
+
+    /// An outside program qbank drives (Chromium printing a PDF) is missing, failed or hung.
+    #[error("{0}")]
+    Tool(String),
 }
 
 /// The verb of an [`Error::Io`] as users read it.
@@ -204,7 +208,11 @@ impl Error {
             | Error::StoreFormat { .. }
             | Error::PackageRefused(_)
             | Error::Audit(_) => 6,
-            Error::Io { .. } | Error::StoreLocked(_) | Error::Storage(_) | Error::Crypto(_) => 7,
+            Error::Io { .. }
+            | Error::StoreLocked(_)
+            | Error::Storage(_)
+            | Error::Crypto(_)
+            | Error::Tool(_) => 7,
             Error::In { source, .. } => source.exit_code(),
         }
     }
@@ -244,6 +252,7 @@ impl Error {
             | Error::Storage(_)
             | Error::Crypto(_)
             | Error::Identity(_)
+            | Error::Tool(_)
             | Error::Audit(_)) => e,
         }
     }

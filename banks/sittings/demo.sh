@@ -69,10 +69,12 @@ for org in S000032100001 Y000132050002 S000032020003; do
         --release "$out/sitting/release.json" --bureau-key "$out/sitting/bureau.pub" \
         --out "$out/unsealed/$org" | tail -1
 done
+# what organisations print and archive: every opened document (and the public catalog) as an A4 PDF
+$q pdf "$out/unsealed" "$out/catalog/catalog.html" | tail -1
 $q audit verify --anchor "$out/sitting/release.json"
 
 echo
 echo "封装包：    $out/sitting/packages/<机构>.qpkg（公开摘要 $out/sitting/sitting.json）"
 echo "签名发布：  $out/sitting/release.json（鉴定中心公钥 $out/sitting/bureau.pub）"
-echo "可打印试卷：$out/unsealed/<机构>/<组卷方案>/Fnn/*.html、*.md（按各机构解封所得）"
+echo "可打印试卷：$out/unsealed/<机构>/<组卷方案>/Fnn/*.pdf、*.html、*.md（按各机构解封所得）"
 echo "公开目录：  $out/catalog/catalog.html、catalog.csv、catalog.json"

@@ -16,6 +16,7 @@ mod files;
 pub mod issued;
 pub mod org;
 pub mod parse;
+pub mod pdf;
 pub mod person;
 pub mod revise;
 pub mod sitting;

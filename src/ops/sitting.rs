@@ -388,6 +388,10 @@ fn copy_documents(
             );
             put("paper.md", render::theory_paper_md(&p, header).into_bytes());
             put(
+                "answer-sheet.html",
+                render::theory_answer_sheet_html(&p, header).into_bytes(),
+            );
+            put(
                 "key.html",
                 render::theory_key_html(&p, &k, header).into_bytes(),
             );

@@ -96,11 +96,15 @@ h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
 .checks { border: 1px solid #000; padding: 0.2em 0.6em; margin: 0.4em 0; break-inside: avoid; page-break-inside: avoid; }
 .weighting td, .weighting th { height: 1.8em; }
 .doc-foot { margin-top: 2em; border-top: 1px solid #888; font-size: 7.5pt; color: #444; display: flex; justify-content: space-between; }
+.nw { white-space: nowrap; }
+.grid, .key-section .ans { break-inside: avoid; page-break-inside: avoid; }
+.tf { white-space: nowrap; margin-right: 0.2em; }
+@media print { .doc-foot { display: none; } }
 @media screen { body { padding: 1em 1.5em; } .pb { margin-top: 2em; border-top: 1px dashed #aaa; padding-top: 1em; } }
 "#;
 
 /// Wraps a body into a whole document with the print stylesheet and page footers.
-fn page(doc_title: &str, h: &DocHeader, secret: bool, body: &str) -> String {
+pub(crate) fn page(doc_title: &str, h: &DocHeader, secret: bool, body: &str) -> String {
     let mut out = String::with_capacity(body.len() + STYLE.len() + 1024);
     let title = format!("{} {}", h.title, doc_title);
     let secret_mark = if secret { "绝密　" } else { "" };
@@ -144,13 +148,18 @@ fn doc_head(out: &mut String, h: &DocHeader, name: &str, secret: bool, metas: &[
     let _ = writeln!(
         out,
         "<p class=\"meta\">考试时间：{}　组织单位：{}　场次：{}</p>",
-        esc(&dash(h.date.to_string())),
+        nw(h.date),
         esc(&dash(h.organisation.to_string())),
-        esc(&dash(h.sitting.to_string()))
+        nw(h.sitting)
     );
 }
 
-fn info_line(info: &PaperInfo) -> String {
+/// A value printed on one line (a sitting id, a time): `JS-2026-11-DG` never broken at a hyphen.
+pub(crate) fn nw(s: &str) -> String {
+    format!("<span class=\"nw\">{}</span>", esc(&dash(s.to_string())))
+}
+
+pub(crate) fn info_line(info: &PaperInfo) -> String {
     format!("{}　{}　{}", info.occupation, info.level_name, info.form)
 }
 
@@ -225,17 +234,20 @@ pub fn theory_paper_html(paper: &TheoryPaper, h: &DocHeader) -> String {
             esc(&model::section_heading(idx, sec))
         );
         for item in &sec.items {
+            // 判断题 as the national papers print them: the bracket after the number, before the stem
+            let tf = if item.ty == "判断" {
+                "<span class=\"tf\">（　　）</span>"
+            } else {
+                ""
+            };
             let _ = write!(
                 b,
-                "<div class=\"q\" data-n=\"{}\" data-id=\"{}\"><p class=\"stem\"><span class=\"qn\">{}.</span> {}",
+                "<div class=\"q\" data-n=\"{}\" data-id=\"{}\"><p class=\"stem\"><span class=\"qn\">{}.</span> {tf}{}",
                 esc(&item.n),
                 esc(&item.id),
                 esc(&dash(item.n.clone())),
                 rich::html(&item.stem, &item.figures)
             );
-            if item.ty == "判断" {
-                b.push_str("（  ）");
-            }
             b.push_str("</p>");
             b.push_str(&rich::html_after(&item.figures));
             if !item.options.is_empty() {
@@ -541,7 +553,7 @@ pub fn practical_marking_html(paper: &PracticalPaper, key: &PracticalKey, h: &Do
             b,
             "<h1>操作技能考核 评分记录表</h1>\n<p class=\"meta\">{}　场次：{}</p>",
             esc(&info_line(&info)),
-            esc(&dash(h.sitting.to_string()))
+            nw(h.sitting)
         );
         let _ = writeln!(
             b,
@@ -627,7 +639,7 @@ fn summary_html(
         b,
         "<h1>操作技能考核 成绩汇总表</h1>\n<p class=\"meta\">{}　场次：{}</p>",
         esc(&info_line(info)),
-        esc(&dash(h.sitting.to_string()))
+        nw(h.sitting)
     );
     b.push_str(
         "<p>考生姓名：<span class=\"blank\"></span>　准考证号：<span class=\"blank\" style=\"min-width:12em\"></span></p>\n\
@@ -683,7 +695,7 @@ pub fn defence_html(paper: &PracticalPaper, h: &DocHeader) -> String {
             "<h1>答辩题签</h1>\n<p class=\"meta\">{}</p>\n<p>编号：{}　　场次：{}</p>\n<p>职业功能：{}</p>\n<p>答辩题目：</p>\n<div class=\"body\">{}</div>{}",
             esc(&info_line(&info)),
             esc(&dash(t.id.clone())),
-            esc(&dash(h.sitting.to_string())),
+            nw(h.sitting),
             esc(&t.module),
             rich::html(&dash(t.topic.clone()), &t.figures),
             rich::html_after(&t.figures)
@@ -709,7 +721,7 @@ pub fn defence_key_html(paper: &PracticalPaper, key: &PracticalKey, h: &DocHeade
         b,
         "<h1>答辩参考要点</h1>\n<p class=\"meta\">{}　场次：{}</p>",
         esc(&info_line(&info)),
-        esc(&dash(h.sitting.to_string()))
+        nw(h.sitting)
     );
     if topics.is_empty() {
         b.push_str("<p>本试卷无答辩题。</p>\n");

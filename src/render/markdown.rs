@@ -171,7 +171,8 @@ pub fn theory_paper_md(paper: &TheoryPaper, h: &DocHeader) -> String {
         for item in &sec.items {
             let mut stem = esc_block(&rich::md(&item.stem, &item.figures));
             if item.ty == "判断" {
-                stem.push_str("（  ）");
+                // the bracket after the number, before the stem, as the national papers print it
+                stem.insert_str(0, "（　　）");
             }
             let after = rich::md_after(&item.figures);
             if !after.is_empty() {

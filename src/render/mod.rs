@@ -7,6 +7,7 @@ mod html;
 mod markdown;
 mod model;
 mod rich;
+mod sheet;
 #[cfg(test)]
 mod tests;
 
@@ -18,6 +19,7 @@ pub use markdown::{
     defence_key_md, defence_md, practical_marking_md, practical_notice_md, practical_tasks_md,
     theory_key_md, theory_paper_md,
 };
+pub use sheet::theory_answer_sheet_html;
 
 /// Who and what a printed copy is for; printed in headers and footers.
 pub struct DocHeader<'a> {

@@ -91,7 +91,8 @@ fn pieces(text: &str) -> Vec<(&str, Option<usize>)> {
 }
 
 /// Entry text as HTML: escaped; `{{图N}}` becomes the figure (or "图N" when the document does
-/// not carry it), `$…$` MathML, a pipe table a table. Text without markup is exactly `esc(text)`.
+/// not carry it), `$…$` MathML, a pipe table a table, answer brackets `（  ）` unbroken. Text
+/// without markup or brackets is exactly `esc(text)`.
 pub(crate) fn html(text: &str, figs: &[Fig]) -> String {
     use crate::model::markup::{Block, blocks};
     if !text.contains('$') && !text.contains('|') {
@@ -161,7 +162,7 @@ fn mathml(m: &str) -> String {
 fn figures_html(text: &str, figs: &[Fig]) -> String {
     let mut out = String::with_capacity(text.len());
     for (t, n) in pieces(text) {
-        out.push_str(&esc(t));
+        out.push_str(&keep_blanks(&esc(t)));
         if let Some(n) = n {
             match figs.iter().find(|f| f.n == n) {
                 Some(f) => out.push_str(&fig_html(f)),
@@ -169,6 +170,33 @@ fn figures_html(text: &str, figs: &[Fig]) -> String {
             }
         }
     }
+    out
+}
+
+/// The answer brackets of escaped text (`（  ）`, spaces only inside) kept on one line: a
+/// bracket broken across lines (`（` at a line's end, `）` on the next) leaves a candidate no
+/// place to write the letter.
+fn keep_blanks(escaped: &str) -> String {
+    let mut out = String::with_capacity(escaped.len());
+    let mut rest = escaped;
+    while let Some(at) = rest.find('（') {
+        let inner_start = at + '（'.len_utf8();
+        let inner_len = rest[inner_start..]
+            .find(|c: char| c != ' ' && c != '\u{3000}' && c != '\u{a0}')
+            .unwrap_or(rest.len() - inner_start);
+        let close = inner_start + inner_len;
+        if rest[close..].starts_with('）') {
+            out.push_str(&rest[..at]);
+            out.push_str("<span class=\"nw\">");
+            out.push_str(&rest[at..close + '）'.len_utf8()]);
+            out.push_str("</span>");
+            rest = &rest[close + '）'.len_utf8()..];
+        } else {
+            out.push_str(&rest[..inner_start]);
+            rest = &rest[inner_start..];
+        }
+    }
+    out.push_str(rest);
     out
 }
 

@@ -188,7 +188,13 @@ fn true_false_items_get_brackets_and_subjective_get_space() {
     for it in all_items(&paper) {
         let stem = it["stem"].as_str().expect("stem");
         match it["type"].as_str() {
-            Some("判断") => assert!(html.contains(&format!("{stem}（  ）</p>")), "{stem}"),
+            Some("判断") => {
+                let n = it["n"].as_i64().expect("n");
+                let want = format!(
+                    "<span class=\"qn\">{n}.</span> <span class=\"tf\">（　　）</span>{stem}</p>"
+                );
+                assert!(html.contains(&want), "{want}");
+            }
             Some("简答" | "计算") => {
                 let n = it["n"].as_i64().expect("n");
                 let start = html.find(&format!("data-n=\"{n}\"")).expect("item");
@@ -652,4 +658,66 @@ fn odd_input_is_refused_before_rendering() {
     paper["sections"] = json!([]);
     let empty = theory_paper_html(&tp(&paper), &header());
     assert_eq!(count(&empty, "class=\"q\""), 0);
+}
+
+#[test]
+fn answer_sheet_has_one_bubble_row_per_objective_question_and_no_answer() {
+    for (p, k) in [("theory-paper", "theory-key"), ("theory3-paper", "theory3-key")] {
+        let paper = sample(p);
+        let sheet = theory_answer_sheet_html(&tp(&paper), &header());
+        let mut rows = 0;
+        for it in all_items(&paper) {
+            let n = it["n"].as_i64().expect("n");
+            let ty = it["type"].as_str().unwrap_or_default();
+            let row = sheet.find(&format!("<div class=\"row\" data-n=\"{n}\">"));
+            if !matches!(ty, "判断" | "单选" | "多选") {
+                assert!(row.is_none(), "subjective item {n} has no bubbles");
+                continue;
+            }
+            rows += 1;
+            let rest = &sheet[row.unwrap_or_else(|| panic!("{p}: no row for {n}"))..];
+            let row = &rest[..rest.find("</div>").expect("end of row")];
+            let want = if ty == "判断" {
+                2
+            } else {
+                it["options"].as_array().map_or(0, Vec::len)
+            };
+            assert_eq!(count(row, "class=\"b\""), want, "{p} item {n}");
+            if ty == "判断" {
+                assert!(row.contains(">√<") && row.contains(">×<"), "{row}");
+            }
+        }
+        assert_eq!(count(&sheet, "class=\"row\""), rows, "{p}");
+        // 16 digits of 准考证号, each with bubbles 0–9, and the four corner marks
+        assert_eq!(count(&sheet, "<td><span class=\"b\">"), 16 * 10, "{p}");
+        assert_eq!(count(&sheet, "class=\"mark "), 4, "{p}");
+        // nothing of the key reaches the candidates' sheet
+        for a in tk(&sample(k)).answers {
+            if let Some(e) = a.explanation.filter(|e| e.chars().count() > 8) {
+                assert!(!sheet.contains(&esc_text(&e)), "{p}");
+            }
+        }
+    }
+}
+
+fn esc_text(s: &str) -> String {
+    super::html::esc(s)
+}
+
+#[test]
+fn answer_brackets_and_sitting_ids_never_break_across_lines() {
+    let paper = sample("theory-paper");
+    let html = theory_paper_html(&tp(&paper), &header());
+    assert!(html.contains("场次：<span class=\"nw\">JS-2026-12-DG</span>"));
+    let bracketed = all_items(&paper)
+        .into_iter()
+        .filter(|it| it["stem"].as_str().is_some_and(|s| s.contains("（  ）")))
+        .count();
+    assert!(bracketed > 0, "the sample has stems with answer brackets");
+    assert!(
+        count(&html, "<span class=\"nw\">（  ）</span>") >= bracketed,
+        "every answer bracket is kept on one line"
+    );
+    // the screen-only footer does not print (the page margin boxes carry the same text)
+    assert!(html.contains("@media print { .doc-foot { display: none; } }"));
 }

@@ -233,6 +233,12 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 打印为 PDF：用无头 Chromium 把打开的文档（.html）逐一打印成 A4 PDF，放在 HTML 旁（权限 0600）；已是最新的不重印。
+    Pdf {
+        /// 文档文件或文件夹（如 qbank unseal 的输出文件夹），文件夹中的 .html 全部打印。
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// 追查泄露的试卷或片段来自哪个机构的副本。
     Trace {
         /// 泄露的文本（整卷或片段，复制或重新录入的均可）。

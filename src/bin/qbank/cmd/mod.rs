@@ -12,6 +12,7 @@ mod init;
 mod key;
 mod list;
 mod org;
+mod pdf;
 mod review;
 mod show;
 mod sitting;
@@ -72,6 +73,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             bureau_key,
             out,
         } => sitting::unseal(g, &package, &org_key, &release, bureau_key.as_deref(), &out),
+        Command::Pdf { paths } => pdf::exec(g, &paths),
         Command::Trace { leaked, sitting } => sitting::trace(g, &leaked, &sitting),
         Command::Audit(c) => audit::exec(g, c),
         Command::Item(c) => analysis::item(g, c),
