@@ -118,7 +118,7 @@ pub enum Error {
 
     /// A paper, answer key, copy or report file that does not hold what its kind of document
     /// must (a field missing or of the wrong type): refused, never printed with a gap.
-    #[error("{file}：不是有效的{what}：字段 `{field}`：{reason}")]
+    #[error("{file}: not a valid {what}: field `{field}`: {reason}")]
     Document {
         file: String,
         what: &'static str,

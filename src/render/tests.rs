@@ -662,7 +662,10 @@ fn odd_input_is_refused_before_rendering() {
 
 #[test]
 fn answer_sheet_has_one_bubble_row_per_objective_question_and_no_answer() {
-    for (p, k) in [("theory-paper", "theory-key"), ("theory3-paper", "theory3-key")] {
+    for (p, k) in [
+        ("theory-paper", "theory-key"),
+        ("theory3-paper", "theory3-key"),
+    ] {
         let paper = sample(p);
         let sheet = theory_answer_sheet_html(&tp(&paper), &header());
         let mut rows = 0;

@@ -43,6 +43,20 @@ pub fn warnings(ws: &[qbank::bankfile::Diagnostic]) {
     }
 }
 
+/// A progress phase of the library (`encrypting`) as users read it on the bar.
+fn phase_name(name: &str) -> &str {
+    match name {
+        "reading" => "读取",
+        "checking" => "检查",
+        "encrypting" => "加密",
+        "decrypting" => "解密",
+        "assembling" => "组卷",
+        "rendering" => "排版",
+        "sealing" => "封装",
+        other => other,
+    }
+}
+
 /// An indicatif bar; hidden automatically when stderr is not a terminal.
 pub struct Bar(Mutex<Option<ProgressBar>>);
 
@@ -68,7 +82,7 @@ impl Progress for Bar {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        b.set_message(name.to_string());
+        b.set_message(phase_name(name).to_string());
         *g = Some(b);
     }
     fn set(&self, done: u64) {
