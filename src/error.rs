@@ -10,49 +10,51 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// Bank files with problems; nothing was changed.
-    #[error("{} problem(s) found; nothing was changed:\n{}", .0.len(), render(.0))]
+    #[error("发现 {} 个问题，未做任何改动：\n{}", .0.len(), render(.0))]
     Invalid(Vec<Diagnostic>),
 
-    #[error("cannot {action} {}: {source}", path.display())]
+    #[error("无法{} {}：{source}", zh_action(action), path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
         source: std::io::Error,
     },
 
-    #[error("no store at {}: create one with `qbank init` or point --store / QBANK_STORE at it", .0.display())]
+    #[error("{} 处没有存储：请用 `qbank init` 创建，或用 --store / QBANK_STORE 指向已有的存储", .0.display())]
     NoStore(PathBuf),
 
-    #[error("a store already exists at {}; refusing to overwrite it", .0.display())]
+    #[error("{} 处已有存储，拒绝覆盖", .0.display())]
     StoreExists(PathBuf),
 
-    #[error("the store at {} is in use by another qbank process; wait for it to finish", .0.display())]
+    #[error("{} 处的存储正被另一个 qbank 进程使用，请等它结束", .0.display())]
     StoreLocked(PathBuf),
 
-    #[error("no key given: pass --key-file FILE (or QBANK_KEY_FILE), or set QBANK_PASSPHRASE")]
+    #[error("未给出密钥：请用 --key-file 文件（或 QBANK_KEY_FILE），或设置 QBANK_PASSPHRASE")]
     NoKey,
 
     /// A passphrase variable that is set but empty (it would derive a guessable key).
-    #[error("{0} is set but empty: give a passphrase, or use a key file (--key-file)")]
+    #[error("{0} 已设置但为空：请给出口令，或改用密钥文件（--key-file）")]
     EmptyPassphrase(&'static str),
 
-    #[error("key file {}: {reason}", path.display())]
+    #[error("密钥文件 {}：{reason}", path.display())]
     KeyFile { path: PathBuf, reason: String },
 
-    #[error("wrong key: this {given} does not open the store (it was created with a {expected})")]
+    #[error(
+        "密钥错误：给出的{}打不开该存储（该存储以{}创建）",
+        zh_key(given),
+        zh_key(expected)
+    )]
     KeyKindMismatch {
         given: &'static str,
         expected: &'static str,
     },
 
-    #[error(
-        "wrong key: the {0} does not unlock this store's data keys; nothing was read or changed"
-    )]
+    #[error("密钥错误：该{}解不开本存储的数据密钥；未读取或改动任何内容", zh_key(.0))]
     WrongKey(&'static str),
 
     /// Authentication failed for a record: altered, damaged, or moved from elsewhere.
     #[error(
-        "record `{record}` failed authentication: the store was altered or damaged (or the record was copied from another place); restore it from a backup"
+        "记录 `{record}` 未通过认证：存储被改动或损坏（或该记录是从别处复制来的）；请从备份恢复"
     )]
     Tampered { record: String },
 
@@ -61,37 +63,35 @@ pub enum Error {
     #[error("存储中的记录已被回滚或改动：{0}。请运行 `qbank audit verify` 查看，并从可信备份恢复")]
     RolledBack(String),
 
-    #[error("record `{record}` is malformed: {reason}")]
+    #[error("记录 `{record}` 格式错误：{reason}")]
     Corrupt { record: String, reason: String },
 
-    #[error("store format {found} is newer than this qbank ({supported}); upgrade qbank")]
+    #[error("存储格式 {found} 比本 qbank 支持的格式（{supported}）新；请升级 qbank")]
     StoreFormat { found: u32, supported: u32 },
 
-    #[error("{what} `{id}` already exists; nothing was changed")]
+    #[error("{} `{id}` 已存在；未做任何改动", zh_what(what))]
     Exists { what: &'static str, id: String },
 
-    #[error("no {what} `{id}` in the store")]
+    #[error("存储中没有{} `{id}`", zh_what(what))]
     NotFound { what: &'static str, id: String },
 
-    #[error("storage engine: {0}")]
+    #[error("存储引擎：{0}")]
     Storage(String),
 
-    #[error("cryptography: {0}")]
+    #[error("密码运算：{0}")]
     Crypto(String),
 
     #[error("{0}")]
     Usage(String),
 
     /// A sealed package or release that fails verification; nothing was written.
-    #[error("refused: {0}; nothing was written")]
+    #[error("已拒绝：{0}；未写入任何文件")]
     PackageRefused(String),
 
-    #[error(
-        "this package is for organisation {package}, but the key given is {key}'s; nothing was written"
-    )]
+    #[error("此封装包属于机构 {package}，但给出的是机构 {key} 的密钥；未写入任何文件")]
     WrongOrgKey { package: String, key: String },
 
-    #[error("{0}; nothing was written")]
+    #[error("{0}；未写入任何文件")]
     PackageKey(String),
 
     /// An operation that is not yet allowed at this time (e.g. a release before the start).
@@ -99,12 +99,12 @@ pub enum Error {
     TooEarly(String),
 
     /// The audit log does not verify.
-    #[error("audit log: {0}")]
+    #[error("审计日志：{0}")]
     Audit(String),
 
     /// A person's key is not a registered, unrevoked identity with the role needed (a review
     /// signed by an unregistered key, or by one person's key under another's name).
-    #[error("identity refused: {0}")]
+    #[error("身份被拒绝：{0}")]
     Identity(String),
 
     /// Blueprints that cannot be met; nothing was built.
@@ -129,6 +129,48 @@ pub enum Error {
     /// An outside program qbank drives (Chromium printing a PDF) is missing, failed or hung.
     #[error("{0}")]
     Tool(String),
+}
+
+/// The verb of an [`Error::Io`] as users read it.
+fn zh_action(action: &str) -> &str {
+    match action {
+        "read" => "读取",
+        "write" => "写入",
+        "list" => "列出",
+        "rename" => "重命名",
+        "remove" => "删除",
+        "create" => "创建",
+        "create directory" | "create folder" => "创建文件夹",
+        "create key file" => "创建密钥文件",
+        "write key file" => "写入密钥文件",
+        "replace key file" => "替换密钥文件",
+        "replace" => "替换",
+        "sync" => "同步",
+        "restrict" => "收紧权限",
+        "move output into" => "将输出移入",
+        other => other,
+    }
+}
+
+/// How a key was given (`KeySource::describe`), as users read it.
+fn zh_key(kind: &str) -> &str {
+    match kind {
+        "key file" => "密钥文件",
+        "passphrase" => "口令",
+        other => other,
+    }
+}
+
+/// What was not found or already exists, as users read it.
+fn zh_what(what: &str) -> &str {
+    match what {
+        "entry" => "条目",
+        "organisation" => "机构",
+        "person" => "人员",
+        "queued item" => "审核队列中的试题",
+        "sitting" => "考试批次",
+        other => other,
+    }
 }
 
 fn render(d: &[Diagnostic]) -> String {

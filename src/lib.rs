@@ -2,6 +2,7 @@
 //! (职业技能等级认定) and the engine that works on it.
 //!
 //! Crate map, bottom-up (each layer uses only those above it in this list):
+//! - [`text`]: column padding by display width (CJK counts two). Pure.
 //! - [`model`]: domain types (levels and grades — a level, or none for a 专项职业能力 —, occupations, standards, items, tasks, topics). Pure.
 //! - [`bankfile`]: the human-authored TOML bank format: parse, validate (`file:line` diagnostics),
 //!   write back. Pure: text in, values or diagnostics out.
@@ -31,6 +32,7 @@ pub mod render;
 pub mod screen;
 pub mod store;
 pub mod synth;
+pub mod text;
 pub mod trace;
 
 pub use error::{Error, Result};

@@ -34,7 +34,7 @@ export QBANK_OPERATOR_KEY="$out/people/$op.key"
 
 $q import --init banks
 if $q person list | grep -q "^$op "; then
-    echo "operator $op already registered"
+    echo "操作员 $op 已登记"
 else
     $q person add "$op" --name 张伟 --role operator --pub "$out/people/$op.pub"
 fi
@@ -46,14 +46,14 @@ register() { # id name kind category region certify [certify…]: one OCCUPATION
     shift 5
     [ -f "$out/orgs/$id.key" ] || $q org keygen --id "$id" --out "$out/orgs" >/dev/null
     if $q org show "$id" >/dev/null 2>&1; then
-        echo "organisation $id already registered"
+        echo "机构 $id 已登记"
     else
         certify=""
         for c in "$@"; do certify="$certify --certify $c"; done
         # shellcheck disable=SC2086 # one --certify per occupation, split on purpose
         $q org add --id "$id" --name "$name" --kind "$kind" --category "$category" --region "$region" \
             $certify --public-key "$out/orgs/$id.pub" >/dev/null
-        echo "registered $id $name (may certify $*)"
+        echo "已登记 $id $name（认定范围 $*）"
     fi
 }
 pin_bureau() { # id: on the organisation's side, pin the bureau keys checked against the pin
@@ -75,7 +75,7 @@ $q unseal "$out/sitting/packages/$early_org.qpkg" --org-key "$out/orgs/$early_or
     --release "$out/sitting/release.json" --bureau-key "$out/sitting/bureau.pub" \
     --out "$out/papers-only/$early_org" | tail -2
 if [ -n "$(find "$out/papers-only" -name 'key.*')" ]; then
-    echo "error: an answer key opened with the papers release alone" >&2
+    echo "错误：仅凭试卷发布就开启了答案文件" >&2
     exit 1
 fi
 echo "仅凭试卷发布：$out/papers-only/$early_org 中没有任何答案文件（key.*），答案部分保持密封"
@@ -92,8 +92,8 @@ $q pdf "$out/unsealed" "$out/catalog/catalog.html" | tail -1
 $q audit verify --anchor "$out/sitting/release.json" --anchor "$out/sitting/keys-release.json"
 
 echo
-echo "sealed packages:   $out/sitting/packages/<organisation>.qpkg (public summary $out/sitting/sitting.json)"
-echo "signed releases:   $out/sitting/release.json (papers, from the start), $out/sitting/keys-release.json (answer keys, from the end); bureau key $out/sitting/bureau.pub"
-echo "papers only:       $out/papers-only/$early_org (opened with the papers release alone: no key.*)"
-echo "printable papers:  $out/unsealed/<organisation>/<blueprint>/Fnn/*.pdf, *.html, *.md (opened as each organisation would)"
-echo "public catalog:    $out/catalog/catalog.html, catalog.csv, catalog.json"
+echo "封装包：    $out/sitting/packages/<机构>.qpkg（公开摘要 $out/sitting/sitting.json）"
+echo "签名发布：  $out/sitting/release.json（试卷，开考起）、$out/sitting/keys-release.json（答案与评分标准，考试结束起）；鉴定中心公钥 $out/sitting/bureau.pub"
+echo "仅试卷：    $out/papers-only/$early_org（只凭试卷发布解封：没有 key.*）"
+echo "可打印试卷：$out/unsealed/<机构>/<组卷方案>/Fnn/*.pdf、*.html、*.md（按各机构解封所得）"
+echo "公开目录：  $out/catalog/catalog.html、catalog.csv、catalog.json"

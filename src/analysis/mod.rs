@@ -81,7 +81,7 @@ mod score;
 #[cfg(test)]
 mod tests;
 
-pub use report::{flag_text, report_html};
+pub use report::{ItemText, flag_text, report_html};
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;

@@ -55,43 +55,69 @@ impl Allocation {
 
     /// The table as text: rows, contents, counts per type, points against weight.
     pub fn render(&self) -> String {
+        use crate::text::{left, right};
         let mut s = String::from("双向细目表\n");
         let head: Vec<String> = self
             .sections
             .iter()
             .map(|x| format!("{}×{}", x.item_type, x.points))
             .collect();
+        // the first column as wide as its widest name, by display width (CJK counts two)
+        let names: Vec<String> = self
+            .rows
+            .iter()
+            .flat_map(|r| {
+                std::iter::once(format!("{} {}", r.row, r.name)).chain(
+                    r.contents
+                        .iter()
+                        .map(|c| format!("  {} {}", c.code, c.name)),
+                )
+            })
+            .collect();
+        let w = names
+            .iter()
+            .map(|n| crate::text::width(n))
+            .chain([crate::text::width("职业功能 / 工作内容"), 34])
+            .max()
+            .unwrap_or(34);
+        let cell = |v: &str| right(v, 9);
         s += &format!(
-            "{:<34} {} {:>7} {:>6}\n",
-            "row / 工作内容",
-            head.iter().map(|h| format!("{h:>8}")).collect::<String>(),
-            "points",
-            "weight"
+            "{} {} {} {}\n",
+            left("职业功能 / 工作内容", w),
+            head.iter().map(|h| cell(h)).collect::<String>(),
+            right("配分", 7),
+            right("比重", 6)
         );
         for r in &self.rows {
-            let counts: String = r.counts.iter().map(|n| format!("{n:>8}")).collect();
+            let counts: String = r.counts.iter().map(|n| cell(&n.to_string())).collect();
             s += &format!(
-                "{:<34} {counts} {:>7} {:>5}%\n",
-                format!("{} {}", r.row, r.name),
-                r.points,
-                r.weight
+                "{} {counts} {} {}\n",
+                left(&format!("{} {}", r.row, r.name), w),
+                right(&r.points.to_string(), 7),
+                right(&format!("{}%", r.weight), 6)
             );
             if r.contents.len() > 1 || r.contents.first().is_some_and(|c| c.code != r.row) {
                 for c in &r.contents {
-                    let counts: String = c.counts.iter().map(|n| format!("{n:>8}")).collect();
-                    s += &format!("{:<34} {counts}\n", format!("  {} {}", c.code, c.name));
+                    let counts: String = c.counts.iter().map(|n| cell(&n.to_string())).collect();
+                    s += &format!(
+                        "{} {counts}\n",
+                        left(&format!("  {} {}", c.code, c.name), w)
+                    );
                 }
             }
         }
         let totals: String = self
             .sections
             .iter()
-            .map(|x| format!("{:>8}", x.count))
+            .map(|x| cell(&x.count.to_string()))
             .collect();
         s += &format!(
-            "{:<34} {totals} {:>7}\n",
-            "total",
-            self.rows.iter().map(|r| r.points).sum::<f64>()
+            "{} {totals} {}\n",
+            left("合计", w),
+            right(
+                &self.rows.iter().map(|r| r.points).sum::<f64>().to_string(),
+                7
+            )
         );
         s
     }

@@ -68,6 +68,41 @@ chinese_enum!(
     }
 );
 
+impl Status {
+    /// The status as users read it (the `as_str` code stays the file and `--json` form).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Draft => "草稿",
+            Status::Pilot => "试测",
+            Status::Active => "在用",
+            Status::Suspended => "暂停使用",
+            Status::Retired => "停用",
+        }
+    }
+}
+
+impl Difficulty {
+    /// The difficulty as users read it: 易, 中, 难.
+    pub fn name(self) -> &'static str {
+        match self {
+            Difficulty::Easy => "易",
+            Difficulty::Medium => "中",
+            Difficulty::Hard => "难",
+        }
+    }
+}
+
+impl EntryKind {
+    /// The kind as users read it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EntryKind::Item => "理论试题",
+            EntryKind::Task => "操作技能试题",
+            EntryKind::Defence => "答辩题目",
+        }
+    }
+}
+
 /// Who wrote an entry: the provincial bank itself, or a named organisation (补充试题).
 #[derive(Clone, PartialEq, Eq, Debug, Default, Serialize, Deserialize)]
 #[serde(from = "String", into = "String")]

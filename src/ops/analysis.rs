@@ -36,6 +36,10 @@ pub struct AnalysisOutcome {
     pub candidates: usize,
     pub thresholds: Thresholds,
     pub report: Report,
+    /// The stem, options (bank order) and key of every flagged item version, for the HTML
+    /// report only (a vault output): never in `--json`.
+    #[serde(skip)]
+    pub texts: BTreeMap<(String, u32), analysis::ItemText>,
 }
 
 fn judge(v: &str) -> Option<usize> {
@@ -377,6 +381,7 @@ pub fn run(
         )?);
     }
     let flagged = report.items.iter().filter(|s| !s.flags.is_empty()).count();
+    let texts = flagged_texts(&issued, &report);
     vault.commit(
         batch,
         AuditEvent::new(
@@ -390,14 +395,48 @@ pub fn run(
         candidates,
         thresholds: thresholds.clone(),
         report,
+        texts,
     })
 }
 
-/// Writes the HTML report (SVG charts) for an analysis.
+/// The text of every flagged item version as the record's entry version holds it (options in
+/// bank order).
+fn flagged_texts(issued: &Issued, report: &Report) -> BTreeMap<(String, u32), analysis::ItemText> {
+    let flagged: std::collections::BTreeSet<(&str, u32)> = report
+        .items
+        .iter()
+        .filter(|s| !s.flags.is_empty())
+        .map(|s| (s.id.as_str(), s.version))
+        .collect();
+    let mut texts = BTreeMap::new();
+    for (_, c) in &issued.copies {
+        for q in &c.questions {
+            if !flagged.contains(&(q.id.as_str(), q.version)) {
+                continue;
+            }
+            let item = issued.item(q);
+            texts
+                .entry((q.id.clone(), q.version))
+                .or_insert_with(|| analysis::ItemText {
+                    item_type: q.item_type.as_str().to_string(),
+                    stem: item.stem.clone(),
+                    options: item.options.clone(),
+                    answer: match &item.answer {
+                        Answer::Text(t) => t.clone(),
+                        Answer::Blanks(b) => b.join("；"),
+                    },
+                });
+        }
+    }
+    texts
+}
+
+/// Writes the HTML report (SVG charts, A4) for an analysis: it holds the stems of flagged items,
+/// so it is written 0600 (in a 0700 folder it creates) like every decrypted output.
 pub fn write_report(out: &Path, a: &AnalysisOutcome) -> Result<()> {
     super::files::write_file(
         out,
-        crate::analysis::report_html(&a.report, &a.thresholds).as_bytes(),
+        crate::analysis::report_html(&a.report, &a.thresholds, &a.texts).as_bytes(),
     )
 }
 

@@ -4,6 +4,7 @@
 pub mod analysis;
 mod assemble;
 mod attachments;
+pub mod audit;
 mod bank;
 pub mod bankscreen;
 pub mod calibrate;

@@ -313,6 +313,89 @@ fn responses_map_back_through_each_copy_and_a_planted_miskey_is_flagged() {
     qbank::ops::analysis::write_report(&html, &out).unwrap();
     let text = std::fs::read_to_string(&html).unwrap();
     assert!(text.contains("<svg") && text.contains(&planted_id) && text.contains("疑似答案错误"));
+    check_report(&html, &text, &before_cal);
+}
+
+/// The analysis report as the bureau prints it: A4, the flagged item's stem and options in bank
+/// order with the note saying so, a legend on the option chart, whole numbers on the count
+/// axis, no `-0.0` tick, no letter drawn outside its chart, written 0600.
+fn check_report(path: &Path, html: &str, flagged: &qbank::model::Entry) {
+    let qbank::model::Entry::Item(item) = flagged else {
+        panic!("the planted item is a theory item")
+    };
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    assert!(html.contains("@page{size:A4"), "A4 print CSS");
+    assert!(
+        html.contains(&esc(&item.stem)),
+        "the flagged item's stem is shown"
+    );
+    for (k, o) in item.options.iter().enumerate() {
+        let line = format!("<li><b>{}.</b> {}</li>", (b'A' + k as u8) as char, esc(o));
+        assert!(html.contains(&line), "option {k} in bank order: {line}");
+    }
+    assert!(
+        html.contains("选项字母（A、B、C…）均按题库中的选项顺序"),
+        "the bank-order note"
+    );
+    assert!(
+        html.contains("图例") && html.contains("标准答案 高分组") && html.contains("干扰项 低分组"),
+        "legend"
+    );
+    assert!(
+        !html.contains("-0.0") && !html.contains(">-0<"),
+        "no negative zero tick"
+    );
+    // every <text> of a chart lies inside its SVG (a letter at a negative y is clipped)
+    for svg in html.split("<svg").skip(1) {
+        let svg = &svg[..svg.find("</svg>").unwrap()];
+        let (w, h) = (attr(svg, "width"), attr(svg, "height"));
+        for t in svg.split("<text").skip(1) {
+            let (x, y) = (attr(t, "x"), attr(t, "y"));
+            assert!(
+                (0.0..=w).contains(&x) && (0.0..=h).contains(&y),
+                "text at ({x}, {y}) outside {w}×{h}"
+            );
+        }
+    }
+    // the histogram's count axis (人数, the labels left of the plot) carries whole numbers only
+    let hist = html.split("成绩分布</h3>").nth(1).unwrap();
+    let hist = &hist[..hist.find("</svg>").unwrap()];
+    let mut counts = Vec::new();
+    for t in hist.split("<text").skip(1) {
+        let label = t
+            .split('>')
+            .nth(1)
+            .and_then(|l| l.split('<').next())
+            .map(str::trim);
+        if let (Some(l), true) = (label, attr(t, "x") < 62.0) {
+            if let Ok(n) = l.parse::<f64>() {
+                counts.push(n);
+            }
+        }
+    }
+    assert!(hist.contains("人数"));
+    assert!(counts.len() >= 2, "count axis labels: {counts:?}");
+    assert!(
+        counts.iter().all(|n| n.fract() == 0.0),
+        "whole counts: {counts:?}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the report holds stems: owner only");
+    }
+}
+
+/// The number in attribute `name="…"` of the first tag in `s`.
+fn attr(s: &str, name: &str) -> f64 {
+    let at = s.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+    s[at..at + s[at..].find('"').unwrap()].parse().unwrap()
 }
 
 #[test]

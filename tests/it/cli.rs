@@ -77,13 +77,13 @@ fn the_demo_flow_works_with_default_store_and_key() {
     );
     let o = qbank(t.path(), &["show", "DG4-0120"]);
     assert!(
-        o.status.success() && text(&o).contains("答案:"),
+        o.status.success() && text(&o).contains("答案："),
         "{}",
         text(&o)
     );
     let o = qbank(t.path(), &["show", "NOPE-1"]);
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
-    assert!(text(&o).contains("no entry `NOPE-1`"));
+    assert!(text(&o).contains("存储中没有条目 `NOPE-1`"));
 }
 
 #[test]
@@ -108,7 +108,7 @@ fn a_wrong_key_exits_non_zero_and_changes_nothing() {
         ],
     );
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
-    assert!(text(&o).contains("wrong key"), "{}", text(&o));
+    assert!(text(&o).contains("密钥错误"), "{}", text(&o));
     assert_eq!(before, status_json(t.path(), &[]));
     // a passphrase against a key-file store
     let o = Command::new(env!("CARGO_BIN_EXE_qbank"))
@@ -119,7 +119,7 @@ fn a_wrong_key_exits_non_zero_and_changes_nothing() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
-    assert!(text(&o).contains("created with a key file"), "{}", text(&o));
+    assert!(text(&o).contains("该存储以密钥文件创建"), "{}", text(&o));
 }
 
 #[test]
@@ -166,7 +166,7 @@ fn gen_writes_a_synthetic_bank_that_checks_and_imports() {
     assert!(o.status.success(), "{}", text(&o));
     let o = qbank(t.path(), &["import", "--init", "syn"]);
     assert!(o.status.success(), "{}", text(&o));
-    assert!(text(&o).contains("3030 new"), "{}", text(&o));
+    assert!(text(&o).contains("新增 3030 条"), "{}", text(&o));
     // the same seed writes the same files
     assert!(
         qbank(
@@ -220,7 +220,7 @@ fn sitting_commands_map_refusals_to_exit_codes_and_write_nothing() {
     );
     std::fs::write(d.join("plan.toml"), plan).unwrap();
     ok(&["sitting", "plan.toml", "--out", "sit"]);
-    assert!(ok(&["sitting", "plan.toml", "--out", "sit2"]).contains("already sealed"));
+    assert!(ok(&["sitting", "plan.toml", "--out", "sit2"]).contains("此前已按此计划封装"));
     // too early: exit 3, no release file
     let o = qbank(d, &["release", "T-CLI", "--out", "release.json"]);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
@@ -265,10 +265,10 @@ fn sitting_commands_map_refusals_to_exit_codes_and_write_nothing() {
     let o = unseal("keys/S000032100001.key", pkg);
     assert!(o.status.success(), "{}", text(&o));
     assert!(d.join("opened/dg5-theory/F01/paper.html").is_file());
-    assert!(ok(&["audit", "verify"]).contains("audit log intact"));
+    assert!(ok(&["audit", "verify"]).contains("审计日志完整"));
     let log = ok(&["audit", "list"]);
     assert!(
-        log.contains("release-early") && log.contains("演练"),
+        log.contains("提前发布考试批次") && log.contains("演练"),
         "{log}"
     );
 }

@@ -228,10 +228,10 @@ fn a_sitting_aborted_at_each_step_is_completed_exactly_by_the_rerun() {
     // the log's length (its hashes differ: entries carry their times)
     let entries = |dir: &std::path::Path| {
         let v = ok_at(dir, &["audit", "verify"]);
-        v.split(';').next().unwrap().to_string()
+        v.split('；').next().unwrap().to_string()
     };
     let audit_clean = entries(&clean);
-    assert!(audit_clean.contains("intact"), "{audit_clean}");
+    assert!(audit_clean.contains("审计日志完整"), "{audit_clean}");
     let want = sitting_contents(&clean);
     assert!(
         want.iter()
@@ -251,9 +251,9 @@ fn a_sitting_aborted_at_each_step_is_completed_exactly_by_the_rerun() {
         assert_eq!(o.status.code(), None, "{step}: {:?}", o.status);
         let rerun = ok_at(&dir, &sitting);
         match step {
-            "sitting:committed" => assert!(rerun.contains("not yet in place"), "{step}: {rerun}"),
-            "sitting:renamed" => assert!(rerun.contains("already sealed"), "{step}: {rerun}"),
-            _ => assert!(!rerun.contains("already sealed"), "{step}: {rerun}"),
+            "sitting:committed" => assert!(rerun.contains("尚未就位"), "{step}: {rerun}"),
+            "sitting:renamed" => assert!(rerun.contains("此前已按此计划封装"), "{step}: {rerun}"),
+            _ => assert!(!rerun.contains("此前已按此计划封装"), "{step}: {rerun}"),
         }
         assert!(
             !dir.join(".out.partial").exists(),

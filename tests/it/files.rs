@@ -44,7 +44,7 @@ fn malformed_response_files_are_refused_with_file_and_line_and_nothing_is_stored
             );
         }
         assert!(
-            msg.starts_with(&format!("{} problem(s)", want.len())),
+            msg.starts_with(&format!("发现 {} 个问题", want.len())),
             "{name}: only these problems: {msg}"
         );
     };
@@ -115,7 +115,7 @@ fn files_saved_by_excel_on_chinese_windows_are_read_and_garbage_gets_one_message
     )
     .unwrap_err()
     .to_string();
-    assert!(e.starts_with("1 problem(s)"), "{e}");
+    assert!(e.starts_with("发现 1 个问题"), "{e}");
     assert!(e.contains(&format!("{}:", junk.display())), "{e}");
     assert!(e.contains("CSV UTF-8"), "{e}");
 }

@@ -3,6 +3,7 @@
 mod analysis;
 mod assemble;
 mod check;
+mod chinese;
 mod cites;
 mod cli;
 mod crash;

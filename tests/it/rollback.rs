@@ -157,7 +157,7 @@ fn a_cut_log_tail_or_a_restored_old_store_is_found_by_a_later_release_as_anchor(
     // intact: both anchors agree
     let (code, out) = verify_with(&f.dir, &[&pkg, &rel]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("audit log intact"), "{out}");
+    assert!(out.contains("审计日志完整"), "{out}");
     assert!(out.contains("锚点一致：2 个"), "{out}");
 
     // (c) the header put back and the log cut to its head: refused at open

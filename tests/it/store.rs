@@ -219,8 +219,7 @@ fn a_flipped_byte_in_a_stored_value_is_an_error_naming_the_record() {
     vault.engine().apply(vec![(key.to_vec(), Some(v))]).unwrap();
     let e = vault.index(None, None).unwrap_err();
     assert!(
-        e.to_string()
-            .contains("record `x/6-31-01-03/4` failed authentication"),
+        e.to_string().contains("记录 `x/6-31-01-03/4` 未通过认证"),
         "{e}"
     );
     // a same-length edit of the clear part (moving an item to another 鉴定点)

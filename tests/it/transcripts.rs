@@ -37,7 +37,7 @@ fn transcripts_without_a_store() {
         .assert()
         .code(0)
         .stdout_eq(str![[r#"
-31 file(s), 1 standard(s), 879 entr(ies) checked: 0 problem(s), 0 warning(s)
+已检查 31 个文件、1 个标准、879 个条目：问题 0 个，警告 0 个
 
 "#]])
         .stderr_eq(str![]);
@@ -61,7 +61,7 @@ fn transcripts_without_a_store() {
 latin1.toml:2: not UTF-8 text (byte 17 is not valid UTF-8); save the file as UTF-8
 bad.toml:7: X-1: clause 9.9.9 is not a 鉴定点 of 四级 in GZB 6-31-01-03
 bad.toml:10: X-1: a 判断 stem is a complete statement ending in 。
-3 file(s), 1 standard(s), 0 entr(ies) checked: 3 problem(s), 0 warning(s)
+已检查 3 个文件、1 个标准、0 个条目：问题 3 个，警告 0 个
 
 "#]])
         .stderr_eq(str![]);
@@ -73,7 +73,7 @@ bad.toml:10: X-1: a 判断 stem is a complete statement ending in 。
         .code(1)
         .stdout_eq(str![[r#"
 items.xlsx:0: not a readable Excel workbook (.xlsx)[..]
-2 file(s), 1 standard(s), 0 entr(ies) checked: 1 problem(s), 0 warning(s)
+已检查 2 个文件、1 个标准、0 个条目：问题 1 个，警告 0 个
 
 "#]]);
     // 2: bad arguments, before anything runs
@@ -111,7 +111,7 @@ error: unrecognized subcommand 'frobnicate'
         .assert()
         .code(4)
         .stderr_eq(str![[r#"
-error: no store at qbank-store: create one with `qbank init` or point --store / QBANK_STORE at it
+错误：qbank-store 处没有存储：请用 `qbank init` 创建，或用 --store / QBANK_STORE 指向已有的存储
 
 "#]]);
     // 5: an empty passphrase would derive a guessable key; nothing is created
@@ -121,7 +121,7 @@ error: no store at qbank-store: create one with `qbank init` or point --store / 
         .assert()
         .code(5)
         .stderr_eq(str![[r#"
-error: QBANK_PASSPHRASE is set but empty: give a passphrase, or use a key file (--key-file)
+错误：QBANK_PASSPHRASE 已设置但为空：请给出口令，或改用密钥文件（--key-file）
 
 "#]]);
     assert!(!d.join("qbank-store").exists());
@@ -142,7 +142,7 @@ error: QBANK_PASSPHRASE is set but empty: give a passphrase, or use a key file (
             .assert()
             .code(3)
             .stderr_eq(str![[r#"
-error: fifo.toml: not a regular file (a FIFO, socket or device); bank files are plain text files
+错误：fifo.toml: not a regular file (a FIFO, socket or device); bank files are plain text files
 
 "#]]);
     }
@@ -247,7 +247,7 @@ fn transcripts_with_a_store_and_sealed_packages() {
         .code(3)
         .stdout_eq(str![])
         .stderr_eq(str![[r#"
-error: 1 problem(s) found; nothing was changed:
+错误：发现 1 个问题，未做任何改动：
   latin1.toml:2: not UTF-8 text (byte 17 is not valid UTF-8); save the file as UTF-8
 
 "#]]);
@@ -261,7 +261,7 @@ error: 1 problem(s) found; nothing was changed:
         .assert()
         .code(3)
         .stderr_eq(str![[r#"
-error: short.toml:5: blueprint dg4-practical cannot be met; nothing was built:
+错误：short.toml:5: blueprint dg4-practical cannot be met; nothing was built:
   - even the shortest eligible tasks take 270 minutes in all, over the limit of 1 minutes
 
 
@@ -273,7 +273,7 @@ error: short.toml:5: blueprint dg4-practical cannot be met; nothing was built:
         .assert()
         .code(3)
         .stderr_eq(str![[r#"
-error: sitting T-TWO starts at 2099-06-01T09:00:00+08:00[..]
+错误：sitting T-TWO starts at 2099-06-01T09:00:00+08:00[..]
 
 "#]]);
     assert!(!d.join("T-TWO.release.json").exists());
@@ -284,11 +284,11 @@ error: sitting T-TWO starts at 2099-06-01T09:00:00+08:00[..]
         .assert()
         .code(4)
         .stderr_eq(str![[r#"
-error: no entry `NOPE-1` in the store
+错误：存储中没有条目 `NOPE-1`
 
 "#]]);
     qbank(d).args(["init"]).assert().code(4).stderr_eq(str![[r#"
-error: a store already exists at qbank-store; refusing to overwrite it
+错误：qbank-store 处已有存储，拒绝覆盖
 
 "#]]);
 
@@ -298,7 +298,7 @@ error: a store already exists at qbank-store; refusing to overwrite it
         .assert()
         .code(5)
         .stderr_eq(str![[r#"
-error: key file missing.key: cannot be read: No such file or directory (os error 2)
+错误：密钥文件 missing.key：cannot be read: No such file or directory (os error 2)
 
 "#]]);
     write(d, "garbage.key", "not a key");
@@ -308,7 +308,7 @@ error: key file missing.key: cannot be read: No such file or directory (os error
         .code(5)
         .stderr_eq(str![[r#"
 警告：密钥文件 garbage.key 的权限为 0644，同组或其他用户可读；请执行 chmod 600 garbage.key
-error: key file garbage.key: expected exactly 32 bytes, found 9; is this a qbank key file?
+错误：密钥文件 garbage.key：expected exactly 32 bytes, found 9; is this a qbank key file?
 
 "#]]);
     write(d, "other.key", [7u8; 32]);
@@ -318,7 +318,7 @@ error: key file garbage.key: expected exactly 32 bytes, found 9; is this a qbank
         .code(5)
         .stderr_eq(str![[r#"
 警告：密钥文件 other.key 的权限为 0644，同组或其他用户可读；请执行 chmod 600 other.key
-error: wrong key: the key file does not unlock this store's data keys; nothing was read or changed
+错误：密钥错误：该密钥文件解不开本存储的数据密钥；未读取或改动任何内容
 
 "#]]);
     qbank(d)
@@ -327,14 +327,14 @@ error: wrong key: the key file does not unlock this store's data keys; nothing w
         .assert()
         .code(5)
         .stderr_eq(str![[r#"
-error: QBANK_PASSPHRASE is set but empty: give a passphrase, or use a key file (--key-file)
+错误：QBANK_PASSPHRASE 已设置但为空：请给出口令，或改用密钥文件（--key-file）
 
 "#]]);
     // 5: another organisation's key, named by the package
     unseal(d, PKG, "keys/Y000132050002.key", REL)
         .code(5)
         .stderr_eq(str![[r#"
-error: T-ONE/packages/S000032100001.qpkg: this package is for organisation S000032100001, but the key given is Y000132050002's; nothing was written
+错误：T-ONE/packages/S000032100001.qpkg: 此封装包属于机构 S000032100001，但给出的是机构 Y000132050002 的密钥；未写入任何文件
 
 "#]]);
 
@@ -347,7 +347,7 @@ error: T-ONE/packages/S000032100001.qpkg: this package is for organisation S0000
     unseal(d, "tampered.qpkg", KEY, REL)
         .code(6)
         .stderr_eq(str![[r#"
-error: refused: tampered.qpkg: the package's content is not the ciphertext its signed manifest names (altered, or swapped from another package); nothing was written
+错误：已拒绝：tampered.qpkg: the package's content is not the ciphertext its signed manifest names (altered, or swapped from another package)；未写入任何文件
 
 "#]]);
     // 6: the manifest (and its signature) of the same organisation's package of another sitting
@@ -362,24 +362,24 @@ error: refused: tampered.qpkg: the package's content is not the ciphertext its s
     unseal(d, "swapped.qpkg", KEY, REL)
         .code(6)
         .stderr_eq(str![[r#"
-error: refused: swapped.qpkg: the release is for sitting T-ONE, the package for sitting T-TWO; nothing was written
+错误：已拒绝：swapped.qpkg: the release is for sitting T-ONE, the package for sitting T-TWO；未写入任何文件
 
 "#]]);
     // 6: a forged release, a release file that is none, a package file that is none
     let rel = std::fs::read_to_string(d.join(REL)).unwrap();
     write(d, "forged.json", rel.replace("T-ONE", "T-ONF"));
     unseal(d, PKG, KEY, "forged.json").code(6).stderr_eq(str![[r#"
-error: refused: forged.json: the release is not signed by the bureau key [..] (forged or altered); nothing was written
+错误：已拒绝：forged.json: the release is not signed by the bureau key [..] (forged or altered)；未写入任何文件
 
 "#]]);
     write(d, "junk.json", "{}");
     unseal(d, PKG, KEY, "junk.json").code(6).stderr_eq(str![[r#"
-error: refused: junk.json: this is not a qbank release file; nothing was written
+错误：已拒绝：junk.json: this is not a qbank release file；未写入任何文件
 
 "#]]);
     write(d, "junk.qpkg", "hello");
     unseal(d, "junk.qpkg", KEY, REL).code(6).stderr_eq(str![[r#"
-error: refused: junk.qpkg: this is not a qbank sealed package (QBANK-PACKAGE/4 or /3); nothing was written
+错误：已拒绝：junk.qpkg: this is not a qbank sealed package (QBANK-PACKAGE/4 or /3)；未写入任何文件
 
 "#]]);
     assert!(!d.join("opened").exists(), "no refusal wrote anything");
@@ -395,7 +395,7 @@ error: refused: junk.qpkg: this is not a qbank sealed package (QBANK-PACKAGE/4 o
         .assert()
         .code(6)
         .stderr_eq(str![[r#"
-error: refused: junk.qsub: this is not a sealed qbank submission (QBANK-SUBMISSION/2); nothing was written
+错误：已拒绝：junk.qsub: this is not a sealed qbank submission (QBANK-SUBMISSION/2)；未写入任何文件
 
 "#]]);
     ok(
@@ -424,7 +424,7 @@ error: refused: junk.qsub: this is not a sealed qbank submission (QBANK-SUBMISSI
         .assert()
         .code(6)
         .stderr_eq(str![[r#"
-error: refused: stranger.qsub: 投稿所称机构 S999999999999 未在目录中登记，已拒收，未存储任何内容; nothing was written
+错误：已拒绝：stranger.qsub: 投稿所称机构 S999999999999 未在目录中登记，已拒收，未存储任何内容；未写入任何文件
 
 "#]]);
 
@@ -435,7 +435,7 @@ error: refused: stranger.qsub: 投稿所称机构 S999999999999 未在目录中�
         .assert()
         .code(3)
         .stderr_eq(str![[r#"
-error: 1 problem(s) found; nothing was changed:
+错误：发现 1 个问题，未做任何改动：
   responses.csv:1: column 4: `x` is not a question number
 
 "#]]);
@@ -445,7 +445,7 @@ error: 1 problem(s) found; nothing was changed:
         .assert()
         .code(3)
         .stderr_eq(str![[r#"
-error: 1 problem(s) found; nothing was changed:
+错误：发现 1 个问题，未做任何改动：
   feedback.csv:1: the header must be: [..]
 
 "#]]);
@@ -456,7 +456,7 @@ error: 1 problem(s) found; nothing was changed:
         .assert()
         .code(7)
         .stderr_eq(str![[r#"
-error: cannot [..] qbank.key/bank[..]
+错误：无法[..] qbank.key/bank[..]
 
 "#]]);
 
@@ -466,7 +466,7 @@ error: cannot [..] qbank.key/bank[..]
         .assert()
         .code(0)
         .stdout_eq(str![[r#"
-audit log intact[..]
+审计日志完整：共 7 条，链接与签名均已验证；最新为第 7 条 [..]
 
 "#]]);
 }

@@ -14,7 +14,7 @@ pub const DEFAULT_KEY_FILE: &str = "qbank.key";
 #[command(
     name = "qbank",
     version,
-    about = "Encrypted provincial question bank and exam-paper assembly (职业技能等级认定)"
+    about = "职业技能等级认定省级加密题库与组卷系统"
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -25,7 +25,7 @@ pub struct Cli {
 
 #[derive(Args)]
 pub struct Global {
-    /// The store folder.
+    /// 存储文件夹。
     #[arg(
         long,
         env = "QBANK_STORE",
@@ -33,14 +33,13 @@ pub struct Global {
         global = true
     )]
     pub store: PathBuf,
-    /// The master key file (32 random bytes). Without it, QBANK_PASSPHRASE is used if set, else ./qbank.key.
+    /// 主密钥文件（32 个随机字节）。未给出时，若设置了 QBANK_PASSPHRASE 则用口令，否则用 ./qbank.key。
     #[arg(long, env = "QBANK_KEY_FILE", global = true)]
     pub key_file: Option<PathBuf>,
-    /// Your personal key file as a registered operator (人员登记): signs every change you make.
-    /// Required once an operator is registered.
+    /// 登记操作员的个人密钥文件（人员登记）：为你的每项变更签名。登记操作员后必须给出。
     #[arg(long, env = "QBANK_OPERATOR_KEY", global = true)]
     pub operator_key: Option<PathBuf>,
-    /// Machine-readable JSON output.
+    /// 以 JSON 输出（供程序读取，键名为英文）。
     #[arg(long, global = true)]
     pub json: bool,
 }
@@ -95,142 +94,148 @@ impl Global {
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Create a store and, if it does not exist, its key file (0600).
+    /// 创建存储；密钥文件不存在时一并创建（权限 0600）。
     Init,
-    /// Validate bank files without a store; every problem as file:line: message.
+    /// 不需存储即可检查题库文件；每个问题以“文件:行号: 说明”列出。
     Check {
-        /// Files or folders (searched for *.toml).
+        /// 文件或文件夹（在其中查找 *.toml）。
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Import bank files: all or nothing; changed entries become new versions.
+    /// 导入题库文件：全部成功或全不导入；有改动的条目成为新版本。
     Import {
-        /// Create the store (and key file) first if there is none.
+        /// 若尚无存储，先创建存储（及密钥文件）。
         #[arg(long)]
         init: bool,
+        /// 题库文件或文件夹。
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Write the current bank, decrypted, as bank files into a new folder.
+    /// 将当前题库解密后以题库文件写入一个新文件夹。
     Export {
+        /// 输出文件夹（须为新的）。
         #[arg(long)]
         out: PathBuf,
     },
-    /// List current entries (no content), with filters.
+    /// 列出当前条目（不含内容），可筛选。
     List(ListArgs),
-    /// Show one entry in full (decrypted).
+    /// 显示一个条目的全部内容（解密）。
     Show {
+        /// 条目编号。
         id: String,
-        /// A stored version; default the current one.
+        /// 库中的某一版本；默认当前版本。
         #[arg(long)]
         version: Option<u32>,
     },
-    /// Counts, coverage, thin 鉴定点 and the bank digest.
+    /// 题库统计：数量、鉴定点覆盖、试题偏少的鉴定点和题库摘要。
     Status {
-        /// Report 鉴定点 with fewer active items than this.
+        /// 列出在用试题少于此数的鉴定点。
         #[arg(long, default_value_t = 3)]
         min: usize,
-        /// Blueprint files or folders: report how many consecutive sittings each can sustain
-        /// under its cooldown from the current pool.
+        /// 组卷方案文件或文件夹：报告每个方案在其冷却期下可支撑的连续考试次数。
         #[arg(long)]
         blueprints: Vec<PathBuf>,
-        /// The register of standards (banks/standards-register.toml): flag every entry citing a
-        /// withdrawn or replaced standard.
+        /// 标准登记表（banks/standards-register.toml）：标出引用已废止或被替代标准的条目。
         #[arg(long)]
         register: Option<PathBuf>,
     },
-    /// Write a synthetic bank (scale tests only) as bank files.
+    /// 生成合成题库文件（仅用于规模测试）。
     Gen {
+        /// 理论试题数。
         #[arg(long)]
         items: usize,
+        /// 随机种子。
         #[arg(long, default_value_t = 1)]
         seed: u64,
-        /// Occupations to spread items over (default: about 500 items per occupation-level).
+        /// 试题分布的职业数（默认：每个职业等级约 500 道）。
         #[arg(long)]
         occupations: Option<usize>,
+        /// 每个等级的操作技能试题数。
         #[arg(long, default_value_t = 6)]
         tasks_per_level: usize,
+        /// 输出文件夹。
         #[arg(long)]
         out: PathBuf,
     },
-    /// Assemble parallel forms from blueprints: papers, answer keys, manifests, quality report.
+    /// 按组卷方案组成平行试卷：试卷、答案、清单和质量报告。
     Assemble {
-        /// Blueprint files (or folders searched for them).
+        /// 组卷方案文件（或包含它们的文件夹）。
         #[arg(required = true)]
         blueprints: Vec<PathBuf>,
-        /// The sitting seed; drawn at random (and recorded) when absent.
+        /// 组卷种子；未给出时随机抽取（并记录）。
         #[arg(long)]
         seed: Option<u64>,
-        /// Override the number of forms of every blueprint (1..=1000, as in a blueprint file).
+        /// 覆盖每个方案的套数（1..=1000，同方案文件）。
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=i64::from(qbank::model::MAX_FORMS)))]
         forms: Option<u32>,
+        /// 输出文件夹。
         #[arg(long)]
         out: PathBuf,
-        /// Replace OUT if it holds an earlier assemble output.
+        /// OUT 中已有先前的组卷结果时，予以替换。
         #[arg(long)]
         replace: bool,
     },
-    /// Rebuild papers from their manifests and the store, and report identical / different.
+    /// 按清单和存储重新组卷，报告与原卷一致或不一致。
     Verify {
-        /// A folder of assembled papers, a form folder, or one of its files.
+        /// 组卷结果文件夹、某一套的文件夹或其中一个文件。
         path: PathBuf,
     },
-    /// Master key management.
+    /// 主密钥管理。
     #[command(subcommand)]
     Key(KeyCommand),
-    /// The catalog of evaluation organisations (目录管理).
+    /// 评价机构目录管理。
     #[command(subcommand)]
     Org(OrgCommand),
-    /// Publish the public catalog (目录公开发布).
+    /// 发布公开目录。
     #[command(subcommand)]
     Catalog(CatalogCommand),
-    /// The bureau's Ed25519 signing key (made by `init`): export its public half.
+    /// 鉴定中心的 Ed25519 签名密钥（由 `init` 生成）：导出公钥或打印固定值。
     #[command(subcommand)]
     BureauKey(BureauKeyCommand),
-    /// Run a sitting plan: assemble, render, and seal one package per organisation.
+    /// 执行考试批次计划：组卷、排版，并为每个机构封装一个加密包。
     Sitting {
-        /// The sitting plan (TOML with [sitting], [[paper]], [[organisation]]).
+        /// 考试批次计划（TOML，含 [sitting]、[[paper]]、[[organisation]]）。
         plan: PathBuf,
-        /// A new or empty folder for the packages, bureau.pub, sitting.json and reports.
+        /// 存放封装包、bureau.pub、sitting.json 和报告的新文件夹或空文件夹。
         #[arg(long, required_unless_present = "check")]
         out: Option<PathBuf>,
-        /// Check the plan only (catalog, blueprints, relaxed cooldown) and report how many
-        /// consecutive sittings each paper's pool sustains under its cooldown; writes nothing.
+        /// 只检查计划（目录、组卷方案、放宽的冷却期），报告各试卷题源在冷却期下可支撑的连续考试次数；不写入任何文件。
         #[arg(long)]
         check: bool,
     },
-    /// List sittings.
+    /// 列出考试批次。
     Sittings,
-    /// Issue the signed release of a sitting: the papers (at or after its start), or with
-    /// --keys the answer keys and marking schemes (at or after its keys time, default its end).
+    /// 签发考试批次的发布文件：试卷发布（开考时或开考后），或加 --keys 签发答案与评分标准发布（答案发布时间起，默认考试结束时）。
     Release {
+        /// 考试批次编号。
         sitting: String,
-        /// Where to write the release file.
+        /// 发布文件的写入位置。
         #[arg(long)]
         out: PathBuf,
-        /// Issue the keys release (answer keys and marking schemes) instead of the papers release.
+        /// 签发答案与评分标准发布，而不是试卷发布。
         #[arg(long)]
         keys: bool,
-        /// Release before the start (with --keys: before the keys time), for this reason
-        /// (recorded in the audit log).
+        /// 以此理由提前发布（试卷发布：开考前；加 --keys：答案发布时间前），记入审计日志。
         #[arg(long)]
         early_reason: Option<String>,
     },
-    /// Evaluator side: verify and open a sealed package with the organisation key and the release.
+    /// 评价机构一方：用本机构私钥和发布文件验证并打开封装包。
     Unseal {
+        /// 封装包（.qpkg）。
         package: PathBuf,
+        /// 本机构的私钥文件（含 `org pin` 固定的鉴定中心公钥）。
         #[arg(long)]
         org_key: PathBuf,
-        /// The papers release (release.json).
+        /// 鉴定中心签发的试卷发布文件（release.json）。
         #[arg(long)]
         release: PathBuf,
-        /// The keys release (keys-release.json): also opens the answer keys and marking schemes.
+        /// 答案与评分标准发布文件（keys-release.json）：同时开启答案与评分标准。
         #[arg(long)]
         keys_release: Option<PathBuf>,
-        /// A bureau.pub to check against the bureau keys pinned in the organisation's key file
-        /// (optional: packages and releases are verified with the pinned keys).
+        /// 用于与机构密钥文件中固定的鉴定中心公钥核对的 bureau.pub（可选：封装包和发布文件均以固定的公钥验证）。
         #[arg(long, env = "QBANK_BUREAU_KEY")]
         bureau_key: Option<PathBuf>,
+        /// 解封输出文件夹。
         #[arg(long)]
         out: PathBuf,
     },
@@ -240,75 +245,79 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Name the organisation copy a leaked paper or fragment comes from.
+    /// 追查泄露的试卷或片段来自哪个机构的副本。
     Trace {
-        /// The leaked text (a whole paper or a fragment, copied or re-typed).
+        /// 泄露的文本（整卷或片段，复制或重新录入的均可）。
         leaked: PathBuf,
-        /// Only these sittings (default: all).
+        /// 只查这些考试批次（默认：全部）。
         #[arg(long)]
         sitting: Vec<String>,
     },
-    /// The audit log.
+    /// 审计日志。
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Take an entry out of assembly at once, or put it back (recorded as a new version).
+    /// 立即停止某条目参与组卷，或恢复使用（记为新版本）。
     #[command(subcommand)]
     Item(ItemCommand),
-    /// Item analysis of organisations' response files (CSV: candidate,copy,1,2,…).
+    /// 对评价机构的作答文件做试题分析（CSV：candidate,copy,1,2,…）。
     Analysis {
+        /// 作答文件（CSV）。
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Only copies of these sittings (default: all).
+        /// 只分析这些考试批次的副本（默认：全部）。
         #[arg(long)]
         sitting: Vec<String>,
-        /// Also write the HTML report (SVG charts) here.
+        /// 另将 HTML 分析报告（SVG 图表，A4 可打印）写到此处。
         #[arg(long)]
         report: Option<PathBuf>,
+        /// 难度值 p 低于此值的试题标记为过难。
         #[arg(long, default_value_t = 0.30)]
         p_min: f64,
+        /// 难度值 p 高于此值的试题标记为过易。
         #[arg(long, default_value_t = 0.80)]
         p_max: f64,
+        /// 区分度 D 低于此值的试题标记为区分度低。
         #[arg(long, default_value_t = 0.20)]
         d_min: f64,
-        /// A distractor chosen by fewer than this share is non-functioning.
+        /// 选择比例低于此值的干扰项视为无效干扰项。
         #[arg(long, default_value_t = 0.05)]
         distractor_min: f64,
-        /// Responses an item needs for a Rasch estimate.
+        /// Rasch 估计所需的最少作答人次。
         #[arg(long, default_value_t = 30)]
         rasch_min: usize,
     },
-    /// Item writers' supplementary questions: seal (writer side), import into the review queue.
+    /// 命题人员的补充试题：加密（命题方）、导入审核队列。
     #[command(subcommand)]
     Submission(SubmissionCommand),
-    /// Review queued items; acceptance needs two different reviewers (四眼原则).
+    /// 审核队列中的试题；采用须经两位不同的审核员（四眼原则）。
     #[command(subcommand)]
     Review(ReviewCommand),
-    /// Reviewers and operators with registered personal keys (人员登记).
+    /// 人员登记：登记个人密钥的审核员和操作员。
     #[command(subcommand)]
     Person(PersonCommand),
-    /// Organisations' reports on items (CSV: organisation,item,version,kind,text).
+    /// 评价机构对试题的意见反馈（CSV：organisation,item,version,kind,text）。
     #[command(subcommand)]
     Feedback(FeedbackCommand),
-    /// The revision queue, new versions with reason and evidence, calibration of difficulty.
+    /// 修订队列、附理由和依据的新版本、难度校准。
     Revise {
-        /// The item to revise (or `list`, or `calibrate`).
+        /// 要修订的试题编号（或 `list` 列出修订队列，或 `calibrate` 校准难度）。
         item: String,
-        /// The edited item in a bank TOML file.
+        /// 修改后的试题所在的题库 TOML 文件。
         #[arg(long)]
         file: Option<PathBuf>,
+        /// 修订或结案的理由（密封保存，审计日志只记其记录名）。
         #[arg(long)]
         reason: Option<String>,
-        /// For `calibrate`: responses an item version needs.
+        /// 用于 `calibrate`：一个试题版本所需的最少作答人次。
         #[arg(long, default_value_t = 100)]
         min_n: usize,
-        /// For `calibrate`: list every changed and skipped item, not only the counts.
+        /// 用于 `calibrate`：逐题列出已改和跳过的试题，而不只是数量。
         #[arg(long)]
         verbose: bool,
-        /// Close ITEM's case without a new version (its flags and open feedback), with --reason.
+        /// 不产生新版本即结案（其标记和未处理的反馈），须给出 --reason。
         #[arg(long)]
         dismiss: bool,
-        /// For `list`: the register of standards; items citing a withdrawn or replaced standard
-        /// join the queue.
+        /// 用于 `list`：标准登记表；引用已废止或被替代标准的试题进入队列。
         #[arg(long)]
         register: Option<PathBuf>,
     },
@@ -316,31 +325,34 @@ pub enum Command {
 
 #[derive(Subcommand)]
 pub enum SubmissionCommand {
-    /// On the organisation's machine: seal a bank TOML file or the Excel template to the
-    /// bureau's pinned key, authenticated with the organisation's key.
+    /// 在评价机构的计算机上：将题库 TOML 文件或 Excel 模板加密给固定的鉴定中心公钥，并以本机构密钥认证。
     Seal {
+        /// 题库 TOML 文件或 Excel 模板（.xlsx）。
         file: PathBuf,
-        /// The organisation's private key file (with the bureau keys pinned by `org pin`).
+        /// 本机构的私钥文件（含 `org pin` 固定的鉴定中心公钥）。
         #[arg(long)]
         org_key: PathBuf,
-        /// A bureau.pub to check against the pinned keys (optional: the pin is used).
+        /// 用于与固定公钥核对的 bureau.pub（可选：默认用固定值）。
         #[arg(long)]
         bureau_key: Option<PathBuf>,
-        /// The writer's organisation (registration id); must be the key file's.
+        /// 命题人所在机构（备案号）；须与密钥文件的机构一致。
         #[arg(long)]
         org: Option<String>,
+        /// 命题人姓名（密封传递，只有鉴定中心可见）。
         #[arg(long)]
         writer: String,
+        /// 加密后的提交文件。
         #[arg(long)]
         out: PathBuf,
     },
-    /// Open, validate, screen for near-duplicates and queue a sealed submission (all or nothing).
+    /// 打开、检查、查重并将加密的提交放入审核队列（全部成功或全不放入）。
     Import {
+        /// 加密的提交文件。
         file: PathBuf,
-        /// Similarity at or above which an item is a near-duplicate.
+        /// 相似度达到或超过此值的试题视为近似重复。
         #[arg(long, default_value_t = qbank::screen::DEFAULT_THRESHOLD)]
         threshold: f64,
-        /// The items are for the submitting enterprise's own self-evaluation bank only.
+        /// 这些试题只用于提交企业自己的自主评价题库。
         #[arg(long)]
         overlay: bool,
     },
@@ -348,38 +360,50 @@ pub enum SubmissionCommand {
 
 #[derive(Subcommand)]
 pub enum ReviewCommand {
-    /// The review queue.
+    /// 审核队列。
     List {
-        /// pending, changes-requested, rejected or accepted.
+        /// 只列此状态：pending（待审核）、changes-requested（退回修改）、rejected（不予采用）或 accepted（已采用入库）。
         #[arg(long)]
         status: Option<String>,
     },
-    /// One queued item in full, with its reviews.
-    Show { id: String },
-    Accept {
+    /// 显示队列中一道试题的全部内容及其审核记录。
+    Show {
+        /// 试题编号。
         id: String,
-        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
+    },
+    /// 审核采用（须两位不同的审核员采用才入库）。
+    Accept {
+        /// 试题编号。
+        id: String,
+        /// 审核员的个人密钥文件（以 `qbank person add --role reviewer` 登记）。
         #[arg(long)]
         reviewer_key: PathBuf,
+        /// 审核意见。
         #[arg(long, default_value = "")]
         comment: String,
-        /// The status the item enters the bank with: pilot or active.
+        /// 入库时的状态：pilot（试测）或 active（在用）。
         #[arg(long, default_value = "pilot")]
         status: String,
     },
+    /// 不予采用（须写明意见）。
     Reject {
+        /// 试题编号。
         id: String,
-        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
+        /// 审核员的个人密钥文件（以 `qbank person add --role reviewer` 登记）。
         #[arg(long)]
         reviewer_key: PathBuf,
+        /// 审核意见（必填）。
         #[arg(long)]
         comment: String,
     },
+    /// 退回修改（须写明意见）。
     RequestChanges {
+        /// 试题编号。
         id: String,
-        /// The reviewer's personal key file (registered with `qbank person add --role reviewer`).
+        /// 审核员的个人密钥文件（以 `qbank person add --role reviewer` 登记）。
         #[arg(long)]
         reviewer_key: PathBuf,
+        /// 修改意见（必填）。
         #[arg(long)]
         comment: String,
     },
@@ -387,28 +411,36 @@ pub enum ReviewCommand {
 
 #[derive(Subcommand)]
 pub enum PersonCommand {
-    /// On the person's own medium: make their key pair (ID.key, secret; ID.pub, for the bureau).
+    /// 在本人的介质上生成密钥对（ID.key 为私钥须保密；ID.pub 交鉴定中心）。
     Keygen {
+        /// 人员编号。
         #[arg(long)]
         id: String,
+        /// 输出文件夹。
         #[arg(long)]
         out: PathBuf,
     },
-    /// Register a person with the public key file they made.
+    /// 以本人生成的公钥文件登记人员。
     Add {
+        /// 人员编号。
         id: String,
+        /// 姓名。
         #[arg(long)]
         name: String,
-        /// reviewer or operator (repeatable).
+        /// 角色：reviewer（审核员）或 operator（操作员），可重复。
         #[arg(long, required = true)]
         role: Vec<String>,
+        /// 本人的公钥文件（.pub）。
         #[arg(long = "pub")]
         public_key: PathBuf,
     },
+    /// 列出登记人员。
     List,
-    /// Revoke a person's key: it signs nothing from then on.
+    /// 吊销人员的密钥：此后不能再签名。
     Revoke {
+        /// 人员编号。
         id: String,
+        /// 吊销理由。
         #[arg(long)]
         reason: String,
     },
@@ -416,23 +448,31 @@ pub enum PersonCommand {
 
 #[derive(Subcommand)]
 pub enum FeedbackCommand {
-    Import { file: PathBuf },
+    /// 导入评价机构的意见反馈文件（CSV）；同一文件再次导入不重复存储。
+    Import {
+        /// 反馈文件（CSV）。
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
 pub enum ItemCommand {
-    /// Suspend an entry (e.g. a wrong key found during a sitting): no new paper draws it.
+    /// 暂停使用条目（如考试中发现答案错误）：新组的试卷不再抽到它。
     Suspend {
+        /// 条目编号。
         id: String,
+        /// 理由（密封保存）。
         #[arg(long)]
         reason: String,
     },
-    /// Put a suspended entry back into use.
+    /// 恢复使用已暂停的条目。
     Reinstate {
+        /// 条目编号。
         id: String,
+        /// 理由（密封保存）。
         #[arg(long)]
         reason: String,
-        /// active or pilot.
+        /// 恢复后的状态：active（在用）或 pilot（试测）。
         #[arg(long, default_value = "active")]
         status: String,
     },
@@ -440,59 +480,71 @@ pub enum ItemCommand {
 
 #[derive(Subcommand)]
 pub enum OrgCommand {
-    /// Register an organisation with the public key file it sent (`org keygen` on its side).
+    /// 以评价机构发来的公钥文件登记该机构（机构一方用 `org keygen` 生成）。
     Add {
-        /// 备案号, e.g. S000032100001.
+        /// 备案号，如 S000032100001。
         #[arg(long)]
         id: String,
+        /// 机构名称。
         #[arg(long)]
         name: String,
-        /// Y (用人单位) or S (社会培训评价组织).
+        /// Y（用人单位）或 S（社会培训评价组织）。
         #[arg(long)]
         kind: String,
-        /// enterprise, training, school or third-party.
+        /// enterprise（企业自主评价）、training（职业培训机构）、school（技工院校）或 third-party（第三方评价机构）。
         #[arg(long)]
         category: String,
+        /// 所在地区，如 江苏省南京市。
         #[arg(long)]
         region: String,
-        /// OCCUPATION:LEVELS it may certify, e.g. 6-31-01-03:4,3, or a 专项职业能力 code alone,
-        /// e.g. S3200001 (no levels: it has none) (repeatable).
+        /// 可认定的 职业编码:等级，如 6-31-01-03:4,3；专项职业能力只给编码（不分等级），如 S3200001（可重复）。
         #[arg(long, required = true)]
         certify: Vec<String>,
-        /// The organisation's .pub file.
+        /// 该机构的公钥文件（.pub）。
         #[arg(long)]
         public_key: PathBuf,
     },
+    /// 列出目录中的机构。
     List,
+    /// 显示一个机构的登记信息和状态记录。
     Show {
+        /// 备案号。
         id: String,
     },
-    /// Suspend an organisation: it gets no papers until reinstated.
+    /// 暂停机构：恢复前不再获得试卷。
     Suspend {
+        /// 备案号。
         id: String,
+        /// 暂停理由。
         #[arg(long)]
         reason: String,
     },
+    /// 恢复已暂停的机构。
     Reinstate {
+        /// 备案号。
         id: String,
+        /// 恢复理由。
         #[arg(long)]
         reason: String,
     },
-    /// On the organisation's machine: make its key pair (ID.key, secret; ID.pub, for the bureau).
+    /// 在评价机构的计算机上：生成本机构的密钥对（ID.key 为私钥须保密；ID.pub 交鉴定中心）。
     Keygen {
+        /// 备案号。
         #[arg(long)]
         id: String,
+        /// 输出文件夹。
         #[arg(long)]
         out: PathBuf,
     },
-    /// On the organisation's machine: pin the bureau's keys into its key file, after checking
-    /// bureau.pub against the fingerprint the bureau gave at registration.
+    /// 在评价机构的计算机上：按备案时鉴定中心给的固定值核对 bureau.pub 后，将鉴定中心公钥固定到本机构的密钥文件中。
     Pin {
+        /// 本机构的私钥文件。
         #[arg(long)]
         org_key: PathBuf,
+        /// 鉴定中心的公钥文件（bureau.pub）。
         #[arg(long)]
         bureau_key: PathBuf,
-        /// The pin (64 hex digits) the bureau gave at registration (`qbank bureau-key pin`).
+        /// 备案时鉴定中心给出的固定值（64 位十六进制，`qbank bureau-key pin`）。
         #[arg(long)]
         fingerprint: String,
     },
@@ -500,8 +552,9 @@ pub enum OrgCommand {
 
 #[derive(Subcommand)]
 pub enum CatalogCommand {
-    /// Write catalog.json, catalog.csv, catalog.html and bureau.pub into a folder.
+    /// 将 catalog.json、catalog.csv、catalog.html 和 bureau.pub 写入一个文件夹。
     Publish {
+        /// 输出文件夹。
         #[arg(long)]
         out: PathBuf,
     },
@@ -509,30 +562,27 @@ pub enum CatalogCommand {
 
 #[derive(Subcommand)]
 pub enum BureauKeyCommand {
-    /// Write the bureau's public key file.
+    /// 写出鉴定中心的公钥文件。
     Export {
+        /// 公钥文件的写入位置。
         #[arg(long)]
         out: PathBuf,
     },
-    /// Print the pin of the bureau's keys (64 hex digits), to give each organisation at
-    /// registration.
+    /// 打印鉴定中心公钥的固定值（64 位十六进制），备案时交给每个机构。
     Pin,
 }
 
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Every entry, oldest first.
+    /// 按时间顺序列出每条审计记录。
     List {
-        /// Only the last N entries.
+        /// 只列最后 N 条。
         #[arg(long)]
         last: Option<usize>,
     },
-    /// Check the chain, every signature, the log's end and that the records are those the
-    /// header names; with --anchor, that the log holds the entry each issued package or release
-    /// names (a rolled-back store does not).
+    /// 验证日志链接、每个签名、日志末尾，以及记录与存储头所记一致；给出 --anchor 时，另验证日志含有每个已签发封装包或发布文件所记的审计检查点（被回滚的存储不含）。
     Verify {
-        /// An issued package (.qpkg) or release (release.json) whose signed audit checkpoint the
-        /// log must hold; may be given several times.
+        /// 已签发的封装包（.qpkg）或发布文件（release.json），日志须含其签名的审计检查点；可多次给出。
         #[arg(long, value_name = "FILE")]
         anchor: Vec<PathBuf>,
     },
@@ -540,31 +590,69 @@ pub enum AuditCommand {
 
 #[derive(Args)]
 pub struct ListArgs {
+    /// 职业编码，如 6-31-01-03。
     #[arg(long)]
     pub occupation: Option<String>,
-    /// 5..1 or a name (四级, 中级工).
+    /// 等级：5..1 或名称（四级、中级工）；专项职业能力为 zx。
     #[arg(long)]
     pub level: Option<String>,
-    /// A 鉴定点 code or a prefix of one (2, 2.1, 2.1.3).
+    /// 鉴定点代码或其前缀（2、2.1、2.1.3）。
     #[arg(long)]
     pub clause: Option<String>,
-    /// 判断 单选 多选 填空 简答 计算 论述
+    /// 题型：判断 单选 多选 填空 简答 计算 论述。
     #[arg(long = "type")]
     pub item_type: Option<String>,
-    /// item, task or defence
+    /// 类别：item（理论试题）、task（操作技能试题）或 defence（答辩题目）。
     #[arg(long)]
     pub kind: Option<String>,
-    /// draft pilot active suspended retired
+    /// 状态：draft（草稿）、pilot（试测）、active（在用）、suspended（暂停使用）或 retired（停用）。
     #[arg(long)]
     pub status: Option<String>,
 }
 
 #[derive(Subcommand)]
 pub enum KeyCommand {
-    /// Rewrap the data keys under a new master key (the bank is not re-encrypted).
+    /// 轮换主密钥：以新主密钥和新数据密钥重写整个存储。
     Rotate {
-        /// The new key file (created if missing). Without it, QBANK_NEW_PASSPHRASE is used.
+        /// 新密钥文件（不存在时创建）。未给出时用 QBANK_NEW_PASSPHRASE 中的口令。
         #[arg(long)]
         new_key_file: Option<PathBuf>,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every subcommand and every option and argument has help text, in Chinese (the bureau's
+    /// staff read it): walks the whole command tree.
+    #[test]
+    fn every_subcommand_and_option_has_chinese_help() {
+        fn chinese(s: &str) -> bool {
+            s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+        }
+        fn walk(c: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for a in c.get_arguments() {
+                let id = a.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if !a.get_help().is_some_and(|h| chinese(&h.to_string())) {
+                    missing.push(format!("{path} --{id}"));
+                }
+            }
+            for s in c.get_subcommands() {
+                let p = format!("{path} {}", s.get_name());
+                if s.get_name() != "help" && !s.get_about().is_some_and(|h| chinese(&h.to_string()))
+                {
+                    missing.push(p.clone());
+                }
+                walk(s, &p, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&Cli::command(), "qbank", &mut missing);
+        assert!(missing.is_empty(), "no Chinese help: {missing:#?}");
+    }
 }

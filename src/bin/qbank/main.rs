@@ -13,7 +13,7 @@ fn main() -> ExitCode {
     match cmd::run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("错误：{e}");
             ExitCode::from(e.exit_code())
         }
     }

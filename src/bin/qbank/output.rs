@@ -37,9 +37,23 @@ pub fn warnings(ws: &[qbank::bankfile::Diagnostic]) {
     }
     if ws.len() > SHOWN {
         line(format_args!(
-            "… and {} more warning(s) (all of them with --json)",
+            "……另有 {} 条警告未列出（--json 列出全部）",
             ws.len() - SHOWN
         ));
+    }
+}
+
+/// A progress phase of the library (`encrypting`) as users read it on the bar.
+fn phase_name(name: &str) -> &str {
+    match name {
+        "reading" => "读取",
+        "checking" => "检查",
+        "encrypting" => "加密",
+        "decrypting" => "解密",
+        "assembling" => "组卷",
+        "rendering" => "排版",
+        "sealing" => "封装",
+        other => other,
     }
 }
 
@@ -68,7 +82,7 @@ impl Progress for Bar {
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
-        b.set_message(name.to_string());
+        b.set_message(phase_name(name).to_string());
         *g = Some(b);
     }
     fn set(&self, done: u64) {

@@ -180,7 +180,7 @@ pub fn public_report_text(built: &Built, report: &QualityReport) -> String {
 
 fn report_text_as(built: &Built, report: &QualityReport, public: bool) -> String {
     let mut s = format!(
-        "blueprint {} ({} {})\n",
+        "组卷方案 {}（{} {}）\n",
         built.blueprint.id, built.blueprint.occupation, built.blueprint.level
     );
     match report {
@@ -190,7 +190,7 @@ fn report_text_as(built: &Built, report: &QualityReport, public: bool) -> String
             }
             for f in &rep.forms {
                 s += &format!(
-                    "form {}: {} items, {} points, mean p {}, difficulty {} , X {}% of points, 鉴定点 {}/{}\n",
+                    "第 {} 套：{} 题，{} 分，平均 p 值 {}，难度分布（占分 %）{}，X 类鉴定点占分 {}%，鉴定点 {}/{}\n",
                     f.form,
                     f.items,
                     js(&f.points),
@@ -201,11 +201,11 @@ fn report_text_as(built: &Built, report: &QualityReport, public: bool) -> String
                     f.points_at_level
                 );
             }
-            s += &format!("mean p spread between forms: {}\n", js(&rep.mean_p_spread));
+            s += &format!("各套平均 p 值极差：{}\n", js(&rep.mean_p_spread));
             if let Some(q) = &rep.quality {
                 let t = &q.terms;
                 s += &format!(
-                    "balance: objective {} = {}·D1 {} (weight table) + {}·D2 {} (difficulty mix) + {}·D3 {} (mean p spread){}; lower bound {}, gap {}{}\n",
+                    "均衡：目标值 {} = {}·D1 {}（比重表）+ {}·D2 {}（难度结构）+ {}·D3 {}（平均 p 值极差）{}；下界 {}，差距 {}{}\n",
                     js(&q.objective),
                     assemble::W_FUNCTION,
                     js(&t.function_points_off),
@@ -215,7 +215,7 @@ fn report_text_as(built: &Built, report: &QualityReport, public: bool) -> String
                     js(&t.mean_p_spread),
                     if t.x_points_short > 0.0 || t.mean_p_off_target > 0.0 {
                         format!(
-                            " + X short {} + mean p off target {}",
+                            " + X 类不足 {} + 平均 p 值偏离目标 {}",
                             js(&t.x_points_short),
                             js(&t.mean_p_off_target)
                         )
@@ -224,18 +224,22 @@ fn report_text_as(built: &Built, report: &QualityReport, public: bool) -> String
                     },
                     js(&q.lower_bound),
                     js(&q.gap),
-                    if q.proven_optimal { " (optimal)" } else { "" }
+                    if q.proven_optimal {
+                        "（已证最优）"
+                    } else {
+                        ""
+                    }
                 );
                 s += &format!(
-                    "工作内容 split off by {} item(s) in all, {} pair(s) of items sharing a 鉴定点; search: {} moves in {} chains\n",
-                    t.content_items_off, t.point_repeats, q.search.moves, q.search.chains
+                    "工作内容分配共偏离 {} 题，同一鉴定点重复 {} 对；搜索：{} 条链共 {} 步\n",
+                    t.content_items_off, t.point_repeats, q.search.chains, q.search.moves
                 );
             }
         }
         QualityReport::Practical(rep) if public => {
             for f in &rep.sets {
                 s += &format!(
-                    "set {}: {} module(s), {} defence topic(s), within the {}-minute limit\n",
+                    "第 {} 套：{} 个模块，{} 道答辩题目，在 {} 分钟限时之内\n",
                     f.form,
                     f.modules.len(),
                     f.defence.len(),
@@ -246,7 +250,7 @@ fn report_text_as(built: &Built, report: &QualityReport, public: bool) -> String
         QualityReport::Practical(rep) => {
             for f in &rep.sets {
                 s += &format!(
-                    "set {}: {} of {} minutes, modules {}, 工种 {}, defence {}\n",
+                    "第 {} 套：用时 {} 分钟（限时 {} 分钟），模块 {}，工种 {}，答辩 {}\n",
                     f.form,
                     f.task_minutes,
                     f.limit,
@@ -257,7 +261,7 @@ fn report_text_as(built: &Built, report: &QualityReport, public: bool) -> String
             }
         }
     }
-    s += "overlap (shared entries between forms):\n";
+    s += "套间重复（两套共有的条目数）：\n";
     for row in report.overlap() {
         s += &format!(
             "  {}\n",

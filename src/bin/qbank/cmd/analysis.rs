@@ -24,17 +24,17 @@ pub fn run(
         return Ok(ExitCode::SUCCESS);
     }
     for (file, encoding) in &a.encodings {
-        crate::outln!("read {file} ({encoding})");
+        crate::outln!("已读取 {file}（{encoding}）");
     }
     crate::outln!(
-        "{} file(s), {} candidate(s), {} item version(s) analysed",
+        "已分析 {} 个文件、{} 名考生、{} 个试题版本",
         a.files,
         a.candidates,
         a.report.items.len()
     );
     for f in &a.report.forms {
         crate::outln!(
-            "  {}: {} candidates, mean {:.1}/{} (sd {:.1}), alpha {}",
+            "  {}：考生 {} 名，平均分 {:.1}/{}（标准差 {:.1}），信度 α {}",
             f.form,
             f.candidates,
             f.mean,
@@ -49,10 +49,10 @@ pub fn run(
         .iter()
         .filter(|i| !i.flags.is_empty())
         .collect();
-    crate::outln!("{} item version(s) flagged for review:", flagged.len());
+    crate::outln!("{} 个试题版本被标记待复核：", flagged.len());
     for i in flagged {
         crate::outln!(
-            "  {} v{}  p {}  D {}  {}",
+            "  {} 第 {} 版  p {}  D {}  {}",
             i.id,
             i.version,
             i.p.map_or("—".into(), |x| format!("{x:.2}")),
@@ -65,7 +65,7 @@ pub fn run(
         );
     }
     if let Some(out) = report {
-        crate::outln!("report {}", out.display());
+        crate::outln!("分析报告 {}", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -79,7 +79,7 @@ pub fn item(g: &Global, c: ItemCommand) -> Result<ExitCode> {
                 "pilot" => Status::Pilot,
                 s => {
                     return Err(Error::Usage(format!(
-                        "--status `{s}`: give active or pilot"
+                        "--status `{s}`：请给出 active（在用）或 pilot（试测）"
                     )));
                 }
             };
@@ -91,10 +91,10 @@ pub fn item(g: &Global, c: ItemCommand) -> Result<ExitCode> {
         crate::output::json(&r);
     } else {
         crate::outln!(
-            "{} {} → {} (version {}); papers drawn from earlier versions still verify",
+            "{} {} → {}（第 {} 版）；用旧版本组成的试卷仍可验证",
             r.id,
-            r.from.as_str(),
-            r.to.as_str(),
+            r.from.name(),
+            r.to.name(),
             r.version
         );
     }

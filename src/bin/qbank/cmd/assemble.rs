@@ -19,7 +19,7 @@ pub fn exec(
         Some(s) => s,
         None => {
             let mut b = [0u8; 8];
-            getrandom::fill(&mut b).map_err(|e| Error::Crypto(format!("OS randomness: {e}")))?;
+            getrandom::fill(&mut b).map_err(|e| Error::Crypto(format!("操作系统随机数：{e}")))?;
             u64::from_be_bytes(b) >> 11 // keep it short enough to read out and type back
         }
     };
@@ -36,11 +36,11 @@ pub fn exec(
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
     }
-    crate::outln!("seed {} · bank {}", r.seed, r.bank_digest);
+    crate::outln!("种子 {} · 题库 {}", r.seed, r.bank_digest);
     for b in &r.blueprints {
         let detail = match &b.report {
             QualityReport::Theory(t) => format!(
-                "mean p {} (spread {}), overlap max {}",
+                "平均 p 值 {}（极差 {}），套间最多重复 {} 题",
                 t.forms
                     .iter()
                     .map(|f| js(&f.mean_p))
@@ -49,10 +49,10 @@ pub fn exec(
                 js(&t.mean_p_spread),
                 b.report.max_overlap()
             ),
-            QualityReport::Practical(_) => format!("overlap max {}", b.report.max_overlap()),
+            QualityReport::Practical(_) => format!("套间最多重复 {} 题", b.report.max_overlap()),
         };
         crate::outln!(
-            "{}: {} form(s) in {}/{} — {detail}",
+            "{}：{} 套，位于 {}/{} — {detail}",
             b.id,
             b.forms,
             r.out.display(),
@@ -60,7 +60,7 @@ pub fn exec(
         );
     }
     crate::outln!(
-        "papers and answer keys are decrypted files: keep {} as safe as the key",
+        "试卷和答案均为明文文件：请像保管密钥一样保管 {}",
         r.out.display()
     );
     Ok(ExitCode::SUCCESS)

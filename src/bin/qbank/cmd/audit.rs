@@ -1,6 +1,7 @@
 //! `qbank audit list`, `qbank audit verify`
 
 use crate::cli::{AuditCommand, Global};
+use qbank::ops::audit;
 use qbank::{Error, Result};
 use std::process::ExitCode;
 
@@ -21,20 +22,28 @@ pub fn exec(g: &Global, c: AuditCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&all);
             } else {
+                let mut rows = vec![
+                    ["序号", "时间", "操作", "操作人", "详情"]
+                        .map(String::from)
+                        .to_vec(),
+                ];
                 for e in &all {
                     let who = match &e.signer {
-                        Some(s) => format!("{}（签名 {}）", e.actor, s.key),
-                        None => e.actor.clone(),
+                        Some(s) => format!("{}（签名密钥 {}）", e.actor, s.key),
+                        None => format!("{}（未签名）", e.actor),
                     };
-                    crate::outln!(
-                        "{:>6}  {}  {:<14} {:<12} {}",
-                        e.seq,
-                        e.time,
-                        e.op,
+                    rows.push(vec![
+                        e.seq.to_string(),
+                        e.time.clone(),
+                        audit::op_name(&e.op).to_string(),
                         who,
-                        e.details
-                    );
+                        audit::details_line(e),
+                    ]);
                 }
+                for l in qbank::text::table(&rows, &[0]) {
+                    crate::outln!("{l}");
+                }
+                crate::outln!("共 {} 条审计记录", all.len());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -46,7 +55,7 @@ pub fn exec(g: &Global, c: AuditCommand) -> Result<ExitCode> {
             if r.problems.is_empty() {
                 if !g.json {
                     crate::outln!(
-                        "audit log intact: {} entries, chained and signed; head {} {}",
+                        "审计日志完整：共 {} 条，链接与签名均已验证；最新为第 {} 条 {}",
                         r.entries,
                         r.head.seq,
                         r.head.hash
@@ -67,7 +76,7 @@ pub fn exec(g: &Global, c: AuditCommand) -> Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             } else {
                 Err(Error::Audit(format!(
-                    "{} problem(s):\n  {}",
+                    "发现 {} 个问题：\n  {}",
                     r.problems.len(),
                     r.problems.join("\n  ")
                 )))

@@ -15,7 +15,7 @@ pub fn exec(g: &Global, paths: &[PathBuf]) -> Result<ExitCode> {
         }
         crate::output::warnings(&r.warnings);
         crate::outln!(
-            "{} file(s), {} standard(s), {} entr(ies) checked: {} problem(s), {} warning(s)",
+            "已检查 {} 个文件、{} 个标准、{} 个条目：问题 {} 个，警告 {} 个",
             r.files,
             r.standards,
             r.entries,

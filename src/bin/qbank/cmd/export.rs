@@ -15,10 +15,10 @@ pub fn exec(g: &Global, out: &Path) -> Result<ExitCode> {
         );
     } else {
         crate::outln!(
-            "wrote {files} file(s) to {} (decrypted: keep them as safe as the key)",
+            "已将 {files} 个文件写入 {}（已解密的明文：请像保管密钥一样保管）",
             out.display()
         );
-        crate::outln!("bank digest {digest}");
+        crate::outln!("题库摘要 {digest}");
     }
     Ok(ExitCode::SUCCESS)
 }

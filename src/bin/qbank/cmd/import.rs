@@ -11,7 +11,7 @@ pub fn exec(g: &Global, init: bool, paths: &[PathBuf]) -> Result<ExitCode> {
     if init && !cfg.dir.join("db").exists() {
         qbank::ops::init(&cfg)?;
         if !g.json {
-            crate::outln!("created store {}", cfg.dir.display());
+            crate::outln!("已创建存储 {}", cfg.dir.display());
         }
     }
     let out = qbank::ops::import(&cfg, paths, &Bar::new())?;
@@ -21,7 +21,7 @@ pub fn exec(g: &Global, init: bool, paths: &[PathBuf]) -> Result<ExitCode> {
         crate::output::warnings(&out.warnings);
         let r = &out.report;
         crate::outln!(
-            "imported {} file(s): {} new, {} new version(s), {} unchanged; {} standard(s) written, {} unchanged",
+            "已导入 {} 个文件：新增 {} 条，新版本 {} 条，未变 {} 条；标准写入 {} 个，未变 {} 个",
             out.files,
             r.added,
             r.new_versions,
@@ -29,7 +29,7 @@ pub fn exec(g: &Global, init: bool, paths: &[PathBuf]) -> Result<ExitCode> {
             r.standards_written,
             r.standards_unchanged
         );
-        crate::outln!("bank digest {}", out.report.digest);
+        crate::outln!("题库摘要 {}", out.report.digest);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -9,16 +9,14 @@ pub fn exec(g: &Global) -> Result<ExitCode> {
     let cfg = g.store()?;
     qbank::ops::init(&cfg)?;
     let how = match &cfg.key {
-        KeySource::File(p) => format!("key file {}", p.display()),
-        KeySource::Passphrase(_) => "the passphrase in QBANK_PASSPHRASE".to_string(),
+        KeySource::File(p) => format!("密钥文件 {}", p.display()),
+        KeySource::Passphrase(_) => "环境变量 QBANK_PASSPHRASE 中的口令".to_string(),
     };
     if g.json {
         crate::output::json(&serde_json::json!({ "store": cfg.dir, "created": true }));
     } else {
-        crate::outln!("created store {} protected by {how}", cfg.dir.display());
-        crate::outln!(
-            "keep the key apart from the store (e.g. on removable media): without it the bank cannot be read"
-        );
+        crate::outln!("已创建存储 {}，由{how}保护", cfg.dir.display());
+        crate::outln!("请将密钥与存储分开保管（如存于移动介质）：没有密钥，题库将无法读取");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -14,7 +14,7 @@ pub fn exec(g: &Global, k: KeyCommand) -> Result<ExitCode> {
             Ok(p) if !p.is_empty() => KeySource::Passphrase(Zeroizing::new(p)),
             _ => {
                 return Err(Error::Usage(
-                    "give --new-key-file FILE or set QBANK_NEW_PASSPHRASE".into(),
+                    "请给出 --new-key-file 文件，或设置 QBANK_NEW_PASSPHRASE".into(),
                 ));
             }
         },

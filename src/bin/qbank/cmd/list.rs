@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 fn parsed<T>(v: &Option<String>, what: &str, f: impl Fn(&str) -> Option<T>) -> Result<Option<T>> {
     v.as_deref()
-        .map(|s| f(s).ok_or_else(|| Error::Usage(format!("`{s}` is not a valid {what}"))))
+        .map(|s| f(s).ok_or_else(|| Error::Usage(format!("`{s}` 不是有效的{what}"))))
         .transpose()
 }
 
@@ -16,25 +16,29 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
     let filter = ListFilter {
         occupation: parsed(
             &a.occupation,
-            "occupation code (e.g. 6-31-01-03)",
+            "职业编码（如 6-31-01-03）",
             OccupationCode::parse,
         )?,
         level: parsed(
             &a.level,
-            "level (5..1, 四级, 中级工, or zx for 专项职业能力)",
+            "等级（5..1、四级、中级工，专项职业能力为 zx）",
             Grade::parse,
         )?,
         clause: a.clause.clone(),
         item_type: parsed(
             &a.item_type,
-            "type (判断 单选 多选 填空 简答 计算 论述)",
+            "题型（判断 单选 多选 填空 简答 计算 论述）",
             ItemType::parse,
         )?,
-        kind: parsed(&a.kind, "kind (item, task, defence)", EntryKind::parse)?,
+        kind: parsed(
+            &a.kind,
+            "条目类别（item 理论试题、task 操作技能试题、defence 答辩题目）",
+            EntryKind::parse,
+        )?,
         status: parsed(
             &a.status,
-            "status (draft pilot active suspended retired)",
-            Status::parse,
+            "状态（draft 草稿、pilot 试测、active 在用、suspended 暂停使用、retired 停用）",
+            |s| Status::parse(s).or_else(|| Status::ALL.iter().copied().find(|x| x.name() == s)),
         )?,
     };
     let rows = qbank::ops::list(&g.store()?, &filter)?;
@@ -49,21 +53,38 @@ pub fn exec(g: &Global, a: &ListArgs) -> Result<ExitCode> {
             .collect();
         crate::output::json(&v);
     } else {
-        crate::outln!("id             ver occupation  level  clause   type status    difficulty");
+        let mut table = vec![
+            [
+                "编号",
+                "版本",
+                "职业编码",
+                "等级",
+                "鉴定点",
+                "题型",
+                "状态",
+                "难度",
+            ]
+            .map(String::from)
+            .to_vec(),
+        ];
         for r in &rows {
-            crate::outln!(
-                "{:<14} {:>3} {:<11} {:<6} {:<8} {:<4} {:<9} {}",
-                r.id,
-                r.version,
+            table.push(vec![
+                r.id.clone(),
+                r.version.to_string(),
                 r.occupation.to_string(),
-                r.level.level().map_or("专项", |l| l.grade_name()),
-                r.clause,
-                r.type_label,
-                r.status.as_str(),
-                r.meta.difficulty.map_or("", |d| d.as_str())
-            );
+                r.level.to_string(),
+                r.clause.clone(),
+                r.type_label.clone(),
+                r.status.name().to_string(),
+                r.meta
+                    .difficulty
+                    .map_or(String::new(), |d| d.name().to_string()),
+            ]);
         }
-        crate::outln!("{} entr(ies)", rows.len());
+        for l in qbank::text::table(&table, &[1]) {
+            crate::outln!("{l}");
+        }
+        crate::outln!("共 {} 条", rows.len());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -18,11 +18,11 @@ fn print_org(o: &Organisation) {
     );
     for (occ, levels) in &o.certify {
         let names: Vec<String> = levels.iter().map(|l| l.to_string()).collect();
-        crate::outln!("  may certify {occ}: {}", names.join(" "));
+        crate::outln!("  认定范围 {occ}：{}", names.join("、"));
     }
-    crate::outln!("  key {} (X25519)", o.key_fingerprint);
+    crate::outln!("  公钥指纹 {}（X25519）", o.key_fingerprint);
     for h in &o.history {
-        crate::outln!("  {} {} — {} ({})", h.at, h.status.name(), h.reason, h.by);
+        crate::outln!("  {} {} — {}（{}）", h.at, h.status.name(), h.reason, h.by);
     }
 }
 
@@ -39,12 +39,12 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
         } => {
             let kind = OrgKind::parse(&kind).ok_or_else(|| {
                 Error::Usage(format!(
-                    "--kind `{kind}`: give Y (用人单位) or S (社会培训评价组织)"
+                    "--kind `{kind}`：请给出 Y（用人单位）或 S（社会培训评价组织）"
                 ))
             })?;
             let category = OrgCategory::parse(&category).ok_or_else(|| {
                 Error::Usage(format!(
-                    "--category `{category}`: give enterprise, training, school or third-party"
+                    "--category `{category}`：请给出 enterprise（企业自主评价）、training（职业培训机构）、school（技工院校）或 third-party（第三方评价机构）"
                 ))
             })?;
             let certify = certify
@@ -52,7 +52,7 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                 .map(|s| {
                     parse_scope(s).ok_or_else(|| {
                         Error::Usage(format!(
-                            "--certify `{s}`: give OCCUPATION:LEVELS, e.g. 6-31-01-03:4,3, or a 专项职业能力 code alone (不分等级), e.g. S3200001"
+                            "--certify `{s}`：请给出 职业编码:等级，如 6-31-01-03:4,3；专项职业能力只给编码（不分等级），如 S3200001"
                         ))
                     })
                 })
@@ -72,10 +72,10 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&o);
             } else {
-                crate::outln!("registered:");
+                crate::outln!("已登记：");
                 print_org(&o);
                 crate::outln!(
-                    "  bureau key pin (hand it to the organisation with its registration, for `qbank org pin`): {}",
+                    "  鉴定中心公钥固定值（随备案交给该机构，供 `qbank org pin` 使用）：{}",
                     org::bureau_pin(&g.store()?)?
                 );
             }
@@ -85,6 +85,11 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&all);
             } else {
+                let mut rows = vec![
+                    ["备案号", "状态", "类型", "名称", "认定范围", "公钥指纹"]
+                        .map(String::from)
+                        .to_vec(),
+                ];
                 for o in &all {
                     let scope: Vec<String> = o
                         .certify
@@ -102,17 +107,19 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                             }
                         })
                         .collect();
-                    crate::outln!(
-                        "{:<16} {:<4} {} {} [{}] {}",
-                        o.id,
-                        o.status.name(),
-                        o.kind.name(),
-                        o.name,
+                    rows.push(vec![
+                        o.id.clone(),
+                        o.status.name().to_string(),
+                        o.kind.name().to_string(),
+                        o.name.clone(),
                         scope.join(" "),
-                        o.key_fingerprint
-                    );
+                        o.key_fingerprint.clone(),
+                    ]);
                 }
-                crate::outln!("{} organisation(s)", all.len());
+                for l in qbank::text::table(&rows, &[]) {
+                    crate::outln!("{l}");
+                }
+                crate::outln!("共 {} 家机构", all.len());
             }
         }
         OrgCommand::Show { id } => {
@@ -129,11 +136,7 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&s);
             } else {
-                crate::outln!(
-                    "{} {} suspended: it receives no papers until reinstated",
-                    o.id,
-                    o.name
-                );
+                crate::outln!("{} {} 已暂停：恢复前不再获得试卷", o.id, o.name);
                 if s.affected.is_empty() {
                     crate::outln!("没有受影响的已封装未发布考试批次");
                 } else {
@@ -149,7 +152,7 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&o);
             } else {
-                crate::outln!("{} {} reinstated", o.id, o.name);
+                crate::outln!("{} {} 已恢复", o.id, o.name);
             }
         }
         OrgCommand::Pin {
@@ -177,14 +180,8 @@ pub fn exec(g: &Global, c: OrgCommand) -> Result<ExitCode> {
                     &serde_json::json!({ "key": key, "public": public, "fingerprint": fp }),
                 );
             } else {
-                crate::outln!(
-                    "private key {} (keep it secret; it opens your papers)",
-                    key.display()
-                );
-                crate::outln!(
-                    "public key  {} (send it to the bureau) · fingerprint {fp}",
-                    public.display()
-                );
+                crate::outln!("私钥 {}（须保密：用它打开本机构的试卷）", key.display());
+                crate::outln!("公钥 {}（交鉴定中心登记）· 指纹 {fp}", public.display());
             }
         }
     }
@@ -197,7 +194,7 @@ pub fn catalog(g: &Global, c: CatalogCommand) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&r);
     } else {
-        crate::outln!("catalog of {} organisation(s) published:", r.organisations);
+        crate::outln!("已发布 {} 家机构的目录：", r.organisations);
         for f in &r.files {
             crate::outln!("  {}", f.display());
         }
@@ -222,7 +219,7 @@ pub fn bureau_key(g: &Global, c: BureauKeyCommand) -> Result<ExitCode> {
     if g.json {
         crate::output::json(&serde_json::json!({ "file": out, "fingerprint": fp }));
     } else {
-        crate::outln!("bureau public key {} · fingerprint {fp}", out.display());
+        crate::outln!("鉴定中心公钥 {} · 指纹 {fp}", out.display());
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -30,7 +30,7 @@ pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
                 crate::output::json(&serde_json::json!({ "sealed": p }));
             } else {
                 crate::outln!(
-                    "sealed to the bureau's key: {} (only the bureau can open it; send it by mail or upload)",
+                    "已加密给鉴定中心的公钥：{}（只有鉴定中心能打开；可邮寄或上传）",
                     p.display()
                 );
             }
@@ -45,7 +45,7 @@ pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
                 crate::output::json(&r);
             } else {
                 crate::outln!(
-                    "submission {} from {}: {} item(s) queued for review: {}",
+                    "提交批次 {}（来自 {}）：{} 道试题已进入审核队列：{}",
                     r.submission,
                     r.organisation,
                     r.items.len(),
@@ -59,13 +59,13 @@ pub fn submission(g: &Global, c: SubmissionCommand) -> Result<ExitCode> {
 
 fn status_of(s: &str) -> Result<QueueStatus> {
     Ok(match s {
-        "pending" => QueueStatus::Pending,
-        "changes-requested" => QueueStatus::ChangesRequested,
-        "rejected" => QueueStatus::Rejected,
-        "accepted" => QueueStatus::Accepted,
+        "pending" | "待审核" => QueueStatus::Pending,
+        "changes-requested" | "退回修改" => QueueStatus::ChangesRequested,
+        "rejected" | "不予采用" => QueueStatus::Rejected,
+        "accepted" | "已采用入库" => QueueStatus::Accepted,
         _ => {
             return Err(Error::Usage(format!(
-                "--status `{s}`: give pending, changes-requested, rejected or accepted"
+                "--status `{s}`：请给出 pending（待审核）、changes-requested（退回修改）、rejected（不予采用）或 accepted（已采用入库）"
             )));
         }
     })
@@ -73,35 +73,31 @@ fn status_of(s: &str) -> Result<QueueStatus> {
 
 pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
     let cfg = g.store()?;
-    let decide = |id: &str,
-                  reviewer: &Path,
-                  d: Decision,
-                  comment: &str,
-                  st: Status|
-     -> Result<ExitCode> {
-        crate::cli::warn_key_file(reviewer);
-        let key = qbank::package::person::PersonSecret::read(reviewer)?;
-        let r = submission::review(&cfg, id, &key, d, comment, st)?;
-        if g.json {
-            crate::output::json(&r);
-        } else {
-            match (r.status, r.entered_bank) {
-                (_, Some(s)) => crate::outln!(
-                    "{}: accepted by {} — entered the bank as version 1 ({})",
-                    r.id,
-                    r.accepted_by.join(" and "),
-                    s.as_str()
-                ),
-                (QueueStatus::Pending, None) => crate::outln!(
-                    "{}: accepted by {}; a second, different reviewer must accept it too (四眼原则)",
-                    r.id,
-                    r.accepted_by.join(", ")
-                ),
-                (s, None) => crate::outln!("{}: {}", r.id, s.name()),
+    let decide =
+        |id: &str, reviewer: &Path, d: Decision, comment: &str, st: Status| -> Result<ExitCode> {
+            crate::cli::warn_key_file(reviewer);
+            let key = qbank::package::person::PersonSecret::read(reviewer)?;
+            let r = submission::review(&cfg, id, &key, d, comment, st)?;
+            if g.json {
+                crate::output::json(&r);
+            } else {
+                match (r.status, r.entered_bank) {
+                    (_, Some(s)) => crate::outln!(
+                        "{}：已由 {} 审核采用 — 以第 1 版入库（{}）",
+                        r.id,
+                        r.accepted_by.join(" 和 "),
+                        s.name()
+                    ),
+                    (QueueStatus::Pending, None) => crate::outln!(
+                        "{}：{} 已审核采用；还须另一位审核员采用（四眼原则）",
+                        r.id,
+                        r.accepted_by.join("、")
+                    ),
+                    (s, None) => crate::outln!("{}：{}", r.id, s.name()),
+                }
             }
-        }
-        Ok(ExitCode::SUCCESS)
-    };
+            Ok(ExitCode::SUCCESS)
+        };
     match c {
         ReviewCommand::List { status } => {
             let st = status.as_deref().map(status_of).transpose()?;
@@ -109,20 +105,36 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&q);
             } else {
+                let mut rows = vec![
+                    [
+                        "编号",
+                        "提交批次",
+                        "机构",
+                        "职业",
+                        "鉴定点",
+                        "题型",
+                        "状态",
+                        "审核次数",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                ];
                 for i in &q {
-                    crate::outln!(
-                        "{:<14} {:<18} {} {} {} {:<6} {} reviews {}",
-                        i.id,
-                        i.submission,
-                        i.organisation,
-                        i.entry.occupation(),
-                        i.entry.clause(),
-                        i.entry.type_label(),
-                        i.status.name(),
-                        i.reviews.len()
-                    );
+                    rows.push(vec![
+                        i.id.clone(),
+                        i.submission.clone(),
+                        i.organisation.clone(),
+                        i.entry.occupation().to_string(),
+                        i.entry.clause().to_string(),
+                        i.entry.type_label().to_string(),
+                        i.status.name().to_string(),
+                        i.reviews.len().to_string(),
+                    ]);
                 }
-                crate::outln!("{} item(s)", q.len());
+                for l in qbank::text::table(&rows, &[7]) {
+                    crate::outln!("{l}");
+                }
+                crate::outln!("共 {} 道试题", q.len());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -131,26 +143,27 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
             if g.json {
                 crate::output::json(&q);
             } else {
-                crate::outln!(
-                    "{} · {} · {} ({}) · from {} · {}",
-                    q.id,
-                    q.submission,
-                    q.organisation,
-                    q.writer,
-                    q.origin,
-                    q.status.name()
-                );
-                crate::outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&q.entry).expect("entries serialise")
-                );
+                crate::outln!("试题编号：{}", q.id);
+                crate::outln!("审核状态：{}", q.status.name());
+                crate::outln!("提交批次：{}", q.submission);
+                crate::outln!("提交机构：{}", q.organisation);
+                crate::outln!("命题人：  {}", q.writer);
+                crate::outln!("来源位置：{}", q.origin);
+                crate::outln!("收到时间：{}", q.received);
+                crate::outln!("试题内容：");
+                super::show::print_entry(&q.entry);
+                if q.reviews.is_empty() {
+                    crate::outln!("审核记录：尚无");
+                } else {
+                    crate::outln!("审核记录（{} 条）：", q.reviews.len());
+                }
                 for r in &q.reviews {
                     let signed = match &r.key {
-                        Some(k) => format!("signed, key {k}"),
-                        None => "unsigned (recorded before identities; does not count)".into(),
+                        Some(k) => format!("已签名，密钥 {k}"),
+                        None => "未签名（身份登记前所记，不计入）".into(),
                     };
                     crate::outln!(
-                        "  {} {} {} ({signed}): {}",
+                        "  {} {} {}（{signed}）：{}",
                         r.at,
                         r.reviewer,
                         r.decision.name(),
@@ -171,7 +184,7 @@ pub fn review(g: &Global, c: ReviewCommand) -> Result<ExitCode> {
                 "active" => Status::Active,
                 s => {
                     return Err(Error::Usage(format!(
-                        "--status `{s}`: give pilot or active"
+                        "--status `{s}`：请给出 pilot（试测）或 active（在用）"
                     )));
                 }
             };
@@ -209,7 +222,7 @@ pub fn feedback(g: &Global, c: FeedbackCommand) -> Result<ExitCode> {
         crate::output::json(&r);
     } else {
         crate::outln!(
-            "read {} ({}): {} report(s) imported, {} already stored; see `qbank revise list`",
+            "已读取 {}（{}）：导入 {} 条反馈，{} 条此前已存；见 `qbank revise list`",
             r.file,
             r.encoding,
             r.imported,
@@ -232,21 +245,21 @@ fn print_calibration(r: &revise::CalibrationReport, verbose: bool) {
     if verbose {
         for c in &r.calibrated {
             crate::outln!(
-                "{} v{}: p {} → {:.2} (n = {})",
+                "{} 第 {} 版：p {} → {:.2}（n = {}）",
                 c.id,
                 c.version,
-                c.p_before.map_or("none".into(), |p| format!("{p:.2}")),
+                c.p_before.map_or("无".into(), |p| format!("{p:.2}")),
                 c.p,
                 c.n
             );
         }
         for s in &r.skipped {
             let why: Vec<&str> = s.reasons.iter().map(|x| x.label()).collect();
-            crate::outln!("{} v{}: skipped ({})", s.id, s.version, why.join("、"));
+            crate::outln!("{} 第 {} 版：跳过（{}）", s.id, s.version, why.join("、"));
         }
     }
     crate::outln!(
-        "{} item(s) calibrated, {} already at their measured p, {} with fewer than {} responses, {} analyses of earlier versions",
+        "已校准 {} 道试题；{} 道已是实测 p 值；{} 道作答少于 {} 人次；{} 条为旧版本的分析",
         r.calibrated.len(),
         r.unchanged,
         r.too_few,
@@ -255,7 +268,7 @@ fn print_calibration(r: &revise::CalibrationReport, verbose: bool) {
     );
     if !r.skipped.is_empty() {
         crate::outln!(
-            "{} item(s) skipped, difficulty unchanged: {} 疑似答案错误, {} 区分度为负, {} 未处理的反馈 — see `qbank revise list`",
+            "{} 道试题跳过，难度未改：疑似答案错误 {} 道，区分度为负 {} 道，有未处理的反馈 {} 道 — 见 `qbank revise list`",
             r.skipped.len(),
             r.skipped_for(SkipReason::ProbableMiskey),
             r.skipped_for(SkipReason::NegativeDiscrimination),
@@ -263,7 +276,7 @@ fn print_calibration(r: &revise::CalibrationReport, verbose: bool) {
         );
     }
     if !verbose && (!r.calibrated.is_empty() || !r.skipped.is_empty()) {
-        crate::outln!("(--verbose lists the items)");
+        crate::outln!("（--verbose 逐题列出）");
     }
 }
 
@@ -276,10 +289,10 @@ pub fn revise(
 ) -> Result<ExitCode> {
     let cfg = g.store()?;
     if flags.dismiss {
-        let reason = reason.ok_or_else(|| Error::Usage("--dismiss needs --reason".into()))?;
+        let reason = reason.ok_or_else(|| Error::Usage("--dismiss 须同时给出 --reason".into()))?;
         if file.is_some() {
             return Err(Error::Usage(
-                "--dismiss closes a case without a new version; it takes no --file".into(),
+                "--dismiss 不产生新版本即结案，不接受 --file".into(),
             ));
         }
         let r = revise::dismiss(&cfg, item, reason)?;
@@ -287,7 +300,7 @@ pub fn revise(
             crate::output::json(&r);
         } else {
             crate::outln!(
-                "{}: {} flagged analysis(es) and {} feedback report(s) dismissed; no new version",
+                "{}：已结案 {} 条标记的分析和 {} 条反馈；未产生新版本",
                 r.id,
                 r.analyses.len(),
                 r.feedback
@@ -318,13 +331,13 @@ pub fn revise(
                             .join("；")
                     })
                     .unwrap_or_default();
-                crate::outln!("{} (current v{}) {}", c.id, c.current, flags);
+                crate::outln!("{}（当前第 {} 版）{}", c.id, c.current, flags);
                 for o in &c.outdated {
                     crate::outln!("    {}：{}", o.cite, o.words);
                 }
                 for f in &c.feedback {
                     crate::outln!(
-                        "    {} v{} {}: {}",
+                        "    {} 第 {} 版 {}：{}",
                         f.organisation,
                         f.version,
                         f.kind.name(),
@@ -332,7 +345,7 @@ pub fn revise(
                     );
                 }
             }
-            crate::outln!("{} item(s) to review", cases.len());
+            crate::outln!("共 {} 道试题待处理", cases.len());
         }
         ("calibrate", None) => {
             let r = revise::calibrate(&cfg, flags.min_n)?;
@@ -343,13 +356,14 @@ pub fn revise(
             }
         }
         (id, Some(f)) => {
-            let reason = reason.ok_or_else(|| Error::Usage("give --reason".into()))?;
+            let reason =
+                reason.ok_or_else(|| Error::Usage("请给出 --reason（修订理由）".into()))?;
             let r = revise::revise(&cfg, id, f, reason)?;
             if g.json {
                 crate::output::json(&r);
             } else {
                 crate::outln!(
-                    "{} revised to version {} ({} feedback report(s) resolved); earlier versions are kept",
+                    "{} 已修订为第 {} 版（处理反馈 {} 条）；旧版本保留",
                     r.id,
                     r.version,
                     r.resolved_feedback
@@ -358,7 +372,7 @@ pub fn revise(
         }
         (id, None) => {
             return Err(Error::Usage(format!(
-                "`qbank revise {id}` needs --file EDITED.toml and --reason (or --dismiss --reason); or use `revise list` / `revise calibrate`"
+                "`qbank revise {id}` 需要 --file 修改后的.toml 和 --reason（或 --dismiss --reason）；也可用 `revise list` / `revise calibrate`"
             )));
         }
     }
@@ -389,7 +403,9 @@ pub fn person(g: &Global, c: PersonCommand) -> Result<ExitCode> {
                 .iter()
                 .map(|r| {
                     Role::parse(r).ok_or_else(|| {
-                        Error::Usage(format!("--role `{r}`: give reviewer or operator"))
+                        Error::Usage(format!(
+                            "--role `{r}`：请给出 reviewer（审核员）或 operator（操作员）"
+                        ))
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;
@@ -415,7 +431,7 @@ pub fn person(g: &Global, c: PersonCommand) -> Result<ExitCode> {
                 for p in &all {
                     let roles: Vec<&str> = p.roles.iter().map(|r| r.name()).collect();
                     crate::outln!(
-                        "{:<16} {} [{}] key {}{}",
+                        "{:<16} {} [{}] 密钥指纹 {}{}",
                         p.id,
                         p.name,
                         roles.join(" "),
@@ -427,7 +443,7 @@ pub fn person(g: &Global, c: PersonCommand) -> Result<ExitCode> {
                         }
                     );
                 }
-                crate::outln!("{} person(s)", all.len());
+                crate::outln!("共 {} 人", all.len());
             }
         }
         PersonCommand::Revoke { id, reason } => {

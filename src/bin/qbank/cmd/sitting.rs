@@ -14,7 +14,7 @@ pub fn check(g: &Global, plan: &Path) -> Result<ExitCode> {
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
     }
-    crate::outln!("plan {} is valid; nothing was assembled", r.sitting);
+    crate::outln!("考试批次计划 {} 有效；未组卷，未写入任何文件", r.sitting);
     for p in &r.papers {
         let relaxed = match &p.cooldown_reason {
             Some(why) => format!(
@@ -44,7 +44,7 @@ pub fn run(g: &Global, plan: &Path, out: &Path) -> Result<ExitCode> {
     }
     if r.completed {
         crate::outln!(
-            "sitting {} was sealed from this plan (seed {}) but its folder was not yet in place: {} now holds its {} package(s)",
+            "考试批次 {0} 已按此计划封装（种子 {1}），但输出文件夹尚未就位：现已将其 {3} 个封装包放入 {2}",
             r.sitting,
             r.seed,
             r.out.display(),
@@ -54,39 +54,35 @@ pub fn run(g: &Global, plan: &Path, out: &Path) -> Result<ExitCode> {
     }
     if r.already {
         crate::outln!(
-            "sitting {} was already sealed from this plan (seed {}); nothing changed",
+            "考试批次 {} 此前已按此计划封装（种子 {}），本次未做任何改动",
             r.sitting,
             r.seed
         );
-        crate::outln!(
-            "its packages were written to the folder given then; run `qbank sittings` to list sittings"
-        );
+        crate::outln!("其封装包已写入当时指定的文件夹；用 `qbank sittings` 列出全部考试批次");
         return Ok(ExitCode::SUCCESS);
     }
     crate::outln!(
-        "sitting {} · seed {} · bank {}",
+        "考试批次 {} · 种子 {} · 题库 {}",
         r.sitting,
         r.seed,
         r.bank_digest
     );
     for (bp, forms) in &r.papers {
-        crate::outln!("  {bp}: {forms} form(s)");
+        crate::outln!("  {bp}：{forms} 套");
     }
-    crate::outln!(
-        "sealed packages (HPKE to each organisation's key, plus the sitting's release key):"
-    );
+    crate::outln!("封装包（以 HPKE 加密给各机构的公钥，开启时另需本批次的发布密钥）：");
     for p in &r.packages {
         crate::outln!(
-            "  {}  {} copies  sha256 {}",
+            "  {}  {} 份  sha256 {}",
             r.out.join(&p.file).display(),
             p.copies.len(),
             &p.sha256[..16]
         );
     }
-    crate::outln!("public summary {}", r.out.join("sitting.json").display());
-    crate::outln!("bureau public key {}", r.out.join("bureau.pub").display());
+    crate::outln!("公开摘要 {}", r.out.join("sitting.json").display());
+    crate::outln!("鉴定中心公钥 {}", r.out.join("bureau.pub").display());
     crate::outln!(
-        "quality reports {} · release at the start with `qbank release {} --out FILE`",
+        "质量报告 {} · 开考时用 `qbank release {} --out 文件` 发布",
         r.out.join("reports").display(),
         r.sitting
     );
@@ -99,19 +95,26 @@ pub fn list(g: &Global) -> Result<ExitCode> {
         crate::output::json(&all);
         return Ok(ExitCode::SUCCESS);
     }
+    let mut rows = vec![
+        ["考试批次", "名称", "开考时间", "机构数", "试卷", "状态"]
+            .map(String::from)
+            .to_vec(),
+    ];
     for s in &all {
-        crate::outln!(
-            "{}  {}  start {}  {} organisation(s)  papers {}  {}",
-            s.sitting,
-            s.title,
-            s.start,
-            s.organisations,
+        rows.push(vec![
+            s.sitting.clone(),
+            s.title.clone(),
+            s.start.clone(),
+            s.organisations.to_string(),
             s.papers.join(","),
             match &s.released {
-                Some(t) => format!("released {t}"),
-                None => "sealed".into(),
-            }
-        );
+                Some(t) => format!("已于 {t} 发布"),
+                None => "已封装，未发布".into(),
+            },
+        ]);
+    }
+    for l in qbank::text::table(&rows, &[3]) {
+        crate::outln!("{l}");
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -131,17 +134,21 @@ pub fn release(
         crate::output::json(&r);
     } else if r.again {
         crate::outln!(
-            "sitting {} was released at {}; the same signed release was written to {}",
+            "考试批次 {} 已于 {} 发布；已将同一份签名发布文件写入 {}",
             r.sitting,
             r.released_at,
             r.file.display()
         );
     } else {
         crate::outln!(
-            "sitting {} released at {}{}: {}",
+            "考试批次 {} 已于 {} 发布{}：{}",
             r.sitting,
             r.released_at,
-            if r.early { " (EARLY, audited)" } else { "" },
+            if r.early {
+                "（提前发布，已记入审计日志）"
+            } else {
+                ""
+            },
             r.file.display()
         );
     }
@@ -212,18 +219,16 @@ pub fn unseal(
         return Ok(ExitCode::SUCCESS);
     }
     crate::outln!(
-        "package for {} verified (bureau signature by the pinned key, release, content digests) and opened:",
+        "机构 {} 的封装包已验证（固定的鉴定中心公钥签名、发布文件、内容摘要）并打开：",
         r.organisation
     );
     for p in &r.papers {
         crate::outln!(
-            "  {}/F{:02}  {} {} {}  copy {}",
+            "  {}/F{:02}  {} {} {}  副本 {}",
             r.out.join(&p.blueprint).display(),
             p.form,
             p.occupation,
-            p.level
-                .level()
-                .map_or_else(|| p.level.to_string(), |l| format!("{}级", l.code())),
+            p.level,
             if p.kind == "theory" {
                 "理论知识"
             } else {
@@ -240,13 +245,17 @@ pub fn unseal(
         ),
         (None, _) => {}
     }
-    crate::outln!("{} document(s) in {}", r.documents.len(), r.out.display());
+    crate::outln!(
+        "共 {} 个文件，已解封至 {}",
+        r.documents.len(),
+        r.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn trace(g: &Global, leaked: &Path, sittings: &[String]) -> Result<ExitCode> {
     let text = std::fs::read_to_string(leaked)
-        .map_err(|e| qbank::Error::Usage(format!("cannot read {}: {e}", leaked.display())))?;
+        .map_err(|e| qbank::Error::Usage(format!("无法读取 {}：{e}", leaked.display())))?;
     let (searched, r) = sitting::trace_leak(&g.store()?, &text, sittings)?;
     if g.json {
         crate::output::json(&r);
@@ -257,23 +266,23 @@ pub fn trace(g: &Global, leaked: &Path, sittings: &[String]) -> Result<ExitCode>
         });
     }
     crate::outln!(
-        "{} question(s) of sitting(s) {} found in {}",
+        "在 {2} 中找到考试批次 {1} 的 {0} 道试题",
         r.found.len(),
         searched.join(", "),
         leaked.display()
     );
     match r.consistent.len() {
-        0 => crate::outln!("no single copy matches everything observed; closest copies:"),
+        0 => crate::outln!("没有一份副本与所见内容完全一致；最接近的副本："),
         1 => crate::outln!(
-            "the text can only come from copy {} of sitting {}:",
+            "该文本只可能来自考试批次 {1} 的副本 {0}：",
             r.consistent[0],
             r.ranking[0].sitting
         ),
-        n => crate::outln!("the text is consistent with {n} copies:"),
+        n => crate::outln!("该文本与 {n} 份副本一致："),
     }
     for m in r.ranking.iter().take(5) {
         crate::outln!(
-            "  {} of {} ({}): holds {}/{} found questions, at positions {}; order agrees on {}/{} consecutive pairs; option order agrees on {}/{} choice questions{}",
+            "  {}（考试批次 {}，机构 {}）：含所见试题 {}/{} 道，题号 {}；相邻题序一致 {}/{} 对；选项顺序一致 {}/{} 道选择题{}",
             m.copy,
             m.sitting,
             m.organisation,
@@ -284,7 +293,7 @@ pub fn trace(g: &Global, leaked: &Path, sittings: &[String]) -> Result<ExitCode>
             m.order_pairs,
             m.options_agree,
             m.options_seen,
-            if m.consistent { "  ← consistent" } else { "" }
+            if m.consistent { "  ← 一致" } else { "" }
         );
     }
     Ok(if r.consistent.is_empty() {
@@ -297,7 +306,7 @@ pub fn trace(g: &Global, leaked: &Path, sittings: &[String]) -> Result<ExitCode>
 fn positions(p: &[usize]) -> String {
     let shown: Vec<String> = p.iter().take(12).map(|x| x.to_string()).collect();
     if p.len() > 12 {
-        format!("{} … ({} in all)", shown.join(" "), p.len())
+        format!("{} …（共 {} 个）", shown.join(" "), p.len())
     } else {
         shown.join(" ")
     }

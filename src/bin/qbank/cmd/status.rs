@@ -2,7 +2,7 @@
 
 use crate::cli::Global;
 use qbank::Result;
-use qbank::model::Grade;
+use qbank::model::{Difficulty, Grade, Status};
 use std::process::ExitCode;
 
 pub fn exec(
@@ -16,16 +16,16 @@ pub fn exec(
         crate::output::json(&r);
         return Ok(ExitCode::SUCCESS);
     }
-    crate::outln!("bank digest {}", r.digest);
+    crate::outln!("题库摘要 {}", r.digest);
     for s in &r.standards {
-        crate::outln!("standard {s}");
+        crate::outln!("标准 {s}");
     }
-    crate::outln!("{} current entr(ies)", r.entries);
+    crate::outln!("当前条目 {} 条", r.entries);
     for (occ, levels) in &r.levels {
         for (code, ls) in levels.iter().rev() {
             let level = Grade::parse(code).map_or_else(|| code.to_string(), |l| l.to_string());
             crate::outln!(
-                "\n{occ} {level}: {} items ({} active), {} tasks, {} defence topics; 鉴定点 covered {}/{}",
+                "\n{occ} {level}：理论试题 {} 道（在用 {} 道），操作技能试题 {} 道，答辩题目 {} 道；鉴定点覆盖 {}/{}",
                 ls.items,
                 ls.active_items,
                 ls.tasks,
@@ -33,46 +33,49 @@ pub fn exec(
                 ls.points_covered,
                 ls.points_total
             );
-            let fmt = |m: &std::collections::BTreeMap<String, usize>| {
+            let fmt_with = |m: &std::collections::BTreeMap<String, usize>,
+                            name: &dyn Fn(&str) -> String| {
                 m.iter()
-                    .map(|(k, v)| format!("{k} {v}"))
+                    .map(|(k, v)| format!("{} {v}", name(k)))
                     .collect::<Vec<_>>()
-                    .join(", ")
+                    .join("，")
+            };
+            let fmt =
+                |m: &std::collections::BTreeMap<String, usize>| fmt_with(m, &|k| k.to_string());
+            let status =
+                |k: &str| Status::parse(k).map_or_else(|| k.to_string(), |s| s.name().to_string());
+            let difficulty = |k: &str| {
+                Difficulty::parse(k).map_or_else(|| k.to_string(), |d| d.name().to_string())
             };
             if ls.items > 0 {
-                crate::outln!("  by function:   {}", fmt(&ls.by_function));
-                crate::outln!("  by type:       {}", fmt(&ls.by_type));
-                crate::outln!("  by difficulty: {}", fmt(&ls.by_difficulty));
-                crate::outln!("  by status:     {}", fmt(&ls.by_status));
-                crate::outln!("  by 鉴定点:     {}", fmt(&ls.by_point));
+                crate::outln!("  按职业功能：{}", fmt(&ls.by_function));
+                crate::outln!("  按题型：    {}", fmt(&ls.by_type));
+                crate::outln!("  按难度：    {}", fmt_with(&ls.by_difficulty, &difficulty));
+                crate::outln!("  按状态：    {}", fmt_with(&ls.by_status, &status));
+                crate::outln!("  按鉴定点：  {}", fmt(&ls.by_point));
             }
         }
     }
     if !r.sittings.is_empty() {
-        crate::outln!("\nconsecutive sittings each blueprint sustains (counting bound):");
+        crate::outln!("\n各组卷方案可支撑的连续考试次数（计数上界）：");
         for s in &r.sittings {
             let pool: Vec<String> = s
                 .pool
                 .iter()
                 .map(|(t, n, need)| format!("{t} {n}/{need}"))
                 .collect();
-            crate::outln!("  {}: {} [{}]", s.blueprint, s.words(), pool.join(", "));
+            crate::outln!("  {}：{} [{}]", s.blueprint, s.words(), pool.join("，"));
         }
     }
     if r.thin_points.is_empty() {
-        crate::outln!(
-            "\nevery 鉴定点 in use has at least {} active item(s)",
-            r.min_per_point
-        );
+        crate::outln!("\n在用的每个鉴定点都至少有 {} 道在用试题", r.min_per_point);
     } else {
-        crate::outln!("\n鉴定点 with fewer than {} active items:", r.min_per_point);
+        crate::outln!("\n在用试题少于 {} 道的鉴定点：", r.min_per_point);
         for p in &r.thin_points {
             crate::outln!(
                 "  {} {} {:<7} {:>3}  {}",
                 p.occupation,
-                p.level
-                    .level()
-                    .map_or_else(|| "专项".to_string(), |l| format!("L{}", l.code())),
+                p.level,
                 p.clause,
                 p.active_items,
                 p.name
@@ -90,7 +93,7 @@ pub fn exec(
         }
     }
     for (id, n) in &r.data_keys {
-        crate::outln!("data key {id}: {n} encryptions");
+        crate::outln!("数据密钥 {id}：已加密 {n} 次");
     }
     Ok(ExitCode::SUCCESS)
 }

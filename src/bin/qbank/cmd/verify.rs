@@ -14,20 +14,20 @@ pub fn exec(g: &Global, path: &Path) -> Result<ExitCode> {
         for v in &verdicts {
             if let (Some(copy), true) = (&v.copy, v.identical) {
                 crate::outln!(
-                    "issued     {copy} ({} form {}): exactly what the sitting's record holds",
+                    "已签发  {copy}（{} 第 {} 套）：与考试批次记录完全一致",
                     v.blueprint,
                     v.form
                 );
             } else if v.identical {
-                crate::outln!("identical  {} form {}", v.blueprint, v.form);
+                crate::outln!("一致    {} 第 {} 套", v.blueprint, v.form);
             } else if v.genuine {
                 crate::outln!(
-                    "genuine    {} form {}: exactly its recorded entry versions; the bank has changed since, so a rebuild now draws differently",
+                    "真实    {} 第 {} 套：与所记录的条目版本完全一致；题库此后有变，现在重新组卷会抽到不同的题",
                     v.blueprint,
                     v.form
                 );
             } else {
-                crate::outln!("DIFFERENT  {} form {}", v.blueprint, v.form);
+                crate::outln!("不一致  {} 第 {} 套", v.blueprint, v.form);
                 for d in &v.differences {
                     crate::outln!("    {d}");
                 }
