@@ -372,10 +372,8 @@ fn check_report(path: &Path, html: &str, flagged: &qbank::model::Entry) {
             .nth(1)
             .and_then(|l| l.split('<').next())
             .map(str::trim);
-        if let (Some(l), true) = (label, attr(t, "x") < 62.0) {
-            if let Ok(n) = l.parse::<f64>() {
-                counts.push(n);
-            }
+        if let (Some(Ok(n)), true) = (label.map(str::parse::<f64>), attr(t, "x") < 62.0) {
+            counts.push(n);
         }
     }
     assert!(hist.contains("人数"));
