@@ -169,6 +169,7 @@ fn zh_what(what: &str) -> &str {
         "person" => "人员",
         "queued item" => "审核队列中的试题",
         "sitting" => "考试批次",
+        "exam database" => "考试记录库",
         other => other,
     }
 }

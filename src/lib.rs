@@ -25,6 +25,8 @@ pub mod assemble;
 pub mod bankfile;
 pub mod document;
 pub mod error;
+pub mod exam;
+pub mod examserver;
 pub mod model;
 pub mod ops;
 pub mod package;

@@ -9,6 +9,7 @@ mod bank;
 pub mod bankscreen;
 pub mod calibrate;
 mod csvfile;
+pub mod exam;
 mod excel;
 pub mod fault;
 pub mod feedback;

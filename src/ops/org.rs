@@ -346,7 +346,7 @@ pub fn publish(cfg: &StoreConfig, out: &Path) -> Result<Published> {
 const AUTHORITY: &str = "江苏省人力资源和社会保障厅";
 
 /// An RFC 3339 time as Beijing time (UTC+8, no daylight saving), e.g. "2026年12月1日 22:24（北京时间）".
-pub(crate) fn beijing_time(rfc3339: &str) -> String {
+pub fn beijing_time(rfc3339: &str) -> String {
     match rfc3339.parse::<jiff::Timestamp>() {
         Ok(t) => {
             let z = t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)));

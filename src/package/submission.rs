@@ -97,8 +97,25 @@ pub fn split<'a>(meta: &SubmissionMeta, payload: &'a [u8]) -> Result<(&'a [u8], 
     Ok((file, out))
 }
 
-fn auth_info(org: &str) -> Vec<u8> {
-    let mut v = INFO.to_vec();
+/// A kind of file sealed to the bureau in two layers (this module's format): its magic line
+/// (also the associated data) and HPKE info. Submissions and 机考 results are two kinds, so one
+/// never opens as the other.
+#[derive(Clone, Copy)]
+pub(crate) struct Kind {
+    pub magic: &'static [u8],
+    pub info: &'static [u8],
+    /// What the file is, in messages ("投稿", "机考成绩").
+    pub what: &'static str,
+}
+
+const SUBMISSION: Kind = Kind {
+    magic: MAGIC,
+    info: INFO,
+    what: "投稿",
+};
+
+fn auth_info(kind: Kind, org: &str) -> Vec<u8> {
+    let mut v = kind.info.to_vec();
     v.extend_from_slice(b"\0auth\0");
     v.extend_from_slice(org.as_bytes());
     v
@@ -118,14 +135,25 @@ pub fn seal(
             meta.organisation, sender.organisation
         )));
     }
+    let m = serde_json::to_vec(meta).expect("meta serialises");
+    seal_as(SUBMISSION, &m, file, sender, bureau)
+}
+
+/// Seals `meta` (JSON) and `file` as a file of `kind`, from `sender` to `bureau`.
+pub(crate) fn seal_as(
+    kind: Kind,
+    m: &[u8],
+    file: &[u8],
+    sender: &OrgSecret,
+    bureau: &OrgPublic,
+) -> Result<Vec<u8>> {
     let org = sender.organisation.as_bytes();
     if org.is_empty() || org.len() > MAX_ORG {
         return Err(Error::Usage("机构备案号长度不正确".into()));
     }
-    let m = serde_json::to_vec(meta).expect("meta serialises");
     let mut plain = Zeroizing::new(Vec::with_capacity(4 + m.len() + file.len()));
     plain.extend_from_slice(&(m.len() as u32).to_be_bytes());
-    plain.extend_from_slice(&m);
+    plain.extend_from_slice(m);
     plain.extend_from_slice(file);
     let pk_r = bureau.hpke()?;
     let sk_s = sender.hpke()?;
@@ -134,9 +162,9 @@ pub fn seal(
     let (enc_in, inner) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
         &hpke::OpModeS::Auth((sk_s, pk_s)),
         &pk_r,
-        &auth_info(&sender.organisation),
+        &auth_info(kind, &sender.organisation),
         &plain,
-        MAGIC,
+        kind.magic,
     )
     .map_err(seal_err)?;
     drop(plain);
@@ -148,12 +176,12 @@ pub fn seal(
     let (enc, ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
         &hpke::OpModeS::Base,
         &pk_r,
-        INFO,
+        kind.info,
         &envelope,
-        MAGIC,
+        kind.magic,
     )
     .map_err(seal_err)?;
-    let mut out = MAGIC.to_vec();
+    let mut out = kind.magic.to_vec();
     out.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
     out.extend_from_slice(&ct);
     Ok(out)
@@ -168,38 +196,40 @@ fn refused(why: &str) -> Error {
     Error::PackageRefused(why.to_string())
 }
 
-/// The organisation a sealed submission says it comes from, read from its outer layer with the
+/// The organisation a sealed file says it comes from, read from its outer layer with the
 /// bureau's key, before its origin is checked (for error messages and the registry look-up).
 fn envelope(
+    kind: Kind,
     bytes: &[u8],
     bureau: &OrgSecret,
 ) -> Result<(String, <Kem as hpke::Kem>::EncappedKey, Vec<u8>)> {
-    if bytes.starts_with(OLD_MAGIC) {
-        return Err(refused(
-            "这是旧格式投稿（QBANK-SUBMISSION/1，未经机构密钥认证，任何持有 bureau.pub 者均可冒名封装），本版本不再接受；请用机构私钥重新封装（qbank submission seal --org-key）",
-        ));
-    }
-    let rest = bytes
-        .strip_prefix(MAGIC)
-        .ok_or_else(|| refused("this is not a sealed qbank submission (QBANK-SUBMISSION/2)"))?;
+    let what = kind.what;
+    let rest = bytes.strip_prefix(kind.magic).ok_or_else(|| {
+        refused(&format!(
+            "这不是 qbank 封装的{what}文件（应以 {} 开头）",
+            String::from_utf8_lossy(kind.magic).trim()
+        ))
+    })?;
     if rest.len() < 32 + 16 {
-        return Err(refused("the submission is truncated"));
+        return Err(refused(&format!("{what}文件不完整（被截断）")));
     }
-    let enc = encapped(&rest[..32], "投稿")?;
+    let enc = encapped(&rest[..32], what)?;
     let env = Zeroizing::new(
         hpke::single_shot_open::<Aead, Kdf, Kem>(
             &hpke::OpModeR::Base,
             &bureau.hpke()?,
             &enc,
-            INFO,
+            kind.info,
             &rest[32..],
-            MAGIC,
+            kind.magic,
         )
         .map_err(|_| {
-            refused("the submission does not open with this bureau's key: sealed to another key, or altered")
+            refused(&format!(
+                "{what}文件无法用本鉴定中心的密钥打开：封装给了其他密钥，或已被改动"
+            ))
         })?,
     );
-    let malformed = || refused("the submission is malformed");
+    let malformed = || refused(&format!("{what}文件格式错误"));
     if env.len() < 2 {
         return Err(malformed());
     }
@@ -210,7 +240,7 @@ fn envelope(
     let org = std::str::from_utf8(&env[2..2 + n])
         .map_err(|_| malformed())?
         .to_string();
-    let enc_in = encapped(&env[2 + n..2 + n + 32], "投稿内层")?;
+    let enc_in = encapped(&env[2 + n..2 + n + 32], what)?;
     Ok((org, enc_in, env[2 + n + 32..].to_vec()))
 }
 
@@ -224,39 +254,60 @@ pub fn open(
     bureau: &OrgSecret,
     sender: impl FnOnce(&str) -> Result<OrgPublic>,
 ) -> Result<(SubmissionMeta, Zeroizing<Vec<u8>>)> {
-    let (org, enc_in, inner) = envelope(bytes, bureau)?;
-    let pk_s = sender(&org)?.hpke()?;
-    let plain = Zeroizing::new(
-        hpke::single_shot_open::<Aead, Kdf, Kem>(
-            &hpke::OpModeR::Auth(pk_s),
-            &bureau.hpke()?,
-            &enc_in,
-            &auth_info(&org),
-            &inner,
-            MAGIC,
-        )
-        .map_err(|_| {
-            refused(&format!(
-                "投稿来源无法验证：它不是用机构 {org} 登记的密钥封装的（冒名或被改动），已拒收，未存储任何内容"
-            ))
-        })?,
-    );
-    if plain.len() < 4 {
-        return Err(refused("the submission is malformed"));
+    if bytes.starts_with(OLD_MAGIC) {
+        return Err(refused(
+            "这是旧格式投稿（QBANK-SUBMISSION/1，未经机构密钥认证，任何持有 bureau.pub 者均可冒名封装），本版本不再接受；请用机构私钥重新封装（qbank submission seal --org-key）",
+        ));
     }
-    let n = u32::from_be_bytes(plain[..4].try_into().expect("4")) as usize;
-    if plain.len() < 4 + n {
-        return Err(refused("the submission is malformed"));
-    }
-    let meta: SubmissionMeta = serde_json::from_slice(&plain[4..4 + n])
-        .map_err(|_| refused("the submission's description is malformed"))?;
+    let (org, m, rest) = open_as(SUBMISSION, bytes, bureau, sender)?;
+    let meta: SubmissionMeta =
+        serde_json::from_slice(&m).map_err(|_| refused("投稿的说明部分格式错误"))?;
     if meta.organisation != org {
         return Err(refused(&format!(
             "投稿声明的机构 {} 与认证它的机构密钥（{org}）不符，已拒收",
             meta.organisation
         )));
     }
-    Ok((meta, Zeroizing::new(plain[4 + n..].to_vec())))
+    Ok((meta, rest))
+}
+
+/// Opens a file of `kind`: the organisation that authenticated it, its meta JSON and the rest.
+pub(crate) fn open_as(
+    kind: Kind,
+    bytes: &[u8],
+    bureau: &OrgSecret,
+    sender: impl FnOnce(&str) -> Result<OrgPublic>,
+) -> Result<(String, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)> {
+    let what = kind.what;
+    let (org, enc_in, inner) = envelope(kind, bytes, bureau)?;
+    let pk_s = sender(&org)?.hpke()?;
+    let plain = Zeroizing::new(
+        hpke::single_shot_open::<Aead, Kdf, Kem>(
+            &hpke::OpModeR::Auth(pk_s),
+            &bureau.hpke()?,
+            &enc_in,
+            &auth_info(kind, &org),
+            &inner,
+            kind.magic,
+        )
+        .map_err(|_| {
+            refused(&format!(
+                "{what}来源无法验证：它不是用机构 {org} 登记的密钥封装的（冒名或被改动），已拒收，未存储任何内容"
+            ))
+        })?,
+    );
+    if plain.len() < 4 {
+        return Err(refused(&format!("{what}文件格式错误")));
+    }
+    let n = u32::from_be_bytes(plain[..4].try_into().expect("4")) as usize;
+    if plain.len() < 4 + n {
+        return Err(refused(&format!("{what}文件格式错误")));
+    }
+    Ok((
+        org,
+        Zeroizing::new(plain[4..4 + n].to_vec()),
+        Zeroizing::new(plain[4 + n..].to_vec()),
+    ))
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! as a `String` out. A field a document lacks is refused when it is loaded, so nothing is ever
 //! printed with a gap; "—" stands only for a value that is present but empty.
 
+pub mod exam;
 mod html;
 mod markdown;
 mod model;

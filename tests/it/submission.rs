@@ -298,8 +298,7 @@ answer = "A"
     .unwrap();
     let e = submission::import(&cfg, &elsewhere, 0.75, false).unwrap_err();
     assert!(
-        e.to_string()
-            .contains("does not open with this bureau's key"),
+        e.to_string().contains("投稿文件无法用本鉴定中心的密钥打开"),
         "{e}"
     );
     assert_eq!(queue_len(&cfg), 0);

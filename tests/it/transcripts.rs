@@ -395,7 +395,7 @@ fn transcripts_with_a_store_and_sealed_packages() {
         .assert()
         .code(6)
         .stderr_eq(str![[r#"
-错误：已拒绝：junk.qsub: this is not a sealed qbank submission (QBANK-SUBMISSION/2)；未写入任何文件
+错误：已拒绝：junk.qsub: 这不是 qbank 封装的投稿文件（应以 QBANK-SUBMISSION/2 开头）；未写入任何文件
 
 "#]]);
     ok(

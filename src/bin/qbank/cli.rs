@@ -289,6 +289,9 @@ pub enum Command {
     /// 命题人员的补充试题：加密（命题方）、导入审核队列。
     #[command(subcommand)]
     Submission(SubmissionCommand),
+    /// 机考：在评价机构考场以解封的理论副本组织计算机考试（建立、开考服务、导出成绩）。
+    #[command(subcommand)]
+    Exam(ExamCommand),
     /// 审核队列中的试题；采用须经两位不同的审核员（四眼原则）。
     #[command(subcommand)]
     Review(ReviewCommand),
@@ -320,6 +323,76 @@ pub enum Command {
         /// 用于 `list`：标准登记表；引用已废止或被替代标准的试题进入队列。
         #[arg(long)]
         register: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExamCommand {
+    /// 建立一场机考：理论试卷副本、考生名单（CSV：准考证号,姓名,证件号后四位,座位号）和开考时间；打印一次监考码。
+    Init {
+        /// 解封后的理论副本文件夹（含 paper.json），如 demo/papers-only/<机构>/dg4-theory/F01。
+        #[arg(long)]
+        copy: PathBuf,
+        /// 考生名单（CSV，UTF-8 或 Excel 另存的 GBK 均可）。
+        #[arg(long)]
+        roster: PathBuf,
+        /// 考试记录库（SQLite，新建；权限 0600）。
+        #[arg(long)]
+        db: PathBuf,
+        /// 开考时间（RFC 3339，如 2026-11-28T09:00:00+08:00；默认：现在）。
+        #[arg(long)]
+        start: Option<String>,
+        /// 考试时长（分钟；默认：试卷规定的时长）。
+        #[arg(long)]
+        minutes: Option<u32>,
+        /// 不打乱各题型内的题目顺序。
+        #[arg(long)]
+        keep_question_order: bool,
+        /// 不打乱选项顺序。
+        #[arg(long)]
+        keep_option_order: bool,
+        /// 主观题双评：两位阅卷人分差超过阈值时由第三位评定。
+        #[arg(long)]
+        double_marking: bool,
+        /// 双评分差阈值（分）。
+        #[arg(long, default_value_t = 2.0)]
+        threshold: f64,
+    },
+    /// 开考服务：考生以浏览器登录作答（局域网），监考页面 /proctor；可随时重启，已保存的作答和剩余时间不变。
+    Serve {
+        /// 考试记录库（qbank exam init 所建）。
+        #[arg(long)]
+        db: PathBuf,
+        /// 建立考试时所用的理论副本文件夹。
+        #[arg(long)]
+        copy: PathBuf,
+        /// 监听地址。
+        #[arg(long, default_value = "0.0.0.0:8080")]
+        listen: String,
+    },
+    /// 考试结束后评分并导出：成绩、作答数据（试题分析格式）和考试日志，加密给鉴定中心（.qres，供 qbank analysis）。
+    Export {
+        /// 考试记录库。
+        #[arg(long)]
+        db: PathBuf,
+        /// 建立考试时所用的理论副本文件夹。
+        #[arg(long)]
+        copy: PathBuf,
+        /// 含 key.json 的同一副本文件夹（以答案发布解封，默认同 --copy）。
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// 本机构的私钥文件（含固定的鉴定中心公钥）。
+        #[arg(long)]
+        org_key: PathBuf,
+        /// 与固定公钥核对的 bureau.pub（可选）。
+        #[arg(long, env = "QBANK_BUREAU_KEY")]
+        bureau_key: Option<PathBuf>,
+        /// 输出的加密成绩文件（.qres）。
+        #[arg(long)]
+        out: PathBuf,
+        /// 另将明文成绩表（CSV，权限 0600）写到此处，供本机构存档。
+        #[arg(long)]
+        scores: Option<PathBuf>,
     },
 }
 

@@ -5,6 +5,7 @@ mod analysis;
 mod assemble;
 mod audit;
 mod check;
+mod exam;
 mod export;
 mod generate;
 mod import;
@@ -83,6 +84,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             &out,
         ),
         Command::Pdf { paths } => pdf::exec(g, &paths),
+        Command::Exam(c) => exam::exec(g, c),
         Command::Trace { leaked, sitting } => sitting::trace(g, &leaked, &sitting),
         Command::Audit(c) => audit::exec(g, c),
         Command::Item(c) => analysis::item(g, c),

@@ -1,0 +1,474 @@
+//! The 机考 server (`qbank exam serve`): axum handlers over `ops::exam::live::Live` — cookies,
+//! CSRF checks, JSON and forms in, pages from `render::exam` out. No rule of the exam lives
+//! here: every decision is the library's (`exam::Exam::check`, `Live`).
+
+use crate::exam::{Event, Refusal, Value};
+use crate::ops::exam::live::{Failure, Live, csrf_of};
+use crate::render::exam as page;
+use axum::Router;
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Json, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::json;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+const CANDIDATE_COOKIE: &str = "qbank_exam";
+const PROCTOR_COOKIE: &str = "qbank_proctor";
+const JS: &str = include_str!("exam.js");
+const CSS: &str = include_str!("exam.css");
+
+/// What the handlers share.
+pub struct App {
+    pub live: Live,
+    pub occupation: String,
+    pub level: String,
+    pub organisation: String,
+    pub copy: String,
+}
+
+type S = State<Arc<App>>;
+
+impl App {
+    fn title(&self) -> page::ExamTitle<'_> {
+        page::ExamTitle {
+            occupation: &self.occupation,
+            level: &self.level,
+            organisation: &self.organisation,
+            copy: &self.copy,
+        }
+    }
+}
+
+/// The router of the exam server.
+pub fn router(app: Arc<App>) -> Router {
+    Router::new()
+        .route("/", get(index))
+        .route("/login", post(login))
+        .route("/exam", get(exam))
+        .route("/api/answer", post(answer))
+        .route("/api/flag", post(flag))
+        .route("/api/submit", post(submit))
+        .route("/api/state", get(state))
+        .route("/api/ping", get(ping))
+        .route("/proctor", get(proctor))
+        .route("/proctor/login", post(proctor_login))
+        .route("/proctor/extend", post(extend))
+        .route("/proctor/unlock", post(unlock))
+        .route("/proctor/submit", post(force_submit))
+        .route("/proctor/api/rows", get(proctor_rows))
+        .route(
+            "/static/exam.js",
+            get(|| async { asset("text/javascript; charset=utf-8", JS) }),
+        )
+        .route(
+            "/static/exam.css",
+            get(|| async { asset("text/css; charset=utf-8", CSS) }),
+        )
+        .layer(DefaultBodyLimit::max(64 << 10))
+        .layer(axum::middleware::map_response(secure_headers))
+        .with_state(app)
+}
+
+async fn secure_headers(mut r: Response) -> Response {
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+fn asset(kind: &'static str, body: &'static str) -> Response {
+    ([(header::CONTENT_TYPE, kind)], body).into_response()
+}
+
+fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn set_cookie(name: &str, token: &str) -> (header::HeaderName, String) {
+    (
+        header::SET_COOKIE,
+        format!("{name}={token}; HttpOnly; SameSite=Strict; Path=/"),
+    )
+}
+
+/// The candidate's session: (ticket, token).
+fn candidate(app: &App, h: &HeaderMap) -> Option<(String, String)> {
+    let token = cookie(h, CANDIDATE_COOKIE)?;
+    app.live.session(token).map(|t| (t, token.to_string()))
+}
+
+fn refused(status: StatusCode, msg: impl std::fmt::Display) -> Response {
+    (status, Json(json!({ "error": msg.to_string() }))).into_response()
+}
+
+fn failure(f: Failure) -> Response {
+    let status = match &f {
+        Failure::Refused(Refusal::Closed | Refusal::NotStarted) => StatusCode::CONFLICT,
+        Failure::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        Failure::Locked(_) => StatusCode::TOO_MANY_REQUESTS,
+        Failure::NoSession => StatusCode::UNAUTHORIZED,
+        Failure::Stopped => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    refused(status, f)
+}
+
+/// A change from a candidate's page: the session and its CSRF header.
+fn change(app: &App, h: &HeaderMap) -> Result<String, Response> {
+    let (ticket, token) = candidate(app, h).ok_or_else(|| failure(Failure::NoSession))?;
+    let sent = h.get("x-csrf").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if sent != csrf_of(&token) {
+        return Err(refused(
+            StatusCode::FORBIDDEN,
+            "请求来源无法验证，请刷新页面",
+        ));
+    }
+    Ok(ticket)
+}
+
+async fn index(State(app): S, h: HeaderMap) -> Response {
+    if candidate(&app, &h).is_some() {
+        return Redirect::to("/exam").into_response();
+    }
+    Html(page::login_page(&app.title(), None)).into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    ticket: String,
+    id4: String,
+}
+
+async fn login(
+    State(app): S,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    match app
+        .live
+        .login(&f.ticket, &f.id4, &addr.ip().to_string())
+        .await
+    {
+        Ok(token) => (
+            [set_cookie(CANDIDATE_COOKIE, &token)],
+            Redirect::to("/exam"),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::UNAUTHORIZED,
+            Html(page::login_page(&app.title(), Some(&e.to_string()))),
+        )
+            .into_response(),
+    }
+}
+
+async fn exam(State(app): S, h: HeaderMap) -> Response {
+    let Some((ticket, token)) = candidate(&app, &h) else {
+        return Redirect::to("/").into_response();
+    };
+    let Some(v) = app.live.view(&ticket) else {
+        return Redirect::to("/").into_response();
+    };
+    let who = page::Who {
+        name: &v.name,
+        ticket: &v.ticket,
+        seat: &v.seat,
+    };
+    let t = app.title();
+    let html = match v.phase {
+        "waiting" => page::waiting_page(&t, &who, v.seconds),
+        "open" => app.live.read(|ex| {
+            page::exam_page(
+                &t,
+                &who,
+                &ex.paper,
+                &ex.layout(&ticket),
+                &v.answers,
+                &v.flags,
+                v.seconds,
+                &csrf_of(&token),
+            )
+        }),
+        _ => {
+            let (done, total) = app
+                .live
+                .read(|ex| (ex.answered(&ticket), ex.questions().count()));
+            page::closed_page(&t, &who, done, total)
+        }
+    };
+    Html(html).into_response()
+}
+
+#[derive(Deserialize)]
+struct AnswerBody {
+    q: u32,
+    rev: u64,
+    value: Value,
+}
+
+async fn answer(State(app): S, h: HeaderMap, Json(b): Json<AnswerBody>) -> Response {
+    let ticket = match change(&app, &h) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    let ev = Event::Answer {
+        ticket,
+        q: b.q,
+        rev: b.rev,
+        value: b.value,
+    };
+    match app.live.append(ev).await {
+        Ok(r) => Json(json!({ "saved": b.rev, "seq": r.seq })).into_response(),
+        Err(f) => failure(f),
+    }
+}
+
+#[derive(Deserialize)]
+struct FlagBody {
+    q: u32,
+    on: bool,
+}
+
+async fn flag(State(app): S, h: HeaderMap, Json(b): Json<FlagBody>) -> Response {
+    let ticket = match change(&app, &h) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    match app
+        .live
+        .append(Event::Flag {
+            ticket,
+            q: b.q,
+            on: b.on,
+        })
+        .await
+    {
+        Ok(_) => Json(json!({ "ok": true })).into_response(),
+        Err(f) => failure(f),
+    }
+}
+
+async fn submit(State(app): S, h: HeaderMap) -> Response {
+    let ticket = match change(&app, &h) {
+        Ok(t) => t,
+        Err(r) => return r,
+    };
+    match app
+        .live
+        .append(Event::Submit {
+            ticket,
+            forced: false,
+        })
+        .await
+    {
+        Ok(_) => Json(json!({ "submitted": true })).into_response(),
+        Err(f) => failure(f),
+    }
+}
+
+async fn state(State(app): S, h: HeaderMap) -> Response {
+    match candidate(&app, &h).and_then(|(t, _)| app.live.view(&t)) {
+        Some(v) => Json(v).into_response(),
+        None => failure(Failure::NoSession),
+    }
+}
+
+async fn ping(State(app): S, h: HeaderMap) -> Response {
+    match candidate(&app, &h).and_then(|(t, _)| app.live.view(&t)) {
+        Some(v) => Json(json!({ "phase": v.phase, "seconds": v.seconds })).into_response(),
+        None => failure(Failure::NoSession),
+    }
+}
+
+fn proctor_token(app: &App, h: &HeaderMap) -> Option<String> {
+    cookie(h, PROCTOR_COOKIE)
+        .filter(|t| app.live.is_proctor(t))
+        .map(String::from)
+}
+
+fn room(app: &App, token: &str, notice: Option<&str>) -> Response {
+    let rows = app.live.proctor_rows();
+    let view: Vec<page::RoomRow> = rows
+        .iter()
+        .map(|r| page::RoomRow {
+            seat: &r.seat,
+            ticket: &r.ticket,
+            name: &r.name,
+            status: r.status,
+            answered: r.answered,
+            questions: r.questions,
+            seconds_left: r.seconds_left,
+            extension: r.extension,
+            logins: r.logins,
+        })
+        .collect();
+    Html(page::proctor_page(
+        &app.title(),
+        &view,
+        &csrf_of(token),
+        notice,
+    ))
+    .into_response()
+}
+
+async fn proctor(State(app): S, h: HeaderMap) -> Response {
+    match proctor_token(&app, &h) {
+        Some(t) => room(&app, &t, None),
+        None => Html(page::proctor_login_page(&app.title(), None)).into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CodeForm {
+    code: String,
+}
+
+async fn proctor_login(
+    State(app): S,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(f): Form<CodeForm>,
+) -> Response {
+    match app
+        .live
+        .proctor_login(&f.code, &addr.ip().to_string())
+        .await
+    {
+        Ok(token) => (
+            [set_cookie(PROCTOR_COOKIE, &token)],
+            Redirect::to("/proctor"),
+        )
+            .into_response(),
+        Err(e) => {
+            let msg = match e {
+                Failure::Refused(_) => "监考码不正确".to_string(),
+                other => other.to_string(),
+            };
+            (
+                StatusCode::UNAUTHORIZED,
+                Html(page::proctor_login_page(&app.title(), Some(&msg))),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct ActionForm {
+    csrf: String,
+    ticket: String,
+    #[serde(default)]
+    minutes: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// A proctor's action: the proctor session and the form's CSRF field.
+async fn act(
+    app: &App,
+    h: &HeaderMap,
+    f: &ActionForm,
+    ev: Result<Event, Refusal>,
+    done: &str,
+) -> Response {
+    let Some(token) = proctor_token(app, h) else {
+        return refused(StatusCode::UNAUTHORIZED, "请先以监考码登录");
+    };
+    if f.csrf != csrf_of(&token) {
+        return refused(StatusCode::FORBIDDEN, "请求来源无法验证，请刷新页面");
+    }
+    let result = match ev {
+        Ok(ev) => app.live.append(ev).await.map(|_| ()),
+        Err(r) => Err(Failure::Refused(r)),
+    };
+    let notice = match result {
+        Ok(()) => format!("{done}：{}", f.ticket),
+        Err(e) => format!("未执行（{}）：{e}", f.ticket),
+    };
+    room(app, &token, Some(&notice))
+}
+
+async fn extend(State(app): S, h: HeaderMap, Form(f): Form<ActionForm>) -> Response {
+    let minutes = f
+        .minutes
+        .as_deref()
+        .and_then(|m| m.trim().parse::<u32>().ok());
+    let ev = match minutes {
+        Some(minutes) => Ok(Event::Extend {
+            ticket: f.ticket.clone(),
+            minutes,
+            reason: f.reason.clone().unwrap_or_default().trim().to_string(),
+        }),
+        None => Err(Refusal::BadExtension),
+    };
+    act(&app, &h, &f, ev, "已延时").await
+}
+
+async fn unlock(State(app): S, h: HeaderMap, Form(f): Form<ActionForm>) -> Response {
+    let reason = f.reason.clone().unwrap_or_default().trim().to_string();
+    let ev = if reason.is_empty() {
+        Err(Refusal::BadExtension)
+    } else {
+        Ok(Event::Unlock {
+            ticket: f.ticket.clone(),
+            reason,
+        })
+    };
+    act(&app, &h, &f, ev, "已允许换机").await
+}
+
+async fn force_submit(State(app): S, h: HeaderMap, Form(f): Form<ActionForm>) -> Response {
+    let ev = Ok(Event::Submit {
+        ticket: f.ticket.clone(),
+        forced: true,
+    });
+    act(&app, &h, &f, ev, "已强制交卷").await
+}
+
+async fn proctor_rows(State(app): S, h: HeaderMap) -> Response {
+    if proctor_token(&app, &h).is_none() {
+        return refused(StatusCode::UNAUTHORIZED, "请先以监考码登录");
+    }
+    Json(app.live.proctor_rows()).into_response()
+}
+
+/// Serves the exam on `listener` until the process is stopped, submitting overdue candidates
+/// each second.
+pub async fn serve(app: Arc<App>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let live = app.live.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+        loop {
+            tick.tick().await;
+            live.submit_overdue().await;
+        }
+    });
+    axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+}
