@@ -287,6 +287,6 @@ mod tests {
         assert_eq!(verify(&changed), Err(3));
         let mut removed = rebuilt.clone();
         removed.remove(1);
-        assert_eq!(verify(&removed), Err(2));
+        assert_eq!(verify(&removed), Err(3), "the entry after the gap");
     }
 }

@@ -13,3 +13,6 @@ pub use event::{Event, ExamConfig, Record, Value};
 pub use layout::Layout;
 pub use roster::Candidate;
 pub use state::{Cand, Exam, Phase, Refusal};
+
+#[cfg(test)]
+mod tests;

@@ -67,7 +67,7 @@
 
   if (phase === "proctor") {
     setInterval(() => {
-      if (!document.querySelector("details[open]") && !document.activeElement.matches("input")) location.reload();
+      if (!document.querySelector("details[open]") && !document.activeElement.matches("input")) location.replace("/proctor"); // GET: reloading an action's POST result would send it again
     }, 5000);
     return;
   }

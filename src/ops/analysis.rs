@@ -225,6 +225,44 @@ pub(crate) fn question_columns(
     ok.then_some(columns)
 }
 
+/// A response file: a CSV as organisations type it, or the results of a 机考 sealed to the bureau
+/// (`.qres`, `qbank exam export`), opened with the bureau's key, its origin checked against the
+/// catalog, every row's copy required to be the examining organisation's own.
+fn read_responses(
+    vault: &crate::store::Vault,
+    path: &Path,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<super::csvfile::CsvFile> {
+    let bytes = super::files::read_regular(path, super::csvfile::MAX_CSV_BYTES)?;
+    if !crate::package::results::is_results(&bytes) {
+        return super::csvfile::parse(&path.display().to_string(), &bytes, problems);
+    }
+    let (meta, files) =
+        crate::package::results::open(&bytes, &vault.bureau_encryption_key()?, |id| {
+            super::org::registered_public(vault, id, "机考成绩").map(|(_, pk)| pk)
+        })
+        .map_err(|e| Error::In {
+            file: path.to_path_buf(),
+            source: Box::new(e),
+        })?;
+    let name = format!("{}（机考 {}）", path.display(), meta.copy);
+    let f = super::csvfile::parse(&name, &files.responses, problems)?;
+    let own = format!("{}-", meta.organisation);
+    for (line, row) in &f.rows {
+        if row.get(1).is_none_or(|c| !c.starts_with(&own)) {
+            problems.push(Diagnostic {
+                file: name.clone(),
+                line: *line,
+                message: format!(
+                    "机考成绩由机构 {} 封装，此行的副本却不是该机构的",
+                    meta.organisation
+                ),
+            });
+        }
+    }
+    Ok(f)
+}
+
 /// Reads response files, maps them to bank items, analyses them and stores the statistics.
 pub fn run(
     cfg: &StoreConfig,
@@ -233,11 +271,12 @@ pub fn run(
     thresholds: &Thresholds,
 ) -> Result<AnalysisOutcome> {
     let mut problems: Vec<Diagnostic> = Vec::new();
+    let mut vault = cfg.open()?;
     // Read every file first: the copy codes decide which sittings to read.
     let mut inputs: Vec<Input> = Vec::new();
     let mut encodings = Vec::new();
     for path in files {
-        let f = super::csvfile::read(path, &mut problems)?;
+        let f = read_responses(&vault, path, &mut problems)?;
         encodings.push((f.name.clone(), f.encoding.to_string()));
         if let Some(columns) = question_columns(&f, &mut problems) {
             inputs.push(Input {
@@ -247,7 +286,6 @@ pub fn run(
             });
         }
     }
-    let mut vault = cfg.open()?;
     // Only the sittings whose packages hold a copy named in the files. A copy code names the
     // organisation, blueprint and form, so the same code can exist in two sittings: then the
     // user must say which (`--sitting`).

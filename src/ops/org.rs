@@ -32,6 +32,30 @@ fn org_key(id: &str) -> String {
     format!("o/{id}")
 }
 
+/// The organisation `id` names in the catalog and its registered X25519 key, for checking the
+/// origin of a file it sealed to the bureau; an unknown one is refused (`what`: the file's kind,
+/// as the message names it).
+pub(crate) fn registered_public(
+    vault: &Vault,
+    id: &str,
+    what: &str,
+) -> Result<(Organisation, crate::package::keys::OrgPublic)> {
+    let org: Organisation = vault.get_record(&org_key(id))?.ok_or_else(|| {
+        Error::PackageRefused(format!(
+            "{what}所称机构 {id} 未在目录中登记，已拒收，未存储任何内容"
+        ))
+    })?;
+    let pk = hex::decode(&org.public_key)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
+        .map(crate::package::keys::OrgPublic)
+        .ok_or_else(|| Error::Corrupt {
+            record: org_key(id),
+            reason: "登记的机构公钥不是 32 字节的十六进制".into(),
+        })?;
+    Ok((org, pk))
+}
+
 pub(crate) fn now() -> String {
     jiff::Timestamp::now()
         .round(jiff::Unit::Second)

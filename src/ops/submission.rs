@@ -13,7 +13,7 @@ use super::person::Role;
 use crate::bankfile::{self, Diagnostic};
 use crate::error::{Error, Result};
 use crate::model::{Entry, OrgStatus, Organisation, Source, Status};
-use crate::package::keys::{OrgPublic, OrgSecret, pinned_bureau};
+use crate::package::keys::{OrgSecret, pinned_bureau};
 use crate::package::person::{PersonPublic, PersonSecret};
 use crate::package::submission::{self, SubmissionMeta};
 use crate::screen::{self, Text};
@@ -245,25 +245,13 @@ fn import_sealed(
     // standing, and the submission must open with the key registered for it
     let mut registered: Option<Organisation> = None;
     let (meta, payload) = submission::open(&bytes, &vault.bureau_encryption_key()?, |id| {
-        let org: Organisation = vault.get_record(&format!("o/{id}"))?.ok_or_else(|| {
-            Error::PackageRefused(format!(
-                "投稿所称机构 {id} 未在目录中登记，已拒收，未存储任何内容"
-            ))
-        })?;
+        let (org, pk) = super::org::registered_public(&vault, id, "投稿")?;
         if org.status == OrgStatus::Suspended {
             return Err(Error::Usage(format!(
                 "机构 {} 已被暂停，不接受其投稿；未存储任何内容",
                 org.id
             )));
         }
-        let pk = hex::decode(&org.public_key)
-            .ok()
-            .and_then(|b| <[u8; 32]>::try_from(b.as_slice()).ok())
-            .map(OrgPublic)
-            .ok_or_else(|| Error::Corrupt {
-                record: format!("o/{id}"),
-                reason: "the registered public key is not 32 bytes of hex".into(),
-            })?;
         registered = Some(org);
         Ok(pk)
     })?;

@@ -8,6 +8,8 @@ mod cites;
 mod cli;
 mod crash;
 mod documents;
+mod exam;
+mod exam_crash;
 mod figures;
 mod files;
 mod hostile;

@@ -146,3 +146,42 @@ impl Journal {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exam::{Event, event::GENESIS};
+
+    /// What power loss needs and a kill -9 cannot show: the WAL is fsync'd at every commit
+    /// (`synchronous=FULL`, 2), and the file is the owner's alone.
+    #[test]
+    fn the_log_is_written_in_wal_mode_with_full_sync_and_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x/exam.db");
+        let mut j = Journal::open(&p, true).unwrap();
+        let Journal::Sqlite { conn, .. } = &j else {
+            panic!("sqlite")
+        };
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!((sync, mode.as_str()), (2, "wal"));
+        let at: jiff::Timestamp = "2026-11-28T01:00:00Z".parse().unwrap();
+        let r = Record::new(&GENESIS, 1, at, Event::ProctorLogin { client: "c".into() });
+        j.append(std::slice::from_ref(&r)).unwrap();
+        drop(j);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for f in ["exam.db"] {
+                let m = std::fs::metadata(dir.path().join("x").join(f)).unwrap();
+                assert_eq!(m.permissions().mode() & 0o777, 0o600);
+            }
+        }
+        assert_eq!(Journal::open(&p, false).unwrap().load().unwrap(), vec![r]);
+        assert!(matches!(Journal::open(&p, true), Err(Error::Exists { .. })));
+    }
+}
