@@ -109,8 +109,10 @@ pub enum Event {
         ticket: String,
         reason: String,
     },
+    /// The proctor signed in; `session` is the SHA-256 of the proctor's session token.
     ProctorLogin {
         client: String,
+        session: String,
     },
     /// An examiner's mark for a subjective answer.
     Mark {
@@ -234,7 +236,10 @@ mod tests {
         let mut prev = GENESIS;
         let mut out = Vec::new();
         let events = [
-            Event::ProctorLogin { client: "x".into() },
+            Event::ProctorLogin {
+                client: "x".into(),
+                session: String::new(),
+            },
             Event::Flag {
                 ticket: "1".into(),
                 q: 3,

@@ -48,6 +48,7 @@ pub enum Refusal {
     NotStarted,
     Closed,
     NoSuchQuestion(u32),
+    NoSuchOption { q: u32, options: usize },
     WrongKind { q: u32, expected: &'static str },
     TooLong { q: u32 },
     NotSubjective(u32),
@@ -69,6 +70,9 @@ impl fmt::Display for Refusal {
             Refusal::NotStarted => f.write_str("考试尚未开始"),
             Refusal::Closed => f.write_str("已交卷或考试时间已到，不能再作答"),
             Refusal::NoSuchQuestion(q) => write!(f, "试卷中没有第 {q} 题"),
+            Refusal::NoSuchOption { q, options } => {
+                write!(f, "第 {q} 题只有 {options} 个选项")
+            }
             Refusal::WrongKind { q, expected } => {
                 write!(f, "第 {q} 题的答案应为{expected}")
             }
@@ -97,6 +101,8 @@ pub struct Exam {
     pub config: ExamConfig,
     pub paper: TheoryPaper,
     pub cands: BTreeMap<String, Cand>,
+    /// SHA-256 (hex) of every proctor session token issued.
+    pub proctors: BTreeSet<String>,
     by_ticket: HashMap<String, usize>,
     by_n: HashMap<u32, (usize, usize)>,
     head: [u8; 32],
@@ -136,6 +142,7 @@ impl Exam {
             config,
             paper,
             cands,
+            proctors: BTreeSet::new(),
             by_ticket,
             by_n,
             head: open.hash_bytes(),
@@ -341,6 +348,9 @@ impl Exam {
     pub fn apply(&mut self, r: &Record) {
         self.head = r.hash_bytes();
         self.seq = r.seq;
+        if let Event::ProctorLogin { session, .. } = &r.event {
+            self.proctors.insert(session.clone());
+        }
         let Some(t) = r.event.ticket() else { return };
         let Some(c) = self.cands.get_mut(t) else {
             return;
@@ -422,7 +432,13 @@ fn check_value(q: u32, item: &PaperItem, v: &Value) -> Result<(), Refusal> {
             } else {
                 !c.is_empty()
             };
-            if ascending && in_range && count_ok {
+            if !in_range {
+                return Err(Refusal::NoSuchOption {
+                    q,
+                    options: item.options.len(),
+                });
+            }
+            if ascending && count_ok {
                 Ok(())
             } else if item.item_type == ItemType::Single {
                 wrong("一个选项")

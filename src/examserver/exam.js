@@ -137,11 +137,37 @@
     nav(f);
     if (again[q]) save(f);
   }
+  // a flag is kept like an answer: retried through a lost connection until the server has it
+  const flagBusy = {};
+  async function flag(f) {
+    const q = f.dataset.q;
+    if (flagBusy[q]) return;
+    flagBusy[q] = true;
+    let delay = 500;
+    for (;;) {
+      const on = f.querySelector("input.flag").checked;
+      try {
+        const r = await post("/api/flag", { q: parseInt(q, 10), on: on });
+        setConn(true);
+        if (r.status === 401) { location.href = "/"; return; }
+        if (r.status === 409) { location.reload(); return; }
+        if (r.status !== 200) status(f, (r.body && r.body.error) || "标记未能保存", "bad");
+        // changed again while this one was on its way: send the newest
+        if (f.querySelector("input.flag").checked === on) break;
+      } catch (e) {
+        setConn(false);
+        status(f, "标记未保存，正在重试……", "bad");
+        await new Promise((res) => setTimeout(res, delay));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
+    flagBusy[q] = false;
+  }
   const timers = {};
   for (const f of qs) {
     f.addEventListener("change", (e) => {
       if (e.target.classList.contains("flag")) {
-        post("/api/flag", { q: parseInt(f.dataset.q, 10), on: e.target.checked }).catch(() => setConn(false));
+        flag(f);
         nav(f);
         return;
       }

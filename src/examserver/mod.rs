@@ -6,7 +6,7 @@ use crate::exam::{Event, Refusal, Value};
 use crate::ops::exam::live::{Failure, Live, csrf_of};
 use crate::render::exam as page;
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Json, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Json, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -135,14 +135,14 @@ fn failure(f: Failure) -> Response {
 }
 
 /// A change from a candidate's page: the session and its CSRF header.
-fn change(app: &App, h: &HeaderMap) -> Result<String, Response> {
-    let (ticket, token) = candidate(app, h).ok_or_else(|| failure(Failure::NoSession))?;
+fn change(app: &App, h: &HeaderMap) -> Result<String, Box<Response>> {
+    let (ticket, token) = candidate(app, h).ok_or_else(|| Box::new(failure(Failure::NoSession)))?;
     let sent = h.get("x-csrf").and_then(|v| v.to_str().ok()).unwrap_or("");
     if sent != csrf_of(&token) {
-        return Err(refused(
+        return Err(Box::new(refused(
             StatusCode::FORBIDDEN,
             "请求来源无法验证，请刷新页面",
-        ));
+        )));
     }
     Ok(ticket)
 }
@@ -204,10 +204,12 @@ async fn exam(State(app): S, h: HeaderMap) -> Response {
                 &who,
                 &ex.paper,
                 &ex.layout(&ticket),
-                &v.answers,
-                &v.flags,
-                v.seconds,
-                &csrf_of(&token),
+                &page::Sheet {
+                    answers: &v.answers,
+                    flags: &v.flags,
+                    seconds: v.seconds,
+                    csrf: &csrf_of(&token),
+                },
             )
         }),
         _ => {
@@ -230,7 +232,7 @@ struct AnswerBody {
 async fn answer(State(app): S, h: HeaderMap, Json(b): Json<AnswerBody>) -> Response {
     let ticket = match change(&app, &h) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let ev = Event::Answer {
         ticket,
@@ -253,7 +255,7 @@ struct FlagBody {
 async fn flag(State(app): S, h: HeaderMap, Json(b): Json<FlagBody>) -> Response {
     let ticket = match change(&app, &h) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match app
         .live
@@ -272,7 +274,7 @@ async fn flag(State(app): S, h: HeaderMap, Json(b): Json<FlagBody>) -> Response 
 async fn submit(State(app): S, h: HeaderMap) -> Response {
     let ticket = match change(&app, &h) {
         Ok(t) => t,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     match app
         .live
@@ -332,9 +334,15 @@ fn room(app: &App, token: &str, notice: Option<&str>) -> Response {
     .into_response()
 }
 
-async fn proctor(State(app): S, h: HeaderMap) -> Response {
+#[derive(Deserialize)]
+struct Notice {
+    #[serde(default)]
+    notice: Option<String>,
+}
+
+async fn proctor(State(app): S, h: HeaderMap, Query(n): Query<Notice>) -> Response {
     match proctor_token(&app, &h) {
-        Some(t) => room(&app, &t, None),
+        Some(t) => room(&app, &t, n.notice.as_deref()),
         None => Html(page::proctor_login_page(&app.title(), None)).into_response(),
     }
 }
@@ -405,7 +413,9 @@ async fn act(
         Ok(()) => format!("{done}：{}", f.ticket),
         Err(e) => format!("未执行（{}）：{e}", f.ticket),
     };
-    room(app, &token, Some(&notice))
+    // after the action, a page that reloads without sending it again (POST, redirect, GET)
+    let q: String = url_escape(&notice);
+    Redirect::to(&format!("/proctor?notice={q}")).into_response()
 }
 
 async fn extend(State(app): S, h: HeaderMap, Form(f): Form<ActionForm>) -> Response {
@@ -450,6 +460,18 @@ async fn proctor_rows(State(app): S, h: HeaderMap) -> Response {
         return refused(StatusCode::UNAUTHORIZED, "请先以监考码登录");
     }
     Json(app.live.proctor_rows()).into_response()
+}
+
+/// Percent-encoding of a query value (every byte outside the unreserved set).
+fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// Serves the exam on `listener` until the process is stopped, submitting overdue candidates

@@ -271,13 +271,16 @@ pub fn open(
     Ok((meta, rest))
 }
 
+/// What `open_as` returns: the authenticating organisation, the meta JSON and the rest.
+pub(crate) type Opened = (String, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>);
+
 /// Opens a file of `kind`: the organisation that authenticated it, its meta JSON and the rest.
 pub(crate) fn open_as(
     kind: Kind,
     bytes: &[u8],
     bureau: &OrgSecret,
     sender: impl FnOnce(&str) -> Result<OrgPublic>,
-) -> Result<(String, Zeroizing<Vec<u8>>, Zeroizing<Vec<u8>>)> {
+) -> Result<Opened> {
     let what = kind.what;
     let (org, enc_in, inner) = envelope(kind, bytes, bureau)?;
     let pk_s = sender(&org)?.hpke()?;

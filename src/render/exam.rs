@@ -131,17 +131,28 @@ fn blanks(stem: &str) -> usize {
     n.clamp(1, 20)
 }
 
+/// A candidate's answers so far, time left and the page's CSRF value.
+pub struct Sheet<'a> {
+    pub answers: &'a HashMap<u32, (u64, Value)>,
+    pub flags: &'a [u32],
+    pub seconds: i64,
+    pub csrf: &'a str,
+}
+
 /// The exam page: every question in the candidate's layout with their answers so far.
 pub fn exam_page(
     t: &ExamTitle,
     who: &Who,
     paper: &TheoryPaper,
     layout: &Layout,
-    answers: &HashMap<u32, (u64, Value)>,
-    flags: &[u32],
-    seconds: i64,
-    csrf: &str,
+    sheet: &Sheet,
 ) -> String {
+    let Sheet {
+        answers,
+        flags,
+        seconds,
+        csrf,
+    } = *sheet;
     let secs = model::sections(paper);
     let by_n: HashMap<u32, &Item> = secs
         .iter()

@@ -14,6 +14,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const CANDIDATES: usize = 200;
+/// Per question, the revision and value acknowledged (or held).
+type Answers = HashMap<u32, (u64, serde_json::Value)>;
 const KILLS: usize = 20;
 
 pub(crate) fn agent() -> ureq::Agent {
@@ -75,7 +77,7 @@ pub(crate) fn login(a: &ureq::Agent, port: u16, ticket: &str, id4: &str) -> Stri
 }
 
 /// (rev, value JSON) of each question a candidate's state holds.
-fn state(a: &ureq::Agent, port: u16, token: &str) -> HashMap<u32, (u64, serde_json::Value)> {
+fn state(a: &ureq::Agent, port: u16, token: &str) -> Answers {
     let mut r = a
         .get(format!("http://127.0.0.1:{port}/api/state"))
         .header("cookie", format!("qbank_exam={token}"))
@@ -140,7 +142,7 @@ fn twenty_kill_9s_under_two_hundred_candidates_lose_no_acknowledged_answer() {
         .map(|c| login(&a, port, &format!("9{c:08}"), &format!("{:04}", c % 10000)))
         .collect();
     // per candidate: question → (rev, value) acknowledged; and the next rev to send
-    let acked: Arc<Vec<Mutex<HashMap<u32, (u64, serde_json::Value)>>>> = Arc::new(
+    let acked: Arc<Vec<Mutex<Answers>>> = Arc::new(
         (0..CANDIDATES)
             .map(|_| Mutex::new(HashMap::new()))
             .collect(),

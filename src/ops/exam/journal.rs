@@ -170,16 +170,22 @@ mod tests {
             .unwrap();
         assert_eq!((sync, mode.as_str()), (2, "wal"));
         let at: jiff::Timestamp = "2026-11-28T01:00:00Z".parse().unwrap();
-        let r = Record::new(&GENESIS, 1, at, Event::ProctorLogin { client: "c".into() });
+        let r = Record::new(
+            &GENESIS,
+            1,
+            at,
+            Event::ProctorLogin {
+                client: "c".into(),
+                session: String::new(),
+            },
+        );
         j.append(std::slice::from_ref(&r)).unwrap();
         drop(j);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            for f in ["exam.db"] {
-                let m = std::fs::metadata(dir.path().join("x").join(f)).unwrap();
-                assert_eq!(m.permissions().mode() & 0o777, 0o600);
-            }
+            let m = std::fs::metadata(&p).unwrap();
+            assert_eq!(m.permissions().mode() & 0o777, 0o600);
         }
         assert_eq!(Journal::open(&p, false).unwrap().load().unwrap(), vec![r]);
         assert!(matches!(Journal::open(&p, true), Err(Error::Exists { .. })));

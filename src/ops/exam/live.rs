@@ -29,7 +29,6 @@ const GROUP: usize = 512;
 struct Ephemeral {
     last_seen: HashMap<String, Timestamp>,
     failures: HashMap<String, (u32, Option<Timestamp>)>,
-    proctor_sessions: HashMap<String, Timestamp>,
 }
 
 /// The running exam, shared by the server's handlers.
@@ -285,19 +284,19 @@ impl Live {
             }
             return Err(Failure::Refused(Refusal::WrongSecondFactor));
         }
+        let (token, hash) = new_token()?;
         self.append(Event::ProctorLogin {
             client: client.to_string(),
+            session: hash,
         })
         .await?;
-        let (token, hash) = new_token()?;
-        self.lock().proctor_sessions.insert(hash, now);
         Ok(token)
     }
 
+    /// Whether `token` is a proctor session (kept in the log: it survives a restart).
     pub fn is_proctor(&self, token: &str) -> bool {
-        self.lock()
-            .proctor_sessions
-            .contains_key(&token_hash(token))
+        let h = token_hash(token);
+        self.read(|ex| ex.proctors.contains(&h))
     }
 
     /// The proctor's table, in seat order.
@@ -340,7 +339,7 @@ impl Live {
                     }
                 })
                 .collect();
-            rows.sort_by(|a, b| natural(&a.seat).cmp(&natural(&b.seat)));
+            rows.sort_by_key(|r| natural(&r.seat));
             rows
         })
     }
