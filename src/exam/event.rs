@@ -32,6 +32,8 @@ pub struct ExamConfig {
     pub salt: String,
     /// The proctor's code as an Argon2id PHC string (the code itself is never stored).
     pub proctor: String,
+    /// The examiners' marking code (阅卷码), as an Argon2id PHC string.
+    pub marking: String,
     /// Examiners mark each subjective answer twice, a third time when they differ by more
     /// than `threshold` points.
     pub double_marking: bool,
@@ -110,6 +112,12 @@ pub enum Event {
         reason: String,
     },
     /// The proctor signed in; `session` is the SHA-256 of the proctor's session token.
+    /// An examiner signed in to mark, under their name.
+    ExaminerLogin {
+        examiner: String,
+        client: String,
+        session: String,
+    },
     ProctorLogin {
         client: String,
         session: String,
@@ -135,7 +143,7 @@ impl Event {
             | Event::Extend { ticket, .. }
             | Event::Unlock { ticket, .. }
             | Event::Mark { ticket, .. } => Some(ticket),
-            Event::Open(_) | Event::ProctorLogin { .. } => None,
+            Event::Open(_) | Event::ProctorLogin { .. } | Event::ExaminerLogin { .. } => None,
         }
     }
 
@@ -155,6 +163,7 @@ impl Event {
             Event::Extend { .. } => "延时",
             Event::Unlock { .. } => "允许换机",
             Event::ProctorLogin { .. } => "监考登录",
+            Event::ExaminerLogin { .. } => "阅卷登录",
             Event::Mark { .. } => "阅卷评分",
         }
     }
@@ -275,6 +284,7 @@ mod tests {
             shuffle_options: true,
             salt: String::new(),
             proctor: String::new(),
+            marking: String::new(),
             double_marking: false,
             threshold: 2.0,
             roster: Vec::new(),

@@ -56,6 +56,7 @@ pub enum Refusal {
     MarkedEnough { q: u32 },
     BadExtension,
     NotSubmitted,
+    BadExaminer,
 }
 
 impl fmt::Display for Refusal {
@@ -85,6 +86,7 @@ impl fmt::Display for Refusal {
             Refusal::MarkedEnough { q } => write!(f, "第 {q} 题已评定，无需再评"),
             Refusal::BadExtension => f.write_str("延时应为 1 至 120 分钟，并注明原因"),
             Refusal::NotSubmitted => f.write_str("该考生尚未交卷，考试结束后方可阅卷"),
+            Refusal::BadExaminer => f.write_str("请填写阅卷人姓名（不超过 32 个字）"),
         }
     }
 }
@@ -103,6 +105,8 @@ pub struct Exam {
     pub cands: BTreeMap<String, Cand>,
     /// SHA-256 (hex) of every proctor session token issued.
     pub proctors: BTreeSet<String>,
+    /// Examiners' sessions (SHA-256 hex of the token) and their names.
+    pub examiners: BTreeMap<String, String>,
     by_ticket: HashMap<String, usize>,
     by_n: HashMap<u32, (usize, usize)>,
     head: [u8; 32],
@@ -143,6 +147,7 @@ impl Exam {
             paper,
             cands,
             proctors: BTreeSet::new(),
+            examiners: BTreeMap::new(),
             by_ticket,
             by_n,
             head: open.hash_bytes(),
@@ -333,6 +338,14 @@ impl Exam {
             | Event::LoginRefused { .. }
             | Event::Unlock { .. }
             | Event::ProctorLogin { .. } => Ok(()),
+            Event::ExaminerLogin { examiner, .. } => {
+                let n = examiner.trim().chars().count();
+                if n == 0 || n > 32 {
+                    Err(Refusal::BadExaminer)
+                } else {
+                    Ok(())
+                }
+            }
         }
     }
 
@@ -350,6 +363,13 @@ impl Exam {
         self.seq = r.seq;
         if let Event::ProctorLogin { session, .. } = &r.event {
             self.proctors.insert(session.clone());
+        }
+        if let Event::ExaminerLogin {
+            session, examiner, ..
+        } = &r.event
+        {
+            self.examiners
+                .insert(session.clone(), examiner.trim().to_string());
         }
         let Some(t) = r.event.ticket() else { return };
         let Some(c) = self.cands.get_mut(t) else {
@@ -394,7 +414,10 @@ impl Exam {
                     .or_default()
                     .push((examiner.clone(), *score));
             }
-            Event::LoginRefused { .. } | Event::Open(_) | Event::ProctorLogin { .. } => {}
+            Event::LoginRefused { .. }
+            | Event::Open(_)
+            | Event::ProctorLogin { .. }
+            | Event::ExaminerLogin { .. } => {}
         }
     }
 

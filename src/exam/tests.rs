@@ -44,6 +44,7 @@ fn exam(double: bool) -> Exam {
         shuffle_options: true,
         salt: "00".repeat(32),
         proctor: String::new(),
+        marking: String::new(),
         double_marking: double,
         threshold: 2.0,
         roster,

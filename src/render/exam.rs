@@ -405,3 +405,151 @@ pub fn proctor_page(t: &ExamTitle, rows: &[RoomRow], csrf: &str, notice: Option<
     b.push_str("</tbody></table><p class=\"hint\">每 5 秒自动刷新。所有操作均写入考试日志（哈希链），随成绩一并上报。</p></main>");
     page("监考", " data-phase=\"proctor\"", &b)
 }
+
+/// The examiners' sign-in (阅卷).
+pub fn mark_login_page(t: &ExamTitle, error: Option<&str>) -> String {
+    let mut b = format!(
+        "<main class=\"login\"><h1>阅卷 · {}</h1><p class=\"org\">{} · 副本 {}</p>",
+        esc(&t.line()),
+        esc(t.organisation),
+        esc(t.copy)
+    );
+    if let Some(e) = error {
+        let _ = write!(b, "<p class=\"error\" role=\"alert\">{}</p>", esc(e));
+    }
+    b.push_str("<form method=\"post\" action=\"/mark/login\" autocomplete=\"off\"><label>阅卷人姓名<input name=\"name\" required maxlength=\"32\" autofocus></label><label>阅卷码<input name=\"code\" type=\"password\" required></label><button type=\"submit\">开始阅卷</button></form></main>");
+    page("阅卷登录", "", &b)
+}
+
+/// One subjective question's progress, as the overview prints it.
+pub struct MarkLine {
+    pub q: u32,
+    pub item_type: String,
+    pub points: f64,
+    pub answers: usize,
+    pub done: usize,
+    pub for_me: usize,
+}
+
+/// The marking overview: every subjective question, how many answers are final, how many wait
+/// for this examiner.
+pub fn mark_overview_page(
+    t: &ExamTitle,
+    examiner: &str,
+    rows: &[MarkLine],
+    key_loaded: bool,
+    notice: Option<&str>,
+) -> String {
+    let mut b = format!(
+        "<header class=\"bar\"><div class=\"who\"><b>阅卷 · {}</b> · 阅卷人 {}</div></header><main>",
+        esc(&t.line()),
+        esc(examiner)
+    );
+    if let Some(n) = notice {
+        let _ = write!(b, "<p class=\"notice-line\" role=\"status\">{}</p>", esc(n));
+    }
+    if !key_loaded {
+        b.push_str("<p class=\"error\">评分标准尚未开启：答案发布后，以含 key.json 的副本重新启动服务（qbank exam serve --key），即可阅卷。</p>");
+    }
+    if rows.is_empty() {
+        b.push_str("<p>本试卷没有主观题，客观题由系统按答案评分。</p>");
+    } else {
+        b.push_str("<table><thead><tr><th>题号（副本）</th><th>题型</th><th>分值</th><th>作答</th><th>已评定</th><th>待我评阅</th><th></th></tr></thead><tbody>");
+        for r in rows {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                r.q,
+                esc(&r.item_type),
+                model::fmt_num(r.points),
+                r.answers,
+                r.done,
+                r.for_me,
+                if r.for_me > 0 && key_loaded {
+                    format!("<a href=\"/mark/q/{}\">评阅</a>", r.q)
+                } else {
+                    String::new()
+                }
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+    b.push_str("<p class=\"hint\">答卷以编号显示，不显示考生信息；每份答案每位阅卷人只评一次，所有评分写入考试日志。</p></main>");
+    page("阅卷", "", &b)
+}
+
+/// One answer to mark against the marking scheme.
+pub struct MarkView<'a> {
+    pub q: u32,
+    pub item: &'a crate::document::PaperItem,
+    pub key: &'a crate::document::KeyAnswer,
+    pub script: &'a str,
+    pub text: &'a str,
+    pub round: u8,
+    pub double: bool,
+    pub threshold: f64,
+}
+
+/// The marking page of one answer.
+pub fn mark_task_page(t: &ExamTitle, examiner: &str, v: &MarkView, csrf: &str) -> String {
+    let figs = rich::figs(&v.item.figures);
+    let kfigs = rich::figs(&v.key.figures);
+    let round = match (v.double, v.round) {
+        (false, _) => "单评".to_string(),
+        (true, 1) => "一评".to_string(),
+        (true, 2) => "二评".to_string(),
+        (true, _) => format!("三评（前两评分差超过 {} 分）", model::fmt_num(v.threshold)),
+    };
+    let mut b = format!(
+        "<header class=\"bar\"><div class=\"who\"><b>阅卷 · 第 {} 题（{}，{} 分）</b> · 答卷 {} · {} · 阅卷人 {}</div><a href=\"/mark\">返回题目列表</a></header><main>",
+        v.q,
+        esc(v.item.item_type.as_str()),
+        model::fmt_num(v.item.points),
+        esc(v.script),
+        esc(&round),
+        esc(examiner)
+    );
+    let _ = write!(
+        b,
+        "<h2>试题</h2><div class=\"stem\">{}</div>{}",
+        rich::html(&v.item.stem, &figs),
+        rich::html_after(&figs)
+    );
+    b.push_str("<h2>参考答案</h2>");
+    let answer = match &v.key.answer {
+        crate::model::Answer::Text(s) => s.clone(),
+        crate::model::Answer::Blanks(b) => b.join("；"),
+    };
+    let _ = write!(
+        b,
+        "<div class=\"ref\">{}</div>",
+        rich::html(&answer, &kfigs)
+    );
+    if !v.key.scheme.is_empty() {
+        b.push_str(
+            "<h2>评分标准</h2><table><thead><tr><th>要点</th><th>分值</th></tr></thead><tbody>",
+        );
+        for s in &v.key.scheme {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                rich::html(&s.step, &kfigs),
+                model::fmt_num(s.marks)
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+    let _ = write!(
+        b,
+        "<h2>考生作答</h2><div class=\"answer\">{}</div>\
+<form method=\"post\" action=\"/mark/q/{}\" class=\"markform\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><input type=\"hidden\" name=\"script\" value=\"{}\">\
+<label>给分（0–{} 分，0.5 分为单位）<input name=\"score\" type=\"number\" min=\"0\" max=\"{}\" step=\"0.5\" required autofocus></label><button type=\"submit\">提交并评下一份</button></form></main>",
+        esc(v.text).replace('\n', "<br>"),
+        v.q,
+        esc(csrf),
+        esc(v.script),
+        model::fmt_num(v.item.points),
+        model::fmt_num(v.item.points)
+    );
+    page(&format!("阅卷 · {}", t.line()), "", &b)
+}

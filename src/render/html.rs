@@ -134,7 +134,13 @@ pub(crate) fn page(doc_title: &str, h: &DocHeader, secret: bool, body: &str) -> 
 }
 
 /// Document heading: optional 绝密 mark, sitting title, document name and meta lines.
-fn doc_head(out: &mut String, h: &DocHeader, name: &str, secret: bool, metas: &[String]) {
+pub(crate) fn doc_head(
+    out: &mut String,
+    h: &DocHeader,
+    name: &str,
+    secret: bool,
+    metas: &[String],
+) {
     if secret {
         out.push_str("<p class=\"secret\">绝密★启用前</p>\n");
     }
@@ -178,7 +184,7 @@ fn score_box(out: &mut String) {
     );
 }
 
-fn sig_lines(out: &mut String) {
+pub(crate) fn sig_lines(out: &mut String) {
     out.push_str(
         "<div class=\"sig\"><span>考评员（签名）：<span class=\"blank\"></span></span>\
          <span>考评组长（签名）：<span class=\"blank\"></span></span>\

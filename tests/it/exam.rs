@@ -6,7 +6,7 @@
 use crate::analysis::{A, B, json, opened};
 use qbank::analysis::Thresholds;
 use qbank::exam::{Event, Value};
-use qbank::ops::exam::{self, InitOptions, live::Live};
+use qbank::ops::exam::{self, InitOptions, live::Live, results::ExportTo};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::{Path, PathBuf};
@@ -76,6 +76,26 @@ fn answer(
             (Value::Choice(chosen), cell)
         }
     }
+}
+
+fn export(
+    opened: &exam::Opened,
+    copy: &Path,
+    org_key: &Path,
+    out: &Path,
+) -> qbank::Result<exam::results::Exported> {
+    let sheets = out.with_extension("sheets");
+    exam::results::export(
+        opened,
+        &ExportTo {
+            key: copy,
+            org_key,
+            bureau_key: None,
+            out,
+            scores: None,
+            sheets: Some(&sheets),
+        },
+    )
 }
 
 #[test]
@@ -163,16 +183,26 @@ fn an_exams_sealed_results_give_analysis_the_same_statistics_as_the_same_answers
     std::fs::write(&typed_path, &typed).unwrap();
     let qres = dir.join("results.qres");
     let opened_exam = exam::open(&db, &copy).unwrap();
-    let e = exam::results::export(
+    let e = export(
         &opened_exam,
         &copy,
         &dir.join(format!("orgs/{A}.key")),
-        None,
         &qres,
-        None,
     )
     .unwrap();
     assert_eq!((e.candidates, e.absent), (55, 5));
+    // the archive's sheets: one 成绩单 per candidate who sat, and the room's 汇总表
+    let sheets = qres.with_extension("sheets");
+    let summary = std::fs::read_to_string(sheets.join("summary.html")).unwrap();
+    assert!(
+        summary.contains("应考 60 人，实考 55 人，缺考 5 人"),
+        "{summary}"
+    );
+    assert!(sheets.join(format!("score-{}.html", ticket(0))).is_file());
+    assert!(
+        !sheets.join(format!("score-{}.html", ticket(59))).exists(),
+        "no sheet for the absent"
+    );
     // sealed: none of the typed cells' rows (ticket,copy) is readable in the file
     let sealed = std::fs::read(&qres).unwrap();
     assert!(!sealed.windows(code.len()).any(|w| w == code.as_bytes()));
@@ -208,25 +238,21 @@ fn results_sealed_by_another_organisation_or_altered_are_refused() {
     drop(live);
     let opened_exam = exam::open(&db, &copy_a).unwrap();
     // B cannot seal A's exam
-    let Err(err) = exam::results::export(
+    let Err(err) = export(
         &opened_exam,
         &copy_a,
         &dir.join(format!("orgs/{B}.key")),
-        None,
         &dir.join("b.qres"),
-        None,
     ) else {
         panic!("accepted")
     };
     assert!(err.to_string().contains(A), "{err}");
     let qres = dir.join("a.qres");
-    exam::results::export(
+    export(
         &opened_exam,
         &copy_a,
         &dir.join(format!("orgs/{A}.key")),
-        None,
         &qres,
-        None,
     )
     .unwrap();
     let mut bytes = std::fs::read(&qres).unwrap();

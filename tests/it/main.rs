@@ -10,6 +10,7 @@ mod crash;
 mod documents;
 mod exam;
 mod exam_crash;
+mod exam_marking;
 mod figures;
 mod files;
 mod hostile;

@@ -369,6 +369,9 @@ pub enum ExamCommand {
         /// 监听地址。
         #[arg(long, default_value = "0.0.0.0:8080")]
         listen: String,
+        /// 含 key.json 的同一副本文件夹（答案发布后解封）：开启主观题阅卷页面 /mark；考生页面从不提供答案。
+        #[arg(long)]
+        key: Option<PathBuf>,
     },
     /// 考试结束后评分并导出：成绩、作答数据（试题分析格式）和考试日志，加密给鉴定中心（.qres，供 qbank analysis）。
     Export {
@@ -393,6 +396,9 @@ pub enum ExamCommand {
         /// 另将明文成绩表（CSV，权限 0600）写到此处，供本机构存档。
         #[arg(long)]
         scores: Option<PathBuf>,
+        /// 另将成绩汇总表和每位考生的成绩单（HTML，可用 qbank pdf 打印）写到此文件夹。
+        #[arg(long)]
+        sheets: Option<PathBuf>,
     },
 }
 

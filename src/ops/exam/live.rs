@@ -37,6 +37,9 @@ pub struct Live {
     state: Arc<RwLock<Exam>>,
     tx: mpsc::SyncSender<Job>,
     eph: Arc<Mutex<Ephemeral>>,
+    /// The copy's answer key, once the keys release has opened it (`serve --key`): marking
+    /// only, never served to a candidate.
+    pub(super) key: Arc<Option<crate::document::TheoryKey>>,
 }
 
 /// Why a call did not go through: a rule (the person reads it) or the journal failing (the
@@ -134,7 +137,14 @@ impl Live {
             state,
             tx,
             eph: Arc::new(Mutex::new(Ephemeral::default())),
+            key: Arc::new(None),
         }
+    }
+
+    /// The same exam with the copy's key loaded, for marking.
+    pub fn with_key(mut self, key: crate::document::TheoryKey) -> Live {
+        self.key = Arc::new(Some(key));
+        self
     }
 
     /// Reads the state.
@@ -171,6 +181,30 @@ impl Live {
         Some(t)
     }
 
+    /// Refuses while `key` is locked out after failed attempts.
+    pub(super) fn check_lockout(&self, key: &str, now: Timestamp) -> Result<(), Failure> {
+        if let Some((_, Some(until))) = self.lock().failures.get(key)
+            && now < *until
+        {
+            return Err(Failure::Locked(now.duration_until(*until).as_secs().max(1)));
+        }
+        Ok(())
+    }
+
+    /// Counts a failed attempt for `key`, locking it out after `MAX_FAILURES`.
+    pub(super) fn count_failure(&self, key: &str, now: Timestamp) {
+        let mut e = self.lock();
+        let f = e.failures.entry(key.to_string()).or_insert((0, None));
+        f.0 += 1;
+        if f.0 >= MAX_FAILURES {
+            *f = (
+                0,
+                now.checked_add(jiff::SignedDuration::from_secs(LOCK_SECS))
+                    .ok(),
+            );
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Ephemeral> {
         self.eph.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -180,11 +214,7 @@ impl Live {
     pub async fn login(&self, ticket: &str, id4: &str, client: &str) -> Result<String, Failure> {
         let ticket = ticket.trim().to_string();
         let now = Timestamp::now();
-        if let Some((_, Some(until))) = self.lock().failures.get(&ticket)
-            && now < *until
-        {
-            return Err(Failure::Locked(now.duration_until(*until).as_secs().max(1)));
-        }
+        self.check_lockout(&ticket, now)?;
         let last = self.lock().last_seen.get(&ticket).copied();
         let (checked, takeover) = self.read(|ex| {
             let r = ex
@@ -197,16 +227,7 @@ impl Live {
         });
         if let Err(why) = checked {
             if why == Refusal::WrongSecondFactor || why == Refusal::NotOnRoster {
-                let mut e = self.lock();
-                let f = e.failures.entry(ticket.clone()).or_insert((0, None));
-                f.0 += 1;
-                if f.0 >= MAX_FAILURES {
-                    *f = (
-                        0,
-                        now.checked_add(jiff::SignedDuration::from_secs(LOCK_SECS))
-                            .ok(),
-                    );
-                }
+                self.count_failure(&ticket, now);
             }
             if why != Refusal::NotOnRoster {
                 let _ = self
@@ -265,23 +286,10 @@ impl Live {
     pub async fn proctor_login(&self, code: &str, client: &str) -> Result<String, Failure> {
         let now = Timestamp::now();
         let key = format!("\0proctor\0{client}");
-        if let Some((_, Some(until))) = self.lock().failures.get(&key)
-            && now < *until
-        {
-            return Err(Failure::Locked(now.duration_until(*until).as_secs().max(1)));
-        }
+        self.check_lockout(&key, now)?;
         let ok = self.read(|ex| super::proctor_code_ok(&ex.config, code));
         if !ok {
-            let mut e = self.lock();
-            let f = e.failures.entry(key).or_insert((0, None));
-            f.0 += 1;
-            if f.0 >= MAX_FAILURES {
-                *f = (
-                    0,
-                    now.checked_add(jiff::SignedDuration::from_secs(LOCK_SECS))
-                        .ok(),
-                );
-            }
+            self.count_failure(&key, now);
             return Err(Failure::Refused(Refusal::WrongSecondFactor));
         }
         let (token, hash) = new_token()?;

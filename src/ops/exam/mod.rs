@@ -6,6 +6,7 @@
 
 mod journal;
 pub mod live;
+pub mod marking;
 pub mod results;
 
 pub use journal::Journal;
@@ -44,6 +45,8 @@ pub struct InitOutcome {
     pub minutes: u32,
     /// The proctor's code, shown once (only its Argon2id hash is kept).
     pub proctor_code: Zeroizing<String>,
+    /// The examiners' marking code (阅卷码), shown once.
+    pub marking_code: Zeroizing<String>,
 }
 
 /// The largest `paper.json` read: a theory copy with figures is far smaller.
@@ -96,6 +99,7 @@ pub fn init(o: &InitOptions) -> Result<InitOutcome> {
     let mut salt = [0u8; 32];
     getrandom::fill(&mut salt).map_err(|e| Error::Crypto(format!("系统随机数不可用：{e}")))?;
     let code = Zeroizing::new(proctor_code()?);
+    let marking = Zeroizing::new(proctor_code()?);
     let config = ExamConfig {
         format: event::CONFIG_FORMAT,
         sitting: info.sitting.clone(),
@@ -111,6 +115,7 @@ pub fn init(o: &InitOptions) -> Result<InitOutcome> {
         shuffle_options: o.shuffle_options,
         salt: hex::encode(salt),
         proctor: hash_code(&code)?,
+        marking: hash_code(&marking)?,
         double_marking: o.double_marking,
         threshold: o.threshold,
         roster,
@@ -135,6 +140,7 @@ pub fn init(o: &InitOptions) -> Result<InitOutcome> {
         start: o.start,
         minutes,
         proctor_code: code,
+        marking_code: marking,
     })
 }
 
@@ -156,8 +162,17 @@ fn hash_code(code: &str) -> Result<String> {
 
 /// Whether `code` is the proctor's code.
 pub fn proctor_code_ok(config: &ExamConfig, code: &str) -> bool {
+    code_ok(&config.proctor, code)
+}
+
+/// Whether `code` is the examiners' marking code.
+pub fn marking_code_ok(config: &ExamConfig, code: &str) -> bool {
+    code_ok(&config.marking, code)
+}
+
+fn code_ok(phc: &str, code: &str) -> bool {
     use argon2::password_hash::PasswordVerifier;
-    argon2::password_hash::phc::PasswordHash::new(&config.proctor)
+    argon2::password_hash::phc::PasswordHash::new(phc)
         .map(|h| {
             argon2::Argon2::default()
                 .verify_password(code.trim().as_bytes(), &h)

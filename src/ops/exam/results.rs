@@ -84,6 +84,62 @@ pub fn scores_csv(exam: &Exam, results: &[CandResult]) -> String {
     out
 }
 
+/// Writes the room's 成绩汇总表 (`summary.html`) and a 成绩单 per candidate who sat
+/// (`score-<准考证号>.html`), 0600 (they hold the key), for the archive and `qbank pdf`.
+pub fn write_sheets(
+    exam: &Exam,
+    key: &TheoryKey,
+    results: &[CandResult],
+    dir: &Path,
+) -> Result<()> {
+    let c = &exam.config;
+    let org = c.organisation.clone();
+    let date = crate::ops::org::beijing_time(&c.start.to_string());
+    let title = format!(
+        "{}（{}）{} 理论知识考试",
+        c.occupation_name, c.occupation, c.level
+    );
+    let h = crate::render::DocHeader {
+        title: &title,
+        sitting: &c.sitting,
+        organisation: &org,
+        copy: &c.copy,
+        date: &date,
+    };
+    let files = super::super::files::write_file;
+    files(
+        &dir.join("summary.html"),
+        crate::render::results::score_summary_html(results, &h).as_bytes(),
+    )?;
+    for r in results.iter().filter(|r| r.present) {
+        let answers = exam.cands[&r.ticket]
+            .answers
+            .iter()
+            .map(|(q, (_, v))| (*q, v.clone()))
+            .collect();
+        let html = crate::render::results::score_sheet_html(&exam.paper, key, r, &answers, &h);
+        files(
+            &dir.join(format!("score-{}.html", r.ticket)),
+            html.as_bytes(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Where `export` reads the key and the organisation's key, and what it writes.
+pub struct ExportTo<'a> {
+    /// The opened copy holding `key.json`.
+    pub key: &'a Path,
+    pub org_key: &'a Path,
+    pub bureau_key: Option<&'a Path>,
+    /// The sealed results (`.qres`).
+    pub out: &'a Path,
+    /// The scores in clear (CSV, 0600), for the organisation's archive.
+    pub scores: Option<&'a Path>,
+    /// A folder for the 成绩汇总表 and the 成绩单 (HTML).
+    pub sheets: Option<&'a Path>,
+}
+
 /// What `export` wrote.
 pub struct Exported {
     pub file: PathBuf,
@@ -96,14 +152,15 @@ pub struct Exported {
 /// answer waits for its marks, and nothing is written then. `key` is the opened copy with
 /// `key.json`; the response file needs it only for 填空 and subjective questions, the scores
 /// always.
-pub fn export(
-    opened: &Opened,
-    key_dir: &Path,
-    org_key: &Path,
-    bureau_pub: Option<&Path>,
-    out: &Path,
-    scores_out: Option<&Path>,
-) -> Result<Exported> {
+pub fn export(opened: &Opened, to: &ExportTo) -> Result<Exported> {
+    let ExportTo {
+        key: key_dir,
+        org_key,
+        bureau_key: bureau_pub,
+        out,
+        scores: scores_out,
+        sheets,
+    } = *to;
     let exam = &opened.exam;
     let now = Timestamp::now();
     let sitting = still_sitting(exam, now);
@@ -156,6 +213,9 @@ pub fn export(
     super::super::files::write_file(out, &bytes)?;
     if let Some(p) = scores_out {
         super::super::files::write_file(p, &files.scores)?;
+    }
+    if let Some(dir) = sheets {
+        write_sheets(exam, &key, &results, dir)?;
     }
     Ok(Exported {
         file: out.to_path_buf(),

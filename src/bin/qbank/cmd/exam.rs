@@ -43,6 +43,7 @@ pub fn exec(g: &Global, cmd: ExamCommand) -> Result<ExitCode> {
                     "copy": o.copy, "candidates": o.candidates, "questions": o.questions,
                     "start": o.start.to_string(), "minutes": o.minutes,
                     "proctor_code": o.proctor_code.as_str(),
+                    "marking_code": o.marking_code.as_str(),
                 }));
             } else {
                 crate::outln!(
@@ -61,12 +62,24 @@ pub fn exec(g: &Global, cmd: ExamCommand) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        ExamCommand::Serve { db, copy, listen } => {
+        ExamCommand::Serve {
+            db,
+            copy,
+            listen,
+            key,
+        } => {
             let opened = exam::open(&db, &copy)?;
             let cfg = opened.exam.config.clone();
             let candidates = cfg.roster.len();
             let records = opened.records.len();
-            let live = exam::live::Live::start(opened);
+            let key = match &key {
+                Some(k) => Some(exam::results::read_key(k, &opened.exam)?),
+                None => None,
+            };
+            let mut live = exam::live::Live::start(opened);
+            if let Some(k) = key {
+                live = live.with_key(k);
+            }
             let app = Arc::new(qbank::examserver::App {
                 live,
                 occupation: format!("{}（{}）", cfg.occupation_name, cfg.occupation),
@@ -86,7 +99,7 @@ pub fn exec(g: &Global, cmd: ExamCommand) -> Result<ExitCode> {
                     .local_addr()
                     .map_err(|e| Error::Usage(format!("无法监听 {listen}：{e}")))?;
                 crate::outln!(
-                    "机考服务已启动：http://{addr}/（考生登录），http://{addr}/proctor（监考）；副本 {}，{candidates} 名考生，已恢复 {records} 条记录。按 Ctrl-C 停止",
+                    "机考服务已启动：http://{addr}/（考生登录），http://{addr}/proctor（监考），http://{addr}/mark（阅卷）；副本 {}，{candidates} 名考生，已恢复 {records} 条记录。按 Ctrl-C 停止",
                     cfg.copy
                 );
                 qbank::examserver::serve(app, listener)
@@ -103,16 +116,20 @@ pub fn exec(g: &Global, cmd: ExamCommand) -> Result<ExitCode> {
             bureau_key,
             out,
             scores,
+            sheets,
         } => {
             let opened = exam::open(&db, &copy)?;
             let key = key.unwrap_or(copy);
             let e = exam::results::export(
                 &opened,
-                &key,
-                &org_key,
-                bureau_key.as_deref(),
-                &out,
-                scores.as_deref(),
+                &exam::results::ExportTo {
+                    key: &key,
+                    org_key: &org_key,
+                    bureau_key: bureau_key.as_deref(),
+                    out: &out,
+                    scores: scores.as_deref(),
+                    sheets: sheets.as_deref(),
+                },
             )?;
             if g.json {
                 crate::output::json(&serde_json::json!({
