@@ -2,11 +2,14 @@
 //! CSRF checks, JSON and forms in, pages from `render::exam` out. No rule of the exam lives
 //! here: every decision is the library's (`exam::Exam::check`, `Live`).
 
+mod mark;
+mod proctor;
+
 use crate::exam::{Event, Refusal, Value};
 use crate::ops::exam::live::{Failure, Live, csrf_of};
 use crate::render::exam as page;
 use axum::Router;
-use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Json, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Json, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -16,8 +19,6 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 const CANDIDATE_COOKIE: &str = "qbank_exam";
-const PROCTOR_COOKIE: &str = "qbank_proctor";
-const MARK_COOKIE: &str = "qbank_mark";
 const JS: &str = include_str!("exam.js");
 const CSS: &str = include_str!("exam.css");
 
@@ -30,7 +31,7 @@ pub struct App {
     pub copy: String,
 }
 
-type S = State<Arc<App>>;
+pub(super) type S = State<Arc<App>>;
 
 impl App {
     fn title(&self) -> page::ExamTitle<'_> {
@@ -54,15 +55,15 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/api/submit", post(submit))
         .route("/api/state", get(state))
         .route("/api/ping", get(ping))
-        .route("/proctor", get(proctor))
-        .route("/proctor/login", post(proctor_login))
-        .route("/proctor/extend", post(extend))
-        .route("/proctor/unlock", post(unlock))
-        .route("/proctor/submit", post(force_submit))
-        .route("/proctor/api/rows", get(proctor_rows))
-        .route("/mark", get(mark_overview))
-        .route("/mark/login", post(mark_login))
-        .route("/mark/q/{q}", get(mark_task).post(mark_submit))
+        .route("/proctor", get(proctor::room_page))
+        .route("/proctor/login", post(proctor::login))
+        .route("/proctor/extend", post(proctor::extend))
+        .route("/proctor/unlock", post(proctor::unlock))
+        .route("/proctor/submit", post(proctor::force_submit))
+        .route("/proctor/api/rows", get(proctor::rows))
+        .route("/mark", get(mark::overview))
+        .route("/mark/login", post(mark::login))
+        .route("/mark/q/{q}", get(mark::task).post(mark::submit))
         .route(
             "/static/exam.js",
             get(|| async { asset("text/javascript; charset=utf-8", JS) }),
@@ -100,7 +101,7 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, kind)], body).into_response()
 }
 
-fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(super) fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -110,7 +111,7 @@ fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-fn set_cookie(name: &str, token: &str) -> (header::HeaderName, String) {
+pub(super) fn set_cookie(name: &str, token: &str) -> (header::HeaderName, String) {
     (
         header::SET_COOKIE,
         format!("{name}={token}; HttpOnly; SameSite=Strict; Path=/"),
@@ -123,11 +124,11 @@ fn candidate(app: &App, h: &HeaderMap) -> Option<(String, String)> {
     app.live.session(token).map(|t| (t, token.to_string()))
 }
 
-fn refused(status: StatusCode, msg: impl std::fmt::Display) -> Response {
+pub(super) fn refused(status: StatusCode, msg: impl std::fmt::Display) -> Response {
     (status, Json(json!({ "error": msg.to_string() }))).into_response()
 }
 
-fn failure(f: Failure) -> Response {
+pub(super) fn failure(f: Failure) -> Response {
     let status = match &f {
         Failure::Refused(Refusal::Closed | Refusal::NotStarted) => StatusCode::CONFLICT,
         Failure::Refused(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -307,296 +308,15 @@ async fn ping(State(app): S, h: HeaderMap) -> Response {
     }
 }
 
-fn proctor_token(app: &App, h: &HeaderMap) -> Option<String> {
-    cookie(h, PROCTOR_COOKIE)
-        .filter(|t| app.live.is_proctor(t))
-        .map(String::from)
-}
-
-fn room(app: &App, token: &str, notice: Option<&str>) -> Response {
-    let rows = app.live.proctor_rows();
-    let view: Vec<page::RoomRow> = rows
-        .iter()
-        .map(|r| page::RoomRow {
-            seat: &r.seat,
-            ticket: &r.ticket,
-            name: &r.name,
-            status: r.status,
-            answered: r.answered,
-            questions: r.questions,
-            seconds_left: r.seconds_left,
-            extension: r.extension,
-            logins: r.logins,
-        })
-        .collect();
-    Html(page::proctor_page(
-        &app.title(),
-        &view,
-        &csrf_of(token),
-        notice,
-    ))
-    .into_response()
-}
-
+/// The notice a page shows after a redirect (`?notice=…`).
 #[derive(Deserialize)]
-struct Notice {
+pub(super) struct Notice {
     #[serde(default)]
-    notice: Option<String>,
-}
-
-async fn proctor(State(app): S, h: HeaderMap, Query(n): Query<Notice>) -> Response {
-    match proctor_token(&app, &h) {
-        Some(t) => room(&app, &t, n.notice.as_deref()),
-        None => Html(page::proctor_login_page(&app.title(), None)).into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-struct CodeForm {
-    code: String,
-}
-
-async fn proctor_login(
-    State(app): S,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Form(f): Form<CodeForm>,
-) -> Response {
-    match app
-        .live
-        .proctor_login(&f.code, &addr.ip().to_string())
-        .await
-    {
-        Ok(token) => (
-            [set_cookie(PROCTOR_COOKIE, &token)],
-            Redirect::to("/proctor"),
-        )
-            .into_response(),
-        Err(e) => {
-            let msg = match e {
-                Failure::Refused(_) => "监考码不正确".to_string(),
-                other => other.to_string(),
-            };
-            (
-                StatusCode::UNAUTHORIZED,
-                Html(page::proctor_login_page(&app.title(), Some(&msg))),
-            )
-                .into_response()
-        }
-    }
-}
-
-#[derive(Deserialize)]
-struct ActionForm {
-    csrf: String,
-    ticket: String,
-    #[serde(default)]
-    minutes: Option<String>,
-    #[serde(default)]
-    reason: Option<String>,
-}
-
-/// A proctor's action: the proctor session and the form's CSRF field.
-async fn act(
-    app: &App,
-    h: &HeaderMap,
-    f: &ActionForm,
-    ev: Result<Event, Refusal>,
-    done: &str,
-) -> Response {
-    let Some(token) = proctor_token(app, h) else {
-        return refused(StatusCode::UNAUTHORIZED, "请先以监考码登录");
-    };
-    if f.csrf != csrf_of(&token) {
-        return refused(StatusCode::FORBIDDEN, "请求来源无法验证，请刷新页面");
-    }
-    let result = match ev {
-        Ok(ev) => app.live.append(ev).await.map(|_| ()),
-        Err(r) => Err(Failure::Refused(r)),
-    };
-    let notice = match result {
-        Ok(()) => format!("{done}：{}", f.ticket),
-        Err(e) => format!("未执行（{}）：{e}", f.ticket),
-    };
-    // after the action, a page that reloads without sending it again (POST, redirect, GET)
-    let q: String = url_escape(&notice);
-    Redirect::to(&format!("/proctor?notice={q}")).into_response()
-}
-
-async fn extend(State(app): S, h: HeaderMap, Form(f): Form<ActionForm>) -> Response {
-    let minutes = f
-        .minutes
-        .as_deref()
-        .and_then(|m| m.trim().parse::<u32>().ok());
-    let ev = match minutes {
-        Some(minutes) => Ok(Event::Extend {
-            ticket: f.ticket.clone(),
-            minutes,
-            reason: f.reason.clone().unwrap_or_default().trim().to_string(),
-        }),
-        None => Err(Refusal::BadExtension),
-    };
-    act(&app, &h, &f, ev, "已延时").await
-}
-
-async fn unlock(State(app): S, h: HeaderMap, Form(f): Form<ActionForm>) -> Response {
-    let reason = f.reason.clone().unwrap_or_default().trim().to_string();
-    let ev = if reason.is_empty() {
-        Err(Refusal::BadExtension)
-    } else {
-        Ok(Event::Unlock {
-            ticket: f.ticket.clone(),
-            reason,
-        })
-    };
-    act(&app, &h, &f, ev, "已允许换机").await
-}
-
-async fn force_submit(State(app): S, h: HeaderMap, Form(f): Form<ActionForm>) -> Response {
-    let ev = Ok(Event::Submit {
-        ticket: f.ticket.clone(),
-        forced: true,
-    });
-    act(&app, &h, &f, ev, "已强制交卷").await
-}
-
-async fn proctor_rows(State(app): S, h: HeaderMap) -> Response {
-    if proctor_token(&app, &h).is_none() {
-        return refused(StatusCode::UNAUTHORIZED, "请先以监考码登录");
-    }
-    Json(app.live.proctor_rows()).into_response()
-}
-
-/// The examiner's session: (name, token).
-fn examiner(app: &App, h: &HeaderMap) -> Option<(String, String)> {
-    let token = cookie(h, MARK_COOKIE)?;
-    app.live.examiner(token).map(|n| (n, token.to_string()))
-}
-
-async fn mark_overview(State(app): S, h: HeaderMap, Query(n): Query<Notice>) -> Response {
-    let Some((name, _)) = examiner(&app, &h) else {
-        return Html(page::mark_login_page(&app.title(), None)).into_response();
-    };
-    let rows: Vec<page::MarkLine> = app
-        .live
-        .marking_rows(&name)
-        .into_iter()
-        .map(|r| page::MarkLine {
-            q: r.q,
-            item_type: r.item_type,
-            points: r.points,
-            answers: r.answers,
-            done: r.done,
-            for_me: r.for_me,
-        })
-        .collect();
-    Html(page::mark_overview_page(
-        &app.title(),
-        &name,
-        &rows,
-        app.live.has_key(),
-        n.notice.as_deref(),
-    ))
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct MarkLoginForm {
-    name: String,
-    code: String,
-}
-
-async fn mark_login(
-    State(app): S,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Form(f): Form<MarkLoginForm>,
-) -> Response {
-    match app
-        .live
-        .examiner_login(&f.name, &f.code, &addr.ip().to_string())
-        .await
-    {
-        Ok(token) => ([set_cookie(MARK_COOKIE, &token)], Redirect::to("/mark")).into_response(),
-        Err(e) => {
-            let msg = match e {
-                Failure::Refused(Refusal::WrongSecondFactor) => "阅卷码不正确".to_string(),
-                other => other.to_string(),
-            };
-            (
-                StatusCode::UNAUTHORIZED,
-                Html(page::mark_login_page(&app.title(), Some(&msg))),
-            )
-                .into_response()
-        }
-    }
-}
-
-async fn mark_task(State(app): S, h: HeaderMap, Path(q): Path<u32>) -> Response {
-    let Some((name, token)) = examiner(&app, &h) else {
-        return Redirect::to("/mark").into_response();
-    };
-    let Some(task) = app.live.next_to_mark(&name, q) else {
-        let n = url_escape(&format!("第 {q} 题已没有待您评阅的答案"));
-        return Redirect::to(&format!("/mark?notice={n}")).into_response();
-    };
-    let (double, threshold) = app
-        .live
-        .read(|ex| (ex.config.double_marking, ex.config.threshold));
-    let v = page::MarkView {
-        q,
-        item: &task.item,
-        key: &task.key,
-        script: &task.script,
-        text: &task.text,
-        round: task.round,
-        double,
-        threshold,
-    };
-    Html(page::mark_task_page(
-        &app.title(),
-        &name,
-        &v,
-        &csrf_of(&token),
-    ))
-    .into_response()
-}
-
-#[derive(Deserialize)]
-struct MarkForm {
-    csrf: String,
-    script: String,
-    score: String,
-}
-
-async fn mark_submit(
-    State(app): S,
-    h: HeaderMap,
-    Path(q): Path<u32>,
-    Form(f): Form<MarkForm>,
-) -> Response {
-    let Some((name, token)) = examiner(&app, &h) else {
-        return refused(StatusCode::UNAUTHORIZED, "请先以阅卷码登录");
-    };
-    if f.csrf != csrf_of(&token) {
-        return refused(StatusCode::FORBIDDEN, "请求来源无法验证，请刷新页面");
-    }
-    let result = match f.score.trim().parse::<f64>() {
-        Ok(score) if score.is_finite() => app.live.mark(&name, q, &f.script, score).await,
-        _ => Err(Failure::Refused(Refusal::BadMark {
-            q,
-            max: app.live.read(|ex| ex.question(q).map_or(0.0, |i| i.points)),
-        })),
-    };
-    match result {
-        Ok(()) => Redirect::to(&format!("/mark/q/{q}")).into_response(),
-        Err(e) => {
-            let n = url_escape(&format!("未记录（答卷 {}）：{e}", f.script));
-            Redirect::to(&format!("/mark?notice={n}")).into_response()
-        }
-    }
+    pub notice: Option<String>,
 }
 
 /// Percent-encoding of a query value (every byte outside the unreserved set).
-fn url_escape(s: &str) -> String {
+pub(super) fn url_escape(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
