@@ -14,7 +14,9 @@
 #      opens its package with its own key and both releases, as an evaluator would
 #      (demo/unsealed/<organisation>/), verifying it with the pinned bureau key (the bureau.pub
 #      beside the packages must be that key);
-#   6. the audit log is verified: chained, signed by the bureau, every change after the
+#   6. 南京金陵 runs a 机考 on its 四级 theory copy (qbank exam init/serve, simulated candidates,
+#      export sealed to the bureau), and the bureau analyses the results without retyping;
+#   7. the audit log is verified: chained, signed by the bureau, every change after the
 #      operator's registration signed with the operator's personal key, and holding the entries
 #      both releases name.
 # Running it again changes nothing: the bank, the catalog and the sitting are already there.
@@ -81,14 +83,65 @@ fi
 echo "仅凭试卷发布：$out/papers-only/$early_org 中没有任何答案文件（key.*），答案部分保持密封"
 $q release "$sitting" --keys --out "$out/sitting/keys-release.json"
 for org in S000032100001 Y000132050002 S000032020003; do
-    rm -rf "$out/unsealed/$org"
+    # opened before (a second run): open again beside it and keep the old folder, with its
+    # printed PDFs, when every document is byte for byte the same
+    to="$out/unsealed/$org"
+    [ -d "$to" ] && to="$out/.reopened/$org"
+    rm -rf "$to"
     $q unseal "$out/sitting/packages/$org.qpkg" --org-key "$out/orgs/$org.key" \
         --release "$out/sitting/release.json" --keys-release "$out/sitting/keys-release.json" \
-        --bureau-key "$out/sitting/bureau.pub" --out "$out/unsealed/$org" | tail -1
+        --bureau-key "$out/sitting/bureau.pub" --out "$to" | tail -1
+    if [ "$to" != "$out/unsealed/$org" ]; then
+        if diff -r -x '*.pdf' "$to" "$out/unsealed/$org" >/dev/null; then
+            echo "再次解封 $org：与 $out/unsealed/$org 逐字节相同，保留已打印的 PDF"
+            rm -rf "$to"
+        else
+            rm -rf "$out/unsealed/$org"
+            mv "$to" "$out/unsealed/$org"
+        fi
+    fi
 done
+rm -rf "$out/.reopened"
 # what organisations print and archive: every opened document (and the public catalog) as an A4 PDF
 # (needs Chromium; without one qbank says how to get it and the demo goes on with the HTML)
 $q pdf "$out/unsealed" "$out/catalog/catalog.html" | tail -1
+
+# 机考 at 南京金陵 on its 四级 theory copy as opened with the papers release (no key on the exam
+# machine during the sitting): 40 candidates on the roster, 38 sit (simulated browsers), the
+# results are scored with the keys once open, sealed to the bureau, and analysed in the vault.
+exam=$out/exam
+copy=$out/papers-only/$early_org/dg4-theory/F01
+if [ -f "$exam/results.qres" ]; then
+    echo "机考已完成：$exam/results.qres（成绩已加密给鉴定中心并已分析）"
+else
+    rm -rf "$exam"
+    $q exam init --copy "$copy" --roster "banks/sittings/roster-$early_org-dg4.csv" --db "$exam/exam.db"
+    port=${QBANK_EXAM_PORT:-18080}
+    $q exam serve --db "$exam/exam.db" --copy "$copy" --listen "127.0.0.1:$port" >"$exam/serve.log" 2>&1 &
+    server=$!
+    trap 'kill "$server" 2>/dev/null || true' EXIT
+    i=0
+    until grep -q "机考服务已启动" "$exam/serve.log"; do
+        i=$((i + 1))
+        if [ $i -gt 300 ] || ! kill -0 "$server" 2>/dev/null; then
+            cat "$exam/serve.log" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+    head -1 "$exam/serve.log"
+    cargo run --release --quiet --example exam-candidates -- "http://127.0.0.1:$port" \
+        "banks/sittings/roster-$early_org-dg4.csv" "$out/unsealed/$early_org/dg4-theory/F01" 2 20261128
+    # a power cut after the last answer: every answer was on disk before it was acknowledged
+    kill -9 "$server"
+    wait "$server" 2>/dev/null || true
+    trap - EXIT
+    $q exam export --db "$exam/exam.db" --copy "$copy" --key "$out/unsealed/$early_org/dg4-theory/F01" \
+        --org-key "$out/orgs/$early_org.key" --out "$exam/results.qres" --sheets "$exam/sheets"
+    # the bureau's side: the sealed results go straight into item analysis, without retyping
+    $q analysis "$exam/results.qres" --report "$exam/analysis.html" | head -3
+    $q pdf "$exam/sheets/summary.html" | tail -1
+fi
 $q audit verify --anchor "$out/sitting/release.json" --anchor "$out/sitting/keys-release.json"
 
 echo
@@ -97,3 +150,4 @@ echo "签名发布：  $out/sitting/release.json（试卷，开考起）、$out/
 echo "仅试卷：    $out/papers-only/$early_org（只凭试卷发布解封：没有 key.*）"
 echo "可打印试卷：$out/unsealed/<机构>/<组卷方案>/Fnn/*.pdf、*.html、*.md（按各机构解封所得）"
 echo "公开目录：  $out/catalog/catalog.html、catalog.csv、catalog.json"
+echo "机考：      $exam/exam.db（考试记录，哈希链）、$exam/results.qres（加密给鉴定中心的成绩与作答）、$exam/sheets/（成绩单）、$exam/analysis.html（试题分析）"
