@@ -20,14 +20,20 @@ fn main() {
     let absent: usize = a.get(3).and_then(|s| s.parse().ok()).unwrap_or(0);
     let seed: u64 = a.get(4).and_then(|s| s.parse().ok()).unwrap_or(1);
     let read = |f: &str| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(copy.join(f)).expect("the copy's files")).expect("JSON")
+        serde_json::from_slice(&std::fs::read(copy.join(f)).expect("the copy's files"))
+            .expect("JSON")
     };
     let (paper, key) = (read("paper.json"), read("key.json"));
     let keys: HashMap<u64, String> = key["answers"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| (k["n"].as_u64().unwrap(), k["answer"].as_str().unwrap_or("").to_string()))
+        .map(|k| {
+            (
+                k["n"].as_u64().unwrap(),
+                k["answer"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     let items: Vec<(u64, String, usize, f64)> = paper["sections"]
         .as_array()
@@ -71,7 +77,13 @@ fn main() {
                     .send_form([("ticket", ticket.as_str()), ("id4", id4.as_str())])
                     .expect("login");
                 assert_eq!(r.status(), 303, "login of {ticket}");
-                let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+                let cookie = r.headers()["set-cookie"]
+                    .to_str()
+                    .unwrap()
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .to_string();
                 let token = cookie.split_once('=').unwrap().1.to_string();
                 let csrf = qbank::ops::exam::live::csrf_of(&token);
                 let mut rng = ChaCha8Rng::seed_from_u64(seed * 1000 + c as u64);
@@ -85,7 +97,11 @@ fn main() {
                     let value = match ty.as_str() {
                         "判断" => serde_json::json!({"t": "judge", "v": (k == "√") == right}),
                         _ => {
-                            let correct: Vec<usize> = k.bytes().filter(u8::is_ascii_uppercase).map(|x| (x - b'A') as usize).collect();
+                            let correct: Vec<usize> = k
+                                .bytes()
+                                .filter(u8::is_ascii_uppercase)
+                                .map(|x| (x - b'A') as usize)
+                                .collect();
                             let chosen = if right || *options == 0 {
                                 correct
                             } else if ty == "多选" {
@@ -93,13 +109,16 @@ fn main() {
                                 let mut c = correct.clone();
                                 if c.len() > 1 && rng.random_bool(0.5) {
                                     c.remove(rng.random_range(0..c.len()));
-                                } else if let Some(extra) = (0..*options).find(|o| !correct.contains(o)) {
+                                } else if let Some(extra) =
+                                    (0..*options).find(|o| !correct.contains(o))
+                                {
                                     c.push(extra);
                                     c.sort_unstable();
                                 }
                                 c
                             } else {
-                                let wrong: Vec<usize> = (0..*options).filter(|o| !correct.contains(o)).collect();
+                                let wrong: Vec<usize> =
+                                    (0..*options).filter(|o| !correct.contains(o)).collect();
                                 vec![wrong[rng.random_range(0..wrong.len())]]
                             };
                             serde_json::json!({"t": "choice", "v": chosen})
@@ -112,6 +131,8 @@ fn main() {
                         .send_json(serde_json::json!({"q": n, "rev": 1, "value": value}))
                         .expect("answer");
                     assert_eq!(r.status(), 200, "answer of {ticket} to {n}");
+                    // read to the end: the connection stays open, as a browser's does
+                    r.into_body().read_to_string().expect("the answer's reply");
                 }
                 let r = agent
                     .post(format!("{url}/api/submit"))
