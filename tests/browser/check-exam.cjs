@@ -3,7 +3,7 @@
 // 已保存 only after the server has the answer, a lost connection, a crashed computer and 换机,
 // 延时, wrong credentials, 交卷 and 强制交卷, large type, the security headers and cookies, and a
 // server killed with SIGKILL that comes back with every acknowledged answer. Writes the README's
-// screenshots docs/screens/exam-candidate.png and docs/screens/exam-proctor.png.
+// screenshots docs/screens/exam-candidate.png and docs/screens/exam-proctor.png (with QBANK_SCREENS=1).
 //
 // usage (from the repo root): node tests/browser/check-exam.cjs QBANK_BINARY
 // It uses the demo's opened copy demo/papers-only/S000032100001/dg4-theory/F01 (made by
@@ -309,8 +309,10 @@ function kill(child) {
 
     // candidate screenshot: top of the page, answers saved, one flagged
     await pageA2.evaluate(() => window.scrollTo(0, 0));
-    fs.mkdirSync('docs/screens', { recursive: true });
-    await pageA2.screenshot({ path: 'docs/screens/exam-candidate.png' });
+    if (process.env.QBANK_SCREENS) {
+      fs.mkdirSync('docs/screens', { recursive: true });
+      await pageA2.screenshot({ path: 'docs/screens/exam-candidate.png' });
+    }
 
     // ---- 5. 延时
     const secsBefore = (await state(pageA2)).seconds;
@@ -353,7 +355,7 @@ function kill(child) {
 
     // proctor screenshot: A 答题中 with 延时, B 答题中, C 未登录
     await pageP.goto(base + '/proctor');
-    await pageP.screenshot({ path: 'docs/screens/exam-proctor.png' });
+    if (process.env.QBANK_SCREENS) await pageP.screenshot({ path: 'docs/screens/exam-proctor.png' });
 
     // ---- 10. security
     const cookie = (await ctxA2.cookies(base)).find((c) => c.name === 'qbank_exam');
