@@ -28,3 +28,9 @@ pub fn feedback_file(name: &str, bytes: &[u8]) -> Result<(bool, Vec<Diagnostic>)
 pub fn workbook(name: &str, bytes: &[u8]) -> std::result::Result<Vec<SourceFile>, Vec<Diagnostic>> {
     super::submission::excel_to_toml(name, bytes).map(|v| v.into_iter().map(|(f, _)| f).collect())
 }
+
+/// A 机考 roster as `qbank exam init` reads it: decoded, split, every row checked. The number of
+/// candidates.
+pub fn roster_file(name: &str, bytes: &[u8]) -> Result<usize> {
+    super::exam::parse_roster(name, bytes).map(|r| r.len())
+}

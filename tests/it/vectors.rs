@@ -423,3 +423,114 @@ mod submission {
         assert_eq!(e.exit_code(), 5, "{e}");
     }
 }
+
+/// Frozen vectors of sealed 机考 results (`QBANK-RESULTS/1`, `tests/data/vectors/results/`),
+/// sealed with the submission vectors' keys (`QBANK_BLESS_VECTORS=1` remakes the results only).
+/// The frozen file opens to its three parts; `fail_*` are refused as failed verification (exit
+/// 6): a flipped byte, a key claiming the organisation, and a submission presented as results.
+mod results {
+    use qbank::package::keys::{OrgSecret, read_org_public};
+    use qbank::package::results::{self, ResultsFiles, ResultsMeta};
+    use std::path::{Path, PathBuf};
+    use zeroize::Zeroizing;
+
+    const ORG: &str = "S000000000001";
+    const RESPONSES: &str = "candidate,copy,1,2\n1001,S000000000001-dg4-theory-F01,A,√\n";
+    const SCORES: &str = "座位号,准考证号,姓名,1,2,总分,状态\n1,1001,测试,1,0,1,已交卷\n";
+    const LOG: &str = "{\"seq\":1}\n";
+
+    fn keys() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors/submission")
+    }
+
+    fn dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/vectors/results")
+    }
+
+    fn files() -> ResultsFiles {
+        ResultsFiles {
+            responses: Zeroizing::new(RESPONSES.as_bytes().to_vec()),
+            scores: Zeroizing::new(SCORES.as_bytes().to_vec()),
+            log: Zeroizing::new(LOG.as_bytes().to_vec()),
+        }
+    }
+
+    fn meta() -> ResultsMeta {
+        ResultsMeta {
+            format: results::FORMAT,
+            organisation: ORG.into(),
+            sitting: "T-VEC".into(),
+            copy: format!("{ORG}-dg4-theory-F01"),
+            exported_at: "2026-11-28T03:00:00Z".into(),
+            candidates: 1,
+            log_head: "00".repeat(32),
+            responses_len: RESPONSES.len() as u64,
+            scores_len: SCORES.len() as u64,
+            log_len: LOG.len() as u64,
+        }
+    }
+
+    fn bless(d: &Path) {
+        let _ = std::fs::remove_dir_all(d);
+        std::fs::create_dir_all(d).unwrap();
+        let to = OrgSecret::read(&keys().join("bureau.key"))
+            .unwrap()
+            .public()
+            .unwrap();
+        let org = OrgSecret::read(&keys().join(format!("{ORG}.key"))).unwrap();
+        let good = results::seal(&meta(), &files(), &org, &to).unwrap();
+        std::fs::write(d.join("results.qres"), &good).unwrap();
+        let mut flipped = good.clone();
+        let at = flipped.len() - 20;
+        flipped[at] ^= 1;
+        std::fs::write(d.join("fail_flipped_byte.qres"), flipped).unwrap();
+        let stranger = OrgSecret::generate(ORG).unwrap();
+        std::fs::write(
+            d.join("fail_forged_origin.qres"),
+            results::seal(&meta(), &files(), &stranger, &to).unwrap(),
+        )
+        .unwrap();
+        std::fs::copy(
+            keys().join("submission.qsub"),
+            d.join("fail_submission_as_results.qres"),
+        )
+        .unwrap();
+    }
+
+    fn open(name: &str) -> qbank::Result<(ResultsMeta, ResultsFiles)> {
+        let bureau = OrgSecret::read(&keys().join("bureau.key")).unwrap();
+        let bytes = std::fs::read(dir().join(name)).unwrap();
+        results::open(&bytes, &bureau, |org| {
+            let (id, pk) = read_org_public(&keys().join(format!("{org}.pub")))?;
+            assert_eq!(id, org);
+            Ok(pk)
+        })
+    }
+
+    #[test]
+    fn frozen_results_open_and_forged_ones_are_refused() {
+        if std::env::var_os("QBANK_BLESS_VECTORS").is_some() {
+            bless(&dir());
+        }
+        let (m, f) = open("results.qres").expect("the frozen results open");
+        assert_eq!(m, meta());
+        assert_eq!(
+            (
+                f.responses.as_slice(),
+                f.scores.as_slice(),
+                f.log.as_slice()
+            ),
+            (RESPONSES.as_bytes(), SCORES.as_bytes(), LOG.as_bytes())
+        );
+        for name in [
+            "fail_flipped_byte.qres",
+            "fail_forged_origin.qres",
+            "fail_submission_as_results.qres",
+        ] {
+            let Err(e) = open(name) else {
+                panic!("{name} opened")
+            };
+            assert_eq!(e.exit_code(), 6, "{name}: {e}");
+        }
+    }
+}

@@ -66,15 +66,13 @@ pub fn read_paper(dir: &Path) -> Result<(TheoryPaper, String)> {
     Ok((paper, hex::encode(Sha256::digest(&bytes))))
 }
 
-/// Makes a new exam's log: nothing is written if the copy, the roster or the options are wrong.
-pub fn init(o: &InitOptions) -> Result<InitOutcome> {
-    let (paper, digest) = read_paper(&o.copy)?;
-    let info = paper.copy.clone().expect("checked");
+/// Reads a roster file's bytes (CSV as Excel saves it): the candidates, or every problem by line.
+pub(crate) fn parse_roster(name: &str, bytes: &[u8]) -> Result<Vec<crate::exam::Candidate>> {
     let mut problems = Vec::new();
-    let csv = super::csvfile::read(&o.roster, &mut problems)?;
-    let roster = match crate::exam::roster::parse(&csv.header, &csv.rows) {
-        Ok(r) if problems.is_empty() => r,
-        Ok(_) => return Err(Error::Invalid(problems)),
+    let csv = super::csvfile::parse(name, bytes, &mut problems)?;
+    match crate::exam::roster::parse(&csv.header, &csv.rows) {
+        Ok(r) if problems.is_empty() => Ok(r),
+        Ok(_) => Err(Error::Invalid(problems)),
         Err(p) => {
             problems.extend(
                 p.into_iter()
@@ -84,9 +82,17 @@ pub fn init(o: &InitOptions) -> Result<InitOutcome> {
                         message,
                     }),
             );
-            return Err(Error::Invalid(problems));
+            Err(Error::Invalid(problems))
         }
-    };
+    }
+}
+
+/// Makes a new exam's log: nothing is written if the copy, the roster or the options are wrong.
+pub fn init(o: &InitOptions) -> Result<InitOutcome> {
+    let (paper, digest) = read_paper(&o.copy)?;
+    let info = paper.copy.clone().expect("checked");
+    let bytes = super::files::read_regular(&o.roster, super::csvfile::MAX_CSV_BYTES)?;
+    let roster = parse_roster(&o.roster.display().to_string(), &bytes)?;
     let minutes = o.minutes.unwrap_or(paper.minutes);
     if !(1..=600).contains(&minutes) {
         return Err(Error::Usage(format!(
