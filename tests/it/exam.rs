@@ -270,3 +270,69 @@ fn results_sealed_by_another_organisation_or_altered_are_refused() {
     };
     assert!(err.to_string().contains("QBANK-SUBMISSION/2"), "{err}");
 }
+
+#[test]
+fn a_bad_roster_a_second_init_and_an_altered_log_are_refused_and_change_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (_, copy, _) = opened(dir);
+    let q = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_qbank"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let bad = dir.join("bad.csv");
+    std::fs::write(
+        &bad,
+        "准考证号,姓名,证件号后四位,座位号\n1001,甲,1234,1\n1001,乙,12a4,2\n",
+    )
+    .unwrap();
+    let db = dir.join("exam/exam.db");
+    let init = |roster: &Path| {
+        q(&[
+            "exam".as_ref(),
+            "init".as_ref(),
+            "--copy".as_ref(),
+            copy.as_os_str(),
+            "--roster".as_ref(),
+            roster.as_os_str(),
+            "--db".as_ref(),
+            db.as_os_str(),
+        ])
+    };
+    let out = init(&bad);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("bad.csv:3")
+            && err.contains("准考证号 1001 已在第 2 行出现")
+            && err.contains("证件号后四位"),
+        "{err}"
+    );
+    assert!(!db.exists(), "nothing is written for a bad roster");
+    let good = roster(dir, 2);
+    assert_eq!(init(&good).status.code(), Some(0));
+    let again = init(&good);
+    assert_eq!(
+        again.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    // a log altered behind the server's back is refused at open, naming the entry
+    {
+        let live = Live::start(exam::open(&db, &copy).unwrap());
+        tokio::runtime::Runtime::new().unwrap().block_on(async {
+            live.login(&ticket(0), "0000", "t").await.unwrap();
+        });
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE log SET event = replace(event, '\"client\":\"t\"', '\"client\":\"x\"') WHERE seq = 2", []).unwrap();
+    drop(conn);
+    let Err(e) = exam::open(&db, &copy) else {
+        panic!("an altered log opened")
+    };
+    assert_eq!(e.exit_code(), 6, "{e}");
+    assert!(e.to_string().contains("第 2 条"), "{e}");
+}
