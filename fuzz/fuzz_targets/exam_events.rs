@@ -7,10 +7,15 @@ use libfuzzer_sys::fuzz_target;
 use qbank::exam::{Candidate, Event, Exam, ExamConfig, Record, event::GENESIS};
 
 fuzz_target!(|data: &[u8]| {
-    let paper: qbank::document::TheoryPaper =
-        serde_json::from_str(include_str!("../../tests/data/render/theory3-paper.json")).unwrap();
-    let key: qbank::document::TheoryKey =
-        serde_json::from_str(include_str!("../../tests/data/render/theory3-key.json")).unwrap();
+    static DOCS: std::sync::OnceLock<(qbank::document::TheoryPaper, qbank::document::TheoryKey)> =
+        std::sync::OnceLock::new();
+    let (paper, key) = DOCS.get_or_init(|| {
+        (
+            serde_json::from_str(include_str!("../../tests/data/render/theory3-paper.json")).unwrap(),
+            serde_json::from_str(include_str!("../../tests/data/render/theory3-key.json")).unwrap(),
+        )
+    });
+    let (paper, key) = (paper.clone(), key);
     let t0: jiff::Timestamp = "2026-11-28T01:00:00Z".parse().unwrap();
     let config = ExamConfig {
         format: 1,
@@ -46,7 +51,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = exam.phase("A", now);
         let _ = exam.overdue(now);
     }
-    let results = qbank::exam::score::results(&exam, &key);
+    let results = qbank::exam::score::results(&exam, key);
     let _ = qbank::exam::score::responses_csv(&exam, Some(&results));
     let _ = exam.layout("A");
 });
