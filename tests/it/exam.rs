@@ -336,3 +336,12 @@ fn a_bad_roster_a_second_init_and_an_altered_log_are_refused_and_change_nothing(
     assert_eq!(e.exit_code(), 6, "{e}");
     assert!(e.to_string().contains("第 2 条"), "{e}");
 }
+
+#[test]
+fn an_excel_roster_is_refused_with_how_to_save_it() {
+    let Err(e) = qbank::ops::parse::roster_file("名单.xlsx", b"PK\x03\x04rest") else {
+        panic!("a workbook was read as a roster")
+    };
+    assert_eq!(e.exit_code(), 3);
+    assert!(e.to_string().contains("另存为 CSV UTF-8"), "{e}");
+}

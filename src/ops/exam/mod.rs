@@ -68,6 +68,15 @@ pub fn read_paper(dir: &Path) -> Result<(TheoryPaper, String)> {
 
 /// Reads a roster file's bytes (CSV as Excel saves it): the candidates, or every problem by line.
 pub(crate) fn parse_roster(name: &str, bytes: &[u8]) -> Result<Vec<crate::exam::Candidate>> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        // Excel keeps 15 significant digits of a number: a 16–18 digit 准考证号 typed into a
+        // number cell is already altered there, so the roster travels as CSV with text columns
+        return Err(Error::Invalid(vec![crate::bankfile::Diagnostic {
+            file: name.to_string(),
+            line: 1,
+            message: "考生名单是 Excel 工作簿：请先把准考证号和证件号后四位两列设为“文本”格式，再“另存为 CSV UTF-8（逗号分隔）”，用该 CSV 建立考试".into(),
+        }]));
+    }
     let mut problems = Vec::new();
     let csv = super::csvfile::parse(name, bytes, &mut problems)?;
     match crate::exam::roster::parse(&csv.header, &csv.rows) {
