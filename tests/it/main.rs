@@ -11,6 +11,7 @@ mod documents;
 mod exam;
 mod exam_crash;
 mod exam_marking;
+mod exam_pages;
 mod figures;
 mod files;
 mod hostile;
