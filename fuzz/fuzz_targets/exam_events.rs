@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         format: 1,
         sitting: "S".into(),
         organisation: "O".into(),
+        organisation_name: String::new(),
         occupation: "6-31-01-03".into(),
         occupation_name: "电工".into(),
         level: qbank::model::Grade::Level(qbank::model::Level::from_code(3).unwrap()),

@@ -14,6 +14,9 @@ pub struct ExamConfig {
     pub format: u32,
     pub sitting: String,
     pub organisation: String,
+    /// The organisation's name, from the opened package's manifest (empty if it was not there).
+    #[serde(default)]
+    pub organisation_name: String,
     pub occupation: String,
     pub occupation_name: String,
     #[serde(deserialize_with = "crate::model::Grade::deserialize_required")]
@@ -273,6 +276,7 @@ mod tests {
             format: CONFIG_FORMAT,
             sitting: "s".into(),
             organisation: "o".into(),
+            organisation_name: String::new(),
             occupation: "6-31-01-03".into(),
             occupation_name: "电工".into(),
             level: Grade::Level(crate::model::Level::from_code(4).unwrap()),

@@ -33,6 +33,7 @@ fn exam(double: bool) -> Exam {
         format: CONFIG_FORMAT,
         sitting: "S".into(),
         organisation: "O".into(),
+        organisation_name: String::new(),
         occupation: "6-31-01-03".into(),
         occupation_name: "电工".into(),
         level: crate::model::Grade::Level(crate::model::Level::from_code(3).unwrap()),

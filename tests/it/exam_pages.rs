@@ -111,6 +111,7 @@ fn a_score_sheet_prints_each_answer_the_key_and_the_points() {
         format: 1,
         sitting: "JS-2026-11-DG".into(),
         organisation: "S000032100001".into(),
+        organisation_name: "南京金陵职业技能培训学校".into(),
         occupation: "6-31-01-03".into(),
         occupation_name: "电工".into(),
         level: qbank::model::Grade::Level(qbank::model::Level::from_code(3).unwrap()),

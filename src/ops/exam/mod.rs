@@ -119,6 +119,7 @@ pub fn init(o: &InitOptions) -> Result<InitOutcome> {
         format: event::CONFIG_FORMAT,
         sitting: info.sitting.clone(),
         organisation: info.organisation.clone(),
+        organisation_name: organisation_name(&o.copy, &info.organisation),
         occupation: info.occupation.clone(),
         occupation_name: info.occupation_name.clone(),
         level: info.level,
@@ -157,6 +158,29 @@ pub fn init(o: &InitOptions) -> Result<InitOutcome> {
         proctor_code: code,
         marking_code: marking,
     })
+}
+
+/// The organisation's name from the manifest `unseal` writes at the top of its output
+/// (`<out>/package-manifest.json`, two folders above a copy), when it names the same
+/// organisation; empty otherwise (the pages then show the code alone).
+fn organisation_name(copy: &Path, id: &str) -> String {
+    let Some(top) = copy.parent().and_then(Path::parent) else {
+        return String::new();
+    };
+    let Ok(bytes) = super::files::read_regular(&top.join("package-manifest.json"), 1 << 20) else {
+        return String::new();
+    };
+    let v: serde_json::Value = serde_json::from_slice(&bytes).unwrap_or_default();
+    if v["organisation"].as_str() == Some(id) {
+        v["organisation_name"]
+            .as_str()
+            .unwrap_or("")
+            .chars()
+            .take(64)
+            .collect()
+    } else {
+        String::new()
+    }
 }
 
 /// Eight digits in two groups, e.g. `4821-0937`: read out by the chief examiner, typed once.

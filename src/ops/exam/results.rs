@@ -93,7 +93,9 @@ pub fn write_sheets(
     dir: &Path,
 ) -> Result<()> {
     let c = &exam.config;
-    let org = c.organisation.clone();
+    let org = format!("{} {}", c.organisation, c.organisation_name)
+        .trim()
+        .to_string();
     let date = crate::ops::org::beijing_time(&c.start.to_string());
     let title = format!(
         "{}（{}）{} 理论知识考试",

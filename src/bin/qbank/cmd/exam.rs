@@ -84,7 +84,9 @@ pub fn exec(g: &Global, cmd: ExamCommand) -> Result<ExitCode> {
                 live,
                 occupation: format!("{}（{}）", cfg.occupation_name, cfg.occupation),
                 level: cfg.level.to_string(),
-                organisation: cfg.organisation.clone(),
+                organisation: format!("{} {}", cfg.organisation, cfg.organisation_name)
+                    .trim()
+                    .to_string(),
                 copy: cfg.copy.clone(),
             });
             let rt = tokio::runtime::Builder::new_multi_thread()
