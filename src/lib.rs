@@ -9,9 +9,9 @@
 //! - [`document`]: the typed document model — theory papers and keys, practical and defence sets
 //!   with their marking schemes, organisation copies, quality reports — as the JSON files are
 //!   written and read (a missing or mistyped field refused naming file and field). Pure.
-//! - [`render`]: printable HTML and Markdown from those documents, and the 机考's pages. Pure.
 //! - [`exam`]: the 机考 — roster, per-candidate layouts, the hash-chained event log, its rules,
-//!   scoring and the results in the analysis format. Pure.
+//!   marking, scoring and the results in the analysis format. Pure.
+//! - [`render`]: printable HTML and Markdown from those documents, and the 机考's pages. Pure.
 //! - [`synth`]: seeded synthetic banks for scale tests. Pure.
 //! - [`store`]: the only code that touches the database and keys: key–value trait and sled
 //!   backend, envelope encryption, record formats, the bank digest.

@@ -5,6 +5,7 @@
 
 pub mod event;
 pub mod layout;
+pub mod marks;
 pub mod roster;
 pub mod score;
 pub mod state;

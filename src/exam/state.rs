@@ -325,8 +325,8 @@ impl Exam {
                 }
                 let marks = c.marks.get(q).map(Vec::as_slice).unwrap_or(&[]);
                 let state =
-                    super::score::resolve(marks, self.config.double_marking, self.config.threshold);
-                if matches!(state, super::score::Resolution::Final(_))
+                    super::marks::resolve(marks, self.config.double_marking, self.config.threshold);
+                if matches!(state, super::marks::Resolution::Final(_))
                     || marks.iter().any(|(e, _)| e == examiner)
                 {
                     return Err(Refusal::MarkedEnough { q: *q });
