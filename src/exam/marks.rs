@@ -30,6 +30,20 @@ pub fn resolve(marks: &[(String, f64)], double: bool, threshold: f64) -> Resolut
     }
 }
 
+/// One subjective question on the marking overview.
+#[derive(Clone, Debug)]
+pub struct MarkRow {
+    pub q: u32,
+    pub item_type: String,
+    pub points: f64,
+    /// Answers written (blank ones need no marking).
+    pub answers: usize,
+    /// Answers whose mark is final.
+    pub done: usize,
+    /// Answers waiting for a mark this examiner may give.
+    pub for_me: usize,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

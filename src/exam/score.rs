@@ -84,6 +84,21 @@ pub struct CandResult {
     pub forced: bool,
 }
 
+impl CandResult {
+    /// 缺考, 待阅卷, 强制交卷 or 已交卷, as the scores and the sheets print it.
+    pub fn status(&self) -> &'static str {
+        if !self.present {
+            "缺考"
+        } else if self.unmarked > 0 {
+            "待阅卷"
+        } else if self.forced {
+            "强制交卷"
+        } else {
+            "已交卷"
+        }
+    }
+}
+
 /// Scores every candidate on the roster.
 pub fn results(exam: &Exam, key: &TheoryKey) -> Vec<CandResult> {
     let keys: HashMap<u32, &KeyAnswer> = key.answers.iter().map(|a| (a.n, a)).collect();
@@ -202,7 +217,6 @@ pub fn needs_key(exam: &Exam) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
 
     #[test]
     fn blanks_compare_without_spaces_or_full_width_letters() {

@@ -91,6 +91,22 @@ impl fmt::Display for Refusal {
     }
 }
 
+/// One row of the proctor's page.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ProctorRow {
+    pub seat: String,
+    pub ticket: String,
+    pub name: String,
+    /// 未登录, 答题中, 连接中断, 已交卷, 已强制交卷, 待开考.
+    pub status: &'static str,
+    pub answered: usize,
+    pub questions: usize,
+    pub seconds_left: i64,
+    pub extension: u32,
+    pub logins: u32,
+    pub last_seen_secs: Option<i64>,
+}
+
 /// A session counts as active elsewhere while its browser was heard from this recently.
 pub const ACTIVE_SECS: i64 = 45;
 /// The longest text answer kept, in characters.

@@ -24,19 +24,7 @@ pub(super) async fn overview(State(app): S, h: HeaderMap, Query(n): Query<Notice
     let Some((name, _)) = examiner(&app, &h) else {
         return Html(page::mark_login_page(&app.title(), None)).into_response();
     };
-    let rows: Vec<page::MarkLine> = app
-        .live
-        .marking_rows(&name)
-        .into_iter()
-        .map(|r| page::MarkLine {
-            q: r.q,
-            item_type: r.item_type,
-            points: r.points,
-            answers: r.answers,
-            done: r.done,
-            for_me: r.for_me,
-        })
-        .collect();
+    let rows = app.live.marking_rows(&name);
     Html(page::mark_overview_page(
         &app.title(),
         &name,

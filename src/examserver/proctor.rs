@@ -22,23 +22,9 @@ fn proctor_token(app: &App, h: &HeaderMap) -> Option<String> {
 
 fn room(app: &App, token: &str, notice: Option<&str>) -> Response {
     let rows = app.live.proctor_rows();
-    let view: Vec<page::RoomRow> = rows
-        .iter()
-        .map(|r| page::RoomRow {
-            seat: &r.seat,
-            ticket: &r.ticket,
-            name: &r.name,
-            status: r.status,
-            answered: r.answered,
-            questions: r.questions,
-            seconds_left: r.seconds_left,
-            extension: r.extension,
-            logins: r.logins,
-        })
-        .collect();
     Html(page::proctor_page(
         &app.title(),
-        &view,
+        &rows,
         &csrf_of(token),
         notice,
     ))

@@ -8,6 +8,8 @@ use super::html::esc;
 use super::model::{self, Item};
 use super::rich;
 use crate::document::TheoryPaper;
+use crate::exam::marks::MarkRow;
+use crate::exam::state::ProctorRow;
 use crate::exam::{Layout, Value};
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -319,21 +321,13 @@ pub fn proctor_login_page(t: &ExamTitle, error: Option<&str>) -> String {
     page("监考登录", "", &b)
 }
 
-/// One row of the proctor's table, as the page prints it.
-pub struct RoomRow<'a> {
-    pub seat: &'a str,
-    pub ticket: &'a str,
-    pub name: &'a str,
-    pub status: &'a str,
-    pub answered: usize,
-    pub questions: usize,
-    pub seconds_left: i64,
-    pub extension: u32,
-    pub logins: u32,
-}
-
 /// The room: who is logged in, progress, lost connections, with extend, unlock and force-submit.
-pub fn proctor_page(t: &ExamTitle, rows: &[RoomRow], csrf: &str, notice: Option<&str>) -> String {
+pub fn proctor_page(
+    t: &ExamTitle,
+    rows: &[ProctorRow],
+    csrf: &str,
+    notice: Option<&str>,
+) -> String {
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for r in rows {
         *counts.entry(r.status).or_default() += 1;
@@ -372,9 +366,9 @@ pub fn proctor_page(t: &ExamTitle, rows: &[RoomRow], csrf: &str, notice: Option<
         let _ = write!(
             b,
             "<tr{cls}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}/{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
-            esc(r.seat),
-            esc(r.ticket),
-            esc(r.name),
+            esc(&r.seat),
+            esc(&r.ticket),
+            esc(&r.name),
             esc(r.status),
             r.answered,
             r.questions,
@@ -387,7 +381,7 @@ pub fn proctor_page(t: &ExamTitle, rows: &[RoomRow], csrf: &str, notice: Option<
             r.logins
         );
         if !matches!(r.status, "已交卷" | "已强制交卷") {
-            let tk = esc(r.ticket);
+            let tk = esc(&r.ticket);
             let _ = write!(
                 b,
                 "<details><summary>处理</summary>\
@@ -421,22 +415,12 @@ pub fn mark_login_page(t: &ExamTitle, error: Option<&str>) -> String {
     page("阅卷登录", "", &b)
 }
 
-/// One subjective question's progress, as the overview prints it.
-pub struct MarkLine {
-    pub q: u32,
-    pub item_type: String,
-    pub points: f64,
-    pub answers: usize,
-    pub done: usize,
-    pub for_me: usize,
-}
-
 /// The marking overview: every subjective question, how many answers are final, how many wait
 /// for this examiner.
 pub fn mark_overview_page(
     t: &ExamTitle,
     examiner: &str,
-    rows: &[MarkLine],
+    rows: &[MarkRow],
     key_loaded: bool,
     notice: Option<&str>,
 ) -> String {

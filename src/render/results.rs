@@ -35,18 +35,6 @@ fn key_text(a: &Answer, ty: ItemType) -> String {
     }
 }
 
-fn status(r: &CandResult) -> &'static str {
-    if !r.present {
-        "缺考"
-    } else if r.unmarked > 0 {
-        "待阅卷"
-    } else if r.forced {
-        "强制交卷"
-    } else {
-        "已交卷"
-    }
-}
-
 /// One candidate's 成绩单.
 pub fn score_sheet_html(
     paper: &TheoryPaper,
@@ -69,7 +57,7 @@ pub fn score_sheet_html(
             r.name,
             r.ticket,
             r.seat,
-            status(r)
+            r.status()
         )],
     );
     b.push_str("<table class=\"grid\"><thead><tr><th>题型</th><th>题数</th><th>满分</th><th>得分</th></tr></thead><tbody>");
@@ -151,7 +139,7 @@ pub fn score_summary_html(results: &[CandResult], h: &DocHeader) -> String {
             } else {
                 "—".into()
             },
-            status(r)
+            r.status()
         );
     }
     b.push_str("</tbody></table>");

@@ -5,6 +5,7 @@
 //! by the SHA-256 of their token; when each browser was last heard from is kept in memory only.
 
 use super::{Journal, Opened};
+pub use crate::exam::state::ProctorRow;
 use crate::exam::{Event, Exam, Phase, Record, Refusal, Value};
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
@@ -101,22 +102,6 @@ pub struct CandView {
     pub answers: HashMap<u32, (u64, Value)>,
     pub flags: Vec<u32>,
     pub submitted: bool,
-}
-
-/// One row of the proctor's page.
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct ProctorRow {
-    pub seat: String,
-    pub ticket: String,
-    pub name: String,
-    /// 未登录, 答题中, 连接中断, 已交卷, 已强制交卷, 待开考.
-    pub status: &'static str,
-    pub answered: usize,
-    pub questions: usize,
-    pub seconds_left: i64,
-    pub extension: u32,
-    pub logins: u32,
-    pub last_seen_secs: Option<i64>,
 }
 
 /// A browser is 连接中断 when it has not called for this long.

@@ -6,6 +6,7 @@
 
 use super::live::{Failure, Live, new_token, token_hash};
 use crate::document::{KeyAnswer, PaperItem};
+pub use crate::exam::marks::MarkRow;
 use crate::exam::score::{Resolution, resolve};
 use crate::exam::{Event, Exam, Phase, Refusal, Value};
 use jiff::Timestamp;
@@ -19,20 +20,6 @@ pub fn script_code(exam: &Exam, ticket: &str) -> String {
     h.update([0]);
     h.update(ticket.as_bytes());
     hex::encode(&h.finalize()[..5])
-}
-
-/// One subjective question on the marking overview.
-#[derive(Clone, Debug)]
-pub struct MarkRow {
-    pub q: u32,
-    pub item_type: String,
-    pub points: f64,
-    /// Answers written (blank ones need no marking).
-    pub answers: usize,
-    /// Answers whose mark is final.
-    pub done: usize,
-    /// Answers waiting for a mark this examiner may give.
-    pub for_me: usize,
 }
 
 /// An answer to mark.

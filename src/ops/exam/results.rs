@@ -70,15 +70,7 @@ pub fn scores_csv(exam: &Exam, results: &[CandResult]) -> String {
                 out.push_str(&format!("{p}"));
             }
         }
-        let status = if !r.present {
-            "缺考"
-        } else if r.unmarked > 0 {
-            "待阅卷"
-        } else if r.forced {
-            "强制交卷"
-        } else {
-            "已交卷"
-        };
+        let status = r.status();
         out.push_str(&format!(",{},{status}\n", r.total));
     }
     out
