@@ -345,3 +345,31 @@ fn an_excel_roster_is_refused_with_how_to_save_it() {
     assert_eq!(e.exit_code(), 3);
     assert!(e.to_string().contains("另存为 CSV UTF-8"), "{e}");
 }
+
+#[test]
+fn an_exam_made_by_a_newer_qbank_is_refused_with_its_format() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (_, copy, _) = opened(dir);
+    let db = init(dir, &copy, 2);
+    let mut records = exam::open(&db, &copy).unwrap().records;
+    let qbank::exam::Event::Open(config) = &mut records[0].event else {
+        panic!("first is Open")
+    };
+    config.format = qbank::exam::event::CONFIG_FORMAT + 1;
+    let newer = qbank::exam::Record::new(
+        &qbank::exam::event::GENESIS,
+        1,
+        records[0].at,
+        records[0].event.clone(),
+    );
+    let path = dir.join("newer.db");
+    let mut j = exam::Journal::open(&path, true).unwrap();
+    j.append(&[newer]).unwrap();
+    drop(j);
+    let Err(e) = exam::open(&path, &copy) else {
+        panic!("a newer exam opened")
+    };
+    assert_eq!(e.exit_code(), 3, "{e}");
+    assert!(e.to_string().contains("更新版本"), "{e}");
+}

@@ -239,6 +239,14 @@ pub fn open(db: &Path, copy: &Path) -> Result<Opened> {
             db.display()
         ),
     })?;
+    if exam.config.format > event::CONFIG_FORMAT {
+        return Err(Error::Usage(format!(
+            "{} 由更新版本的 qbank 建立（考试记录格式 {}，本版本支持 {}）：请用同一版本或更新的 qbank 开考",
+            db.display(),
+            exam.config.format,
+            event::CONFIG_FORMAT
+        )));
+    }
     if exam.config.paper_sha256 != digest {
         return Err(Error::Usage(format!(
             "{} 中的试卷与建立本场机考时的试卷不同（{} 的摘要不符）：请使用建立考试时的副本",
