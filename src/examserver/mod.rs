@@ -316,7 +316,7 @@ pub(super) struct Notice {
 }
 
 /// Percent-encoding of a query value (every byte outside the unreserved set).
-pub(super) fn url_escape(s: &str) -> String {
+pub fn url_escape(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {

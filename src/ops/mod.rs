@@ -19,6 +19,8 @@ pub mod org;
 pub mod parse;
 pub mod pdf;
 pub mod person;
+pub mod phc;
+pub mod portal;
 pub mod revise;
 pub mod sitting;
 mod status;
@@ -95,4 +97,14 @@ impl Progress for Quiet {
     fn phase(&self, _: &str, _: u64) {}
     fn set(&self, _: u64) {}
     fn finish(&self) {}
+}
+
+/// A regular file of at most `max` bytes (for the portal's side, which reads bundles).
+pub fn read_bounded(p: &std::path::Path, max: usize) -> crate::error::Result<Vec<u8>> {
+    files::read_regular(p, max)
+}
+
+/// A folder readable by its owner only (0700), created if missing.
+pub fn create_private_dir(dir: &std::path::Path) -> crate::error::Result<()> {
+    files::create_private_dir(dir)
 }

@@ -242,7 +242,7 @@ pub fn keygen(id: &str, dir: &Path) -> Result<(PathBuf, PathBuf, String)> {
 }
 
 /// One row of the public catalog.
-#[derive(Serialize)]
+#[derive(Serialize, serde::Deserialize)]
 pub struct CatalogRow {
     pub id: String,
     pub name: String,
@@ -256,7 +256,7 @@ pub struct CatalogRow {
     pub public_key: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, serde::Deserialize)]
 pub struct Catalog {
     pub published: String,
     pub bureau_key: String,
@@ -277,12 +277,9 @@ fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Writes the public catalog (目录公开发布) into `out`: catalog.json, catalog.csv, catalog.html and
-/// bureau.pub. Only registered facts and public keys; nothing from the bank.
-pub fn publish(cfg: &StoreConfig, out: &Path) -> Result<Published> {
-    let vault = cfg.open()?;
+/// The public catalog as of now: registered facts and public keys of every organisation.
+pub(crate) fn catalog_of(vault: &Vault, orgs: &[Organisation]) -> Result<Catalog> {
     let bureau = vault.bureau_public()?;
-    let orgs = organisations(&vault)?;
     let rows: Vec<CatalogRow> = orgs
         .iter()
         .map(|o| CatalogRow {
@@ -304,11 +301,20 @@ pub fn publish(cfg: &StoreConfig, out: &Path) -> Result<Published> {
             public_key: o.public_key.clone(),
         })
         .collect();
-    let catalog = Catalog {
+    Ok(Catalog {
         published: now(),
         bureau_key: bureau.hex(),
         organisations: rows,
-    };
+    })
+}
+
+/// Writes the public catalog (目录公开发布) into `out`: catalog.json, catalog.csv, catalog.html and
+/// bureau.pub. Only registered facts and public keys; nothing from the bank.
+pub fn publish(cfg: &StoreConfig, out: &Path) -> Result<Published> {
+    let vault = cfg.open()?;
+    let bureau = vault.bureau_public()?;
+    let orgs = organisations(&vault)?;
+    let catalog = catalog_of(&vault, &orgs)?;
     std::fs::create_dir_all(out).map_err(|e| Error::io("create folder", out, e))?;
     let mut files = Vec::new();
     let mut put = |name: &str, bytes: &[u8]| -> Result<()> {

@@ -50,6 +50,7 @@ pub mod keys;
 pub mod person;
 mod release;
 pub mod results;
+pub mod bundle;
 pub mod submission;
 
 pub use release::{Release, read_release, seal_release_key, seal_stage_key, sign_release};

@@ -7,6 +7,7 @@ pub mod exam;
 mod html;
 mod markdown;
 mod model;
+pub mod portal;
 pub mod results;
 mod rich;
 mod sheet;

@@ -292,6 +292,9 @@ pub enum Command {
     /// 机考：在评价机构考场以解封的理论副本组织计算机考试（建立、开考服务、导出成绩）。
     #[command(subcommand)]
     Exam(ExamCommand),
+    /// 门户数据交换：固定门户公钥、导出发往门户的数据包、导入门户回传的数据包。
+    #[command(subcommand)]
+    Portal(PortalCommand),
     /// 审核队列中的试题；采用须经两位不同的审核员（四眼原则）。
     #[command(subcommand)]
     Review(ReviewCommand),
@@ -399,6 +402,45 @@ pub enum ExamCommand {
         /// 另将成绩汇总表和每位考生的成绩单（HTML，可用 qbank pdf 打印）写到此文件夹。
         #[arg(long)]
         sheets: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PortalCommand {
+    /// 固定门户的签名公钥（portal.pub），与门户安装时打印的指纹核对。
+    Pin {
+        /// 门户的公钥文件 portal.pub。
+        #[arg(long)]
+        key: PathBuf,
+        /// 门户安装时打印的公钥指纹（经其他渠道核对）。
+        #[arg(long)]
+        fingerprint: String,
+    },
+    /// 导出发往门户的数据包（鉴定中心签名）：机构目录、封装包、已签发的发布、注册码摘要、上传的处理结果。
+    Outbox {
+        /// 写出的数据包文件。
+        #[arg(long)]
+        out: PathBuf,
+        /// qbank sitting 写出的封装包文件夹（可多次给出；按摘要匹配）。
+        #[arg(long)]
+        packages: Vec<PathBuf>,
+        /// 为这些机构发放机构管理员注册码（可多次给出）。
+        #[arg(long)]
+        enrol: Vec<String>,
+        /// 注册码通知函写入的文件夹（权限 0600）。
+        #[arg(long)]
+        letters: Option<PathBuf>,
+    },
+    /// 导入门户回传的数据包：补充试题进入审核队列，机考成绩进入试题质量分析。
+    Inbox {
+        /// 门户回传的数据包文件。
+        file: PathBuf,
+        /// 补充试题查重的相似度阈值。
+        #[arg(long, default_value_t = qbank::screen::DEFAULT_THRESHOLD)]
+        threshold: f64,
+        /// 试题质量分析报告（HTML，权限 0600）。
+        #[arg(long)]
+        report: Option<PathBuf>,
     },
 }
 

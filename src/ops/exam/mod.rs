@@ -192,11 +192,7 @@ fn proctor_code() -> Result<String> {
 }
 
 fn hash_code(code: &str) -> Result<String> {
-    use argon2::password_hash::PasswordHasher;
-    argon2::Argon2::default()
-        .hash_password(code.as_bytes())
-        .map(|h: argon2::password_hash::phc::PasswordHash| h.to_string())
-        .map_err(|e| Error::Crypto(e.to_string()))
+    crate::ops::phc::hash(code)
 }
 
 /// Whether `code` is the proctor's code.
@@ -210,14 +206,7 @@ pub fn marking_code_ok(config: &ExamConfig, code: &str) -> bool {
 }
 
 fn code_ok(phc: &str, code: &str) -> bool {
-    use argon2::password_hash::PasswordVerifier;
-    argon2::password_hash::phc::PasswordHash::new(phc)
-        .map(|h| {
-            argon2::Argon2::default()
-                .verify_password(code.trim().as_bytes(), &h)
-                .is_ok()
-        })
-        .unwrap_or(false)
+    crate::ops::phc::verify(phc, code)
 }
 
 /// An exam read back: its log verified and replayed over the copy it was made for.

@@ -14,6 +14,7 @@ mod key;
 mod list;
 mod org;
 mod pdf;
+mod portal;
 mod review;
 mod show;
 mod sitting;
@@ -85,6 +86,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         ),
         Command::Pdf { paths } => pdf::exec(g, &paths),
         Command::Exam(c) => exam::exec(g, c),
+        Command::Portal(c) => portal::exec(g, c),
         Command::Trace { leaked, sitting } => sitting::trace(g, &leaked, &sitting),
         Command::Audit(c) => audit::exec(g, c),
         Command::Item(c) => analysis::item(g, c),

@@ -1,0 +1,289 @@
+//! The portal's pages, server-rendered in Chinese, without any script: the public catalog with
+//! its search, sign-in, an administrator's enrolment, and the signed-in home page — an
+//! organisation's sittings with their packages and releases (and how to open them offline), its
+//! uploads and their status, and for its administrator its users. Pure.
+
+use super::html::esc;
+use crate::portal::crossing::PartKind;
+use crate::portal::rules::{Role, User};
+use crate::portal::views::{CatalogOrg, OrgSitting, UploadRow};
+use std::fmt::Write;
+
+/// Who is signed in, for the page's bar: the user and their session's CSRF value.
+pub struct Viewer<'a> {
+    pub user: &'a User,
+    pub organisation: &'a str,
+    pub csrf: &'a str,
+}
+
+fn page(title: &str, viewer: Option<&Viewer>, body: &str) -> String {
+    let mut bar = String::from("<a href=\"/\">机构目录</a>");
+    match viewer {
+        Some(v) => {
+            let _ = write!(
+                bar,
+                " · <a href=\"/home\">我的工作台</a><span class=\"who\">{}（{}{}）</span>\
+<form method=\"post\" action=\"/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">退出</button></form>",
+                esc(&v.user.name),
+                esc(v.organisation),
+                if v.organisation.is_empty() { v.user.role.name().to_string() } else { format!(" · {}", v.user.role.name()) },
+                esc(v.csrf)
+            );
+        }
+        None => bar.push_str(" · <a href=\"/login\">登录</a> · <a href=\"/enrol\">机构管理员注册</a>"),
+    }
+    format!(
+        "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<title>{} · 职业技能等级认定门户</title><link rel=\"stylesheet\" href=\"/static/portal.css\"></head>\n<body>\
+<header><p class=\"site\">江苏省职业技能等级认定门户</p><nav>{bar}</nav></header>\n<main id=\"main\">\n<h1>{}</h1>\n{body}\n</main></body></html>\n",
+        esc(title),
+        esc(title)
+    )
+}
+
+fn notice(b: &mut String, error: Option<&str>, ok: Option<&str>) {
+    if let Some(e) = error {
+        let _ = write!(b, "<p class=\"error\" role=\"alert\">{}</p>", esc(e));
+    }
+    if let Some(m) = ok {
+        let _ = write!(b, "<p class=\"ok\" role=\"status\">{}</p>", esc(m));
+    }
+}
+
+/// The public catalog (目录公开发布), with the search it was asked.
+pub fn catalog_page(orgs: &[CatalogOrg], word: &str, region: &str, published: &str, viewer: Option<&Viewer>) -> String {
+    let mut b = String::new();
+    let _ = write!(
+        b,
+        "<p>经备案的评价机构及其认定范围{}。</p>\
+<form method=\"get\" action=\"/\" class=\"search\" role=\"search\">\
+<label>名称、备案号或职业编码<input name=\"q\" value=\"{}\" maxlength=\"40\"></label>\
+<label>地区<input name=\"region\" value=\"{}\" maxlength=\"20\"></label><button type=\"submit\">查询</button></form>",
+        if published.is_empty() { String::new() } else { format!("（{}发布）", esc(&crate::ops::org::beijing_time(published))) },
+        esc(word),
+        esc(region)
+    );
+    if orgs.is_empty() {
+        b.push_str("<p>没有符合条件的机构。</p>");
+    } else {
+        let _ = write!(b, "<table><caption>共 {} 家机构</caption><thead><tr><th scope=\"col\">备案号</th><th scope=\"col\">名称</th><th scope=\"col\">类型</th><th scope=\"col\">地区</th><th scope=\"col\">认定职业及等级</th><th scope=\"col\">状态</th></tr></thead><tbody>", orgs.len());
+        for o in orgs {
+            let kind = o.kind.split_once(' ').map_or(o.kind.as_str(), |(_, k)| k);
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&o.id),
+                esc(&o.name),
+                esc(kind),
+                esc(&o.region),
+                esc(&o.certify).replace('；', "<br>"),
+                esc(&o.status)
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+    b.push_str("<p>鉴定中心公钥：<a href=\"/bureau.pub\">bureau.pub</a>（固定值以备案时书面给出的为准）。</p>");
+    page("评价机构目录", viewer, &b)
+}
+
+/// Sign-in.
+pub fn login_page(error: Option<&str>) -> String {
+    let mut b = String::new();
+    notice(&mut b, error, None);
+    b.push_str(
+        "<form method=\"post\" action=\"/login\" class=\"card\">\
+<label>登录名<input name=\"login\" required autofocus autocomplete=\"username\" maxlength=\"32\"></label>\
+<label>密码<input name=\"password\" type=\"password\" required autocomplete=\"current-password\" maxlength=\"128\"></label>\
+<button type=\"submit\">登录</button></form>\
+<p class=\"hint\">考评员和命题人员的账户由本机构管理员开设；机构管理员首次使用请先<a href=\"/enrol\">注册</a>。</p>",
+    );
+    page("登录", None, &b)
+}
+
+/// An administrator's enrolment with the bureau's code.
+pub fn enrol_page(error: Option<&str>) -> String {
+    let mut b = String::new();
+    notice(&mut b, error, None);
+    b.push_str(
+        "<p>请使用鉴定中心通知函中的注册码。注册码只能使用一次。</p>\
+<form method=\"post\" action=\"/enrol\" class=\"card\" autocomplete=\"off\">\
+<label>机构备案号<input name=\"organisation\" required maxlength=\"32\"></label>\
+<label>注册码<input name=\"code\" required maxlength=\"40\"></label>\
+<label>登录名（小写字母、数字）<input name=\"login\" required maxlength=\"32\" autocomplete=\"username\"></label>\
+<label>姓名<input name=\"name\" required maxlength=\"32\"></label>\
+<label>密码（至少 10 个字符）<input name=\"password\" type=\"password\" required maxlength=\"128\" autocomplete=\"new-password\"></label>\
+<button type=\"submit\">注册</button></form>",
+    );
+    page("机构管理员注册", None, &b)
+}
+
+fn size(len: i64) -> String {
+    if len >= 1 << 20 {
+        format!("{:.1} MB", len as f64 / (1u64 << 20) as f64)
+    } else {
+        format!("{} KB", (len + 1023) / 1024)
+    }
+}
+
+fn sittings_html(b: &mut String, org: &str, sittings: &[OrgSitting]) {
+    b.push_str("<section><h2>考试与封装包</h2>");
+    if sittings.is_empty() {
+        b.push_str("<p>本机构目前没有待下载的封装包。</p></section>");
+        return;
+    }
+    b.push_str("<table><thead><tr><th scope=\"col\">考试</th><th scope=\"col\">开考</th><th scope=\"col\">封装包</th><th scope=\"col\">试卷发布</th><th scope=\"col\">答案发布</th></tr></thead><tbody>");
+    for s in sittings {
+        let rel = |kind: PartKind, at: &str| -> String {
+            match s.releases.iter().find(|(k, _, _)| *k == kind) {
+                Some((_, _, true)) => format!(
+                    "<a href=\"/releases/{}/{}.json\" download>下载</a>",
+                    esc(&s.id),
+                    if kind == PartKind::PapersRelease { "papers" } else { "keys" }
+                ),
+                Some((_, due, false)) => format!("{} 起提供", esc(&crate::ops::org::beijing_time(due))),
+                None => format!("未签发（预定 {}）", esc(&crate::ops::org::beijing_time(at))),
+            }
+        };
+        let _ = write!(
+            b,
+            "<tr><td>{}<br><small>{}</small></td><td>{}</td><td><a href=\"/packages/{}/{}.qpkg\" download>{}.qpkg</a>（{}）<br><small>SHA-256 {}</small></td><td>{}</td><td>{}</td></tr>",
+            esc(&s.title),
+            esc(&s.id),
+            esc(&crate::ops::org::beijing_time(&s.start)),
+            esc(&s.id),
+            esc(org),
+            esc(org),
+            size(s.package_len),
+            esc(&s.package_sha256[..16.min(s.package_sha256.len())]),
+            rel(PartKind::PapersRelease, &s.start),
+            rel(PartKind::KeysRelease, &s.keys_at)
+        );
+    }
+    let _ = write!(
+        b,
+        "</tbody></table><details open><summary>如何开启封装包（在考点的离线计算机上）</summary><ol>\
+<li>下载封装包和试卷发布文件（开考时间起提供）；门户从不持有机构私钥，封装包只能用本机构的私钥开启。</li>\
+<li>在保存本机构私钥的计算机上运行：<br><code>qbank unseal {org}.qpkg --org-key {org}.key --release papers.json --out 试卷</code></li>\
+<li>考试结束后下载答案发布文件，再加 <code>--keys-release keys.json</code> 开启答案与评分标准。</li>\
+<li>qbank 用备案时固定的鉴定中心公钥核验签名；核验不通过的文件不会被开启。</li></ol></details></section>",
+        org = esc(org)
+    );
+}
+
+fn uploads_html(b: &mut String, user: &User, csrf: &str, uploads: &[UploadRow]) {
+    let what = match user.role {
+        Role::Admin => "补充试题（.qsub）或机考成绩（.qres）",
+        _ => "补充试题（.qsub）",
+    };
+    let _ = write!(
+        b,
+        "<section><h2>上传</h2><p>只接收已加密给鉴定中心的文件：{what}。门户无法读取其内容。\
+命题人员在本机用 <code>qbank submission seal</code> 封装试题；机考成绩由 <code>qbank exam export</code> 生成。</p>\
+<form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\" class=\"card\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>文件<input type=\"file\" name=\"file\" required></label>\
+<button type=\"submit\">上传</button></form>",
+        esc(csrf)
+    );
+    if !uploads.is_empty() {
+        b.push_str("<table><caption>已上传的文件</caption><thead><tr><th scope=\"col\">编号</th><th scope=\"col\">文件</th><th scope=\"col\">类别</th><th scope=\"col\">上传人</th><th scope=\"col\">时间</th><th scope=\"col\">状态</th></tr></thead><tbody>");
+        for u in uploads {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}（{}）</td><td>{}</td><td>{}</td><td>{}</td><td>{}{}</td></tr>",
+                u.id,
+                esc(&u.file_name),
+                size(u.len),
+                u.kind.name(),
+                esc(&u.login),
+                esc(&crate::ops::org::beijing_time(&u.received)),
+                u.status(),
+                u.message.as_deref().map(|m| format!("<br><small>{}</small>", esc(m).replace('\n', "<br>"))).unwrap_or_default()
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+    b.push_str("</section>");
+}
+
+fn users_html(b: &mut String, csrf: &str, users: &[(i64, String, String, Role, bool)], me: i64) {
+    b.push_str("<section><h2>本机构用户</h2><table><thead><tr><th scope=\"col\">登录名</th><th scope=\"col\">姓名</th><th scope=\"col\">角色</th><th scope=\"col\">状态</th><th scope=\"col\">操作</th></tr></thead><tbody>");
+    for (id, login, name, role, active) in users {
+        let action = if *id == me {
+            String::new()
+        } else {
+            format!(
+                "<form method=\"post\" action=\"/users/{id}/{}\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">{}</button></form>",
+                if *active { "disable" } else { "enable" },
+                esc(csrf),
+                if *active { "停用" } else { "启用" }
+            )
+        };
+        let _ = write!(
+            b,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{action}</td></tr>",
+            esc(login),
+            esc(name),
+            role.name(),
+            if *active { "启用" } else { "已停用" }
+        );
+    }
+    let _ = write!(
+        b,
+        "</tbody></table><form method=\"post\" action=\"/users\" class=\"card\" autocomplete=\"off\"><h3>添加用户</h3>\
+<input type=\"hidden\" name=\"csrf\" value=\"{}\">\
+<label>登录名<input name=\"login\" required maxlength=\"32\"></label><label>姓名<input name=\"name\" required maxlength=\"32\"></label>\
+<label>角色<select name=\"role\"><option value=\"evaluator\">考评员</option><option value=\"writer\">命题人员</option></select></label>\
+<label>初始密码（至少 10 个字符，当面交给本人）<input name=\"password\" type=\"password\" required maxlength=\"128\" autocomplete=\"new-password\"></label>\
+<button type=\"submit\">添加</button></form></section>",
+        esc(csrf)
+    );
+}
+
+/// What the home page shows.
+pub struct Home<'a> {
+    pub sittings: &'a [OrgSitting],
+    pub uploads: &'a [UploadRow],
+    pub users: &'a [(i64, String, String, Role, bool)],
+    pub error: Option<&'a str>,
+    pub ok: Option<&'a str>,
+}
+
+/// The signed-in home page, by role.
+pub fn home_page(v: &Viewer, h: &Home) -> String {
+    let mut b = String::new();
+    notice(&mut b, h.error, h.ok);
+    let org = v.user.organisation.as_deref().unwrap_or("");
+    if v.user.sees_sittings() {
+        sittings_html(&mut b, org, h.sittings);
+    }
+    if matches!(v.user.role, Role::Admin | Role::Writer) {
+        uploads_html(&mut b, v.user, v.csrf, h.uploads);
+    }
+    if v.user.may_manage(org) {
+        users_html(&mut b, v.csrf, h.users, v.user.id);
+    }
+    if v.user.role == Role::Operator {
+        b.push_str("<p>鉴定中心操作员通过离线保管库导出和导入数据包；本门户不持有任何可读的试题。</p>");
+    }
+    page("我的工作台", Some(v), &b)
+}
+
+/// A refusal as a page (a direct URL the user may not open, a release before its time).
+pub fn refusal_page(title: &str, message: &str, viewer: Option<&Viewer>) -> String {
+    let mut b = String::new();
+    notice(&mut b, Some(message), None);
+    b.push_str("<p><a href=\"/home\">返回工作台</a></p>");
+    page(title, viewer, &b)
+}
+
+/// The style sheet.
+pub const CSS: &str = "body{font-family:\"Noto Sans CJK SC\",\"Source Han Sans SC\",sans-serif;margin:0;color:#1a1a1a;background:#fafafa}\
+header{background:#8b1a1a;color:#fff;padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:center;justify-content:space-between}\
+header a,header button{color:#fff}.site{font-weight:bold;margin:0}nav{display:flex;gap:.5rem;align-items:center;flex-wrap:wrap}\
+.who{margin-left:1rem}main{max-width:72rem;margin:0 auto;padding:1rem 1.2rem}table{border-collapse:collapse;width:100%;margin:.8rem 0;background:#fff}\
+th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:top}caption{text-align:left;font-weight:bold;padding:.3rem 0}\
+.card{background:#fff;border:1px solid #ccc;padding:1rem;max-width:32rem;display:grid;gap:.6rem}label{display:grid;gap:.2rem}\
+input,select,button{font:inherit;padding:.3rem .5rem}button{cursor:pointer}.inline{display:inline}.search{display:flex;gap:1rem;align-items:end;flex-wrap:wrap}\
+.error{color:#a00;font-weight:bold}.ok{color:#075e07;font-weight:bold}code{background:#eee;padding:0 .2rem}small{color:#555}\
+:focus-visible{outline:3px solid #1565c0;outline-offset:2px}";
