@@ -5,6 +5,7 @@
 //! submissions into the review queue, 机考 results into item analysis — each upload's outcome
 //! audited and sent back with the next outbox.
 
+use super::StoreConfig;
 use super::files::{read_regular, write_file};
 use super::org::{catalog_of, now, organisations};
 use super::sitting::SittingRecord;
@@ -15,7 +16,6 @@ use crate::package::person::PersonPublic;
 use crate::portal::crossing::{
     Enrolment, InboxMeta, OutboxMeta, PartKind, Receipt, SittingInfo, Upload,
 };
-use super::StoreConfig;
 use crate::store::{AuditEvent, Vault};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -240,8 +240,16 @@ pub fn outbox(cfg: &StoreConfig, opts: &OutboxOptions) -> Result<OutboxOutcome> 
             packages += 1;
         }
         for (release, kind, slot) in [
-            (&rec.release, PartKind::PapersRelease, &mut info.papers_release),
-            (&rec.keys_release, PartKind::KeysRelease, &mut info.keys_release),
+            (
+                &rec.release,
+                PartKind::PapersRelease,
+                &mut info.papers_release,
+            ),
+            (
+                &rec.keys_release,
+                PartKind::KeysRelease,
+                &mut info.keys_release,
+            ),
         ] {
             if let Some(r) = release {
                 let name = format!("releases/{id}/{}.json", kind.as_str());
@@ -401,7 +409,8 @@ fn inbox_from(
         record: PORTAL_KEY.into(),
         reason: "门户公钥不是 32 字节的十六进制".into(),
     })?;
-    let opened = bundle::open::<InboxMeta>(Direction::Inbox, &bytes, |d, m, s| key.verify(d, m, s))?;
+    let opened =
+        bundle::open::<InboxMeta>(Direction::Inbox, &bytes, |d, m, s| key.verify(d, m, s))?;
     let seq = opened.manifest.seq;
     let sha256 = bundle::sha256_hex(&bytes);
     let (_, last, digests) = receipts(&vault)?;
@@ -456,17 +465,25 @@ fn inbox_from(
     let mut receipts = Vec::new();
     let mut any_results = false;
     for r in &work {
-        let name = format!("{:010}.{}", r.upload.id, match r.kind {
-            PartKind::Submission => "qsub",
-            _ => "qres",
-        });
+        let name = format!(
+            "{:010}.{}",
+            r.upload.id,
+            match r.kind {
+                PartKind::Submission => "qsub",
+                _ => "qres",
+            }
+        );
         let path = tmp.join(&name);
         write_file(&path, &r.bytes)?;
         let (accepted, message) = match r.kind {
             PartKind::Submission => match super::submission::import(cfg, &path, threshold, false) {
                 Ok(o) => (
                     true,
-                    format!("已进入审核队列：{} 道试题（投稿 {}）", o.items.len(), o.submission),
+                    format!(
+                        "已进入审核队列：{} 道试题（投稿 {}）",
+                        o.items.len(),
+                        o.submission
+                    ),
                 ),
                 Err(e) => (false, refusal_text(&e, &name, &r.upload.file_name)),
             },

@@ -118,7 +118,9 @@ fn safe_name(name: &str) -> bool {
         && name.len() <= 200
         && !name.starts_with('/')
         && !name.chars().any(|c| c == '\\' || c.is_control())
-        && name.split('/').all(|s| !s.is_empty() && s != "." && s != "..")
+        && name
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..")
 }
 
 /// Writes a bundle: the manifest made from `parts`, signed by `sign` (domain, message).
@@ -172,7 +174,10 @@ pub fn peek<M: DeserializeOwned>(direction: Direction, bytes: &[u8]) -> Result<M
     Ok(header.manifest)
 }
 
-fn split_header<M: DeserializeOwned>(direction: Direction, bytes: &[u8]) -> Result<(Header<M>, &[u8])> {
+fn split_header<M: DeserializeOwned>(
+    direction: Direction,
+    bytes: &[u8],
+) -> Result<(Header<M>, &[u8])> {
     let magic = direction.magic();
     let Some(rest) = bytes.strip_prefix(magic) else {
         let other = match direction {
@@ -249,7 +254,10 @@ pub fn open<'a, M: DeserializeOwned + Serialize>(
         let end = at + p.len as usize;
         let part = &body[at..end];
         if sha256_hex(part) != p.sha256 {
-            return Err(refused(format!("{name}中的文件 {} 与清单的摘要不符", p.name)));
+            return Err(refused(format!(
+                "{name}中的文件 {} 与清单的摘要不符",
+                p.name
+            )));
         }
         bodies.push(part);
         at = end;

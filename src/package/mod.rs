@@ -46,11 +46,11 @@
 //! everything, keys included, as before. Packages of format 2 (`QBANK-PACKAGE/2`, whose clear
 //! manifests listed document digests) are refused with a message saying so.
 
+pub mod bundle;
 pub mod keys;
 pub mod person;
 mod release;
 pub mod results;
-pub mod bundle;
 pub mod submission;
 
 pub use release::{Release, read_release, seal_release_key, seal_stage_key, sign_release};

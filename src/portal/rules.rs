@@ -107,7 +107,10 @@ pub fn login_ok(login: &str) -> bool {
         && login
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
-        && login.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
+        && login
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphanumeric())
 }
 
 /// Why a new password is refused, if it is: at least 10 characters, not one character repeated,

@@ -68,4 +68,3 @@ pub fn kind_of(bytes: &[u8]) -> Option<PartKind> {
         None
     }
 }
-

@@ -39,14 +39,22 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/home", get(home))
         .route("/packages/{sitting}/{file}", get(package))
         .route("/releases/{sitting}/{file}", get(release))
-        .route("/upload", post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + (1 << 20))))
+        .route(
+            "/upload",
+            post(upload).layer(DefaultBodyLimit::max(MAX_UPLOAD + (1 << 20))),
+        )
         .route("/users", post(add_user))
         .route("/users/{id}/{action}", post(set_active))
         .route("/bureau.pub", get(bureau_pub))
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/static/portal.css",
-            get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], pages::CSS) }),
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+                    pages::CSS,
+                )
+            }),
         )
         .layer(DefaultBodyLimit::max(64 << 10))
         .layer(axum::middleware::map_response(secure_headers))
@@ -61,8 +69,14 @@ async fn secure_headers(mut r: Response) -> Response {
             "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     if !h.contains_key(header::CACHE_CONTROL) {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
@@ -93,7 +107,15 @@ async fn viewer(app: &App, h: &HeaderMap) -> Result<Option<(User, String)>, Resp
 
 fn server_error(e: Error) -> Response {
     eprintln!("门户错误：{e}");
-    (StatusCode::INTERNAL_SERVER_ERROR, Html(pages::refusal_page("出错了", "服务器内部错误，请稍后再试", None))).into_response()
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html(pages::refusal_page(
+            "出错了",
+            "服务器内部错误，请稍后再试",
+            None,
+        )),
+    )
+        .into_response()
 }
 
 /// How a library refusal answers a browser.
@@ -113,11 +135,27 @@ fn refusal(e: Error) -> Response {
 }
 
 fn unauthorised() -> Response {
-    (StatusCode::UNAUTHORIZED, Html(pages::refusal_page("请先登录", "此页面需要登录后访问", None))).into_response()
+    (
+        StatusCode::UNAUTHORIZED,
+        Html(pages::refusal_page(
+            "请先登录",
+            "此页面需要登录后访问",
+            None,
+        )),
+    )
+        .into_response()
 }
 
 fn forbidden_csrf() -> Response {
-    (StatusCode::FORBIDDEN, Html(pages::refusal_page("无法完成", "表单已过期或来源不明，请返回页面重新操作", None))).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        Html(pages::refusal_page(
+            "无法完成",
+            "表单已过期或来源不明，请返回页面重新操作",
+            None,
+        )),
+    )
+        .into_response()
 }
 
 fn back(ok: Option<&str>, error: Option<&str>) -> Response {
@@ -132,7 +170,13 @@ fn back(ok: Option<&str>, error: Option<&str>) -> Response {
 
 async fn org_name(app: &App, u: &User) -> String {
     match &u.organisation {
-        Some(o) => app.site.organisation_name(o).await.ok().flatten().unwrap_or_else(|| o.clone()),
+        Some(o) => app
+            .site
+            .organisation_name(o)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| o.clone()),
         None => String::new(),
     }
 }
@@ -154,15 +198,35 @@ async fn catalog(State(app): State<Arc<App>>, h: HeaderMap, Query(s): Query<Sear
         Ok(o) => o,
         Err(e) => return server_error(e),
     };
-    let published = app.site.setting("catalog_published").await.ok().flatten().unwrap_or_default();
+    let published = app
+        .site
+        .setting("catalog_published")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
     match &v {
         Some((u, t)) => {
             let name = org_name(&app, u).await;
             let csrf = csrf_of(t);
-            let viewer = pages::Viewer { user: u, organisation: &name, csrf: &csrf };
-            Html(pages::catalog_page(&orgs, &s.q, &s.region, &published, Some(&viewer))).into_response()
+            let viewer = pages::Viewer {
+                user: u,
+                organisation: &name,
+                csrf: &csrf,
+            };
+            Html(pages::catalog_page(
+                &orgs,
+                &s.q,
+                &s.region,
+                &published,
+                Some(&viewer),
+            ))
+            .into_response()
         }
-        None => Html(pages::catalog_page(&orgs, &s.q, &s.region, &published, None)).into_response(),
+        None => Html(pages::catalog_page(
+            &orgs, &s.q, &s.region, &published, None,
+        ))
+        .into_response(),
     }
 }
 
@@ -188,9 +252,19 @@ fn session_cookie(app: &App, token: &str) -> (header::HeaderName, String) {
 }
 
 async fn login(State(app): State<Arc<App>>, Form(f): Form<LoginForm>) -> Response {
-    match app.site.login(f.login.trim(), &f.password, Timestamp::now()).await {
+    match app
+        .site
+        .login(f.login.trim(), &f.password, Timestamp::now())
+        .await
+    {
         Ok((_, token)) => ([session_cookie(&app, &token)], Redirect::to("/home")).into_response(),
-        Err(e @ Error::Identity(_)) => (StatusCode::UNAUTHORIZED, Html(pages::login_page(Some(&e.to_string().replace("身份被拒绝：", ""))))).into_response(),
+        Err(e @ Error::Identity(_)) => (
+            StatusCode::UNAUTHORIZED,
+            Html(pages::login_page(Some(
+                &e.to_string().replace("身份被拒绝：", ""),
+            ))),
+        )
+            .into_response(),
         Err(e) => server_error(e),
     }
 }
@@ -209,16 +283,33 @@ struct EnrolForm {
 }
 
 async fn enrol(State(app): State<Arc<App>>, Form(f): Form<EnrolForm>) -> Response {
-    let u = NewUser { login: f.login.trim(), name: &f.name, role: Role::Admin, password: &f.password };
+    let u = NewUser {
+        login: f.login.trim(),
+        name: &f.name,
+        role: Role::Admin,
+        password: &f.password,
+    };
     let now = Timestamp::now();
-    match app.site.enrol(f.organisation.trim(), &f.code, &u, now).await {
+    match app
+        .site
+        .enrol(f.organisation.trim(), &f.code, &u, now)
+        .await
+    {
         Ok(_) => match app.site.login(u.login, &f.password, now).await {
-            Ok((_, token)) => ([session_cookie(&app, &token)], Redirect::to("/home?ok=%E6%B3%A8%E5%86%8C%E6%88%90%E5%8A%9F")).into_response(),
+            Ok((_, token)) => (
+                [session_cookie(&app, &token)],
+                Redirect::to("/home?ok=%E6%B3%A8%E5%86%8C%E6%88%90%E5%8A%9F"),
+            )
+                .into_response(),
             Err(e) => server_error(e),
         },
-        Err(e @ (Error::Identity(_) | Error::Usage(_))) => {
-            (StatusCode::UNPROCESSABLE_ENTITY, Html(pages::enrol_page(Some(&e.to_string().replace("身份被拒绝：", ""))))).into_response()
-        }
+        Err(e @ (Error::Identity(_) | Error::Usage(_))) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Html(pages::enrol_page(Some(
+                &e.to_string().replace("身份被拒绝：", ""),
+            ))),
+        )
+            .into_response(),
         Err(e) => server_error(e),
     }
 }
@@ -229,7 +320,9 @@ struct CsrfForm {
 }
 
 async fn logout(State(app): State<Arc<App>>, h: HeaderMap, Form(f): Form<CsrfForm>) -> Response {
-    let Ok(Some((u, t))) = viewer(&app, &h).await else { return Redirect::to("/").into_response() };
+    let Ok(Some((u, t))) = viewer(&app, &h).await else {
+        return Redirect::to("/").into_response();
+    };
     if f.csrf != csrf_of(&t) {
         return forbidden_csrf();
     }
@@ -237,13 +330,20 @@ async fn logout(State(app): State<Arc<App>>, h: HeaderMap, Form(f): Form<CsrfFor
         return server_error(e);
     }
     (
-        [(header::SET_COOKIE, format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"))],
+        [(
+            header::SET_COOKIE,
+            format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0"),
+        )],
         Redirect::to("/"),
     )
         .into_response()
 }
 
-async fn home(State(app): State<Arc<App>>, h: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn home(
+    State(app): State<Arc<App>>,
+    h: HeaderMap,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let (u, t) = match viewer(&app, &h).await {
         Ok(Some(v)) => v,
         Ok(None) => return Redirect::to("/login").into_response(),
@@ -273,12 +373,22 @@ async fn home(State(app): State<Arc<App>>, h: HeaderMap, Query(q): Query<HashMap
     };
     let name = org_name(&app, &u).await;
     let csrf = csrf_of(&t);
-    let v = pages::Viewer { user: &u, organisation: &name, csrf: &csrf };
+    let v = pages::Viewer {
+        user: &u,
+        organisation: &name,
+        csrf: &csrf,
+    };
     let short = |k: &str| q.get(k).map(|m| m.chars().take(300).collect::<String>());
     let (ok, error) = (short("ok"), short("error"));
     Html(pages::home_page(
         &v,
-        &pages::Home { sittings: &sittings, uploads: &uploads, users: &users, error: error.as_deref(), ok: ok.as_deref() },
+        &pages::Home {
+            sittings: &sittings,
+            uploads: &uploads,
+            users: &users,
+            error: error.as_deref(),
+            ok: ok.as_deref(),
+        },
     ))
     .into_response()
 }
@@ -291,18 +401,27 @@ fn ranged(h: &HeaderMap, sha: &str, bytes: Arc<[u8]>, kind: &'static str, file: 
     let range = h
         .get(header::RANGE)
         .and_then(|v| v.to_str().ok())
-        .filter(|_| h.get(header::IF_RANGE).is_none_or(|v| v.to_str().ok() == Some(etag.as_str())));
+        .filter(|_| {
+            h.get(header::IF_RANGE)
+                .is_none_or(|v| v.to_str().ok() == Some(etag.as_str()))
+        });
     let mut r = match range.map(|r| parse_range(r, len)) {
         Some(Some((a, b))) => {
             let mut r = Response::new(Body::from(body.slice(a as usize..=b as usize)));
             *r.status_mut() = StatusCode::PARTIAL_CONTENT;
-            r.headers_mut().insert(header::CONTENT_RANGE, HeaderValue::from_str(&format!("bytes {a}-{b}/{len}")).expect("ascii"));
+            r.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes {a}-{b}/{len}")).expect("ascii"),
+            );
             r
         }
         Some(None) => {
             let mut r = Response::new(Body::empty());
             *r.status_mut() = StatusCode::RANGE_NOT_SATISFIABLE;
-            r.headers_mut().insert(header::CONTENT_RANGE, HeaderValue::from_str(&format!("bytes */{len}")).expect("ascii"));
+            r.headers_mut().insert(
+                header::CONTENT_RANGE,
+                HeaderValue::from_str(&format!("bytes */{len}")).expect("ascii"),
+            );
             return r;
         }
         None => Response::new(Body::from(body)),
@@ -311,7 +430,10 @@ fn ranged(h: &HeaderMap, sha: &str, bytes: Arc<[u8]>, kind: &'static str, file: 
     hs.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
     hs.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     hs.insert(header::ETAG, HeaderValue::from_str(&etag).expect("hex"));
-    hs.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-transform"));
+    hs.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-transform"),
+    );
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
         hs.insert(header::CONTENT_DISPOSITION, v);
     }
@@ -331,24 +453,38 @@ fn parse_range(v: &str, len: u64) -> Option<(u64, u64)> {
         (len.saturating_sub(n), len - 1)
     } else {
         let s: u64 = a.parse().ok()?;
-        let e = if b.is_empty() { len - 1 } else { b.parse::<u64>().ok()?.min(len - 1) };
+        let e = if b.is_empty() {
+            len - 1
+        } else {
+            b.parse::<u64>().ok()?.min(len - 1)
+        };
         (s, e)
     };
     (start <= end && start < len).then_some((start, end))
 }
 
 fn safe_file(file: &str) -> bool {
-    file.len() <= 64 && file.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+    file.len() <= 64
+        && file
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
-async fn package(State(app): State<Arc<App>>, h: HeaderMap, Path((sitting, file)): Path<(String, String)>) -> Response {
+async fn package(
+    State(app): State<Arc<App>>,
+    h: HeaderMap,
+    Path((sitting, file)): Path<(String, String)>,
+) -> Response {
     let (u, _) = match viewer(&app, &h).await {
         Ok(Some(v)) => v,
         Ok(None) => return unauthorised(),
         Err(r) => return r,
     };
     let Some(org) = file.strip_suffix(".qpkg").filter(|_| safe_file(&file)) else {
-        return refusal(Error::NotFound { what: "package", id: String::new() });
+        return refusal(Error::NotFound {
+            what: "package",
+            id: String::new(),
+        });
     };
     match app.site.package(&u, &sitting, org, Timestamp::now()).await {
         Ok((sha, bytes)) => ranged(&h, &sha, bytes, "application/octet-stream", &file),
@@ -356,7 +492,11 @@ async fn package(State(app): State<Arc<App>>, h: HeaderMap, Path((sitting, file)
     }
 }
 
-async fn release(State(app): State<Arc<App>>, h: HeaderMap, Path((sitting, file)): Path<(String, String)>) -> Response {
+async fn release(
+    State(app): State<Arc<App>>,
+    h: HeaderMap,
+    Path((sitting, file)): Path<(String, String)>,
+) -> Response {
     let (u, _) = match viewer(&app, &h).await {
         Ok(Some(v)) => v,
         Ok(None) => return unauthorised(),
@@ -365,9 +505,18 @@ async fn release(State(app): State<Arc<App>>, h: HeaderMap, Path((sitting, file)
     let stage = match file.as_str() {
         "papers.json" => PartKind::PapersRelease,
         "keys.json" => PartKind::KeysRelease,
-        _ => return refusal(Error::NotFound { what: "release", id: String::new() }),
+        _ => {
+            return refusal(Error::NotFound {
+                what: "release",
+                id: String::new(),
+            });
+        }
     };
-    match app.site.release(&u, &sitting, stage, Timestamp::now()).await {
+    match app
+        .site
+        .release(&u, &sitting, stage, Timestamp::now())
+        .await
+    {
         Ok((sha, bytes)) => ranged(&h, &sha, bytes, "application/json", &file),
         Err(e) => refusal(e),
     }
@@ -386,7 +535,9 @@ async fn upload(State(app): State<Arc<App>>, h: HeaderMap, mut m: Multipart) -> 
                 let name = f.name().unwrap_or("").to_string();
                 let file_name = f.file_name().unwrap_or("上传文件").to_string();
                 match f.bytes().await {
-                    Ok(b) if name == "csrf" => csrf = Some(String::from_utf8_lossy(&b).into_owned()),
+                    Ok(b) if name == "csrf" => {
+                        csrf = Some(String::from_utf8_lossy(&b).into_owned())
+                    }
                     Ok(b) if name == "file" => file = Some((file_name, b)),
                     Ok(_) => {}
                     Err(_) => return back(None, Some("上传未完成或文件过大（不超过 32 MiB）")),
@@ -399,10 +550,19 @@ async fn upload(State(app): State<Arc<App>>, h: HeaderMap, mut m: Multipart) -> 
     if csrf.as_deref() != Some(csrf_of(&t).as_str()) {
         return forbidden_csrf();
     }
-    let Some((name, bytes)) = file else { return back(None, Some("请选择要上传的文件")) };
+    let Some((name, bytes)) = file else {
+        return back(None, Some("请选择要上传的文件"));
+    };
     match app.site.upload(&u, &name, &bytes, Timestamp::now()).await {
-        Ok(id) => back(Some(&format!("已收到第 {id} 号上传，将随下一次数据交换送达鉴定中心")), None),
-        Err(e @ (Error::Usage(_) | Error::Identity(_))) => back(None, Some(&e.to_string().replace("身份被拒绝：", ""))),
+        Ok(id) => back(
+            Some(&format!(
+                "已收到第 {id} 号上传，将随下一次数据交换送达鉴定中心"
+            )),
+            None,
+        ),
+        Err(e @ (Error::Usage(_) | Error::Identity(_))) => {
+            back(None, Some(&e.to_string().replace("身份被拒绝：", "")))
+        }
         Err(e) => server_error(e),
     }
 }
@@ -425,8 +585,15 @@ async fn add_user(State(app): State<Arc<App>>, h: HeaderMap, Form(f): Form<UserF
     if f.csrf != csrf_of(&t) {
         return forbidden_csrf();
     }
-    let Some(role) = Role::parse(&f.role) else { return back(None, Some("角色不正确")) };
-    let nu = NewUser { login: f.login.trim(), name: &f.name, role, password: &f.password };
+    let Some(role) = Role::parse(&f.role) else {
+        return back(None, Some("角色不正确"));
+    };
+    let nu = NewUser {
+        login: f.login.trim(),
+        name: &f.name,
+        role,
+        password: &f.password,
+    };
     match app.site.add_user(&u, &nu, Timestamp::now()).await {
         Ok(_) => back(Some(&format!("已添加{} {}", role.name(), nu.login)), None),
         Err(e @ Error::Identity(_)) => refusal(e),
@@ -435,7 +602,12 @@ async fn add_user(State(app): State<Arc<App>>, h: HeaderMap, Form(f): Form<UserF
     }
 }
 
-async fn set_active(State(app): State<Arc<App>>, h: HeaderMap, Path((id, action)): Path<(i64, String)>, Form(f): Form<CsrfForm>) -> Response {
+async fn set_active(
+    State(app): State<Arc<App>>,
+    h: HeaderMap,
+    Path((id, action)): Path<(i64, String)>,
+    Form(f): Form<CsrfForm>,
+) -> Response {
     let (u, t) = match viewer(&app, &h).await {
         Ok(Some(v)) => v,
         Ok(None) => return unauthorised(),
@@ -447,10 +619,22 @@ async fn set_active(State(app): State<Arc<App>>, h: HeaderMap, Path((id, action)
     let active = match action.as_str() {
         "enable" => true,
         "disable" => false,
-        _ => return refusal(Error::NotFound { what: "action", id: String::new() }),
+        _ => {
+            return refusal(Error::NotFound {
+                what: "action",
+                id: String::new(),
+            });
+        }
     };
     match app.site.set_active(&u, id, active, Timestamp::now()).await {
-        Ok(()) => back(Some(if active { "已启用" } else { "已停用，该用户的登录已失效" }), None),
+        Ok(()) => back(
+            Some(if active {
+                "已启用"
+            } else {
+                "已停用，该用户的登录已失效"
+            }),
+            None,
+        ),
         Err(e) => refusal(e),
     }
 }
@@ -458,7 +642,10 @@ async fn set_active(State(app): State<Arc<App>>, h: HeaderMap, Path((id, action)
 async fn bureau_pub(State(app): State<Arc<App>>) -> Response {
     match app.site.setting("bureau_pub").await {
         Ok(Some(t)) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], t).into_response(),
-        Ok(None) => refusal(Error::NotFound { what: "bureau key", id: String::new() }),
+        Ok(None) => refusal(Error::NotFound {
+            what: "bureau key",
+            id: String::new(),
+        }),
         Err(e) => server_error(e),
     }
 }

@@ -26,11 +26,17 @@ fn page(title: &str, viewer: Option<&Viewer>, body: &str) -> String {
 <form method=\"post\" action=\"/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\"><button type=\"submit\">退出</button></form>",
                 esc(&v.user.name),
                 esc(v.organisation),
-                if v.organisation.is_empty() { v.user.role.name().to_string() } else { format!(" · {}", v.user.role.name()) },
+                if v.organisation.is_empty() {
+                    v.user.role.name().to_string()
+                } else {
+                    format!(" · {}", v.user.role.name())
+                },
                 esc(v.csrf)
             );
         }
-        None => bar.push_str(" · <a href=\"/login\">登录</a> · <a href=\"/enrol\">机构管理员注册</a>"),
+        None => {
+            bar.push_str(" · <a href=\"/login\">登录</a> · <a href=\"/enrol\">机构管理员注册</a>")
+        }
     }
     format!(
         "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
@@ -52,7 +58,13 @@ fn notice(b: &mut String, error: Option<&str>, ok: Option<&str>) {
 }
 
 /// The public catalog (目录公开发布), with the search it was asked.
-pub fn catalog_page(orgs: &[CatalogOrg], word: &str, region: &str, published: &str, viewer: Option<&Viewer>) -> String {
+pub fn catalog_page(
+    orgs: &[CatalogOrg],
+    word: &str,
+    region: &str,
+    published: &str,
+    viewer: Option<&Viewer>,
+) -> String {
     let mut b = String::new();
     let _ = write!(
         b,
@@ -60,14 +72,22 @@ pub fn catalog_page(orgs: &[CatalogOrg], word: &str, region: &str, published: &s
 <form method=\"get\" action=\"/\" class=\"search\" role=\"search\">\
 <label>名称、备案号或职业编码<input name=\"q\" value=\"{}\" maxlength=\"40\"></label>\
 <label>地区<input name=\"region\" value=\"{}\" maxlength=\"20\"></label><button type=\"submit\">查询</button></form>",
-        if published.is_empty() { String::new() } else { format!("（{}发布）", esc(&crate::ops::org::beijing_time(published))) },
+        if published.is_empty() {
+            String::new()
+        } else {
+            format!("（{}发布）", esc(&crate::ops::org::beijing_time(published)))
+        },
         esc(word),
         esc(region)
     );
     if orgs.is_empty() {
         b.push_str("<p>没有符合条件的机构。</p>");
     } else {
-        let _ = write!(b, "<table><caption>共 {} 家机构</caption><thead><tr><th scope=\"col\">备案号</th><th scope=\"col\">名称</th><th scope=\"col\">类型</th><th scope=\"col\">地区</th><th scope=\"col\">认定职业及等级</th><th scope=\"col\">状态</th></tr></thead><tbody>", orgs.len());
+        let _ = write!(
+            b,
+            "<table><caption>共 {} 家机构</caption><thead><tr><th scope=\"col\">备案号</th><th scope=\"col\">名称</th><th scope=\"col\">类型</th><th scope=\"col\">地区</th><th scope=\"col\">认定职业及等级</th><th scope=\"col\">状态</th></tr></thead><tbody>",
+            orgs.len()
+        );
         for o in orgs {
             let kind = o.kind.split_once(' ').map_or(o.kind.as_str(), |(_, k)| k);
             let _ = write!(
@@ -139,9 +159,15 @@ fn sittings_html(b: &mut String, org: &str, sittings: &[OrgSitting]) {
                 Some((_, _, true)) => format!(
                     "<a href=\"/releases/{}/{}.json\" download>下载</a>",
                     esc(&s.id),
-                    if kind == PartKind::PapersRelease { "papers" } else { "keys" }
+                    if kind == PartKind::PapersRelease {
+                        "papers"
+                    } else {
+                        "keys"
+                    }
                 ),
-                Some((_, due, false)) => format!("{} 起提供", esc(&crate::ops::org::beijing_time(due))),
+                Some((_, due, false)) => {
+                    format!("{} 起提供", esc(&crate::ops::org::beijing_time(due)))
+                }
                 None => format!("未签发（预定 {}）", esc(&crate::ops::org::beijing_time(at))),
             }
         };
@@ -198,7 +224,10 @@ fn uploads_html(b: &mut String, user: &User, csrf: &str, uploads: &[UploadRow]) 
                 esc(&u.login),
                 esc(&crate::ops::org::beijing_time(&u.received)),
                 u.status(),
-                u.message.as_deref().map(|m| format!("<br><small>{}</small>", esc(m).replace('\n', "<br>"))).unwrap_or_default()
+                u.message
+                    .as_deref()
+                    .map(|m| format!("<br><small>{}</small>", esc(m).replace('\n', "<br>")))
+                    .unwrap_or_default()
             );
         }
         b.push_str("</tbody></table>");
@@ -264,7 +293,9 @@ pub fn home_page(v: &Viewer, h: &Home) -> String {
         users_html(&mut b, v.csrf, h.users, v.user.id);
     }
     if v.user.role == Role::Operator {
-        b.push_str("<p>鉴定中心操作员通过离线保管库导出和导入数据包；本门户不持有任何可读的试题。</p>");
+        b.push_str(
+            "<p>鉴定中心操作员通过离线保管库导出和导入数据包；本门户不持有任何可读的试题。</p>",
+        );
     }
     page("我的工作台", Some(v), &b)
 }

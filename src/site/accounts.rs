@@ -104,7 +104,10 @@ impl Site {
             .await
             .map_err(db)?;
         if taken.is_some() {
-            return Err(Error::Usage(format!("登录名 {} 已被使用，请换一个", u.login)));
+            return Err(Error::Usage(format!(
+                "登录名 {} 已被使用，请换一个",
+                u.login
+            )));
         }
         let hash = hash_blocking(u.password.to_string()).await?;
         let row = sqlx::query(
@@ -123,15 +126,38 @@ impl Site {
     }
 
     /// Makes the bureau's operator account (from the portal's command line, not the web).
-    pub async fn add_operator(&self, login: &str, name: &str, password: &str, now: Timestamp) -> Result<i64> {
-        let u = NewUser { login, name, role: Role::Operator, password };
+    pub async fn add_operator(
+        &self,
+        login: &str,
+        name: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<i64> {
+        let u = NewUser {
+            login,
+            name,
+            role: Role::Operator,
+            password,
+        };
         let id = self.insert_user(None, &u, now).await?;
-        self.log(&now.to_string(), "portal", "operator-add", &format!("login={login}")).await?;
+        self.log(
+            &now.to_string(),
+            "portal",
+            "operator-add",
+            &format!("login={login}"),
+        )
+        .await?;
         Ok(id)
     }
 
     /// An organisation's administrator enrols with the code of the bureau's letter.
-    pub async fn enrol(&self, org: &str, code: &str, u: &NewUser<'_>, now: Timestamp) -> Result<User> {
+    pub async fn enrol(
+        &self,
+        org: &str,
+        code: &str,
+        u: &NewUser<'_>,
+        now: Timestamp,
+    ) -> Result<User> {
         let at = now.to_string();
         let row = sqlx::query(
             "SELECT code_hash, expires, used, failures, last_failure FROM enrolments WHERE organisation = $1",
@@ -142,23 +168,51 @@ impl Site {
         .map_err(db)?;
         let Some(row) = row else {
             let _ = verify_blocking(dummy(), code.into()).await;
-            self.log(&at, "anonymous", "enrol-refused", &format!("organisation={org} reason=no-code")).await?;
+            self.log(
+                &at,
+                "anonymous",
+                "enrol-refused",
+                &format!("organisation={org} reason=no-code"),
+            )
+            .await?;
             return Err(refused("备案号或注册码不正确"));
         };
         let failures: i64 = row.get(3);
         if let Some(until) = rules::locked_until(failures, row.get(4))
             && unix(now) < until
         {
-            self.log(&at, "anonymous", "enrol-refused", &format!("organisation={org} reason=locked")).await?;
-            return Err(refused("尝试次数过多，该注册码已暂时锁定，请 15 分钟后再试"));
+            self.log(
+                &at,
+                "anonymous",
+                "enrol-refused",
+                &format!("organisation={org} reason=locked"),
+            )
+            .await?;
+            return Err(refused(
+                "尝试次数过多，该注册码已暂时锁定，请 15 分钟后再试",
+            ));
         }
         if row.get::<Option<String>, _>(2).is_some() {
-            self.log(&at, "anonymous", "enrol-refused", &format!("organisation={org} reason=used")).await?;
-            return Err(refused("该注册码已使用过；如需新的管理员，请向鉴定中心申请新的注册码"));
+            self.log(
+                &at,
+                "anonymous",
+                "enrol-refused",
+                &format!("organisation={org} reason=used"),
+            )
+            .await?;
+            return Err(refused(
+                "该注册码已使用过；如需新的管理员，请向鉴定中心申请新的注册码",
+            ));
         }
         let expires = row.get::<String, _>(1).parse::<Timestamp>().ok();
         if expires.is_none_or(|e| now >= e) {
-            self.log(&at, "anonymous", "enrol-refused", &format!("organisation={org} reason=expired")).await?;
+            self.log(
+                &at,
+                "anonymous",
+                "enrol-refused",
+                &format!("organisation={org} reason=expired"),
+            )
+            .await?;
             return Err(refused("该注册码已过期，请向鉴定中心申请新的注册码"));
         }
         if !verify_blocking(row.get(0), code.to_string()).await {
@@ -168,7 +222,13 @@ impl Site {
                 .execute(self.pool())
                 .await
                 .map_err(db)?;
-            self.log(&at, "anonymous", "enrol-refused", &format!("organisation={org} reason=wrong-code")).await?;
+            self.log(
+                &at,
+                "anonymous",
+                "enrol-refused",
+                &format!("organisation={org} reason=wrong-code"),
+            )
+            .await?;
             return Err(refused("备案号或注册码不正确"));
         }
         let id = self.insert_user(Some(org), u, now).await?;
@@ -178,7 +238,8 @@ impl Site {
             .execute(self.pool())
             .await
             .map_err(db)?;
-        self.log(&at, u.login, "enrol", &format!("organisation={org}")).await?;
+        self.log(&at, u.login, "enrol", &format!("organisation={org}"))
+            .await?;
         Ok(User {
             id,
             login: u.login.into(),
@@ -189,7 +250,12 @@ impl Site {
     }
 
     /// Signs in: a new session token (never one the browser brought: no fixation).
-    pub async fn login(&self, login: &str, password: &str, now: Timestamp) -> Result<(User, String)> {
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<(User, String)> {
         let at = now.to_string();
         let row = sqlx::query(
             "SELECT id, login, name, organisation, role, password_hash, active, failures, last_failure FROM users WHERE login = $1",
@@ -200,28 +266,41 @@ impl Site {
         .map_err(db)?;
         let Some(row) = row else {
             let _ = verify_blocking(dummy(), password.into()).await;
-            self.log(&at, "anonymous", "login-refused", &format!("login={} reason=unknown", printable(login))).await?;
+            self.log(
+                &at,
+                "anonymous",
+                "login-refused",
+                &format!("login={} reason=unknown", printable(login)),
+            )
+            .await?;
             return Err(refused("登录名或密码不正确"));
         };
         let user = user_of(&row);
         if let Some(until) = rules::locked_until(row.get("failures"), row.get("last_failure"))
             && unix(now) < until
         {
-            self.log(&at, &user.login, "login-refused", "reason=locked").await?;
-            return Err(refused("密码错误次数过多，账户已暂时锁定，请 15 分钟后再试"));
+            self.log(&at, &user.login, "login-refused", "reason=locked")
+                .await?;
+            return Err(refused(
+                "密码错误次数过多，账户已暂时锁定，请 15 分钟后再试",
+            ));
         }
         if !verify_blocking(row.get("password_hash"), password.to_string()).await {
-            sqlx::query("UPDATE users SET failures = failures + 1, last_failure = $1 WHERE id = $2")
-                .bind(unix(now))
-                .bind(user.id)
-                .execute(self.pool())
-                .await
-                .map_err(db)?;
-            self.log(&at, &user.login, "login-refused", "reason=wrong-password").await?;
+            sqlx::query(
+                "UPDATE users SET failures = failures + 1, last_failure = $1 WHERE id = $2",
+            )
+            .bind(unix(now))
+            .bind(user.id)
+            .execute(self.pool())
+            .await
+            .map_err(db)?;
+            self.log(&at, &user.login, "login-refused", "reason=wrong-password")
+                .await?;
             return Err(refused("登录名或密码不正确"));
         }
         if row.get::<i64, _>("active") == 0 {
-            self.log(&at, &user.login, "login-refused", "reason=disabled").await?;
+            self.log(&at, &user.login, "login-refused", "reason=disabled")
+                .await?;
             return Err(refused("该账户已被机构管理员停用"));
         }
         sqlx::query("UPDATE users SET failures = 0 WHERE id = $1")
@@ -230,13 +309,15 @@ impl Site {
             .await
             .map_err(db)?;
         let token = new_token()?;
-        sqlx::query("INSERT INTO sessions (token_hash, user_id, created, seen) VALUES ($1, $2, $3, $3)")
-            .bind(token_hash(&token))
-            .bind(user.id)
-            .bind(unix(now))
-            .execute(self.pool())
-            .await
-            .map_err(db)?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, user_id, created, seen) VALUES ($1, $2, $3, $3)",
+        )
+        .bind(token_hash(&token))
+        .bind(user.id)
+        .bind(unix(now))
+        .execute(self.pool())
+        .await
+        .map_err(db)?;
         self.log(&at, &user.login, "login", "").await?;
         Ok((user, token))
     }
@@ -255,7 +336,10 @@ impl Site {
         let Some(row) = row else { return Ok(None) };
         let (created, seen): (i64, i64) = (row.get("created"), row.get("seen"));
         let t = unix(now);
-        if t - seen > rules::SESSION_IDLE_SECS || t - created > rules::SESSION_MAX_SECS || row.get::<i64, _>("active") == 0 {
+        if t - seen > rules::SESSION_IDLE_SECS
+            || t - created > rules::SESSION_MAX_SECS
+            || row.get::<i64, _>("active") == 0
+        {
             sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
                 .bind(&th)
                 .execute(self.pool())
@@ -290,21 +374,38 @@ impl Site {
             return Err(refused("只有机构管理员可以为本机构添加考评员或命题人员"));
         }
         let id = self.insert_user(Some(&org), u, now).await?;
-        self.log(&now.to_string(), &admin.login, "user-add", &format!("login={} role={}", u.login, u.role.as_str())).await?;
+        self.log(
+            &now.to_string(),
+            &admin.login,
+            "user-add",
+            &format!("login={} role={}", u.login, u.role.as_str()),
+        )
+        .await?;
         Ok(id)
     }
 
     /// An administrator disables (or enables again) a user of their organisation; a disabled
     /// user's sessions end.
-    pub async fn set_active(&self, admin: &User, id: i64, active: bool, now: Timestamp) -> Result<()> {
+    pub async fn set_active(
+        &self,
+        admin: &User,
+        id: i64,
+        active: bool,
+        now: Timestamp,
+    ) -> Result<()> {
         let org = admin.organisation.clone().unwrap_or_default();
         let row = sqlx::query("SELECT login, organisation, role FROM users WHERE id = $1")
             .bind(id)
             .fetch_optional(self.pool())
             .await
             .map_err(db)?;
-        let Some(row) = row else { return Err(refused("没有这个用户")) };
-        if !admin.may_manage(&org) || row.get::<Option<String>, _>(1).as_deref() != Some(&org) || id == admin.id {
+        let Some(row) = row else {
+            return Err(refused("没有这个用户"));
+        };
+        if !admin.may_manage(&org)
+            || row.get::<Option<String>, _>(1).as_deref() != Some(&org)
+            || id == admin.id
+        {
             return Err(refused("只能停用或启用本机构的其他用户"));
         }
         sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
@@ -321,16 +422,28 @@ impl Site {
                 .map_err(db)?;
         }
         let login: String = row.get(0);
-        self.log(&now.to_string(), &admin.login, if active { "user-enable" } else { "user-disable" }, &format!("login={login}")).await
+        self.log(
+            &now.to_string(),
+            &admin.login,
+            if active {
+                "user-enable"
+            } else {
+                "user-disable"
+            },
+            &format!("login={login}"),
+        )
+        .await
     }
 
     /// The users of an organisation: (id, login, name, role, active).
     pub async fn users(&self, org: &str) -> Result<Vec<(i64, String, String, Role, bool)>> {
-        let rows = sqlx::query("SELECT id, login, name, role, active FROM users WHERE organisation = $1 ORDER BY id")
-            .bind(org)
-            .fetch_all(self.pool())
-            .await
-            .map_err(db)?;
+        let rows = sqlx::query(
+            "SELECT id, login, name, role, active FROM users WHERE organisation = $1 ORDER BY id",
+        )
+        .bind(org)
+        .fetch_all(self.pool())
+        .await
+        .map_err(db)?;
         Ok(rows
             .iter()
             .map(|r| {
@@ -349,5 +462,8 @@ impl Site {
 /// A login name as the log may hold it: what a stranger typed, cut short and stripped of
 /// anything but printable ASCII.
 fn printable(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_graphic()).take(32).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_graphic())
+        .take(32)
+        .collect()
 }

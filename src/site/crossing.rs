@@ -6,8 +6,8 @@
 use super::{Site, db};
 use crate::error::{Error, Result};
 use crate::model::canon::canonical_json;
-use crate::package::keys::BureauPin;
 use crate::package::bundle::{self, Direction, Part};
+use crate::package::keys::BureauPin;
 use crate::package::person::PersonSecret;
 use crate::portal::crossing::{InboxMeta, OutboxMeta, PartKind, Upload};
 use jiff::Timestamp;
@@ -31,7 +31,12 @@ pub struct Imported {
 impl Site {
     /// Pins the bureau's keys (its `bureau.pub` text, checked against `pin`). Refused when a
     /// different key is pinned already.
-    pub async fn pin_bureau(&self, bureau_pub: &std::path::Path, pin: &str, now: Timestamp) -> Result<String> {
+    pub async fn pin_bureau(
+        &self,
+        bureau_pub: &std::path::Path,
+        pin: &str,
+        now: Timestamp,
+    ) -> Result<String> {
         let found = BureauPin::read(bureau_pub)?;
         if !found.matches(pin) {
             return Err(Error::PackageRefused(format!(
@@ -50,11 +55,19 @@ impl Site {
             }
             None => {}
         }
-        let text = std::fs::read_to_string(bureau_pub).map_err(|e| Error::io("read", bureau_pub, e))?;
-        self.set_setting("bureau_ed25519", &found.signing.hex()).await?;
+        let text =
+            std::fs::read_to_string(bureau_pub).map_err(|e| Error::io("read", bureau_pub, e))?;
+        self.set_setting("bureau_ed25519", &found.signing.hex())
+            .await?;
         self.set_setting("bureau_pub", &text).await?;
         self.set_setting("bureau_pin", &fp).await?;
-        self.log(&now.to_string(), "portal", "bureau-pin", &format!("pin={fp}")).await?;
+        self.log(
+            &now.to_string(),
+            "portal",
+            "bureau-pin",
+            &format!("pin={fp}"),
+        )
+        .await?;
         Ok(fp)
     }
 
@@ -69,7 +82,8 @@ impl Site {
     /// Imports an outbox (all or nothing).
     pub async fn import(&self, bytes: &[u8], now: Timestamp) -> Result<Imported> {
         let bureau = self.bureau().await?;
-        let opened = bundle::open::<OutboxMeta>(Direction::Outbox, bytes, |d, m, s| bureau.verify(d, m, s))?;
+        let opened =
+            bundle::open::<OutboxMeta>(Direction::Outbox, bytes, |d, m, s| bureau.verify(d, m, s))?;
         let m = &opened.manifest;
         let seq = m.seq as i64;
         let sha = bundle::sha256_hex(bytes);
@@ -100,17 +114,24 @@ impl Site {
                 )));
             }
         }
-        let parts: std::collections::BTreeMap<&str, (&str, &[u8])> =
-            opened.parts().map(|(p, b)| (p.name.as_str(), (p.kind.as_str(), b))).collect();
+        let parts: std::collections::BTreeMap<&str, (&str, &[u8])> = opened
+            .parts()
+            .map(|(p, b)| (p.name.as_str(), (p.kind.as_str(), b)))
+            .collect();
         let part = |name: &str, kind: PartKind| -> Result<&[u8]> {
             match parts.get(name) {
                 Some((k, b)) if *k == kind.as_str() => Ok(*b),
-                _ => Err(Error::PackageRefused(format!("数据包缺少{}文件 {name}", kind.name()))),
+                _ => Err(Error::PackageRefused(format!(
+                    "数据包缺少{}文件 {name}",
+                    kind.name()
+                ))),
             }
         };
-        let catalog: crate::ops::org::Catalog = serde_json::from_slice(part("catalog.json", PartKind::Catalog)?)
-            .map_err(|e| Error::PackageRefused(format!("数据包中的机构目录无法读取：{e}")))?;
-        let bureau_text = String::from_utf8_lossy(part("bureau.pub", PartKind::BureauKey)?).into_owned();
+        let catalog: crate::ops::org::Catalog =
+            serde_json::from_slice(part("catalog.json", PartKind::Catalog)?)
+                .map_err(|e| Error::PackageRefused(format!("数据包中的机构目录无法读取：{e}")))?;
+        let bureau_text =
+            String::from_utf8_lossy(part("bureau.pub", PartKind::BureauKey)?).into_owned();
         let mut tx = self.pool().begin().await.map_err(db)?;
         macro_rules! exec {
             ($q:expr) => {
@@ -156,8 +177,12 @@ impl Site {
                 .bind(&e.organisation).bind(&e.code_hash).bind(&e.issued).bind(&e.expires));
         }
         for r in &meta.receipts {
-            exec!(sqlx::query("UPDATE uploads SET accepted = $1, message = $2 WHERE id = $3")
-                .bind(r.accepted as i64).bind(&r.message).bind(r.upload as i64));
+            exec!(
+                sqlx::query("UPDATE uploads SET accepted = $1, message = $2 WHERE id = $3")
+                    .bind(r.accepted as i64)
+                    .bind(&r.message)
+                    .bind(r.upload as i64)
+            );
         }
         for (name, value) in [
             ("catalog_published", catalog.published.as_str()),
@@ -166,8 +191,15 @@ impl Site {
             exec!(sqlx::query("INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = $2")
                 .bind(name).bind(value));
         }
-        exec!(sqlx::query("INSERT INTO outboxes (seq, sha256, made, imported) VALUES ($1, $2, $3, $4)")
-            .bind(seq).bind(&sha).bind(&m.made).bind(now.to_string()));
+        exec!(
+            sqlx::query(
+                "INSERT INTO outboxes (seq, sha256, made, imported) VALUES ($1, $2, $3, $4)"
+            )
+            .bind(seq)
+            .bind(&sha)
+            .bind(&m.made)
+            .bind(now.to_string())
+        );
         tx.commit().await.map_err(db)?;
         self.log(
             &now.to_string(),
@@ -195,7 +227,9 @@ impl Site {
             .await
             .map_err(db)?;
         if rows.is_empty() {
-            return Err(Error::Usage("自上次导出以来没有新的上传；未写入文件".into()));
+            return Err(Error::Usage(
+                "自上次导出以来没有新的上传；未写入文件".into(),
+            ));
         }
         let last = sqlx::query("SELECT MAX(inbox_seq) FROM uploads")
             .fetch_one(self.pool())
@@ -210,10 +244,21 @@ impl Site {
             let id: i64 = r.get(0);
             let kind: String = r.get(3);
             let sha: String = r.get(5);
-            let bytes = self.blob(&sha).await?.ok_or_else(|| Error::Storage(format!("上传 {id} 的内容缺失")))?;
-            let ext = if kind == PartKind::Results.as_str() { "qres" } else { "qsub" };
+            let bytes = self
+                .blob(&sha)
+                .await?
+                .ok_or_else(|| Error::Storage(format!("上传 {id} 的内容缺失")))?;
+            let ext = if kind == PartKind::Results.as_str() {
+                "qres"
+            } else {
+                "qsub"
+            };
             let name = format!("uploads/{id:010}.{ext}");
-            parts.push(Part { name: name.clone(), kind, bytes: bytes.to_vec() });
+            parts.push(Part {
+                name: name.clone(),
+                kind,
+                bytes: bytes.to_vec(),
+            });
             uploads.push(Upload {
                 id: id as u64,
                 part: name,
@@ -224,8 +269,19 @@ impl Site {
             });
         }
         let fp = key.public().fingerprint();
-        let meta = InboxMeta { portal: fp.clone(), uploads };
-        let bytes = bundle::write(Direction::Inbox, seq, &now.to_string(), &fp, &meta, &parts, |d, m| key.sign(d, m));
+        let meta = InboxMeta {
+            portal: fp.clone(),
+            uploads,
+        };
+        let bytes = bundle::write(
+            Direction::Inbox,
+            seq,
+            &now.to_string(),
+            &fp,
+            &meta,
+            &parts,
+            |d, m| key.sign(d, m),
+        );
         write(&bytes)?;
         let mut tx = self.pool().begin().await.map_err(db)?;
         for r in &rows {
@@ -237,7 +293,17 @@ impl Site {
                 .map_err(db)?;
         }
         tx.commit().await.map_err(db)?;
-        self.log(&now.to_string(), "portal", "inbox-export", &format!("seq={seq} uploads={} sha256={}", rows.len(), bundle::sha256_hex(&bytes))).await?;
+        self.log(
+            &now.to_string(),
+            "portal",
+            "inbox-export",
+            &format!(
+                "seq={seq} uploads={} sha256={}",
+                rows.len(),
+                bundle::sha256_hex(&bytes)
+            ),
+        )
+        .await?;
         Ok((seq, rows.len()))
     }
 }

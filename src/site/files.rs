@@ -7,8 +7,8 @@ use super::{Site, db};
 use crate::error::{Error, Result};
 use crate::portal::crossing::PartKind;
 use crate::portal::rules::{self, User};
-use jiff::Timestamp;
 pub use crate::portal::views::{CatalogOrg, OrgSitting, UploadRow, kind_of};
+use jiff::Timestamp;
 use sqlx::Row;
 use std::sync::Arc;
 
@@ -34,7 +34,10 @@ impl Site {
                 fingerprint: r.get(7),
             })
             .filter(|o| {
-                (word.is_empty() || o.name.contains(word) || o.id.contains(word) || o.certify.contains(word))
+                (word.is_empty()
+                    || o.name.contains(word)
+                    || o.id.contains(word)
+                    || o.certify.contains(word))
                     && (region.is_empty() || o.region.contains(region))
             })
             .collect())
@@ -52,7 +55,11 @@ impl Site {
 
     /// The sittings in which the user's organisation has a package.
     pub async fn sittings_of(&self, user: &User, now: Timestamp) -> Result<Vec<OrgSitting>> {
-        let Some(org) = user.organisation.as_deref().filter(|_| user.sees_sittings()) else {
+        let Some(org) = user
+            .organisation
+            .as_deref()
+            .filter(|_| user.sees_sittings())
+        else {
             return Ok(Vec::new());
         };
         let rows = sqlx::query("SELECT s.id, s.title, s.start_at, s.end_at, s.keys_at, p.len, p.sha256 FROM sittings s JOIN packages p ON p.sitting = s.id WHERE p.organisation = $1 ORDER BY s.start_at DESC, s.id")
@@ -63,11 +70,13 @@ impl Site {
         let mut out = Vec::new();
         for r in rows {
             let id: String = r.get(0);
-            let rel = sqlx::query("SELECT stage, due_at FROM releases WHERE sitting = $1 ORDER BY stage DESC")
-                .bind(&id)
-                .fetch_all(self.pool())
-                .await
-                .map_err(db)?;
+            let rel = sqlx::query(
+                "SELECT stage, due_at FROM releases WHERE sitting = $1 ORDER BY stage DESC",
+            )
+            .bind(&id)
+            .fetch_all(self.pool())
+            .await
+            .map_err(db)?;
             out.push(OrgSitting {
                 title: r.get(1),
                 start: r.get(2),
@@ -90,28 +99,53 @@ impl Site {
     }
 
     /// The sealed package of `org` in `sitting`, for a user who may fetch it: (digest, bytes).
-    pub async fn package(&self, user: &User, sitting: &str, org: &str, now: Timestamp) -> Result<(String, Arc<[u8]>)> {
+    pub async fn package(
+        &self,
+        user: &User,
+        sitting: &str,
+        org: &str,
+        now: Timestamp,
+    ) -> Result<(String, Arc<[u8]>)> {
         let at = now.to_string();
         if !user.may_fetch_package(org) {
-            self.log(&at, &user.login, "download-refused", &format!("sitting={} organisation={}", clean(sitting), clean(org))).await?;
+            self.log(
+                &at,
+                &user.login,
+                "download-refused",
+                &format!("sitting={} organisation={}", clean(sitting), clean(org)),
+            )
+            .await?;
             return Err(Error::Identity("只能下载本机构的封装包".into()));
         }
-        let row = sqlx::query("SELECT sha256 FROM packages WHERE sitting = $1 AND organisation = $2")
-            .bind(sitting)
-            .bind(org)
-            .fetch_optional(self.pool())
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT sha256 FROM packages WHERE sitting = $1 AND organisation = $2")
+                .bind(sitting)
+                .bind(org)
+                .fetch_optional(self.pool())
+                .await
+                .map_err(db)?;
         let Some(row) = row else {
-            return Err(Error::NotFound { what: "package", id: format!("{}/{}", clean(sitting), clean(org)) });
+            return Err(Error::NotFound {
+                what: "package",
+                id: format!("{}/{}", clean(sitting), clean(org)),
+            });
         };
         let sha: String = row.get(0);
-        let bytes = self.blob(&sha).await?.ok_or_else(|| Error::Storage("封装包内容缺失".into()))?;
+        let bytes = self
+            .blob(&sha)
+            .await?
+            .ok_or_else(|| Error::Storage("封装包内容缺失".into()))?;
         Ok((sha, bytes))
     }
 
     /// A signed release, for a user whose organisation has a package in the sitting, once due.
-    pub async fn release(&self, user: &User, sitting: &str, stage: PartKind, now: Timestamp) -> Result<(String, Arc<[u8]>)> {
+    pub async fn release(
+        &self,
+        user: &User,
+        sitting: &str,
+        stage: PartKind,
+        now: Timestamp,
+    ) -> Result<(String, Arc<[u8]>)> {
         let at = now.to_string();
         let org = user.organisation.clone().unwrap_or_default();
         let has = sqlx::query("SELECT 1 FROM packages WHERE sitting = $1 AND organisation = $2")
@@ -122,47 +156,104 @@ impl Site {
             .map_err(db)?
             .is_some();
         if !has || !user.may_fetch_package(&org) {
-            self.log(&at, &user.login, "release-refused", &format!("sitting={} reason=not-participant", clean(sitting))).await?;
+            self.log(
+                &at,
+                &user.login,
+                "release-refused",
+                &format!("sitting={} reason=not-participant", clean(sitting)),
+            )
+            .await?;
             return Err(Error::Identity("本机构不参加该考试".into()));
         }
-        let row = sqlx::query("SELECT due_at, sha256 FROM releases WHERE sitting = $1 AND stage = $2")
-            .bind(sitting)
-            .bind(stage.as_str())
-            .fetch_optional(self.pool())
-            .await
-            .map_err(db)?;
+        let row =
+            sqlx::query("SELECT due_at, sha256 FROM releases WHERE sitting = $1 AND stage = $2")
+                .bind(sitting)
+                .bind(stage.as_str())
+                .fetch_optional(self.pool())
+                .await
+                .map_err(db)?;
         let Some(row) = row else {
-            return Err(Error::TooEarly(format!("{}尚未由鉴定中心签发", stage.name())));
+            return Err(Error::TooEarly(format!(
+                "{}尚未由鉴定中心签发",
+                stage.name()
+            )));
         };
         let due: String = row.get(0);
         if !rules::due(&due, now) {
-            self.log(&at, &user.login, "release-refused", &format!("sitting={} stage={} reason=early", clean(sitting), stage.as_str())).await?;
-            return Err(Error::TooEarly(format!("{}于 {} 起提供，现在还不能下载", stage.name(), crate::ops::org::beijing_time(&due))));
+            self.log(
+                &at,
+                &user.login,
+                "release-refused",
+                &format!(
+                    "sitting={} stage={} reason=early",
+                    clean(sitting),
+                    stage.as_str()
+                ),
+            )
+            .await?;
+            return Err(Error::TooEarly(format!(
+                "{}于 {} 起提供，现在还不能下载",
+                stage.name(),
+                crate::ops::org::beijing_time(&due)
+            )));
         }
         let sha: String = row.get(1);
-        let bytes = self.blob(&sha).await?.ok_or_else(|| Error::Storage("发布文件缺失".into()))?;
-        self.log(&at, &user.login, "release-download", &format!("sitting={} stage={}", clean(sitting), stage.as_str())).await?;
+        let bytes = self
+            .blob(&sha)
+            .await?
+            .ok_or_else(|| Error::Storage("发布文件缺失".into()))?;
+        self.log(
+            &at,
+            &user.login,
+            "release-download",
+            &format!("sitting={} stage={}", clean(sitting), stage.as_str()),
+        )
+        .await?;
         Ok((sha, bytes))
     }
 
     /// Takes in an upload: sealed, of a kind the user may send, within the size limit.
-    pub async fn upload(&self, user: &User, file_name: &str, bytes: &[u8], now: Timestamp) -> Result<i64> {
+    pub async fn upload(
+        &self,
+        user: &User,
+        file_name: &str,
+        bytes: &[u8],
+        now: Timestamp,
+    ) -> Result<i64> {
         let at = now.to_string();
         let org = user.organisation.clone().unwrap_or_default();
         if bytes.len() > rules::MAX_UPLOAD {
-            return Err(Error::Usage(format!("文件超过 {} MiB，未接收", rules::MAX_UPLOAD >> 20)));
+            return Err(Error::Usage(format!(
+                "文件超过 {} MiB，未接收",
+                rules::MAX_UPLOAD >> 20
+            )));
         }
         let Some(kind) = kind_of(bytes) else {
-            self.log(&at, &user.login, "upload-refused", "reason=not-sealed").await?;
+            self.log(&at, &user.login, "upload-refused", "reason=not-sealed")
+                .await?;
             return Err(Error::Usage(
                 "这不是加密封装后的文件（补充试题 .qsub 或机考成绩 .qres）；门户只接收加密给鉴定中心的文件，未接收".into(),
             ));
         };
         if !user.may_upload(kind) {
-            self.log(&at, &user.login, "upload-refused", &format!("kind={} reason=role", kind.as_str())).await?;
-            return Err(Error::Identity(format!("{}不能上传{}", user.role.name(), kind.name())));
+            self.log(
+                &at,
+                &user.login,
+                "upload-refused",
+                &format!("kind={} reason=role", kind.as_str()),
+            )
+            .await?;
+            return Err(Error::Identity(format!(
+                "{}不能上传{}",
+                user.role.name(),
+                kind.name()
+            )));
         }
-        let name: String = file_name.chars().filter(|c| !c.is_control() && !"/\\".contains(*c)).take(120).collect();
+        let name: String = file_name
+            .chars()
+            .filter(|c| !c.is_control() && !"/\\".contains(*c))
+            .take(120)
+            .collect();
         let sha = self.put_blob(bytes).await?;
         let row = sqlx::query("INSERT INTO uploads (organisation, user_id, login, kind, file_name, sha256, len, received) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id")
             .bind(&org)
@@ -177,7 +268,17 @@ impl Site {
             .await
             .map_err(db)?;
         let id: i64 = row.get(0);
-        self.log(&at, &user.login, "upload", &format!("id={id} kind={} len={} sha256={sha}", kind.as_str(), bytes.len())).await?;
+        self.log(
+            &at,
+            &user.login,
+            "upload",
+            &format!(
+                "id={id} kind={} len={} sha256={sha}",
+                kind.as_str(),
+                bytes.len()
+            ),
+        )
+        .await?;
         Ok(id)
     }
 
@@ -209,5 +310,8 @@ impl Site {
 
 /// An id from a URL as the log may hold it.
 fn clean(s: &str) -> String {
-    s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(40).collect()
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .take(40)
+        .collect()
 }

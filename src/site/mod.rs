@@ -215,16 +215,26 @@ impl Site {
 
     /// Checks the whole log's chain; the number of entries, or the first broken one.
     pub async fn verify_log(&self) -> Result<u64> {
-        let rows = sqlx::query("SELECT seq, at, actor, action, detail, prev, hash FROM log ORDER BY seq")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db)?;
+        let rows =
+            sqlx::query("SELECT seq, at, actor, action, detail, prev, hash FROM log ORDER BY seq")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db)?;
         let mut prev = String::new();
         for (i, r) in rows.iter().enumerate() {
             let seq: i64 = r.get(0);
-            let h = log_hash(seq, &r.get::<String, _>(1), &r.get::<String, _>(2), &r.get::<String, _>(3), &r.get::<String, _>(4), &prev);
+            let h = log_hash(
+                seq,
+                &r.get::<String, _>(1),
+                &r.get::<String, _>(2),
+                &r.get::<String, _>(3),
+                &r.get::<String, _>(4),
+                &prev,
+            );
             if seq != i as i64 + 1 || r.get::<String, _>(5) != prev || r.get::<String, _>(6) != h {
-                return Err(Error::Audit(format!("门户日志第 {seq} 条与链不符（被改动或删除）")));
+                return Err(Error::Audit(format!(
+                    "门户日志第 {seq} 条与链不符（被改动或删除）"
+                )));
             }
             prev = h;
         }

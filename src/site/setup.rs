@@ -82,13 +82,22 @@ pub async fn init(
 }
 
 /// Imports the outbox in `file`.
-pub async fn import_file(site: &Site, file: &Path, now: jiff::Timestamp) -> Result<super::crossing::Imported> {
+pub async fn import_file(
+    site: &Site,
+    file: &Path,
+    now: jiff::Timestamp,
+) -> Result<super::crossing::Imported> {
     let bytes = crate::ops::read_bounded(file, 4 << 30)?;
     site.import(&bytes, now).await.map_err(|e| e.naming(file))
 }
 
 /// Writes the next inbox to `out` (synced before the uploads count as sent).
-pub async fn inbox_file(site: &Site, dir: &Path, out: &Path, now: jiff::Timestamp) -> Result<(u64, usize)> {
+pub async fn inbox_file(
+    site: &Site,
+    dir: &Path,
+    out: &Path,
+    now: jiff::Timestamp,
+) -> Result<(u64, usize)> {
     let key = PersonSecret::read(&dir.join("portal.key"))?;
     site.inbox(&key, now, |bytes| {
         use std::io::Write;

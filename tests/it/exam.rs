@@ -11,7 +11,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::path::{Path, PathBuf};
 
-fn roster(dir: &Path, n: usize) -> PathBuf {
+pub(crate) fn roster(dir: &Path, n: usize) -> PathBuf {
     let mut s = String::from("准考证号,姓名,证件号后四位,座位号\n");
     for c in 0..n {
         s += &format!("32010{c:011},考生{c},{:04},{}\n", (c * 7919) % 10000, c + 1);
@@ -21,11 +21,11 @@ fn roster(dir: &Path, n: usize) -> PathBuf {
     p
 }
 
-fn ticket(c: usize) -> String {
+pub(crate) fn ticket(c: usize) -> String {
     format!("32010{c:011}")
 }
 
-fn init(dir: &Path, copy: &Path, n: usize) -> PathBuf {
+pub(crate) fn init(dir: &Path, copy: &Path, n: usize) -> PathBuf {
     let db = dir.join("exam/exam.db");
     exam::init(&InitOptions {
         copy: copy.to_path_buf(),
@@ -78,7 +78,7 @@ fn answer(
     }
 }
 
-fn export(
+pub(crate) fn export(
     opened: &exam::Opened,
     copy: &Path,
     org_key: &Path,

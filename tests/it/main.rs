@@ -19,6 +19,7 @@ mod identity;
 mod issued;
 mod neardup;
 mod operators;
+mod portal;
 mod rollback;
 mod rotation;
 mod sitting;

@@ -12,10 +12,18 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Parser)]
-#[command(name = "qbank-portal", about = "职业技能等级认定门户：封装包下载、试题与成绩上传、与离线保管库的数据交换。")]
+#[command(
+    name = "qbank-portal",
+    about = "职业技能等级认定门户：封装包下载、试题与成绩上传、与离线保管库的数据交换。"
+)]
 struct Cli {
     /// 门户的文件夹（portal.toml、portal.key、SQLite 数据库）。
-    #[arg(long, env = "QBANK_PORTAL_DIR", default_value = "portal", global = true)]
+    #[arg(
+        long,
+        env = "QBANK_PORTAL_DIR",
+        default_value = "portal",
+        global = true
+    )]
     dir: PathBuf,
     #[command(subcommand)]
     cmd: Cmd,
@@ -42,9 +50,7 @@ enum Cmd {
         insecure_cookies: bool,
     },
     /// 导入鉴定中心发来的数据包（核验签名；重复导入无变化）。
-    Import {
-        file: PathBuf,
-    },
+    Import { file: PathBuf },
     /// 导出自上次以来收到的全部上传（门户签名），带回离线保管库。
     Inbox {
         #[arg(long)]
@@ -74,16 +80,31 @@ fn now() -> jiff::Timestamp {
 async fn run(cli: Cli) -> Result<()> {
     let dir = cli.dir;
     match cli.cmd {
-        Cmd::Init { bureau_key, pin, database, listen, insecure_cookies } => {
+        Cmd::Init {
+            bureau_key,
+            pin,
+            database,
+            listen,
+            insecure_cookies,
+        } => {
             let c = Config {
-                database: database.unwrap_or_else(|| format!("sqlite://{}", dir.join("portal.db").display())),
+                database: database
+                    .unwrap_or_else(|| format!("sqlite://{}", dir.join("portal.db").display())),
                 listen,
                 secure_cookies: !insecure_cookies,
             };
             let i = setup::init(&dir, &bureau_key, &pin, c, now()).await?;
-            println!("门户已安装：{}（数据库 {}）", dir.display(), i.config.database.split('?').next().unwrap_or(""));
+            println!(
+                "门户已安装：{}（数据库 {}）",
+                dir.display(),
+                i.config.database.split('?').next().unwrap_or("")
+            );
             println!("鉴定中心公钥已固定：{}", i.bureau_pin);
-            println!("门户签名公钥：{}，指纹 {}（请经书面渠道告知鉴定中心，用 qbank portal pin 固定）", i.portal_pub.display(), i.portal_fingerprint);
+            println!(
+                "门户签名公钥：{}，指纹 {}（请经书面渠道告知鉴定中心，用 qbank portal pin 固定）",
+                i.portal_pub.display(),
+                i.portal_fingerprint
+            );
         }
         Cmd::Import { file } => {
             let site = Site::connect(&read_config(&dir)?.database).await?;
@@ -93,7 +114,13 @@ async fn run(cli: Cli) -> Result<()> {
             } else {
                 println!(
                     "已导入第 {} 号数据包：机构 {} 家、考试 {} 场、封装包 {} 个、发布 {} 份、注册码 {} 个、处理结果 {} 条",
-                    o.seq, o.organisations, o.sittings, o.packages, o.releases, o.enrolments, o.receipts
+                    o.seq,
+                    o.organisations,
+                    o.sittings,
+                    o.packages,
+                    o.releases,
+                    o.enrolments,
+                    o.receipts
                 );
             }
         }
@@ -105,9 +132,10 @@ async fn run(cli: Cli) -> Result<()> {
         Cmd::Operator { login, name } => {
             let cfg = read_config(&dir)?;
             let site = Site::connect(&cfg.database).await?;
-            let pw = zeroize::Zeroizing::new(std::env::var("QBANK_PORTAL_PASSWORD").map_err(|_| {
-                Error::Usage("请在环境变量 QBANK_PORTAL_PASSWORD 中给出初始密码".into())
-            })?);
+            let pw =
+                zeroize::Zeroizing::new(std::env::var("QBANK_PORTAL_PASSWORD").map_err(|_| {
+                    Error::Usage("请在环境变量 QBANK_PORTAL_PASSWORD 中给出初始密码".into())
+                })?);
             site.add_operator(&login, &name, &pw, now()).await?;
             println!("已添加鉴定中心操作员 {login}");
         }
@@ -124,8 +152,14 @@ async fn run(cli: Cli) -> Result<()> {
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
                 .map_err(|e| Error::Usage(format!("无法监听 {addr}：{e}")))?;
-            let app = Arc::new(qbank::portalserver::App { site, secure_cookies: cfg.secure_cookies });
-            println!("门户服务已启动：http://{}", listener.local_addr().map(|a| a.to_string()).unwrap_or(addr));
+            let app = Arc::new(qbank::portalserver::App {
+                site,
+                secure_cookies: cfg.secure_cookies,
+            });
+            println!(
+                "门户服务已启动：http://{}",
+                listener.local_addr().map(|a| a.to_string()).unwrap_or(addr)
+            );
             qbank::portalserver::serve(app, listener)
                 .await
                 .map_err(|e| Error::Usage(format!("门户服务停止：{e}")))?;

@@ -18,8 +18,21 @@ pub fn exec(g: &Global, cmd: PortalCommand) -> Result<ExitCode> {
                 crate::outln!("门户签名公钥 {} 已固定，无变化", p.fingerprint);
             }
         }
-        PortalCommand::Outbox { out, packages, enrol, letters } => {
-            let o = portal::outbox(&cfg, &OutboxOptions { out, packages, enrol, letters })?;
+        PortalCommand::Outbox {
+            out,
+            packages,
+            enrol,
+            letters,
+        } => {
+            let o = portal::outbox(
+                &cfg,
+                &OutboxOptions {
+                    out,
+                    packages,
+                    enrol,
+                    letters,
+                },
+            )?;
             if g.json {
                 crate::output::json(&o);
                 return Ok(ExitCode::SUCCESS);
@@ -38,11 +51,23 @@ pub fn exec(g: &Global, cmd: PortalCommand) -> Result<ExitCode> {
                 crate::outln!("  考试 {s}：所给文件夹中没有它的封装包，未包含");
             }
             for (org, letter) in &o.letters {
-                crate::outln!("  机构 {org} 的管理员注册码已写入 {}（请以书面方式送达）", letter.display());
+                crate::outln!(
+                    "  机构 {org} 的管理员注册码已写入 {}（请以书面方式送达）",
+                    letter.display()
+                );
             }
         }
-        PortalCommand::Inbox { file, threshold, report } => {
-            let o = portal::inbox(&cfg, &file, threshold, &qbank::analysis::Thresholds::default())?;
+        PortalCommand::Inbox {
+            file,
+            threshold,
+            report,
+        } => {
+            let o = portal::inbox(
+                &cfg,
+                &file,
+                threshold,
+                &qbank::analysis::Thresholds::default(),
+            )?;
             if g.json {
                 crate::output::json(&o);
                 return Ok(ExitCode::SUCCESS);
@@ -60,7 +85,12 @@ pub fn exec(g: &Global, cmd: PortalCommand) -> Result<ExitCode> {
                 o.receipts.len() - accepted
             );
             for r in &o.receipts {
-                crate::outln!("  第 {} 号（{}）：{}", r.upload, r.organisation, r.message.lines().next().unwrap_or(""));
+                crate::outln!(
+                    "  第 {} 号（{}）：{}",
+                    r.upload,
+                    r.organisation,
+                    r.message.lines().next().unwrap_or("")
+                );
             }
             if let Some(a) = &o.analysis {
                 if let Some(out) = &report {

@@ -1,0 +1,595 @@
+//! The portal end to end over HTTP: the vault's outbox imported (once, idempotently; an older one
+//! refused), an administrator enrolled with the letter's code, evaluators and writers made,
+//! each organisation's package and release fetched by its own people only (direct URLs too),
+//! resumable downloads, sealed uploads only, the inbox taken into the vault (results into item
+//! analysis) and its receipts shown on the portal after the next outbox; nothing of the paper in
+//! the portal's database.
+
+use crate::analysis::{A, B, json, opened};
+use crate::exam::{export, init, ticket};
+use crate::exam_crash::agent;
+use qbank::exam::{Event, Value};
+use qbank::ops::exam::{self, live::Live};
+use qbank::ops::portal::{self, OutboxOptions};
+use qbank::portal::crossing::PartKind;
+use qbank::portal::rules::{Role, User};
+use qbank::site::Site;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Five of A's candidates sit the copy and hand in; the results are sealed to the bureau.
+fn results(dir: &Path, copy: &Path) -> std::path::PathBuf {
+    let db = init(dir, copy, 6);
+    let paper = json(&copy.join("paper.json"));
+    let first = paper["sections"][0]["items"][0]["n"].as_u64().unwrap() as u32;
+    let live = Live::start(exam::open(&db, copy).unwrap());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        for c in 0..5 {
+            live.login(&ticket(c), &format!("{:04}", (c * 7919) % 10000), "t")
+                .await
+                .unwrap();
+            live.append(Event::Answer {
+                ticket: ticket(c),
+                q: first,
+                rev: 1,
+                value: Value::Choice(vec![c % 4]),
+            })
+            .await
+            .unwrap();
+            live.append(Event::Submit {
+                ticket: ticket(c),
+                forced: false,
+            })
+            .await
+            .unwrap();
+        }
+    });
+    drop(live);
+    let out = dir.join("results.qres");
+    export(
+        &exam::open(&db, copy).unwrap(),
+        copy,
+        &dir.join(format!("orgs/{A}.key")),
+        &out,
+    )
+    .unwrap();
+    out
+}
+
+fn cookie_of(r: &ureq::http::Response<ureq::Body>) -> String {
+    let c = r
+        .headers()
+        .get("set-cookie")
+        .expect("a session cookie")
+        .to_str()
+        .unwrap();
+    assert!(
+        c.contains("HttpOnly") && c.contains("SameSite=Strict"),
+        "{c}"
+    );
+    c.split(';').next().unwrap().to_string()
+}
+
+fn form(
+    a: &ureq::Agent,
+    url: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+) -> ureq::http::Response<ureq::Body> {
+    a.post(url)
+        .header("cookie", cookie)
+        .send_form(fields.iter().copied())
+        .unwrap()
+}
+
+fn body(mut r: ureq::http::Response<ureq::Body>) -> String {
+    r.body_mut().read_to_string().unwrap()
+}
+
+fn bytes(mut r: ureq::http::Response<ureq::Body>) -> Vec<u8> {
+    r.body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap()
+}
+
+fn csrf(page: &str) -> String {
+    let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    page[at..at + 32].to_string()
+}
+
+/// A multipart upload as a browser's form sends it.
+fn upload(
+    a: &ureq::Agent,
+    base: &str,
+    cookie: &str,
+    csrf: &str,
+    name: &str,
+    content: &[u8],
+) -> (u16, String) {
+    let b = "----qbankboundary7MA4YWxkTrZu0gW";
+    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
+    let r = a
+        .post(format!("{base}/upload"))
+        .header("cookie", cookie)
+        .header("content-type", format!("multipart/form-data; boundary={b}"))
+        .send(&body[..])
+        .unwrap();
+    let status = r.status().as_u16();
+    let loc = r
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, qbank_url_decode(&loc))
+}
+
+fn qbank_url_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[test]
+fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (cfg, copy_a, _) = opened(dir);
+    let qres = results(dir, &copy_a);
+
+    // the vault's outbox, with an enrolment code for A's administrator
+    let outbox = dir.join("outbox-1.qbx");
+    let o = portal::outbox(
+        &cfg,
+        &OutboxOptions {
+            out: outbox.clone(),
+            packages: vec![dir.join("sit/packages")],
+            enrol: vec![A.into()],
+            letters: Some(dir.join("letters")),
+        },
+    )
+    .unwrap();
+    assert_eq!((o.seq, o.packages, o.releases), (1, 2, 2), "{o:?}");
+    let letter = std::fs::read_to_string(&o.letters[0].1).unwrap();
+    let code = letter
+        .lines()
+        .map(str::trim)
+        .find(|l| l.len() == 20 && l.matches('-').count() == 2)
+        .unwrap()
+        .to_string();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&o.letters[0].1)
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
+    }
+    assert!(
+        !std::fs::read(&outbox)
+            .unwrap()
+            .windows(code.len())
+            .any(|w| w == code.as_bytes()),
+        "the code itself never travels"
+    );
+
+    let rt = Arc::new(tokio::runtime::Runtime::new().unwrap());
+    let pdir = dir.join("portal");
+    let pin = qbank::ops::org::bureau_pin(&cfg).unwrap();
+    let installed = rt
+        .block_on(qbank::site::setup::init(
+            &pdir,
+            &dir.join("sit/bureau.pub"),
+            &pin,
+            qbank::site::setup::Config {
+                database: format!("sqlite://{}", pdir.join("portal.db").display()),
+                listen: "127.0.0.1:0".into(),
+                secure_cookies: false,
+            },
+            jiff::Timestamp::now(),
+        ))
+        .unwrap();
+    // a wrong pin is refused
+    let wrong = rt
+        .block_on(Site::connect(&format!(
+            "sqlite://{}",
+            dir.join("other.db").display()
+        )))
+        .unwrap();
+    assert!(
+        rt.block_on(wrong.pin_bureau(
+            &dir.join("sit/bureau.pub"),
+            &"0".repeat(64),
+            jiff::Timestamp::now()
+        ))
+        .is_err()
+    );
+    drop(wrong);
+
+    let site = rt
+        .block_on(Site::connect(&installed.config.database))
+        .unwrap();
+    let imported = rt
+        .block_on(qbank::site::setup::import_file(
+            &site,
+            &outbox,
+            jiff::Timestamp::now(),
+        ))
+        .unwrap();
+    assert!(
+        !imported.again && imported.packages == 2 && imported.organisations == 2,
+        "{imported:?}"
+    );
+    let again = rt
+        .block_on(qbank::site::setup::import_file(
+            &site,
+            &outbox,
+            jiff::Timestamp::now(),
+        ))
+        .unwrap();
+    assert!(again.again, "the same outbox twice changes nothing");
+    // a flipped byte in a package is refused whole
+    let mut bad = std::fs::read(&outbox).unwrap();
+    let n = bad.len();
+    bad[n - 10] ^= 1;
+    assert!(
+        rt.block_on(site.import(&bad, jiff::Timestamp::now()))
+            .is_err()
+    );
+
+    // a release is never handed out before it is due, whoever asks
+    let evaluator_a = User {
+        id: 0,
+        login: "x".into(),
+        name: "x".into(),
+        organisation: Some(A.into()),
+        role: Role::Evaluator,
+    };
+    let before: jiff::Timestamp = "2026-01-10T00:59:59Z".parse().unwrap();
+    let early = rt.block_on(site.release(&evaluator_a, "T-AN", PartKind::PapersRelease, before));
+    assert!(matches!(early, Err(qbank::Error::TooEarly(_))), "{early:?}");
+
+    let app = Arc::new(qbank::portalserver::App {
+        site,
+        secure_cookies: false,
+    });
+    let listener = rt
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    rt.spawn(qbank::portalserver::serve(app, listener));
+    let a = agent();
+
+    // public: the catalog and its search; nothing else without a session
+    let cat = body(a.get(format!("{base}/?q={A}")).call().unwrap());
+    assert!(cat.contains(A) && !cat.contains(B), "search by id");
+    for path in [
+        format!("/packages/T-AN/{A}.qpkg"),
+        "/releases/T-AN/papers.json".into(),
+    ] {
+        assert_eq!(
+            a.get(format!("{base}{path}")).call().unwrap().status(),
+            401,
+            "{path} without a session"
+        );
+    }
+    assert_eq!(a.get(format!("{base}/home")).call().unwrap().status(), 303);
+    assert_eq!(
+        form(
+            &a,
+            &format!("{base}/users"),
+            "",
+            &[
+                ("csrf", "x"),
+                ("login", "ev"),
+                ("name", "n"),
+                ("role", "evaluator"),
+                ("password", "x")
+            ]
+        )
+        .status(),
+        401
+    );
+
+    // enrolment: a wrong code is refused, the letter's code works once
+    let r = form(
+        &a,
+        &format!("{base}/enrol"),
+        "",
+        &[
+            ("organisation", A),
+            ("code", "AAAAAA-BBBBBB-CCCCCC"),
+            ("login", "jl-admin"),
+            ("name", "李敏"),
+            ("password", "金陵考点2026秋季"),
+        ],
+    );
+    assert_eq!(r.status(), 422);
+    let r = form(
+        &a,
+        &format!("{base}/enrol"),
+        "",
+        &[
+            ("organisation", A),
+            ("code", &code),
+            ("login", "jl-admin"),
+            ("name", "李敏"),
+            ("password", "金陵考点2026秋季"),
+        ],
+    );
+    assert_eq!(r.status(), 303);
+    let admin = cookie_of(&r);
+    let r = form(
+        &a,
+        &format!("{base}/enrol"),
+        "",
+        &[
+            ("organisation", A),
+            ("code", &code),
+            ("login", "jl-admin2"),
+            ("name", "李敏"),
+            ("password", "金陵考点2026秋季"),
+        ],
+    );
+    assert_eq!(r.status(), 422, "a code works once");
+
+    let home = body(
+        a.get(format!("{base}/home"))
+            .header("cookie", &admin)
+            .call()
+            .unwrap(),
+    );
+    assert!(
+        home.contains(&format!("/packages/T-AN/{A}.qpkg")) && !home.contains(B),
+        "only its own package"
+    );
+    let token = csrf(&home);
+    // CSRF: a form without the session's value changes nothing
+    let r = form(
+        &a,
+        &format!("{base}/users"),
+        &admin,
+        &[
+            ("csrf", "0123456789abcdef0123456789abcdef"),
+            ("login", "ev-zhao"),
+            ("name", "赵强"),
+            ("role", "evaluator"),
+            ("password", "考评员初始密码2026"),
+        ],
+    );
+    assert_eq!(r.status(), 403);
+    for (login, role) in [("ev-zhao", "evaluator"), ("wr-wang", "writer")] {
+        let r = form(
+            &a,
+            &format!("{base}/users"),
+            &admin,
+            &[
+                ("csrf", &token),
+                ("login", login),
+                ("name", "某某"),
+                ("role", role),
+                ("password", "初始密码2026秋季考点"),
+            ],
+        );
+        assert_eq!(r.status(), 303, "{login}");
+    }
+    let login = |l: &str| {
+        let r = form(
+            &a,
+            &format!("{base}/login"),
+            "",
+            &[("login", l), ("password", "初始密码2026秋季考点")],
+        );
+        assert_eq!(r.status(), 303, "{l} signs in");
+        cookie_of(&r)
+    };
+    let ev = login("ev-zhao");
+    let wr = login("wr-wang");
+    // a wrong password: refused, and a session cookie from before sign-in is never kept
+    let r = form(
+        &a,
+        &format!("{base}/login"),
+        "qbank_portal=aaaa",
+        &[("login", "ev-zhao"), ("password", "wrong-password-1")],
+    );
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("set-cookie").is_none());
+
+    // downloads: own package whole and by range; another organisation's and the writer's refused
+    let pkg = std::fs::read(dir.join(format!("sit/packages/{A}.qpkg"))).unwrap();
+    let got = bytes(
+        a.get(format!("{base}/packages/T-AN/{A}.qpkg"))
+            .header("cookie", &ev)
+            .call()
+            .unwrap(),
+    );
+    assert!(
+        got == pkg,
+        "the evaluator's download is the package, byte for byte"
+    );
+    let r = a
+        .get(format!("{base}/packages/T-AN/{A}.qpkg"))
+        .header("cookie", &ev)
+        .header("range", "bytes=1000-1999")
+        .call()
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(bytes(r), pkg[1000..2000].to_vec());
+    assert_eq!(
+        a.get(format!("{base}/packages/T-AN/{B}.qpkg"))
+            .header("cookie", &ev)
+            .call()
+            .unwrap()
+            .status(),
+        403
+    );
+    assert_eq!(
+        a.get(format!("{base}/packages/T-AN/{A}.qpkg"))
+            .header("cookie", &wr)
+            .call()
+            .unwrap()
+            .status(),
+        403
+    );
+    let rel = bytes(
+        a.get(format!("{base}/releases/T-AN/papers.json"))
+            .header("cookie", &ev)
+            .call()
+            .unwrap(),
+    );
+    assert_eq!(rel, std::fs::read(dir.join("release.json")).unwrap());
+
+    // uploads: only sealed files, and results from the administrator only
+    let ahome = body(
+        a.get(format!("{base}/home"))
+            .header("cookie", &admin)
+            .call()
+            .unwrap(),
+    );
+    let (s, loc) = upload(
+        &a,
+        &base,
+        &admin,
+        &csrf(&ahome),
+        "responses.csv",
+        b"candidate,copy\n1,X\n",
+    );
+    assert!(
+        s == 303 && loc.contains("error") && loc.contains("不是加密封装后的文件"),
+        "{loc}"
+    );
+    let whome = body(
+        a.get(format!("{base}/home"))
+            .header("cookie", &wr)
+            .call()
+            .unwrap(),
+    );
+    let sealed = std::fs::read(&qres).unwrap();
+    let (s, loc) = upload(&a, &base, &wr, &csrf(&whome), "results.qres", &sealed);
+    assert!(
+        s == 303 && loc.contains("error"),
+        "a writer may not send results: {loc}"
+    );
+    let (s, loc) = upload(&a, &base, &admin, &csrf(&ahome), "results.qres", &sealed);
+    assert!(s == 303 && loc.contains("ok"), "{loc}");
+
+    // the inbox back into the vault: pinned portal key, results into analysis
+    let inbox = dir.join("inbox-1.qbx");
+    let site2 = rt
+        .block_on(Site::connect(&installed.config.database))
+        .unwrap();
+    let (seq, n) = rt
+        .block_on(qbank::site::setup::inbox_file(
+            &site2,
+            &pdir,
+            &inbox,
+            jiff::Timestamp::now(),
+        ))
+        .unwrap();
+    assert_eq!((seq, n), (1, 1));
+    assert!(
+        portal::inbox(&cfg, &inbox, 0.8, &Default::default()).is_err(),
+        "refused until the portal key is pinned"
+    );
+    portal::pin(&cfg, &installed.portal_pub, &installed.portal_fingerprint).unwrap();
+    let got = portal::inbox(&cfg, &inbox, 0.8, &Default::default()).unwrap();
+    assert_eq!(got.receipts.len(), 1);
+    assert!(got.receipts[0].accepted, "{:?}", got.receipts);
+    assert_eq!(got.analysis.as_ref().unwrap().candidates, 5);
+    assert!(
+        portal::inbox(&cfg, &inbox, 0.8, &Default::default())
+            .unwrap()
+            .again
+    );
+
+    // the next outbox tells the portal what became of the upload
+    let outbox2 = dir.join("outbox-2.qbx");
+    portal::outbox(
+        &cfg,
+        &OutboxOptions {
+            out: outbox2.clone(),
+            packages: vec![dir.join("sit/packages")],
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    rt.block_on(qbank::site::setup::import_file(
+        &site2,
+        &outbox2,
+        jiff::Timestamp::now(),
+    ))
+    .unwrap();
+    let old = rt.block_on(qbank::site::setup::import_file(
+        &site2,
+        &outbox,
+        jiff::Timestamp::now(),
+    ));
+    assert!(old.is_err(), "an older outbox cannot replace a newer one");
+    let ahome = body(
+        a.get(format!("{base}/home"))
+            .header("cookie", &admin)
+            .call()
+            .unwrap(),
+    );
+    assert!(ahome.contains("鉴定中心已接收"), "the receipt is shown");
+
+    // logging out ends the session on the server
+    let r = form(
+        &a,
+        &format!("{base}/logout"),
+        &ev,
+        &[(
+            "csrf",
+            &qbank::site::accounts::csrf_of(ev.split('=').nth(1).unwrap()),
+        )],
+    );
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        a.get(format!("{base}/packages/T-AN/{A}.qpkg"))
+            .header("cookie", &ev)
+            .call()
+            .unwrap()
+            .status(),
+        401
+    );
+
+    // the log is whole; nothing of the paper is in the portal's database
+    assert!(rt.block_on(site2.verify_log()).unwrap() > 10);
+    drop(site2);
+    let mut db = Vec::new();
+    for f in ["portal.db", "portal.db-wal"] {
+        if let Ok(b) = std::fs::read(pdir.join(f)) {
+            db.extend(b);
+        }
+    }
+    let paper = json(&copy_a.join("paper.json"));
+    let mut stems = 0;
+    for s in paper["sections"].as_array().unwrap() {
+        for i in s["items"].as_array().unwrap() {
+            let stem: String = i["stem"].as_str().unwrap().chars().take(10).collect();
+            assert!(
+                !db.windows(stem.len()).any(|w| w == stem.as_bytes()),
+                "a stem is readable in the portal's database: {stem}"
+            );
+            stems += 1;
+        }
+    }
+    assert!(stems > 50);
+}
