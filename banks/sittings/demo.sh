@@ -16,7 +16,8 @@
 #      beside the packages must be that key);
 #   6. 南京金陵 runs a 机考 on its 四级 theory copy (qbank exam init/serve, simulated candidates,
 #      export sealed to the bureau), and the bureau analyses the results without retyping;
-#   7. the audit log is verified: chained, signed by the bureau, every change after the
+#   7. the crossing to the portal and back (qbank-portal, over loopback with curl);
+#   8. the audit log is verified: chained, signed by the bureau, every change after the
 #      operator's registration signed with the operator's personal key, and holding the entries
 #      both releases name.
 # Running it again changes nothing: the bank, the catalog and the sitting are already there.
@@ -141,6 +142,78 @@ else
     # the bureau's side: the sealed results go straight into item analysis, without retyping
     $q analysis "$exam/results.qres" --report "$exam/analysis.html" | head -3
     $q pdf "$exam/sheets/summary.html" | tail -1
+fi
+# The crossing to the portal (qbank-portal): the vault writes the signed outbox (catalog,
+# packages, releases, an enrolment code for 南京金陵's administrator), the portal imports it;
+# the administrator enrols with the letter's code, makes an evaluator, who downloads the
+# package and the papers release; the administrator uploads the sealed 机考 results; the
+# portal's inbox goes back into the vault, whose analysis takes them in; the next outbox
+# carries the receipt back, and the portal shows it. Plain HTTP on loopback only (curl as the
+# browser); in production the portal runs behind TLS (README, "门户").
+portal=$out/portal
+if [ -f "$portal/done" ]; then
+    echo "门户往返已完成：$portal（数据包与回传包见 $portal/exchange）"
+else
+    rm -rf "$portal"
+    mkdir -p "$portal/exchange"
+    p=target/release/qbank-portal
+    $q portal outbox --out "$portal/exchange/outbox-1.qbx" --packages "$out/sitting/packages" \
+        --enrol "$early_org" --letters "$portal/letters"
+    $p --dir "$portal/site" init --bureau-key "$out/catalog/bureau.pub" --pin "$pin" --insecure-cookies \
+        | tee "$portal/init.txt"
+    $p --dir "$portal/site" import "$portal/exchange/outbox-1.qbx"
+    pport=${QBANK_PORTAL_PORT:-18090}
+    $p --dir "$portal/site" serve --listen "127.0.0.1:$pport" >"$portal/serve.log" 2>&1 &
+    pserver=$!
+    trap 'kill "$pserver" 2>/dev/null || true' EXIT
+    i=0
+    until grep -q "门户服务已启动" "$portal/serve.log"; do
+        i=$((i + 1))
+        if [ $i -gt 300 ] || ! kill -0 "$pserver" 2>/dev/null; then
+            cat "$portal/serve.log" >&2
+            exit 1
+        fi
+        sleep 0.1
+    done
+    base="http://127.0.0.1:$pport"
+    code=$(grep -E '^ +[0-9A-Z]{6}-[0-9A-Z]{6}-[0-9A-Z]{6}$' "$portal/letters/$early_org-注册码.txt" | tr -d ' ')
+    jar="$portal/admin.cookies"
+    curl -sf -c "$jar" -o /dev/null -d "organisation=$early_org" -d "code=$code" -d login=jl-admin \
+        -d name=李敏 -d password=金陵考点2026秋季 "$base/enrol"
+    csrf=$(curl -sf -b "$jar" "$base/home" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+    curl -sf -b "$jar" -o /dev/null -d "csrf=$csrf" -d login=ev-zhao -d name=赵强 -d role=evaluator \
+        -d password=考评员初始密码2026 "$base/users"
+    ejar="$portal/evaluator.cookies"
+    curl -sf -c "$ejar" -o /dev/null -d login=ev-zhao -d password=考评员初始密码2026 "$base/login"
+    mkdir -p "$portal/download"
+    curl -sf -b "$ejar" -o "$portal/download/$early_org.qpkg" "$base/packages/$sitting/$early_org.qpkg"
+    curl -sf -b "$ejar" -o "$portal/download/papers.json" "$base/releases/$sitting/papers.json"
+    cmp "$portal/download/$early_org.qpkg" "$out/sitting/packages/$early_org.qpkg"
+    # another organisation's package, by its direct address: refused
+    status=$(curl -s -b "$ejar" -o /dev/null -w '%{http_code}' "$base/packages/$sitting/Y000132050002.qpkg")
+    [ "$status" = 403 ] || { echo "错误：考评员取得了其他机构的封装包（$status）" >&2; exit 1; }
+    # the evaluator opens the download offline, as the page's instructions say
+    $q unseal "$portal/download/$early_org.qpkg" --org-key "$out/orgs/$early_org.key" \
+        --release "$portal/download/papers.json" --out "$portal/download/opened" | tail -1
+    echo "考评员 ev-zhao 从门户下载了本机构的封装包与试卷发布并在本机解封；其他机构的封装包被拒绝（HTTP $status）"
+    curl -sf -b "$jar" -o /dev/null -F "csrf=$csrf" -F "file=@$exam/results.qres" "$base/upload"
+    $p --dir "$portal/site" inbox --out "$portal/exchange/inbox-1.qbx"
+    fp=$(sed -n 's/.*指纹 \([0-9a-f]*\).*/\1/p' "$portal/init.txt")
+    $q portal pin --key "$portal/site/portal.pub" --fingerprint "$fp"
+    $q portal inbox "$portal/exchange/inbox-1.qbx" --report "$portal/analysis.html"
+    $q portal outbox --out "$portal/exchange/outbox-2.qbx" --packages "$out/sitting/packages" | head -1
+    $p --dir "$portal/site" import "$portal/exchange/outbox-2.qbx"
+    if curl -sf -b "$jar" "$base/home" | grep -q "鉴定中心已接收"; then
+        echo "门户显示：第 1 号上传（机考成绩）鉴定中心已接收"
+    else
+        echo "错误：门户未显示上传的处理结果" >&2
+        exit 1
+    fi
+    kill "$pserver"
+    wait "$pserver" 2>/dev/null || true
+    trap - EXIT
+    $p --dir "$portal/site" verify-log
+    touch "$portal/done"
 fi
 $q audit verify --anchor "$out/sitting/release.json" --anchor "$out/sitting/keys-release.json"
 

@@ -236,7 +236,7 @@ fn import_sealed(
     threshold: f64,
     overlay: bool,
 ) -> Result<SubmissionOutcome> {
-    let mut vault = cfg.open()?;
+    let vault = cfg.open()?;
     let bytes = super::files::read_regular(
         sealed,
         super::workbook::MAX_WORKBOOK_BYTES + submission::MAX_ATTACHMENT_BYTES as usize + (1 << 20),
@@ -256,6 +256,47 @@ fn import_sealed(
         Ok(pk)
     })?;
     let org = registered.expect("the origin was checked against a registered organisation");
+    queue_opened(vault, org, &meta, &payload, threshold, overlay, None)
+}
+
+/// The bureau's side, for a submission an item writer sealed in the portal's browser page to
+/// the bureau alone (`package::upload`): its origin is what the portal's signed inbox attests
+/// (`organisation`), not an organisation's key. Validated, screened and queued like any other,
+/// all or nothing; the audit entry says it came through the portal.
+pub fn import_attested(
+    cfg: &StoreConfig,
+    organisation: &str,
+    meta: &SubmissionMeta,
+    payload: &[u8],
+    threshold: f64,
+) -> Result<SubmissionOutcome> {
+    let vault = cfg.open()?;
+    let (org, _) = super::org::registered_public(&vault, organisation, "投稿")?;
+    if org.status == OrgStatus::Suspended {
+        return Err(Error::Usage(format!(
+            "机构 {} 已被暂停，不接受其投稿；未存储任何内容",
+            org.id
+        )));
+    }
+    if meta.organisation != org.id {
+        return Err(Error::PackageRefused(format!(
+            "投稿声明的机构 {} 与门户所证明的上传机构 {} 不符，已拒收",
+            meta.organisation, org.id
+        )));
+    }
+    queue_opened(vault, org, meta, payload, threshold, false, Some("portal"))
+}
+
+/// Validates, screens and queues an opened submission from `org`, all or nothing.
+fn queue_opened(
+    mut vault: crate::store::Vault,
+    org: Organisation,
+    meta: &SubmissionMeta,
+    payload: &[u8],
+    threshold: f64,
+    overlay: bool,
+    via: Option<&str>,
+) -> Result<SubmissionOutcome> {
     if overlay && org.kind != crate::model::OrgKind::Y {
         return Err(Error::Usage(format!(
             "organisation {} is not an employer (用人单位, Y): only an enterprise keeps its own self-evaluation items",
@@ -418,7 +459,7 @@ fn import_sealed(
         batch,
         AuditEvent::new(
             "submission-import",
-            json!({ "submission": submission, "organisation": org.id, "items": ids, "overlay": overlay }),
+            json!({ "submission": submission, "organisation": org.id, "items": ids, "overlay": overlay, "via": via }),
         ),
     )?;
     Ok(SubmissionOutcome {

@@ -52,6 +52,7 @@ pub mod person;
 mod release;
 pub mod results;
 pub mod submission;
+pub mod upload;
 
 pub use release::{Release, read_release, seal_release_key, seal_stage_key, sign_release};
 

@@ -28,11 +28,14 @@ pub enum Backend {
 /// The bytes kept in memory per node (sealed packages, immutable by digest).
 const CACHE_BYTES: usize = 1 << 30;
 
+/// Bytes held, and the sealed bytes by digest.
+type Cache = (usize, HashMap<String, Arc<[u8]>>);
+
 /// The portal's database and this node's cache of sealed bytes.
 pub struct Site {
     pool: AnyPool,
     pub backend: Backend,
-    cache: Mutex<(usize, HashMap<String, Arc<[u8]>>)>,
+    cache: Mutex<Cache>,
     /// Serialises this node's log appends (the database serialises nodes).
     log_lock: tokio::sync::Mutex<()>,
 }
