@@ -234,6 +234,9 @@ fn read_responses(
     problems: &mut Vec<Diagnostic>,
 ) -> Result<super::csvfile::CsvFile> {
     let bytes = super::files::read_regular(path, super::csvfile::MAX_CSV_BYTES)?;
+    if crate::package::upload::is_upload(&bytes) {
+        return read_upload(vault, path, &bytes, problems);
+    }
     if !crate::package::results::is_results(&bytes) {
         return super::csvfile::parse(&path.display().to_string(), &bytes, problems);
     }
@@ -261,6 +264,59 @@ fn read_responses(
         }
     }
     Ok(f)
+}
+
+/// A response file an organisation's administrator sealed in the portal's page: its
+/// organisation (checked against the portal's signed inbox when it came in) must be registered,
+/// and every row's copy must be that organisation's.
+fn read_upload(
+    vault: &crate::store::Vault,
+    path: &Path,
+    bytes: &[u8],
+    problems: &mut Vec<Diagnostic>,
+) -> Result<super::csvfile::CsvFile> {
+    let in_file = |e: Error| Error::In {
+        file: path.to_path_buf(),
+        source: Box::new(e),
+    };
+    let (meta, payload) =
+        crate::package::upload::open(bytes, &vault.bureau_encryption_key()?).map_err(in_file)?;
+    if meta.kind != crate::package::upload::UploadKind::Responses {
+        return Err(in_file(Error::PackageRefused(format!(
+            "这是{}，不是作答数据",
+            meta.kind.name()
+        ))));
+    }
+    super::org::registered_public(vault, &meta.organisation, "作答数据").map_err(in_file)?;
+    let name = format!(
+        "{}（门户上传 {} {}）",
+        path.display(),
+        meta.organisation,
+        meta.file_name
+    );
+    let f = super::csvfile::parse(&name, &payload, problems)?;
+    own_copies(&f, &name, &meta.organisation, "作答数据由机构", problems);
+    Ok(f)
+}
+
+/// Every row's copy must be `org`'s own.
+fn own_copies(
+    f: &super::csvfile::CsvFile,
+    name: &str,
+    org: &str,
+    by: &str,
+    problems: &mut Vec<Diagnostic>,
+) {
+    let own = format!("{org}-");
+    for (line, row) in &f.rows {
+        if row.get(1).is_none_or(|c| !c.starts_with(&own)) {
+            problems.push(Diagnostic {
+                file: name.to_string(),
+                line: *line,
+                message: format!("{by} {org} 上传，此行的副本却不是该机构的"),
+            });
+        }
+    }
 }
 
 /// Reads response files, maps them to bank items, analyses them and stores the statistics.

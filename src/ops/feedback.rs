@@ -73,6 +73,26 @@ fn copies_by_code(
 pub fn import_feedback(cfg: &StoreConfig, file: &Path) -> Result<FeedbackOutcome> {
     let mut problems = Vec::new();
     let f = super::csvfile::read(file, &mut problems)?;
+    import_read(cfg, f, problems)
+}
+
+/// Imports a feedback report received as bytes (sealed in the portal's page and opened by the
+/// vault), named `name` in every message; as `import_feedback`.
+pub fn import_feedback_bytes(
+    cfg: &StoreConfig,
+    name: &str,
+    bytes: &[u8],
+) -> Result<FeedbackOutcome> {
+    let mut problems = Vec::new();
+    let f = super::csvfile::parse(name, bytes, &mut problems)?;
+    import_read(cfg, f, problems)
+}
+
+fn import_read(
+    cfg: &StoreConfig,
+    f: super::csvfile::CsvFile,
+    mut problems: Vec<Diagnostic>,
+) -> Result<FeedbackOutcome> {
     let name = f.name.clone();
     let Some(layout) = layout(&f.header) else {
         return Err(Error::Invalid(vec![Diagnostic {

@@ -446,7 +446,14 @@ fn inbox_from(
                 u.id, u.part
             )));
         };
-        if !matches!(kind, PartKind::Submission | PartKind::Results) {
+        if !matches!(
+            kind,
+            PartKind::Submission
+                | PartKind::Results
+                | PartKind::UploadSubmission
+                | PartKind::UploadResponses
+                | PartKind::UploadFeedback
+        ) {
             return Err(Error::PackageRefused(format!(
                 "回传包中第 {} 号上传的类型（{}）不是补充试题或机考成绩；未做任何改动",
                 u.id,
@@ -477,20 +484,20 @@ fn inbox_from(
         write_file(&path, &r.bytes)?;
         let (accepted, message) = match r.kind {
             PartKind::Submission => match super::submission::import(cfg, &path, threshold, false) {
-                Ok(o) => (
-                    true,
-                    format!(
-                        "已进入审核队列：{} 道试题（投稿 {}）",
-                        o.items.len(),
-                        o.submission
-                    ),
-                ),
+                Ok(o) => (true, queued_text(&o)),
                 Err(e) => (false, refusal_text(&e, &name, &r.upload.file_name)),
             },
-            _ => match check_results(cfg, &r.bytes) {
+            PartKind::Results => match check_results(cfg, &r.bytes) {
                 Ok(()) => {
                     any_results = true;
                     (true, "已收到，纳入试题质量分析".to_string())
+                }
+                Err(e) => (false, refusal_text(&e, &name, &r.upload.file_name)),
+            },
+            kind => match take_upload(cfg, r, kind, threshold) {
+                Ok(m) => {
+                    any_results |= kind == PartKind::UploadResponses;
+                    (true, m)
                 }
                 Err(e) => (false, refusal_text(&e, &name, &r.upload.file_name)),
             },
@@ -506,7 +513,7 @@ fn inbox_from(
     let mut vault = cfg.open()?;
     let mut batch = Vec::new();
     for (r, rc) in work.iter().zip(&receipts) {
-        if r.kind == PartKind::Results && rc.accepted {
+        if matches!(r.kind, PartKind::Results | PartKind::UploadResponses) && rc.accepted {
             batch.push(vault.put_record(&format!("{RECEIVED}{seq:08}/{:010}", r.upload.id), r)?);
         }
     }
@@ -521,8 +528,16 @@ fn inbox_from(
         let all: Vec<(String, Received)> = vault.records(RECEIVED)?;
         drop(vault);
         let mut paths = Vec::new();
-        for (k, r) in all.iter().filter(|(_, r)| r.kind == PartKind::Results) {
-            let p = tmp.join(format!("{}.qres", k.replace('/', "-")));
+        for (k, r) in all
+            .iter()
+            .filter(|(_, r)| matches!(r.kind, PartKind::Results | PartKind::UploadResponses))
+        {
+            let ext = if r.kind == PartKind::Results {
+                "qres"
+            } else {
+                "qup"
+            };
+            let p = tmp.join(format!("{}.{ext}", k.replace('/', "-")));
             write_file(&p, &r.bytes)?;
             paths.push(p);
         }
@@ -537,6 +552,58 @@ fn inbox_from(
         receipts,
         analysis,
     })
+}
+
+fn queued_text(o: &super::submission::SubmissionOutcome) -> String {
+    format!(
+        "已进入审核队列：{} 道试题（投稿 {}）",
+        o.items.len(),
+        o.submission
+    )
+}
+
+/// A file sealed in the portal's page: opened with the bureau's key, its meta must say what the
+/// portal declared and name the organisation and user the signed inbox names; then the
+/// workflow of its kind takes it (responses are kept for analysis).
+fn take_upload(cfg: &StoreConfig, r: &Received, kind: PartKind, threshold: f64) -> Result<String> {
+    let vault = cfg.open()?;
+    let (meta, payload) = crate::package::upload::open(&r.bytes, &vault.bureau_encryption_key()?)?;
+    drop(vault);
+    if Some(meta.kind) != kind.upload_kind() {
+        return Err(Error::PackageRefused(format!(
+            "上传时声明为{}，文件实为{}",
+            kind.name(),
+            meta.kind.name()
+        )));
+    }
+    if meta.organisation != r.upload.organisation || meta.user != r.upload.user {
+        return Err(Error::PackageRefused(format!(
+            "文件声明由 {}（{}）加密，门户记录的上传者却是 {}（{}）",
+            meta.user, meta.organisation, r.upload.user, r.upload.organisation
+        )));
+    }
+    match meta.kind {
+        crate::package::upload::UploadKind::Submission => super::submission::import_attested(
+            cfg,
+            &meta.organisation,
+            &meta.as_submission(),
+            &payload,
+            threshold,
+        )
+        .map(|o| queued_text(&o)),
+        crate::package::upload::UploadKind::Feedback => {
+            let o = super::feedback::import_feedback_bytes(cfg, &meta.file_name, &payload)?;
+            Ok(format!(
+                "已收到试题反馈 {} 条（另有 {} 条此前已收到）",
+                o.imported, o.already
+            ))
+        }
+        crate::package::upload::UploadKind::Responses => {
+            let vault = cfg.open()?;
+            super::org::registered_public(&vault, &meta.organisation, "作答数据")?;
+            Ok("已收到，纳入试题质量分析".to_string())
+        }
+    }
 }
 
 /// A refusal as the writer or organisation reads it on the portal: the vault's message with the

@@ -44,9 +44,13 @@ impl UploadKind {
         }
     }
     pub fn parse(s: &str) -> Option<UploadKind> {
-        [UploadKind::Submission, UploadKind::Responses, UploadKind::Feedback]
-            .into_iter()
-            .find(|k| k.as_str() == s)
+        [
+            UploadKind::Submission,
+            UploadKind::Responses,
+            UploadKind::Feedback,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
     }
     pub fn name(self) -> &'static str {
         match self {
@@ -81,7 +85,11 @@ impl UploadMeta {
         SubmissionMeta {
             format: super::submission::FORMAT,
             organisation: self.organisation.clone(),
-            writer: if self.writer.trim().is_empty() { self.user.clone() } else { self.writer.clone() },
+            writer: if self.writer.trim().is_empty() {
+                self.user.clone()
+            } else {
+                self.writer.clone()
+            },
             file_name: self.file_name.clone(),
             sealed_at: self.sealed_at.clone(),
             attachments: self.attachments.clone(),
@@ -105,8 +113,14 @@ pub fn seal(meta: &UploadMeta, payload: &[u8], bureau: &OrgPublic) -> Result<Vec
     plain.extend_from_slice(&(m.len() as u32).to_be_bytes());
     plain.extend_from_slice(&m);
     plain.extend_from_slice(payload);
-    let (enc, ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(&hpke::OpModeS::Base, &bureau.hpke()?, INFO, &plain, MAGIC)
-        .map_err(|e| Error::Crypto(format!("HPKE seal: {e}")))?;
+    let (enc, ct) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
+        &hpke::OpModeS::Base,
+        &bureau.hpke()?,
+        INFO,
+        &plain,
+        MAGIC,
+    )
+    .map_err(|e| Error::Crypto(format!("HPKE seal: {e}")))?;
     let mut out = MAGIC.to_vec();
     out.extend_from_slice(&hpke::Serializable::to_bytes(&enc));
     out.extend_from_slice(&ct);
@@ -124,8 +138,15 @@ pub fn open(bytes: &[u8], bureau: &OrgSecret) -> Result<(UploadMeta, Zeroizing<V
     let enc = <<Kem as hpke::Kem>::EncappedKey as hpke::Deserializable>::from_bytes(&rest[..32])
         .map_err(|_| refused("上传文件的封装密钥格式错误"))?;
     let plain = Zeroizing::new(
-        hpke::single_shot_open::<Aead, Kdf, Kem>(&hpke::OpModeR::Base, &bureau.hpke()?, &enc, INFO, &rest[32..], MAGIC)
-            .map_err(|_| refused("上传文件无法用本鉴定中心的密钥打开：加密给了其他密钥，或已被改动"))?,
+        hpke::single_shot_open::<Aead, Kdf, Kem>(
+            &hpke::OpModeR::Base,
+            &bureau.hpke()?,
+            &enc,
+            INFO,
+            &rest[32..],
+            MAGIC,
+        )
+        .map_err(|_| refused("上传文件无法用本鉴定中心的密钥打开：加密给了其他密钥，或已被改动"))?,
     );
     let bad = || refused("上传文件格式错误");
     if plain.len() < 4 {
@@ -138,7 +159,10 @@ pub fn open(bytes: &[u8], bureau: &OrgSecret) -> Result<(UploadMeta, Zeroizing<V
     let meta: UploadMeta = serde_json::from_slice(&plain[4..4 + n])
         .map_err(|e| refused(&format!("上传文件的说明部分无法读取：{e}")))?;
     if meta.format != FORMAT {
-        return Err(refused(&format!("上传文件的格式为 {}，本版本只读格式 {FORMAT}", meta.format)));
+        return Err(refused(&format!(
+            "上传文件的格式为 {}，本版本只读格式 {FORMAT}",
+            meta.format
+        )));
     }
     Ok((meta, Zeroizing::new(plain[4 + n..].to_vec())))
 }

@@ -23,6 +23,12 @@ pub enum PartKind {
     Submission,
     /// An exam's results sealed to the bureau (`.qres`).
     Results,
+    /// Supplementary questions sealed in the portal's page (`package::upload`).
+    UploadSubmission,
+    /// A response file sealed in the portal's page.
+    UploadResponses,
+    /// A feedback report sealed in the portal's page.
+    UploadFeedback,
 }
 
 impl PartKind {
@@ -35,6 +41,28 @@ impl PartKind {
             PartKind::KeysRelease => "keys-release",
             PartKind::Submission => "submission",
             PartKind::Results => "results",
+            PartKind::UploadSubmission => "upload-submission",
+            PartKind::UploadResponses => "upload-responses",
+            PartKind::UploadFeedback => "upload-feedback",
+        }
+    }
+    /// The kind of a file sealed in the page, by what it holds.
+    pub fn of_upload(k: crate::package::upload::UploadKind) -> PartKind {
+        use crate::package::upload::UploadKind;
+        match k {
+            UploadKind::Submission => PartKind::UploadSubmission,
+            UploadKind::Responses => PartKind::UploadResponses,
+            UploadKind::Feedback => PartKind::UploadFeedback,
+        }
+    }
+    /// What a file sealed in the page holds, for the kinds that are such files.
+    pub fn upload_kind(self) -> Option<crate::package::upload::UploadKind> {
+        use crate::package::upload::UploadKind;
+        match self {
+            PartKind::UploadSubmission => Some(UploadKind::Submission),
+            PartKind::UploadResponses => Some(UploadKind::Responses),
+            PartKind::UploadFeedback => Some(UploadKind::Feedback),
+            _ => None,
         }
     }
     pub fn parse(s: &str) -> Option<PartKind> {
@@ -46,6 +74,9 @@ impl PartKind {
             PartKind::KeysRelease,
             PartKind::Submission,
             PartKind::Results,
+            PartKind::UploadSubmission,
+            PartKind::UploadResponses,
+            PartKind::UploadFeedback,
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
@@ -60,6 +91,9 @@ impl PartKind {
             PartKind::KeysRelease => "答案发布",
             PartKind::Submission => "补充试题",
             PartKind::Results => "机考成绩",
+            PartKind::UploadSubmission => "补充试题（网页加密）",
+            PartKind::UploadResponses => "作答数据（网页加密）",
+            PartKind::UploadFeedback => "试题反馈（网页加密）",
         }
     }
 }

@@ -84,8 +84,12 @@ impl User {
     /// Which kinds of sealed file this user may upload.
     pub fn may_upload(&self, kind: PartKind) -> bool {
         match kind {
-            PartKind::Submission => matches!(self.role, Role::Writer | Role::Admin),
-            PartKind::Results => self.role == Role::Admin,
+            PartKind::Submission | PartKind::UploadSubmission => {
+                matches!(self.role, Role::Writer | Role::Admin)
+            }
+            PartKind::Results | PartKind::UploadResponses | PartKind::UploadFeedback => {
+                self.role == Role::Admin
+            }
             _ => false,
         }
     }

@@ -58,9 +58,15 @@ impl UploadRow {
     }
 }
 
-/// What kind of sealed file `bytes` is, by its first line.
-pub fn kind_of(bytes: &[u8]) -> Option<PartKind> {
-    if crate::package::results::is_results(bytes) {
+/// What kind of sealed file `bytes` is, by its first line; a file sealed in the page is of the
+/// kind its sender declared (the vault checks the declaration against what it holds).
+pub fn kind_of(
+    bytes: &[u8],
+    declared: Option<crate::package::upload::UploadKind>,
+) -> Option<PartKind> {
+    if crate::package::upload::is_upload(bytes) {
+        declared.map(PartKind::of_upload)
+    } else if crate::package::results::is_results(bytes) {
         Some(PartKind::Results)
     } else if bytes.starts_with(b"QBANK-SUBMISSION/2\n") {
         Some(PartKind::Submission)

@@ -22,6 +22,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const COOKIE: &str = "qbank_portal";
+/// The upload page's script: seals in the browser.
+const JS: &str = include_str!("portal.js");
+/// @hpke/core, bundled (`tools/vendor-hpke.sh`).
+const HPKE: &str = include_str!("vendor/hpke-core.js");
 
 /// The running portal.
 pub struct App {
@@ -48,6 +52,24 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/bureau.pub", get(bureau_pub))
         .route("/healthz", get(|| async { "ok" }))
         .route(
+            "/static/portal.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    JS,
+                )
+            }),
+        )
+        .route(
+            "/static/hpke-core.js",
+            get(|| async {
+                (
+                    [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                    HPKE,
+                )
+            }),
+        )
+        .route(
             "/static/portal.css",
             get(|| async {
                 (
@@ -66,7 +88,7 @@ async fn secure_headers(mut r: Response) -> Response {
     h.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
         ),
     );
     h.insert(
@@ -373,6 +395,7 @@ async fn home(
     };
     let name = org_name(&app, &u).await;
     let csrf = csrf_of(&t);
+    let bureau_x25519 = app.site.bureau_x25519().await.unwrap_or_default();
     let v = pages::Viewer {
         user: &u,
         organisation: &name,
@@ -386,6 +409,7 @@ async fn home(
             sittings: &sittings,
             uploads: &uploads,
             users: &users,
+            bureau_x25519: &bureau_x25519,
             error: error.as_deref(),
             ok: ok.as_deref(),
         },
@@ -528,7 +552,7 @@ async fn upload(State(app): State<Arc<App>>, h: HeaderMap, mut m: Multipart) -> 
         Ok(None) => return unauthorised(),
         Err(r) => return r,
     };
-    let (mut csrf, mut file) = (None, None);
+    let (mut csrf, mut file, mut declared) = (None, None, None);
     loop {
         match m.next_field().await {
             Ok(Some(f)) => {
@@ -539,6 +563,10 @@ async fn upload(State(app): State<Arc<App>>, h: HeaderMap, mut m: Multipart) -> 
                         csrf = Some(String::from_utf8_lossy(&b).into_owned())
                     }
                     Ok(b) if name == "file" => file = Some((file_name, b)),
+                    Ok(b) if name == "kind" => {
+                        declared =
+                            crate::package::upload::UploadKind::parse(&String::from_utf8_lossy(&b))
+                    }
                     Ok(_) => {}
                     Err(_) => return back(None, Some("上传未完成或文件过大（不超过 32 MiB）")),
                 }
@@ -553,7 +581,11 @@ async fn upload(State(app): State<Arc<App>>, h: HeaderMap, mut m: Multipart) -> 
     let Some((name, bytes)) = file else {
         return back(None, Some("请选择要上传的文件"));
     };
-    match app.site.upload(&u, &name, &bytes, Timestamp::now()).await {
+    match app
+        .site
+        .upload(&u, &name, declared, &bytes, Timestamp::now())
+        .await
+    {
         Ok(id) => back(
             Some(&format!(
                 "已收到第 {id} 号上传，将随下一次数据交换送达鉴定中心"

@@ -41,7 +41,8 @@ fn page(title: &str, viewer: Option<&Viewer>, body: &str) -> String {
     format!(
         "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-<title>{} · 职业技能等级认定门户</title><link rel=\"stylesheet\" href=\"/static/portal.css\"></head>\n<body>\
+<title>{} · 职业技能等级认定门户</title><link rel=\"stylesheet\" href=\"/static/portal.css\">\
+<script type=\"module\" src=\"/static/portal.js\"></script></head>\n<body>\
 <header><p class=\"site\">江苏省职业技能等级认定门户</p><nav>{bar}</nav></header>\n<main id=\"main\">\n<h1>{}</h1>\n{body}\n</main></body></html>\n",
         esc(title),
         esc(title)
@@ -197,19 +198,35 @@ fn sittings_html(b: &mut String, org: &str, sittings: &[OrgSitting]) {
     );
 }
 
-fn uploads_html(b: &mut String, user: &User, csrf: &str, uploads: &[UploadRow]) {
-    let what = match user.role {
-        Role::Admin => "补充试题（.qsub）或机考成绩（.qres）",
-        _ => "补充试题（.qsub）",
+fn uploads_html(b: &mut String, v: &Viewer, bureau_x25519: &str, uploads: &[UploadRow]) {
+    let user = v.user;
+    let kinds: &[(&str, &str)] = match user.role {
+        Role::Admin => &[
+            ("responses", "作答数据（CSV）"),
+            ("feedback", "试题反馈（CSV）"),
+            ("submission", "补充试题（Excel 或 TOML）"),
+        ],
+        _ => &[("submission", "补充试题（Excel 或 TOML）")],
     };
+    let options: String = kinds
+        .iter()
+        .map(|(k, n)| format!("<option value=\"{k}\">{n}</option>"))
+        .collect();
     let _ = write!(
         b,
-        "<section><h2>上传</h2><p>只接收已加密给鉴定中心的文件：{what}。门户无法读取其内容。\
-命题人员在本机用 <code>qbank submission seal</code> 封装试题；机考成绩由 <code>qbank exam export</code> 生成。</p>\
-<form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\" class=\"card\">\
-<input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>文件<input type=\"file\" name=\"file\" required></label>\
-<button type=\"submit\">上传</button></form>",
-        esc(csrf)
+        "<section><h2>上传</h2><p>文件在本机浏览器中加密给鉴定中心（鉴定中心公钥固定值见<a href=\"/bureau.pub\">bureau.pub</a>）后才发送，门户只保存密文，无法读取其内容。\
+已用 <code>qbank submission seal</code> 或 <code>qbank exam export</code> 封装的文件（.qsub、.qres）按原样发送。</p>\
+<form method=\"post\" action=\"/upload\" enctype=\"multipart/form-data\" class=\"card\" data-seal-to=\"{}\" data-organisation=\"{}\" data-user=\"{}\" data-writer=\"{}\">\
+<input type=\"hidden\" name=\"csrf\" value=\"{}\"><label>类别<select name=\"kind\">{options}</select></label>\
+<label>文件<input type=\"file\" name=\"file\" required></label>\
+<label class=\"with-js\" hidden>图片（试题引用的图片文件，可多选）<input type=\"file\" name=\"figures\" multiple accept=\".png,.jpg,.jpeg,.svg\"></label>\
+<p class=\"needs-js hint\">未启用 JavaScript：只能发送已用 qbank 封装的文件；要在浏览器中加密，请启用 JavaScript。</p>\
+<button type=\"submit\">加密并上传</button></form>",
+        esc(bureau_x25519),
+        esc(user.organisation.as_deref().unwrap_or("")),
+        esc(&user.login),
+        esc(&user.name),
+        esc(v.csrf)
     );
     if !uploads.is_empty() {
         b.push_str("<table><caption>已上传的文件</caption><thead><tr><th scope=\"col\">编号</th><th scope=\"col\">文件</th><th scope=\"col\">类别</th><th scope=\"col\">上传人</th><th scope=\"col\">时间</th><th scope=\"col\">状态</th></tr></thead><tbody>");
@@ -274,6 +291,8 @@ pub struct Home<'a> {
     pub sittings: &'a [OrgSitting],
     pub uploads: &'a [UploadRow],
     pub users: &'a [(i64, String, String, Role, bool)],
+    /// The bureau's X25519 key (hex) the upload page seals to.
+    pub bureau_x25519: &'a str,
     pub error: Option<&'a str>,
     pub ok: Option<&'a str>,
 }
@@ -287,7 +306,7 @@ pub fn home_page(v: &Viewer, h: &Home) -> String {
         sittings_html(&mut b, org, h.sittings);
     }
     if matches!(v.user.role, Role::Admin | Role::Writer) {
-        uploads_html(&mut b, v.user, v.csrf, h.uploads);
+        uploads_html(&mut b, v, h.bureau_x25519, h.uploads);
     }
     if v.user.may_manage(org) {
         users_html(&mut b, v.csrf, h.users, v.user.id);

@@ -71,6 +71,19 @@ impl Site {
         Ok(fp)
     }
 
+    /// The bureau's X25519 key (hex) from the `bureau.pub` the portal holds: what the upload page
+    /// seals to.
+    pub async fn bureau_x25519(&self) -> Result<String> {
+        let text = self.setting("bureau_pub").await?.unwrap_or_default();
+        let t: toml::Table = toml::from_str(&text)
+            .map_err(|e| Error::Storage(format!("门户保存的鉴定中心公钥无法读取：{e}")))?;
+        t.get("x25519_public")
+            .and_then(|v| v.as_str())
+            .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+            .map(str::to_string)
+            .ok_or_else(|| Error::Storage("门户保存的鉴定中心公钥中没有 X25519 公钥".into()))
+    }
+
     async fn bureau(&self) -> Result<crate::package::keys::BureauPublic> {
         let hex = self.setting("bureau_ed25519").await?.ok_or_else(|| {
             Error::Usage("本门户尚未固定鉴定中心公钥：请先运行 qbank-portal init".into())

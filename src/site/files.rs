@@ -217,6 +217,7 @@ impl Site {
         &self,
         user: &User,
         file_name: &str,
+        declared: Option<crate::package::upload::UploadKind>,
         bytes: &[u8],
         now: Timestamp,
     ) -> Result<i64> {
@@ -228,11 +229,11 @@ impl Site {
                 rules::MAX_UPLOAD >> 20
             )));
         }
-        let Some(kind) = kind_of(bytes) else {
+        let Some(kind) = kind_of(bytes, declared) else {
             self.log(&at, &user.login, "upload-refused", "reason=not-sealed")
                 .await?;
             return Err(Error::Usage(
-                "这不是加密封装后的文件（补充试题 .qsub 或机考成绩 .qres）；门户只接收加密给鉴定中心的文件，未接收".into(),
+                "这不是加密给鉴定中心的文件（在本页面中加密的上传，或 qbank 封装的补充试题 .qsub、机考成绩 .qres）；门户不接收明文文件，未接收".into(),
             ));
         };
         if !user.may_upload(kind) {

@@ -11,6 +11,7 @@ use crate::exam_crash::agent;
 use qbank::exam::{Event, Value};
 use qbank::ops::exam::{self, live::Live};
 use qbank::ops::portal::{self, OutboxOptions};
+use qbank::package::upload::{UploadKind, UploadMeta};
 use qbank::portal::crossing::PartKind;
 use qbank::portal::rules::{Role, User};
 use qbank::site::Site;
@@ -99,7 +100,31 @@ fn csrf(page: &str) -> String {
     page[at..at + 32].to_string()
 }
 
-/// A multipart upload as a browser's form sends it.
+/// Two new 五级 items a writer of A submits.
+const SUB5: &str = r#"format = 1
+occupation = "6-31-01-03"
+level = 5
+
+[[item]]
+id = "PT5-0001"
+clause = "2.1.2"
+type = "单选"
+difficulty = "easy"
+stem = "接触器铭牌上标注的额定电压通常是指其（  ）的额定电压。"
+options = ["主触点", "吸引线圈", "辅助触点", "灭弧罩"]
+answer = "B"
+explanation = "接触器的额定电压有主触点额定电压和线圈额定电压之分，选用时线圈电压须与控制电路电压一致。"
+
+[[item]]
+id = "PT5-0002"
+clause = "2.1.2"
+type = "判断"
+difficulty = "easy"
+stem = "按钮帽为红色的按钮一般用作停止按钮。"
+answer = "√"
+explanation = "GB/T 5226.1 规定停止、急停按钮用红色。"
+"#;
+
 fn upload(
     a: &ureq::Agent,
     base: &str,
@@ -108,8 +133,30 @@ fn upload(
     name: &str,
     content: &[u8],
 ) -> (u16, String) {
+    upload_as(a, base, cookie, csrf, "", name, content)
+}
+
+/// A multipart upload as a browser's form sends it, with the declared kind when given.
+fn upload_as(
+    a: &ureq::Agent,
+    base: &str,
+    cookie: &str,
+    csrf: &str,
+    kind: &str,
+    name: &str,
+    content: &[u8],
+) -> (u16, String) {
     let b = "----qbankboundary7MA4YWxkTrZu0gW";
-    let mut body = format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes();
+    let mut body =
+        format!("--{b}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .into_bytes();
+    if !kind.is_empty() {
+        body.extend(
+            format!("--{b}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n")
+                .into_bytes(),
+        );
+    }
+    body.extend(format!("--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes());
     body.extend_from_slice(content);
     body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
     let r = a
@@ -472,7 +519,7 @@ fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
         b"candidate,copy\n1,X\n",
     );
     assert!(
-        s == 303 && loc.contains("error") && loc.contains("不是加密封装后的文件"),
+        s == 303 && loc.contains("error") && loc.contains("门户不接收明文文件"),
         "{loc}"
     );
     let whome = body(
@@ -489,6 +536,60 @@ fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
     );
     let (s, loc) = upload(&a, &base, &admin, &csrf(&ahome), "results.qres", &sealed);
     assert!(s == 303 && loc.contains("ok"), "{loc}");
+    // the writer's questions, sealed as the page seals them (QBANK-UPLOAD/1, base mode to the
+    // bureau): only ciphertext reaches the portal; the vault queues them under the inbox's word
+    let bureau_x =
+        qbank::package::keys::BureauPublic::read_encryption_key(&dir.join("sit/bureau.pub"))
+            .unwrap();
+    let page_sealed = |kind, user: &str, name: &str, payload: &[u8]| {
+        qbank::package::upload::seal(
+            &UploadMeta {
+                format: 1,
+                kind,
+                organisation: A.into(),
+                user: user.into(),
+                writer: "王建国".into(),
+                file_name: name.into(),
+                sealed_at: "2026-12-02T08:00:00Z".into(),
+                attachments: Vec::new(),
+            },
+            payload,
+            &bureau_x,
+        )
+        .unwrap()
+    };
+    let sub = page_sealed(
+        UploadKind::Submission,
+        "wr-wang",
+        "sub5.toml",
+        SUB5.as_bytes(),
+    );
+    assert!(
+        !sub.windows(12)
+            .any(|w| SUB5.as_bytes().windows(12).next() == Some(w))
+    );
+    let (s, loc) = upload_as(
+        &a,
+        &base,
+        &wr,
+        &csrf(&whome),
+        "submission",
+        "sub5.toml.qup",
+        &sub,
+    );
+    assert!(s == 303 && loc.contains("ok"), "{loc}");
+    // declared as questions but holding responses: the portal cannot tell, the vault can
+    let lie = page_sealed(
+        UploadKind::Responses,
+        "wr-wang",
+        "r.csv",
+        b"candidate,copy\n",
+    );
+    let (s, loc) = upload_as(&a, &base, &wr, &csrf(&whome), "submission", "x.qup", &lie);
+    assert!(s == 303 && loc.contains("ok"), "{loc}");
+    // a writer may not send responses
+    let (s, loc) = upload_as(&a, &base, &wr, &csrf(&whome), "responses", "r.qup", &lie);
+    assert!(s == 303 && loc.contains("error"), "{loc}");
 
     // the inbox back into the vault: pinned portal key, results into analysis
     let inbox = dir.join("inbox-1.qbx");
@@ -503,15 +604,40 @@ fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
             jiff::Timestamp::now(),
         ))
         .unwrap();
-    assert_eq!((seq, n), (1, 1));
+    assert_eq!((seq, n), (1, 3));
     assert!(
         portal::inbox(&cfg, &inbox, 0.8, &Default::default()).is_err(),
         "refused until the portal key is pinned"
     );
     portal::pin(&cfg, &installed.portal_pub, &installed.portal_fingerprint).unwrap();
     let got = portal::inbox(&cfg, &inbox, 0.8, &Default::default()).unwrap();
-    assert_eq!(got.receipts.len(), 1);
-    assert!(got.receipts[0].accepted, "{:?}", got.receipts);
+    assert_eq!(got.receipts.len(), 3);
+    assert!(
+        got.receipts[0].accepted && got.receipts[1].accepted,
+        "{:?}",
+        got.receipts
+    );
+    assert!(
+        got.receipts[1].message.contains("2 道试题"),
+        "{:?}",
+        got.receipts[1]
+    );
+    assert!(
+        !got.receipts[2].accepted && got.receipts[2].message.contains("声明为"),
+        "{:?}",
+        got.receipts[2]
+    );
+    let queued = qbank::ops::submission::queue(&cfg, None).unwrap();
+    assert_eq!(
+        queued.len(),
+        2,
+        "the page-sealed questions are in the review queue"
+    );
+    assert!(
+        queued
+            .iter()
+            .all(|q| q.organisation == A && q.writer == "王建国")
+    );
     assert_eq!(got.analysis.as_ref().unwrap().candidates, 5);
     assert!(
         portal::inbox(&cfg, &inbox, 0.8, &Default::default())
@@ -592,4 +718,10 @@ fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
         }
     }
     assert!(stems > 50);
+    for stem in ["接触器铭牌上标注的额定电压", "按钮帽为红色的按钮"] {
+        assert!(
+            !db.windows(stem.len()).any(|w| w == stem.as_bytes()),
+            "the writer's question is readable on the portal"
+        );
+    }
 }
