@@ -308,7 +308,7 @@ fn queue_opened(
     // parse into bank files, remembering how to name places for the writer
     // a workbook becomes one virtual bank file per occupation-level, each line mapped to its row
     // the figures it carried are read from the payload, checked like any bank folder's
-    let (file, figures) = submission::split(&meta, &payload)?;
+    let (file, figures) = submission::split(meta, payload)?;
     let (files, book) = sources_of(&name, file)?;
     // rows are prefixed once, at the end
     let locate = |d: Diagnostic| -> Diagnostic {
