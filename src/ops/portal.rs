@@ -154,12 +154,23 @@ fn audit_details(vault: &Vault, op: &str) -> Result<Vec<serde_json::Value>> {
         .collect())
 }
 
-/// Every receipt recorded by earlier inbox imports, and the newest inbox's sequence number.
-fn receipts(vault: &Vault) -> Result<(Vec<Receipt>, u64, BTreeMap<u64, String>)> {
+/// Every receipt recorded by earlier inbox imports from the portal whose key is `portal` (a
+/// portal set up again counts its inboxes and uploads from 1), the newest inbox's sequence
+/// number, and each inbox's digest.
+fn receipts(
+    vault: &Vault,
+    portal: Option<&str>,
+) -> Result<(Vec<Receipt>, u64, BTreeMap<u64, String>)> {
     let mut out = Vec::new();
     let mut last = 0;
     let mut digests = BTreeMap::new();
+    let Some(portal) = portal else {
+        return Ok((out, last, digests));
+    };
     for d in audit_details(vault, "portal-inbox")? {
+        if d["portal"].as_str() != Some(portal) {
+            continue;
+        }
         let seq = d["seq"].as_u64().unwrap_or(0);
         last = last.max(seq);
         digests.insert(seq, d["sha256"].as_str().unwrap_or("").to_string());
@@ -298,7 +309,9 @@ pub fn outbox(cfg: &StoreConfig, opts: &OutboxOptions) -> Result<OutboxOutcome> 
         });
         codes.push((org.clone(), code));
     }
-    let (receipts, inbox_seq, _) = receipts(&vault)?;
+    let pinned = vault.get_record::<PinnedPortal>(PORTAL_KEY)?;
+    let (receipts, inbox_seq, _) =
+        receipts(&vault, pinned.as_ref().map(|p| p.fingerprint.as_str()))?;
     let meta = OutboxMeta {
         sittings: sittings.clone(),
         enrolments,
@@ -413,7 +426,7 @@ fn inbox_from(
         bundle::open::<InboxMeta>(Direction::Inbox, &bytes, |d, m, s| key.verify(d, m, s))?;
     let seq = opened.manifest.seq;
     let sha256 = bundle::sha256_hex(&bytes);
-    let (_, last, digests) = receipts(&vault)?;
+    let (_, last, digests) = receipts(&vault, Some(&pinned.fingerprint))?;
     if let Some(d) = digests.get(&seq) {
         if *d == sha256 {
             return Ok(InboxOutcome {
