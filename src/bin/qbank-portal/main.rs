@@ -40,7 +40,7 @@ enum Cmd {
         #[arg(long)]
         pin: String,
         /// 数据库地址（默认：文件夹中的 SQLite；多节点用 postgres://…）。
-        #[arg(long)]
+        #[arg(long, env = "QBANK_PORTAL_DATABASE")]
         database: Option<String>,
         /// 监听地址。
         #[arg(long, default_value = "127.0.0.1:8090")]
@@ -73,6 +73,15 @@ enum Cmd {
     },
 }
 
+/// A database address as it may be printed: no password, no parameters.
+fn shown(url: &str) -> String {
+    let url = url.split('?').next().unwrap_or("");
+    match (url.split_once("://"), url.rsplit_once('@')) {
+        (Some((scheme, _)), Some((_, host))) => format!("{scheme}://…@{host}"),
+        _ => url.to_string(),
+    }
+}
+
 fn now() -> jiff::Timestamp {
     jiff::Timestamp::now()
 }
@@ -97,7 +106,7 @@ async fn run(cli: Cli) -> Result<()> {
             println!(
                 "门户已安装：{}（数据库 {}）",
                 dir.display(),
-                i.config.database.split('?').next().unwrap_or("")
+                shown(&i.config.database)
             );
             println!("鉴定中心公钥已固定：{}", i.bureau_pin);
             println!(
