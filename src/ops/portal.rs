@@ -498,21 +498,21 @@ fn inbox_from(
         let (accepted, message) = match r.kind {
             PartKind::Submission => match super::submission::import(cfg, &path, threshold, false) {
                 Ok(o) => (true, queued_text(&o)),
-                Err(e) => (false, refusal_text(&e, &name, &r.upload.file_name)),
+                Err(e) => (false, refusal_text(&e, &path, &r.upload.file_name)),
             },
             PartKind::Results => match check_results(cfg, &r.bytes) {
                 Ok(()) => {
                     any_results = true;
                     (true, "已收到，纳入试题质量分析".to_string())
                 }
-                Err(e) => (false, refusal_text(&e, &name, &r.upload.file_name)),
+                Err(e) => (false, refusal_text(&e, &path, &r.upload.file_name)),
             },
             kind => match take_upload(cfg, r, kind, threshold) {
                 Ok(m) => {
                     any_results |= kind == PartKind::UploadResponses;
                     (true, m)
                 }
-                Err(e) => (false, refusal_text(&e, &name, &r.upload.file_name)),
+                Err(e) => (false, refusal_text(&e, &path, &r.upload.file_name)),
             },
         };
         receipts.push(Receipt {
@@ -621,20 +621,19 @@ fn take_upload(cfg: &StoreConfig, r: &Received, kind: PartKind, threshold: f64) 
 
 /// A refusal as the writer or organisation reads it on the portal: the vault's message with the
 /// temporary file's name replaced by the name they uploaded.
-fn refusal_text(e: &Error, tmp_name: &str, file_name: &str) -> String {
-    let text = e.to_string();
-    let text: String = text
-        .lines()
-        .map(|l| {
-            l.split(tmp_name)
-                .collect::<Vec<_>>()
-                .join(file_name)
-                .split(&*std::env::temp_dir().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("")
-        })
-        .collect::<Vec<_>>()
-        .join("\n");
+fn refusal_text(e: &Error, tmp: &Path, file_name: &str) -> String {
+    // the whole temporary path first (it names a folder of the vault's machine), then its name
+    let full = tmp.display().to_string();
+    let name = tmp
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = e.to_string().replace(&full, file_name);
+    let text = if name.is_empty() {
+        text
+    } else {
+        text.replace(&name, file_name)
+    };
     let cut: String = text.chars().take(2000).collect();
     format!("已退回：{cut}")
 }
