@@ -42,5 +42,6 @@ pub mod store;
 pub mod synth;
 pub mod text;
 pub mod trace;
+pub mod web;
 
 pub use error::{Error, Result};

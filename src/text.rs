@@ -1,6 +1,6 @@
 //! Text columns for people: padding by display width (a CJK character takes two terminal
 //! columns, `unicode-width`), so tables of Chinese names line up in a terminal and in
-//! `report.txt`. Pure.
+//! `report.txt`; and percent-encoding of a value in a URL's query. Pure.
 
 use unicode_width::UnicodeWidthStr;
 
@@ -50,6 +50,18 @@ pub fn table(rows: &[Vec<String>], right_aligned: &[usize]) -> Vec<String> {
                 })
                 .collect();
             line.join("  ").trim_end().to_string()
+        })
+        .collect()
+}
+
+/// Percent-encoding of a query value (every byte outside the unreserved set).
+pub fn url_escape(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
         })
         .collect()
 }

@@ -10,7 +10,7 @@ use crate::ops::exam::live::{Failure, Live, csrf_of};
 use crate::render::exam as page;
 use axum::Router;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, Form, Json, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -77,39 +77,18 @@ pub fn router(app: Arc<App>) -> Router {
         .with_state(app)
 }
 
-async fn secure_headers(mut r: Response) -> Response {
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    r
+async fn secure_headers(r: Response) -> Response {
+    crate::web::secure(
+        r,
+        "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    )
 }
 
 fn asset(kind: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, kind)], body).into_response()
 }
 
-pub(super) fn cookie<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v)
-}
+pub(super) use crate::web::{cookie, url_escape};
 
 pub(super) fn set_cookie(name: &str, token: &str) -> (header::HeaderName, String) {
     (
@@ -313,18 +292,6 @@ async fn ping(State(app): S, h: HeaderMap) -> Response {
 pub(super) struct Notice {
     #[serde(default)]
     pub notice: Option<String>,
-}
-
-/// Percent-encoding of a query value (every byte outside the unreserved set).
-pub fn url_escape(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Serves the exam on `listener` until the process is stopped, submitting overdue candidates

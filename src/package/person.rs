@@ -86,6 +86,17 @@ impl PersonSecret {
         self.key.sign(&message(domain, msg)).to_bytes()
     }
 
+    /// A 256-bit key for `label`, derived from the signing key (HKDF-SHA256): one secret file
+    /// keeps both, and the derived key says nothing about the signing key.
+    pub fn derive_key(&self, label: &str) -> Zeroizing<[u8; 32]> {
+        let seed = Zeroizing::new(self.key.to_bytes());
+        let mut out = Zeroizing::new([0u8; 32]);
+        hkdf::Hkdf::<sha2::Sha256>::new(Some(b"qbank-derived-key/1"), seed.as_ref())
+            .expand(label.as_bytes(), out.as_mut())
+            .expect("32 bytes is a valid HKDF-SHA256 length");
+        out
+    }
+
     /// Writes `<dir>/<id>.key` (0600) and `<dir>/<id>.pub`; refuses to overwrite either.
     pub fn write_pair(&self, dir: &Path) -> Result<(PathBuf, PathBuf)> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io("create directory", dir, e))?;
@@ -177,5 +188,19 @@ impl PersonPublic {
         let pk = PersonPublic::from_hex(&f.ed25519_public)
             .ok_or_else(|| bad(path, "`ed25519_public` is not a valid Ed25519 public key"))?;
         Ok((f.person, pk))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PersonSecret;
+
+    #[test]
+    fn derived_keys_are_fixed_per_key_and_label_and_differ_otherwise() {
+        let a = PersonSecret::generate("portal").unwrap();
+        let b = PersonSecret::generate("portal").unwrap();
+        assert_eq!(*a.derive_key("x"), *a.clone().derive_key("x"));
+        assert_ne!(*a.derive_key("x"), *a.derive_key("y"));
+        assert_ne!(*a.derive_key("x"), *b.derive_key("x"));
     }
 }

@@ -1,7 +1,8 @@
 //! The portal's pages, server-rendered in Chinese, without any script: the public catalog with
 //! its search, sign-in, an administrator's enrolment, and the signed-in home page — an
 //! organisation's sittings with their packages and releases (and how to open them offline), its
-//! uploads and their status, and for its administrator its users. Pure.
+//! uploads and their status, and for its administrator its users; setting up one-time codes.
+//! Pure.
 
 use super::html::esc;
 use crate::portal::crossing::PartKind;
@@ -116,6 +117,7 @@ pub fn login_page(error: Option<&str>) -> String {
         "<form method=\"post\" action=\"/login\" class=\"card\">\
 <label>登录名<input name=\"login\" required autofocus autocomplete=\"username\" maxlength=\"32\"></label>\
 <label>密码<input name=\"password\" type=\"password\" required autocomplete=\"current-password\" maxlength=\"128\"></label>\
+<label>动态口令（已启用动态口令的管理员填写）<input name=\"totp\" inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\" pattern=\"[0-9 ]*\"></label>\
 <button type=\"submit\">登录</button></form>\
 <p class=\"hint\">考评员和命题人员的账户由本机构管理员开设；机构管理员首次使用请先<a href=\"/enrol\">注册</a>。</p>",
     );
@@ -293,8 +295,83 @@ pub struct Home<'a> {
     pub users: &'a [(i64, String, String, Role, bool)],
     /// The bureau's X25519 key (hex) the upload page seals to.
     pub bureau_x25519: &'a str,
+    /// Whether one-time codes are on, for those who may use them.
+    pub totp_on: Option<bool>,
     pub error: Option<&'a str>,
     pub ok: Option<&'a str>,
+}
+
+/// What the one-time-code page shows.
+pub enum Totp<'a> {
+    Off,
+    /// Set-up: the secret in Base32 and its `otpauth://` link (shown as a QR code).
+    Pending {
+        secret: &'a str,
+        uri: &'a str,
+    },
+    On,
+}
+
+/// `text` as an inline SVG QR code (no style attributes, so the page's CSP holds), labelled.
+fn qr(text: &str) -> String {
+    let Ok(code) = qrcode::QrCode::new(text.as_bytes()) else {
+        return String::new();
+    };
+    let svg = code
+        .render::<qrcode::render::svg::Color>()
+        .quiet_zone(true)
+        .build();
+    let svg = svg.split_once("?>").map_or(svg.as_str(), |(_, s)| s);
+    svg.replacen(
+        "<svg ",
+        "<svg role=\"img\" aria-label=\"动态口令设置二维码\" ",
+        1,
+    )
+}
+
+/// Setting up, confirming and switching off one-time codes (an authenticator app on a phone).
+pub fn totp_page(v: &Viewer, t: &Totp, error: Option<&str>) -> String {
+    let mut b = String::new();
+    notice(&mut b, error, None);
+    let csrf = esc(v.csrf);
+    match t {
+        Totp::Off => {
+            let _ = write!(
+                b,
+                "<p>启用后，每次登录除密码外还需输入手机验证器（如 Microsoft Authenticator、FreeOTP、Google 身份验证器）中显示的 6 位动态口令。密码泄露时，他人仍无法登录。</p>\
+<form method=\"post\" action=\"/totp/begin\" class=\"card\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><button type=\"submit\">开始设置</button></form>"
+            );
+        }
+        Totp::Pending { secret, uri } => {
+            let qr_svg = qr(uri);
+            let grouped: Vec<String> = secret
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect();
+            let _ = write!(
+                b,
+                "<ol><li>用手机验证器扫描下面的二维码；无法扫描时，手动添加账户并输入密钥。</li><li>输入验证器显示的 6 位口令完成启用。</li></ol>\
+<figure class=\"qr\">{qr_svg}<figcaption>密钥：<code>{}</code></figcaption></figure>\
+<details><summary>链接（供可点击的验证器使用）</summary><p><code>{}</code></p></details>\
+<form method=\"post\" action=\"/totp/confirm\" class=\"card\" autocomplete=\"off\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<label>动态口令<input name=\"code\" required inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\"></label><button type=\"submit\">确认启用</button></form>",
+                esc(&grouped.join(" ")),
+                esc(uri)
+            );
+        }
+        Totp::On => {
+            let _ = write!(
+                b,
+                "<p>动态口令已启用：登录时须同时输入验证器中的 6 位口令，每个口令只能使用一次。</p>\
+<form method=\"post\" action=\"/totp/off\" class=\"card\" autocomplete=\"off\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+<label>当前动态口令<input name=\"code\" required inputmode=\"numeric\" autocomplete=\"one-time-code\" maxlength=\"8\"></label><button type=\"submit\">停用动态口令</button></form>\
+<p class=\"hint\">手机丢失时，请联系鉴定中心操作员。</p>"
+            );
+        }
+    }
+    b.push_str("<p><a href=\"/home\">返回工作台</a></p>");
+    page("动态口令", Some(v), &b)
 }
 
 /// The signed-in home page, by role.
@@ -314,6 +391,18 @@ pub fn home_page(v: &Viewer, h: &Home) -> String {
     if v.user.role == Role::Operator {
         b.push_str(
             "<p>鉴定中心操作员通过离线保管库导出和导入数据包；本门户不持有任何可读的试题。</p>",
+        );
+    }
+    if let Some(on) = h.totp_on {
+        let _ = write!(
+            b,
+            "<section><h2>账户安全</h2><p>动态口令：{}。<a href=\"/totp\">{}</a></p></section>",
+            if on { "已启用" } else { "未启用" },
+            if on {
+                "管理动态口令"
+            } else {
+                "启用动态口令（推荐）"
+            }
         );
     }
     page("我的工作台", Some(v), &b)
@@ -336,4 +425,43 @@ th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:
 .card{background:#fff;border:1px solid #ccc;padding:1rem;max-width:32rem;display:grid;gap:.6rem}label{display:grid;gap:.2rem}\
 input,select,button{font:inherit;padding:.3rem .5rem}button{cursor:pointer}.inline{display:inline}.search{display:flex;gap:1rem;align-items:end;flex-wrap:wrap}\
 .error{color:#a00;font-weight:bold}.ok{color:#075e07;font-weight:bold}code{background:#eee;padding:0 .2rem}small{color:#555}\
-:focus-visible{outline:3px solid #1565c0;outline-offset:2px}";
+:focus-visible{outline:3px solid #1565c0;outline-offset:2px}.qr svg{width:14rem;height:14rem;background:#fff}";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_set_up_page_shows_a_labelled_qr_code_the_csp_allows_and_the_secret_in_fours() {
+        let u = User {
+            id: 1,
+            login: "admin-a".into(),
+            name: "李敏".into(),
+            organisation: Some("S000032100001".into()),
+            role: Role::Admin,
+        };
+        let v = Viewer {
+            user: &u,
+            organisation: "南京电力技师学院",
+            csrf: "00112233445566778899aabbccddeeff",
+        };
+        let uri = crate::portal::totp::otpauth_uri("门户", "admin-a", b"12345678901234567890");
+        let page = totp_page(
+            &v,
+            &Totp::Pending {
+                secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
+                uri: &uri,
+            },
+            None,
+        );
+        assert!(page.contains("<svg role=\"img\" aria-label=\"动态口令设置二维码\""));
+        assert!(
+            !page.contains("<?xml") && !page.contains("style="),
+            "inline SVG, no inline style"
+        );
+        assert!(page.contains("GEZD GNBV GY3T QOJQ GEZD GNBV GY3T QOJQ"));
+        assert!(page.contains("action=\"/totp/confirm\""));
+        let off = totp_page(&v, &Totp::On, Some("动态口令不正确，未停用"));
+        assert!(off.contains("action=\"/totp/off\"") && off.contains("role=\"alert\""));
+    }
+}

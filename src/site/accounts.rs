@@ -1,9 +1,11 @@
 //! The portal's people: an organisation's administrator enrolled with the one-time code the
 //! bureau's letter gave, the users an administrator makes, sign-in with Argon2id passwords and
-//! lock-out after failed tries, and sessions (the cookie's token is random; only its SHA-256 is
+//! lock-out after failed tries (and a one-time code for those who switched it on, `totp.rs`),
+//! and sessions (the cookie's token is random; only its SHA-256 is
 //! stored, so a copy of the database opens no session). Every sign-in, refusal and change is
 //! logged.
 
+use super::totp::Check;
 use super::{Site, db, unix};
 use crate::error::{Error, Result};
 use crate::portal::rules::{self, Role, User};
@@ -249,11 +251,13 @@ impl Site {
         })
     }
 
-    /// Signs in: a new session token (never one the browser brought: no fixation).
+    /// Signs in: a new session token (never one the browser brought: no fixation). A user with
+    /// one-time codes on also needs the current code (`totp`); a wrong one counts as a failure.
     pub async fn login(
         &self,
         login: &str,
         password: &str,
+        totp: Option<&str>,
         now: Timestamp,
     ) -> Result<(User, String)> {
         let at = now.to_string();
@@ -302,6 +306,31 @@ impl Site {
             self.log(&at, &user.login, "login-refused", "reason=disabled")
                 .await?;
             return Err(refused("该账户已被机构管理员停用"));
+        }
+        match self.totp_check(user.id, totp, now).await? {
+            Check::NotNeeded | Check::Passed => {}
+            Check::Missing => {
+                self.log(&at, &user.login, "login-refused", "reason=totp-missing")
+                    .await?;
+                return Err(refused(
+                    "此账户已启用动态口令，请同时输入验证器中显示的 6 位动态口令",
+                ));
+            }
+            Check::Wrong => {
+                sqlx::query(
+                    "UPDATE users SET failures = failures + 1, last_failure = $1 WHERE id = $2",
+                )
+                .bind(unix(now))
+                .bind(user.id)
+                .execute(self.pool())
+                .await
+                .map_err(db)?;
+                self.log(&at, &user.login, "login-refused", "reason=wrong-totp")
+                    .await?;
+                return Err(refused(
+                    "动态口令不正确或已使用过，请输入验证器中当前的口令",
+                ));
+            }
         }
         sqlx::query("UPDATE users SET failures = 0 WHERE id = $1")
             .bind(user.id)

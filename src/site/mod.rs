@@ -2,7 +2,7 @@
 //! driver over SQLite (embedded, the default) or PostgreSQL (several nodes), with versioned
 //! migrations per backend (`migrations/`). `accounts.rs`: enrolment, sign-in, sessions, users;
 //! `crossing.rs`: the outbox imported, the inbox exported; `files.rs`: packages, releases and
-//! uploads. Here: the connection, settings, the sealed-bytes store with its per-node cache, and
+//! uploads; `totp.rs`: administrators' one-time codes. Here: the connection, settings, the sealed-bytes store with its per-node cache, and
 //! the portal's own hash-chained log. Nothing readable is stored: packages and uploads are
 //! sealed, passwords and codes are Argon2id hashes, sessions are hashes of their tokens.
 
@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod crossing;
 pub mod files;
 pub mod setup;
+pub mod totp;
 
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
@@ -38,6 +39,8 @@ pub struct Site {
     cache: Mutex<Cache>,
     /// Serialises this node's log appends (the database serialises nodes).
     log_lock: tokio::sync::Mutex<()>,
+    /// Seals administrators' one-time-code secrets (derived from `portal.key`; `totp.rs`).
+    totp_key: std::sync::OnceLock<zeroize::Zeroizing<[u8; 32]>>,
 }
 
 pub(crate) fn db(e: sqlx::Error) -> Error {
@@ -102,6 +105,7 @@ impl Site {
             backend,
             cache: Mutex::new((0, HashMap::new())),
             log_lock: tokio::sync::Mutex::new(()),
+            totp_key: std::sync::OnceLock::new(),
         };
         site.migrate().await?;
         Ok(site)

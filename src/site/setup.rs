@@ -36,6 +36,16 @@ pub fn read_config(dir: &Path) -> Result<Config> {
     Ok(c)
 }
 
+/// Opens the folder's portal for serving: its database, with the one-time-code sealing key
+/// derived from `portal.key` (every node of one portal reads the same key file).
+pub async fn open(dir: &Path) -> Result<(Site, Config)> {
+    let config = read_config(dir)?;
+    let site = Site::connect(&config.database).await?;
+    let key = PersonSecret::read(&dir.join("portal.key"))?;
+    site.set_totp_key(key.derive_key(super::totp::KEY_LABEL));
+    Ok((site, config))
+}
+
 /// What `init` set up.
 pub struct Installed {
     pub config: Config,

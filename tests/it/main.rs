@@ -20,6 +20,7 @@ mod issued;
 mod neardup;
 mod operators;
 mod portal;
+mod portal_http;
 mod rollback;
 mod rotation;
 mod sitting;

@@ -57,7 +57,7 @@ fn results(dir: &Path, copy: &Path) -> std::path::PathBuf {
     out
 }
 
-fn cookie_of(r: &ureq::http::Response<ureq::Body>) -> String {
+pub(crate) fn cookie_of(r: &ureq::http::Response<ureq::Body>) -> String {
     let c = r
         .headers()
         .get("set-cookie")
@@ -71,7 +71,7 @@ fn cookie_of(r: &ureq::http::Response<ureq::Body>) -> String {
     c.split(';').next().unwrap().to_string()
 }
 
-fn form(
+pub(crate) fn form(
     a: &ureq::Agent,
     url: &str,
     cookie: &str,
@@ -83,7 +83,7 @@ fn form(
         .unwrap()
 }
 
-fn body(mut r: ureq::http::Response<ureq::Body>) -> String {
+pub(crate) fn body(mut r: ureq::http::Response<ureq::Body>) -> String {
     r.body_mut().read_to_string().unwrap()
 }
 
@@ -95,7 +95,7 @@ fn bytes(mut r: ureq::http::Response<ureq::Body>) -> Vec<u8> {
         .unwrap()
 }
 
-fn csrf(page: &str) -> String {
+pub(crate) fn csrf(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     page[at..at + 32].to_string()
 }
@@ -174,7 +174,7 @@ fn upload_as(
     (status, qbank_url_decode(&loc))
 }
 
-fn qbank_url_decode(s: &str) -> String {
+pub(crate) fn qbank_url_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -270,9 +270,13 @@ fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
     );
     drop(wrong);
 
-    let site = rt
-        .block_on(Site::connect(&installed.config.database))
-        .unwrap();
+    let (site, _) = rt.block_on(qbank::site::setup::open(&pdir)).unwrap();
+    assert_eq!(
+        site.backend,
+        qbank::site::Backend::Sqlite,
+        "{:?}",
+        installed.config
+    );
     let imported = rt
         .block_on(qbank::site::setup::import_file(
             &site,

@@ -63,6 +63,12 @@ enum Cmd {
         #[arg(long)]
         name: String,
     },
+    /// 停用某用户的动态口令（用户手机丢失时，核实身份后使用）。
+    TotpReset {
+        /// 用户的登录名。
+        #[arg(long)]
+        login: String,
+    },
     /// 核验门户日志的哈希链。
     VerifyLog,
     /// 启动门户服务。
@@ -148,6 +154,12 @@ async fn run(cli: Cli) -> Result<()> {
             site.add_operator(&login, &name, &pw, now()).await?;
             println!("已添加鉴定中心操作员 {login}");
         }
+        Cmd::TotpReset { login } => {
+            let cfg = read_config(&dir)?;
+            let site = Site::connect(&cfg.database).await?;
+            site.totp_reset(&login, now()).await?;
+            println!("已停用 {login} 的动态口令；该用户下次登录只需密码，可重新启用");
+        }
         Cmd::VerifyLog => {
             let cfg = read_config(&dir)?;
             let site = Site::connect(&cfg.database).await?;
@@ -155,8 +167,7 @@ async fn run(cli: Cli) -> Result<()> {
             println!("门户日志完整：共 {n} 条");
         }
         Cmd::Serve { listen } => {
-            let cfg = read_config(&dir)?;
-            let site = Site::connect(&cfg.database).await?;
+            let (site, cfg) = setup::open(&dir).await?;
             let addr = listen.unwrap_or(cfg.listen);
             let listener = tokio::net::TcpListener::bind(&addr)
                 .await
