@@ -2,7 +2,9 @@
 //! where the process aborts when `QBANK_TEST_ABORT_AT` names it, as if killed there. Unset (as
 //! in all real use) it does nothing. Points: `sitting:first-file`, `sitting:files-written`,
 //! `sitting:committed`, `sitting:renamed` (`tests/it/crash.rs` kills a sitting at each);
-//! `rotate:written`, `rotate:retired`, `rotate:swapped` (`tests/it/rotation.rs`).
+//! `rotate:written`, `rotate:retired`, `rotate:swapped` (`tests/it/rotation.rs`);
+//! `portal-inbox:uploads-taken` (every upload of an inbox taken, the inbox not yet recorded:
+//! `tests/it/portal.rs`).
 
 /// The variable that names the point to abort at.
 pub const VAR: &str = "QBANK_TEST_ABORT_AT";

@@ -73,25 +73,28 @@ fn copies_by_code(
 pub fn import_feedback(cfg: &StoreConfig, file: &Path) -> Result<FeedbackOutcome> {
     let mut problems = Vec::new();
     let f = super::csvfile::read(file, &mut problems)?;
-    import_read(cfg, f, problems)
+    import_read(cfg, f, problems, None)
 }
 
 /// Imports a feedback report received as bytes (sealed in the portal's page and opened by the
-/// vault), named `name` in every message; as `import_feedback`.
+/// vault), named `name` in every message; as `import_feedback`. With `mark`, the outcome is
+/// also kept under that key in the same commit (the portal inbox's record of the upload).
 pub fn import_feedback_bytes(
     cfg: &StoreConfig,
     name: &str,
     bytes: &[u8],
+    mark: Option<&str>,
 ) -> Result<FeedbackOutcome> {
     let mut problems = Vec::new();
     let f = super::csvfile::parse(name, bytes, &mut problems)?;
-    import_read(cfg, f, problems)
+    import_read(cfg, f, problems, mark)
 }
 
 fn import_read(
     cfg: &StoreConfig,
     f: super::csvfile::CsvFile,
     mut problems: Vec<Diagnostic>,
+    mark: Option<&str>,
 ) -> Result<FeedbackOutcome> {
     let name = f.name.clone();
     let Some(layout) = layout(&f.header) else {
@@ -247,6 +250,12 @@ fn import_read(
     let mut batch = Vec::new();
     for (k, f) in reports.iter().enumerate() {
         batch.push(vault.put_record(&format!("f/{}/{seq:012}-{k:04}", f.item), f)?);
+    }
+    if let Some(k) = mark {
+        batch.push(vault.put_record(
+            k,
+            &json!({ "imported": outcome.imported, "already": outcome.already }),
+        )?);
     }
     let orgs: BTreeSet<&str> = reports.iter().map(|f| f.organisation.as_str()).collect();
     vault.commit(

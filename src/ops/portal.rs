@@ -26,6 +26,10 @@ use std::path::{Path, PathBuf};
 const PORTAL_KEY: &str = "k/portal";
 /// Received uploads: `i/<inbox seq:08>/<upload id:010>`, the sealed bytes as they came.
 const RECEIVED: &str = "i/";
+/// What became of each upload whose workflow changed the vault, written in that workflow's own
+/// commit: `it/<portal fingerprint>/<inbox seq:08>/<upload:010>`. An inbox killed before its
+/// own commit is imported again without taking those uploads twice.
+const TAKEN: &str = "it/";
 /// The largest bundle read (packages of a large sitting).
 const MAX_BUNDLE: usize = 4 << 30;
 
@@ -479,6 +483,10 @@ fn inbox_from(
             bytes: b.to_vec(),
         });
     }
+    let fp = pinned.fingerprint.clone();
+    let taken_prefix = format!("{TAKEN}{fp}/{seq:08}/");
+    let taken: BTreeMap<String, serde_json::Value> =
+        vault.records(&taken_prefix)?.into_iter().collect();
     drop(vault);
     // apply: each upload into a private folder as a file, through the workflow that takes it
     let tmp = tempdir_for(file)?;
@@ -493,13 +501,26 @@ fn inbox_from(
                 _ => "qres",
             }
         );
+        let mark = format!("{taken_prefix}{:010}", r.upload.id);
+        if let Some(t) = taken.get(&mark) {
+            // taken by an earlier run of this inbox that was stopped before its own commit
+            receipts.push(Receipt {
+                upload: r.upload.id,
+                organisation: r.upload.organisation.clone(),
+                accepted: true,
+                message: taken_text(r.kind, t),
+            });
+            continue;
+        }
         let path = tmp.join(&name);
         write_file(&path, &r.bytes)?;
         let (accepted, message) = match r.kind {
-            PartKind::Submission => match super::submission::import(cfg, &path, threshold, false) {
-                Ok(o) => (true, queued_text(&o)),
-                Err(e) => (false, refusal_text(&e, &path, &r.upload.file_name)),
-            },
+            PartKind::Submission => {
+                match super::submission::import_marked(cfg, &path, threshold, &mark) {
+                    Ok(o) => (true, queued_text(&o)),
+                    Err(e) => (false, refusal_text(&e, &path, &r.upload.file_name)),
+                }
+            }
             PartKind::Results => match check_results(cfg, &r.bytes) {
                 Ok(()) => {
                     any_results = true;
@@ -507,7 +528,7 @@ fn inbox_from(
                 }
                 Err(e) => (false, refusal_text(&e, &path, &r.upload.file_name)),
             },
-            kind => match take_upload(cfg, r, kind, threshold) {
+            kind => match take_upload(cfg, r, kind, threshold, &mark) {
                 Ok(m) => {
                     any_results |= kind == PartKind::UploadResponses;
                     (true, m)
@@ -522,12 +543,14 @@ fn inbox_from(
             message,
         });
     }
+    super::fault::point("portal-inbox:uploads-taken");
     // keep the accepted results, and record the inbox with every outcome
     let mut vault = cfg.open()?;
     let mut batch = Vec::new();
     for (r, rc) in work.iter().zip(&receipts) {
         if matches!(r.kind, PartKind::Results | PartKind::UploadResponses) && rc.accepted {
-            batch.push(vault.put_record(&format!("{RECEIVED}{seq:08}/{:010}", r.upload.id), r)?);
+            let k = format!("{RECEIVED}{fp}/{seq:08}/{:010}", r.upload.id);
+            batch.push(vault.put_record(&k, r)?);
         }
     }
     vault.commit(
@@ -568,17 +591,39 @@ fn inbox_from(
 }
 
 fn queued_text(o: &super::submission::SubmissionOutcome) -> String {
-    format!(
-        "已进入审核队列：{} 道试题（投稿 {}）",
-        o.items.len(),
-        o.submission
-    )
+    queued(o.items.len(), &o.submission)
+}
+
+fn queued(items: usize, submission: &str) -> String {
+    format!("已进入审核队列：{items} 道试题（投稿 {submission}）")
+}
+
+fn feedback_text(imported: usize, already: usize) -> String {
+    format!("已收到试题反馈 {imported} 条（另有 {already} 条此前已收到）")
+}
+
+/// The receipt of an upload an earlier, stopped run of the inbox took (its `TAKEN` record).
+fn taken_text(kind: PartKind, t: &serde_json::Value) -> String {
+    let n = |k: &str| t[k].as_u64().unwrap_or(0) as usize;
+    match kind {
+        PartKind::UploadFeedback => feedback_text(n("imported"), n("already")),
+        _ => queued(
+            t["items"].as_array().map_or(0, |a| a.len()),
+            t["submission"].as_str().unwrap_or(""),
+        ),
+    }
 }
 
 /// A file sealed in the portal's page: opened with the bureau's key, its meta must say what the
 /// portal declared and name the organisation and user the signed inbox names; then the
 /// workflow of its kind takes it (responses are kept for analysis).
-fn take_upload(cfg: &StoreConfig, r: &Received, kind: PartKind, threshold: f64) -> Result<String> {
+fn take_upload(
+    cfg: &StoreConfig,
+    r: &Received,
+    kind: PartKind,
+    threshold: f64,
+    mark: &str,
+) -> Result<String> {
     let vault = cfg.open()?;
     let (meta, payload) = crate::package::upload::open(&r.bytes, &vault.bureau_encryption_key()?)?;
     drop(vault);
@@ -602,14 +647,13 @@ fn take_upload(cfg: &StoreConfig, r: &Received, kind: PartKind, threshold: f64) 
             &meta.as_submission(),
             &payload,
             threshold,
+            Some(mark),
         )
         .map(|o| queued_text(&o)),
         crate::package::upload::UploadKind::Feedback => {
-            let o = super::feedback::import_feedback_bytes(cfg, &meta.file_name, &payload)?;
-            Ok(format!(
-                "已收到试题反馈 {} 条（另有 {} 条此前已收到）",
-                o.imported, o.already
-            ))
+            let o =
+                super::feedback::import_feedback_bytes(cfg, &meta.file_name, &payload, Some(mark))?;
+            Ok(feedback_text(o.imported, o.already))
         }
         crate::package::upload::UploadKind::Responses => {
             let vault = cfg.open()?;

@@ -227,7 +227,18 @@ pub fn import(
     overlay: bool,
 ) -> Result<SubmissionOutcome> {
     // every refusal names the sealed file (problems inside it name the writer's file and row)
-    import_sealed(cfg, sealed, threshold, overlay).map_err(|e| e.naming(sealed))
+    import_sealed(cfg, sealed, threshold, overlay, None).map_err(|e| e.naming(sealed))
+}
+
+/// As `import`, for a file taken from the portal's inbox: the outcome is also written under
+/// `mark` in the same commit, so an inbox killed after this upload takes it once, not twice.
+pub(crate) fn import_marked(
+    cfg: &StoreConfig,
+    sealed: &Path,
+    threshold: f64,
+    mark: &str,
+) -> Result<SubmissionOutcome> {
+    import_sealed(cfg, sealed, threshold, false, Some(mark)).map_err(|e| e.naming(sealed))
 }
 
 fn import_sealed(
@@ -235,6 +246,7 @@ fn import_sealed(
     sealed: &Path,
     threshold: f64,
     overlay: bool,
+    mark: Option<&str>,
 ) -> Result<SubmissionOutcome> {
     let vault = cfg.open()?;
     let bytes = super::files::read_regular(
@@ -256,19 +268,21 @@ fn import_sealed(
         Ok(pk)
     })?;
     let org = registered.expect("the origin was checked against a registered organisation");
-    queue_opened(vault, org, &meta, &payload, threshold, overlay, None)
+    queue_opened(vault, org, &meta, &payload, threshold, overlay, None, mark)
 }
 
 /// The bureau's side, for a submission an item writer sealed in the portal's browser page to
 /// the bureau alone (`package::upload`): its origin is what the portal's signed inbox attests
 /// (`organisation`), not an organisation's key. Validated, screened and queued like any other,
-/// all or nothing; the audit entry says it came through the portal.
+/// all or nothing; the audit entry says it came through the portal. The outcome is also written
+/// under `mark` in the same commit (the inbox's record that this upload was taken).
 pub fn import_attested(
     cfg: &StoreConfig,
     organisation: &str,
     meta: &SubmissionMeta,
     payload: &[u8],
     threshold: f64,
+    mark: Option<&str>,
 ) -> Result<SubmissionOutcome> {
     let vault = cfg.open()?;
     let (org, _) = super::org::registered_public(&vault, organisation, "投稿")?;
@@ -284,10 +298,21 @@ pub fn import_attested(
             meta.organisation, org.id
         )));
     }
-    queue_opened(vault, org, meta, payload, threshold, false, Some("portal"))
+    queue_opened(
+        vault,
+        org,
+        meta,
+        payload,
+        threshold,
+        false,
+        Some("portal"),
+        mark,
+    )
 }
 
-/// Validates, screens and queues an opened submission from `org`, all or nothing.
+/// Validates, screens and queues an opened submission from `org`, all or nothing; with `mark`,
+/// the outcome is kept under that key in the same commit.
+#[allow(clippy::too_many_arguments)]
 fn queue_opened(
     mut vault: crate::store::Vault,
     org: Organisation,
@@ -296,6 +321,7 @@ fn queue_opened(
     threshold: f64,
     overlay: bool,
     via: Option<&str>,
+    mark: Option<&str>,
 ) -> Result<SubmissionOutcome> {
     if overlay && org.kind != crate::model::OrgKind::Y {
         return Err(Error::Usage(format!(
@@ -453,6 +479,9 @@ fn queue_opened(
             reviews: Vec::new(),
         };
         batch.push(vault.put_record(&queue_key(&rec.id), &rec)?);
+    }
+    if let Some(k) = mark {
+        batch.push(vault.put_record(k, &json!({ "submission": submission, "items": ids }))?);
     }
     // the writer's name is secret (submitter identity): the audit entry names the organisation
     vault.commit(

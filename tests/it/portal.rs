@@ -614,6 +614,36 @@ fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
         "refused until the portal key is pinned"
     );
     portal::pin(&cfg, &installed.portal_pub, &installed.portal_fingerprint).unwrap();
+    // killed after every upload was taken but before the inbox's own record: run again, each
+    // upload is taken once — the questions are not queued twice nor returned as duplicates
+    let killed = std::process::Command::new(env!("CARGO_BIN_EXE_qbank"))
+        .current_dir(dir)
+        .env_remove("QBANK_STORE")
+        .env_remove("QBANK_KEY_FILE")
+        .env_remove("QBANK_PASSPHRASE")
+        .env(qbank::ops::fault::VAR, "portal-inbox:uploads-taken")
+        .args([
+            "--store",
+            "store",
+            "--key-file",
+            "master.key",
+            "portal",
+            "inbox",
+        ])
+        .arg(&inbox)
+        .output()
+        .unwrap();
+    assert!(
+        killed.status.code().is_none(),
+        "aborted at the point: {:?} {}",
+        killed.status,
+        String::from_utf8_lossy(&killed.stderr)
+    );
+    assert_eq!(
+        qbank::ops::submission::queue(&cfg, None).unwrap().len(),
+        2,
+        "the killed run had queued the questions"
+    );
     let got = portal::inbox(&cfg, &inbox, 0.8, &Default::default()).unwrap();
     assert_eq!(got.receipts.len(), 3);
     assert!(
