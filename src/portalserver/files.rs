@@ -104,6 +104,14 @@ pub(super) async fn home(
     } else {
         None
     };
+    let overview = if u.role == Role::Operator {
+        match app.site.overview(u, now).await {
+            Ok(o) => Some(o),
+            Err(e) => return server_error(e),
+        }
+    } else {
+        None
+    };
     let name = org_name(&app, u).await;
     let csrf = s.csrf();
     let bureau_x25519 = app.site.bureau_x25519().await.unwrap_or_default();
@@ -122,6 +130,7 @@ pub(super) async fn home(
             users: &users,
             bureau_x25519: &bureau_x25519,
             totp_on,
+            overview: overview.as_ref(),
             error: error.as_deref(),
             ok: ok.as_deref(),
         },

@@ -7,7 +7,7 @@
 use super::html::esc;
 use crate::portal::crossing::PartKind;
 use crate::portal::rules::{Role, User};
-use crate::portal::views::{CatalogOrg, OrgSitting, UploadRow};
+use crate::portal::views::{CatalogOrg, OrgSitting, Overview, UploadRow};
 use std::fmt::Write;
 
 /// Who is signed in, for the page's bar: the user and their session's CSRF value.
@@ -288,6 +288,78 @@ fn users_html(b: &mut String, csrf: &str, users: &[(i64, String, String, Role, b
     );
 }
 
+fn overview_html(b: &mut String, o: &Overview) {
+    let time = |t: &str| esc(&crate::ops::org::beijing_time(t));
+    let _ = write!(
+        b,
+        "<section><h2>数据交换</h2><p>鉴定中心操作员通过离线保管库导出和导入数据包；本门户不持有任何可读的试题。</p><ul>\
+<li>最近导入的数据包：{}</li><li>最近导出的回传包：{}</li><li>待传送至鉴定中心的上传：{} 件{}</li></ul></section>",
+        o.outbox
+            .as_ref()
+            .map_or("尚无".to_string(), |(n, at)| format!(
+                "第 {n} 号（{} 导入）",
+                time(at)
+            )),
+        o.inbox.map_or("尚无".to_string(), |n| format!("第 {n} 号")),
+        o.waiting,
+        if o.waiting > 0 {
+            "（在门户服务器上运行 <code>qbank-portal inbox --out 回传包.qbx</code> 导出，带回离线保管库导入）"
+        } else {
+            ""
+        }
+    );
+    b.push_str("<section><h2>评价机构</h2>");
+    if o.organisations.is_empty() {
+        b.push_str("<p>尚未导入机构目录。</p>");
+    } else {
+        b.push_str("<table><thead><tr><th scope=\"col\">备案号</th><th scope=\"col\">名称</th><th scope=\"col\">地区</th><th scope=\"col\">状态</th><th scope=\"col\">管理员</th><th scope=\"col\">在用账户</th><th scope=\"col\">待传送</th><th scope=\"col\">已退回</th></tr></thead><tbody>");
+        for g in &o.organisations {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&g.id),
+                esc(&g.name),
+                esc(&g.region),
+                esc(&g.status),
+                g.enrolment.name(),
+                g.users,
+                g.waiting,
+                g.returned
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+    b.push_str("</section><section><h2>门户日志</h2>");
+    match &o.log_check {
+        Ok(n) => {
+            let _ = write!(
+                b,
+                "<p class=\"ok\">哈希链完整：共 {n} 条。以下为最近 {} 条。</p>",
+                o.log.len()
+            );
+        }
+        Err(e) => {
+            let _ = write!(b, "<p class=\"error\" role=\"alert\">{}</p>", esc(e));
+        }
+    }
+    if !o.log.is_empty() {
+        b.push_str("<table><thead><tr><th scope=\"col\">序号</th><th scope=\"col\">时间</th><th scope=\"col\">操作人</th><th scope=\"col\">事项</th><th scope=\"col\">详情</th></tr></thead><tbody>");
+        for r in &o.log {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><small>{}</small></td></tr>",
+                r.seq,
+                time(&r.at),
+                esc(&r.actor),
+                esc(r.action_name()),
+                esc(&r.detail)
+            );
+        }
+        b.push_str("</tbody></table>");
+    }
+    b.push_str("</section>");
+}
+
 /// What the home page shows.
 pub struct Home<'a> {
     pub sittings: &'a [OrgSitting],
@@ -297,6 +369,8 @@ pub struct Home<'a> {
     pub bureau_x25519: &'a str,
     /// Whether one-time codes are on, for those who may use them.
     pub totp_on: Option<bool>,
+    /// The operator's view of the portal.
+    pub overview: Option<&'a Overview>,
     pub error: Option<&'a str>,
     pub ok: Option<&'a str>,
 }
@@ -388,10 +462,8 @@ pub fn home_page(v: &Viewer, h: &Home) -> String {
     if v.user.may_manage(org) {
         users_html(&mut b, v.csrf, h.users, v.user.id);
     }
-    if v.user.role == Role::Operator {
-        b.push_str(
-            "<p>鉴定中心操作员通过离线保管库导出和导入数据包；本门户不持有任何可读的试题。</p>",
-        );
+    if let Some(o) = h.overview {
+        overview_html(&mut b, o);
     }
     if let Some(on) = h.totp_on {
         let _ = write!(

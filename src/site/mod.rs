@@ -2,13 +2,14 @@
 //! driver over SQLite (embedded, the default) or PostgreSQL (several nodes), with versioned
 //! migrations per backend (`migrations/`). `accounts.rs`: enrolment, sign-in, sessions, users;
 //! `crossing.rs`: the outbox imported, the inbox exported; `files.rs`: packages, releases and
-//! uploads; `totp.rs`: administrators' one-time codes. Here: the connection, settings, the sealed-bytes store with its per-node cache, and
+//! uploads; `totp.rs`: administrators' one-time codes; `overview.rs`: the operator's view. Here: the connection, settings, the sealed-bytes store with its per-node cache, and
 //! the portal's own hash-chained log. Nothing readable is stored: packages and uploads are
 //! sealed, passwords and codes are Argon2id hashes, sessions are hashes of their tokens.
 
 pub mod accounts;
 pub mod crossing;
 pub mod files;
+pub mod overview;
 pub mod setup;
 pub mod totp;
 

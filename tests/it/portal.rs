@@ -317,6 +317,8 @@ fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
     let early = rt.block_on(site.release(&evaluator_a, "T-AN", PartKind::PapersRelease, before));
     assert!(matches!(early, Err(qbank::Error::TooEarly(_))), "{early:?}");
 
+    rt.block_on(site.add_operator("ops-li", "李强", "operator-pass-1", jiff::Timestamp::now()))
+        .unwrap();
     let app = Arc::new(qbank::portalserver::App {
         site,
         secure_cookies: false,
@@ -709,6 +711,44 @@ fn the_crossing_from_the_vault_through_the_portal_and_back_into_analysis() {
             .unwrap(),
     );
     assert!(ahome.contains("鉴定中心已接收"), "the receipt is shown");
+
+    // the bureau's operator sees the portal's state, and fetches nothing sealed
+    let r = a
+        .post(format!("{base}/login"))
+        .send_form([("login", "ops-li"), ("password", "operator-pass-1")])
+        .unwrap();
+    let op = cookie_of(&r);
+    let ohome = body(
+        a.get(format!("{base}/home"))
+            .header("cookie", &op)
+            .call()
+            .unwrap(),
+    );
+    assert!(ohome.contains("最近导入的数据包：第 2 号"), "{ohome}");
+    assert!(ohome.contains("最近导出的回传包：第 1 号"));
+    let row = |id: &str| {
+        let at = ohome.find(&format!("<tr><td>{id}</td>")).unwrap();
+        ohome[at..at + ohome[at..].find("</tr>").unwrap()].to_string()
+    };
+    // A: administrator enrolled, 3 active accounts, nothing waiting, 1 upload returned
+    assert!(
+        row(A).contains("管理员已注册") && row(A).ends_with("<td>3</td><td>0</td><td>1</td>"),
+        "{}",
+        row(A)
+    );
+    assert!(row(B).contains("未发注册码"), "{}", row(B));
+    assert!(
+        ohome.contains("哈希链完整") && ohome.contains("导入数据包") && ohome.contains("登录被拒")
+    );
+    assert_eq!(
+        a.get(format!("{base}/packages/T-AN/{A}.qpkg"))
+            .header("cookie", &op)
+            .call()
+            .unwrap()
+            .status(),
+        403,
+        "the operator fetches no package"
+    );
 
     // logging out ends the session on the server
     let r = form(
