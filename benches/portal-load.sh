@@ -153,12 +153,17 @@ pids="$pids $!"
 sleep 0.5
 sessions http://127.0.0.1:18310 "$w/cookies2.txt"   # signed in through nginx: on either node
 mkdir -p "$w/dl"
-client() { # k: 5 downloads, resuming through cuts
+client() { # k: 5 downloads; a cut one is resumed from the bytes it has (Range), as a
+    # download manager does: curl -C - in a new process asks for the rest (curl's own --retry
+    # would start the file over)
     c=$(sed -n "$(($1 + 1))p" "$w/cookies2.txt")
     for j in 1 2 3 4 5; do
         f="$w/dl/$1-$j.qpkg"
-        curl -s -o "$f" -C - --retry 20 --retry-all-errors --retry-delay 0 --limit-rate 500K \
-            -H "Cookie: $c" "http://127.0.0.1:18310$url" || echo "curl $1-$j: exit $?" >>"$w/failed.txt"
+        tries=0
+        until curl -sf -o "$f" -C - --limit-rate 500K -H "Cookie: $c" "http://127.0.0.1:18310$url"; do
+            tries=$((tries + 1))
+            if [ $tries -ge 20 ]; then echo "curl $1-$j: gave up after $tries tries" >>"$w/failed.txt"; break; fi
+        done
     done
 }
 : >"$w/failed.txt"

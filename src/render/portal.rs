@@ -343,13 +343,13 @@ fn overview_html(b: &mut String, o: &Overview) {
         }
     }
     if !o.log.is_empty() {
-        b.push_str("<table><thead><tr><th scope=\"col\">序号</th><th scope=\"col\">时间</th><th scope=\"col\">操作人</th><th scope=\"col\">事项</th><th scope=\"col\">详情</th></tr></thead><tbody>");
+        b.push_str("<table class=\"log\"><thead><tr><th scope=\"col\">序号</th><th scope=\"col\">时间（北京时间）</th><th scope=\"col\">操作人</th><th scope=\"col\">事项</th><th scope=\"col\">详情</th></tr></thead><tbody>");
         for r in &o.log {
             let _ = write!(
                 b,
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><small>{}</small></td></tr>",
                 r.seq,
-                time(&r.at),
+                esc(crate::ops::org::beijing_time(&r.at).trim_end_matches("（北京时间）")),
                 esc(&r.actor),
                 esc(r.action_name()),
                 esc(&r.detail)
@@ -497,7 +497,8 @@ th,td{border:1px solid #bbb;padding:.35rem .5rem;text-align:left;vertical-align:
 .card{background:#fff;border:1px solid #ccc;padding:1rem;max-width:32rem;display:grid;gap:.6rem}label{display:grid;gap:.2rem}\
 input,select,button{font:inherit;padding:.3rem .5rem}button{cursor:pointer}.inline{display:inline}.search{display:flex;gap:1rem;align-items:end;flex-wrap:wrap}\
 .error{color:#a00;font-weight:bold}.ok{color:#075e07;font-weight:bold}code{background:#eee;padding:0 .2rem}small{color:#555}\
-:focus-visible{outline:3px solid #1565c0;outline-offset:2px}.qr svg{width:14rem;height:14rem;background:#fff}";
+:focus-visible{outline:3px solid #1565c0;outline-offset:2px}.qr svg{width:14rem;height:14rem;background:#fff}\
+.log td:nth-child(-n+4){white-space:nowrap}.log td:last-child{word-break:break-all}";
 
 #[cfg(test)]
 mod tests {

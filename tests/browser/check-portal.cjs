@@ -8,9 +8,13 @@
 //   QBANK-UPLOAD/1 ciphertext, no stem in them nor in the portal's database; the administrator
 //   uploads a response file sealed the same way; the portal's inbox goes into the vault, which
 //   opens what Chromium sealed, queues the questions with their figure and analyses the
-//   responses; the next outbox brings the receipts back and the pages show them. Security
-//   headers and cookie flags on every response; logging out ends the session.
-//   With QBANK_SCREENS=1 it writes docs/screens/portal-evaluator.png and portal-upload.png.
+//   responses; the next outbox brings the receipts back and the pages show them. The evaluator
+//   opens what it downloaded with `qbank unseal`. The administrator switches on one-time codes
+//   from the QR page (then the password alone and a code used twice are refused); the bureau's
+//   operator sees the overview and the log. Security headers and cookie flags on every
+//   response; logging out ends the session.
+//   With QBANK_SCREENS=1 it writes docs/screens/portal-evaluator.png, portal-upload.png,
+//   portal-totp.png and portal-operator.png.
 //
 // usage (from the repo root, after `sh banks/sittings/demo.sh`):
 //   node tests/browser/check-portal.cjs target/release/qbank target/release/qbank-portal
@@ -22,6 +26,19 @@ const path = require('path');
 const net = require('net');
 const { spawn, execFileSync } = require('child_process');
 const { chromium } = require('playwright-core');
+
+// RFC 6238 as an authenticator app computes it (HMAC-SHA1, 30 s, 6 digits), `ahead` steps on.
+function totp(base32, ahead) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const step = Buffer.alloc(8);
+  step.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / 30) + ahead));
+  const h = require('crypto').createHmac('sha1', key).update(step).digest();
+  const o = h[19] & 0xf;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
 
 const A = 'S000032100001';
 const B = 'Y000132050002';
@@ -220,12 +237,22 @@ width = 130
     expect(got.equals(fs.readFileSync(`demo/sitting/packages/${A}.qpkg`)), 'the downloaded package is the vault\'s, byte for byte');
     const [rl] = await Promise.all([ev.waitForEvent('download'), ev.click(`a[href="/releases/${SITTING}/papers.json"]`)]);
     expect(fs.readFileSync(await rl.path()).equals(fs.readFileSync('demo/sitting/release.json')), 'the release is the vault\'s');
+    // …and opens them as the page says, offline, with the organisation's own key
+    const unsealed = path.join(tmp, 'unsealed');
+    const pkgFile = path.join(tmp, `${A}.qpkg`), relFile = path.join(tmp, 'papers.json');
+    fs.copyFileSync(await dl.path(), pkgFile);
+    fs.copyFileSync(await rl.path(), relFile);
+    run(qbank, ['unseal', pkgFile, '--org-key', `demo/orgs/${A}.key`, '--release', relFile,
+      '--bureau-key', 'demo/sitting/bureau.pub', '--out', unsealed]);
+    const openedPaper = path.join(unsealed, 'dg4-theory', 'F01', 'paper.json');
+    expect(fs.existsSync(openedPaper) && fs.readFileSync(openedPaper).equals(fs.readFileSync(`${COPY}/paper.json`)),
+      'the downloaded package and release open with qbank unseal to the demo\'s paper');
     const other = await ev.request.get(`${base}/packages/${SITTING}/${B}.qpkg`);
     expect(other.status() === 403, `another organisation's package by direct URL: ${other.status()}`);
     const ranged = await ev.request.get(`${base}/packages/${SITTING}/${A}.qpkg`, { headers: { Range: 'bytes=100-199' } });
     expect(ranged.status() === 206 && (await ranged.body()).equals(got.subarray(100, 200)), 'a resumed download gets the range');
     clean();
-    ok(`evaluator: own package only (${got.length} bytes, identical), papers release, 403 for ${B}'s, Range 206`);
+    ok(`evaluator: own package only (${got.length} bytes, identical), papers release, both opened by qbank unseal; 403 for ${B}'s, Range 206`);
 
     // ---- the writer: a TOML with a figure, sealed in the page
     const [wrCtx, wr] = await signIn('wr-wang');
@@ -278,6 +305,59 @@ width = 130
     await wr.goto(base + '/home');
     expect((await wr.textContent('main')).includes('鉴定中心已接收'), 'the writer sees the bureau accepted the questions');
     ok('inbox into the vault: Chromium\'s sealing opened by Rust, 2 questions queued (one with its figure), 24 candidates more analysed; receipt shown');
+
+    // ---- the administrator switches on one-time codes: QR code, first code, then needed
+    await page.goto(base + '/home');
+    await Promise.all([page.waitForNavigation(), page.click('a[href="/totp"]')]);
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("开始设置")')]);
+    const qr = await page.$('figure.qr svg');
+    const box = qr && await qr.boundingBox();
+    expect(box && box.width >= 150 && box.height >= 150, `the QR code is shown (${JSON.stringify(box)})`);
+    const secret = (await page.textContent('figure.qr code')).replace(/\s+/g, '');
+    expect(/^[A-Z2-7]{32}$/.test(secret), `the secret in Base32: ${secret}`);
+    if (process.env.QBANK_SCREENS === '1') await page.screenshot({ path: 'docs/screens/portal-totp.png', fullPage: true });
+    await page.fill('input[name=code]', totp(secret, 0));
+    await Promise.all([page.waitForNavigation(), page.click('button:has-text("确认启用")')]);
+    expect((await page.textContent('.ok')).includes('已启用动态口令'), 'codes switched on');
+    const tryLogin = async (code) => {
+      const ctx = await context();
+      const p = await ctx.newPage();
+      await p.goto(base + '/login');
+      await p.fill('input[name=login]', 'jl-admin');
+      await p.fill('input[name=password]', '金陵考点2026秋季');
+      if (code) await p.fill('input[name=totp]', code);
+      await Promise.all([p.waitForNavigation(), p.click('button:has-text("登录")')]);
+      const at = new URL(p.url()).pathname;
+      const text = at === '/home' ? '' : await p.textContent('.error');
+      await ctx.close();
+      return [at, text];
+    };
+    let [at, why] = await tryLogin('');
+    expect(at === '/login' && why.includes('动态口令'), `the password alone is refused once codes are on: ${at} ${why}`);
+    [at] = await tryLogin(totp(secret, 1));
+    expect(at === '/home', `password and the app's code sign in: ${at}`);
+    [at, why] = await tryLogin(totp(secret, 1));
+    expect(at === '/login' && why.includes('已使用过'), `the same code twice is refused: ${at} ${why}`);
+    clean();
+    ok('administrator: one-time codes set up from the QR page; then the password alone, and a code used twice, are refused');
+
+    // ---- the bureau's operator: the portal's state and its log
+    run(portalBin, ['--dir', pdir, 'operator', '--login', 'ops-zhangwei', '--name', '张伟'], { QBANK_PORTAL_PASSWORD: '鉴定中心门户2026口令' });
+    const opCtx = await context();
+    const op = await opCtx.newPage();
+    await op.goto(base + '/login');
+    await op.fill('input[name=login]', 'ops-zhangwei');
+    await op.fill('input[name=password]', '鉴定中心门户2026口令');
+    await Promise.all([op.waitForNavigation(), op.click('button:has-text("登录")')]);
+    const ov = await op.textContent('main');
+    expect(/最近导入的数据包：第 [0-9]+ 号/.test(ov) && ov.includes('管理员已注册') && ov.includes('哈希链完整'), `the operator's overview: ${ov.slice(0, 400)}`);
+    expect(ov.includes('启用动态口令') && ov.includes('登录被拒'), 'the log shows the codes switched on and the refused sign-ins');
+    if (process.env.QBANK_SCREENS === '1') await op.screenshot({ path: 'docs/screens/portal-operator.png', fullPage: true });
+    const opPkg = await op.request.get(`${base}/packages/${SITTING}/${A}.qpkg`);
+    expect(opPkg.status() === 403, `the operator fetches no package: ${opPkg.status()}`);
+    await opCtx.close();
+    clean();
+    ok('operator: overview of crossings, organisations and the log; no package for the operator');
 
     // ---- nothing readable in the portal's database; headers; logout
     // the database as it is on disk (SQLite) or as pg_dump writes it (PostgreSQL: bytea as hex)
