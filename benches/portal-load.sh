@@ -179,6 +179,6 @@ for f in "$w"/dl/*.qpkg; do
     if [ "$(sha256sum "$f" | cut -d' ' -f1)" = "$sum" ]; then ok=$((ok + 1)); else bad=$((bad + 1)); fi
 done
 resumed=$(awk '$1 == 206' "$w/nginx-access.log" | wc -l)
-on2=$(awk '$1 == 206 && $2 ~ /18312/' "$w/nginx-access.log" | wc -l)
+on2=$(awk '$1 == 206 && /18312/' "$w/nginx-access.log" | wc -l)   # also those nginx first tried on the dead node
 echo "  downloads: $((ok + bad)), identical to the package: $ok, failed: $((bad + $(wc -l <"$w/failed.txt"))); resumed with Range: $resumed ($on2 of them on node 2)"
 [ "$bad" = 0 ] && [ ! -s "$w/failed.txt" ] && [ $((ok + bad)) = 200 ]

@@ -290,15 +290,7 @@ impl Site {
             ));
         }
         if !verify_blocking(row.get("password_hash"), password.to_string()).await {
-            sqlx::query(
-                "UPDATE users SET failures = failures + 1, last_failure = $1 WHERE id = $2",
-            )
-            .bind(unix(now))
-            .bind(user.id)
-            .execute(self.pool())
-            .await
-            .map_err(db)?;
-            self.log(&at, &user.login, "login-refused", "reason=wrong-password")
+            self.count_failure(&user, now, "reason=wrong-password")
                 .await?;
             return Err(refused("登录名或密码不正确"));
         }
@@ -317,16 +309,7 @@ impl Site {
                 ));
             }
             Check::Wrong => {
-                sqlx::query(
-                    "UPDATE users SET failures = failures + 1, last_failure = $1 WHERE id = $2",
-                )
-                .bind(unix(now))
-                .bind(user.id)
-                .execute(self.pool())
-                .await
-                .map_err(db)?;
-                self.log(&at, &user.login, "login-refused", "reason=wrong-totp")
-                    .await?;
+                self.count_failure(&user, now, "reason=wrong-totp").await?;
                 return Err(refused(
                     "动态口令不正确或已使用过，请输入验证器中当前的口令",
                 ));
@@ -349,6 +332,18 @@ impl Site {
         .map_err(db)?;
         self.log(&at, &user.login, "login", "").await?;
         Ok((user, token))
+    }
+
+    /// A failed sign-in: counted toward the lock-out and logged with its reason.
+    async fn count_failure(&self, user: &User, now: Timestamp, reason: &str) -> Result<()> {
+        sqlx::query("UPDATE users SET failures = failures + 1, last_failure = $1 WHERE id = $2")
+            .bind(unix(now))
+            .bind(user.id)
+            .execute(self.pool())
+            .await
+            .map_err(db)?;
+        self.log(&now.to_string(), &user.login, "login-refused", reason)
+            .await
     }
 
     /// The user a session token belongs to, if it is live (idle at most 30 minutes, 12 hours at
