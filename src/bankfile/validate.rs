@@ -704,19 +704,22 @@ fn entries_of(
                 ),
             );
         }
-        // a marker awards a rubric line's points as written: whole or half points only
+        // a marker awards a rubric line's points as written: whole or half points only. The
+        // element is named by its place, not its text: a diagnostic may travel (a submission's
+        // refusal goes back through the portal) and must carry no content
         if lines_ok
-            && let Some(r) = t
+            && let Some((k, r)) = t
                 .rubric
                 .get_ref()
                 .iter()
-                .find(|r| (r.points * 2.0).fract() != 0.0)
+                .enumerate()
+                .find(|(_, r)| (r.points * 2.0).fract() != 0.0)
         {
             sink.span(
                 &t.rubric,
                 format!(
-                    "{id}：评分要素“{}”配分 {} 分，配分须为整分或半分（考评员按所列配分评分）",
-                    r.element.trim(),
+                    "{id}：第 {} 个评分要素配分 {} 分，配分须为整分或半分（考评员按所列配分评分）",
+                    k + 1,
                     r.points
                 ),
             );
